@@ -19,8 +19,10 @@ export function keys(prefix: string) {
     crawlStats: (crawl: string) => `${prefix}:crawl:${crawl}:stats`,
     /** Hash of failures by error code for a crawl (written by the store writer). */
     crawlErrors: (crawl: string) => `${prefix}:crawl:${crawl}:errors`,
-    /** Set of 8-byte URL hashes already queued in a crawl (fleet-wide dedupe). */
+    /** Hash of 8-byte URL hash -> owner for every URL queued in a crawl (fleet-wide dedupe). */
     crawlSeen: (crawl: string) => `${prefix}:crawl:${crawl}:seen`,
+    /** Hash of host key -> pages queued in a crawl (for --max-pages-per-host). */
+    crawlHosts: (crawl: string) => `${prefix}:crawl:${crawl}:hosts`,
     /** Politeness state of one host (or registrable domain): rate, in-flight, pause. */
     hostState: (host: string) => `${prefix}:host:${host}`,
     /** In-flight slot leases of one host: sorted set token -> lease expiry (ms). */

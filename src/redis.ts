@@ -137,7 +137,8 @@ export async function startPrivateRedis(
       };
     }
     child.kill('SIGKILL');
-    if (opts.port) throw new Error(`redis-server did not start on port ${port}: ${output.trim().slice(-300)}`);
+    if (opts.port)
+      throw new Error(`redis-server did not start on port ${port}: ${output.trim().slice(-300)}`);
   }
   throw new Error('redis-server did not start after 5 attempts');
 }

@@ -68,9 +68,9 @@ export interface PageMetadata {
   description: string | null;
   viewport: string | null;
   meta: MetaTag[];
-  /** Each og:* key -> its first value. */
+  /** Each og:* key (with its prefix, e.g. `og:title`) -> its first value. */
   og: Record<string, string>;
-  /** Each twitter:* key -> its first value. */
+  /** Each twitter:* key (with its prefix, e.g. `twitter:card`) -> its first value. */
   twitter: Record<string, string>;
   jsonld: JsonLdBlock[];
   links: LinkInfo[];

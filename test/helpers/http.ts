@@ -27,7 +27,13 @@ export async function startServer(handler: Handler, host = '127.0.0.1', port = 0
   const log: LoggedRequest[] = [];
   const sockets = new Set<import('node:net').Socket>();
   const server = createServer((req, res) => {
-    log.push({ host: req.headers.host ?? '', path: req.url ?? '', method: req.method ?? '', at: Date.now(), headers: req.headers });
+    log.push({
+      host: req.headers.host ?? '',
+      path: req.url ?? '',
+      method: req.method ?? '',
+      at: Date.now(),
+      headers: req.headers,
+    });
     Promise.resolve(handler(req, res)).catch((err) => {
       if (!res.headersSent) res.writeHead(500);
       res.end(String(err));
@@ -53,7 +59,12 @@ export async function startServer(handler: Handler, host = '127.0.0.1', port = 0
   };
 }
 
-export function html(res: ServerResponse, body: string, status = 200, headers: Record<string, string> = {}): void {
+export function html(
+  res: ServerResponse,
+  body: string,
+  status = 200,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
   res.end(body);
 }

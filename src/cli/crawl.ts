@@ -1,0 +1,156 @@
+/**
+ * `metacrawl crawl`: producer + workers + store writer in one process, until every submitted URL has its row.
+ * The same three parts a fleet runs, wired together — not a second implementation.
+ */
+import type { CrawlSettings, FetchConfig } from '../config.js';
+import { generateCrawlName } from '../config.js';
+import { createLogger, type LogLevel } from '../log.js';
+import { submitSeeds } from '../producer/index.js';
+import { openQueue, readCrawlStats } from '../queue.js';
+import { connectRedis } from '../redis.js';
+import { runStoreWriter } from '../store/consumer.js';
+import { openDb } from '../store/db.js';
+import { crawlSummary } from '../store/query.js';
+import { startWorker } from '../worker/index.js';
+import { type CliIO, line, sleep } from './io.js';
+import { createProgress } from './progress.js';
+import { resolveRedis } from './redis-target.js';
+
+export interface CrawlCommandOptions {
+  seeds: string[];
+  db: string;
+  redisUrl: string | null;
+  prefix: string;
+  crawl: string | null;
+  fetch: FetchConfig & { concurrency: number };
+  settings: CrawlSettings;
+  progress: boolean;
+  logLevel: LogLevel;
+  /** Test hooks: BullMQ lock/stall timing. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export interface CrawlOutcome {
+  crawl: string;
+  stored: number;
+  ok: number;
+  failed: number;
+  byError: Record<string, number>;
+  invalid: number;
+  elapsedMs: number;
+  interrupted: boolean;
+}
+
+export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
+  const logger = createLogger(opts.logLevel);
+  const crawl = opts.crawl ?? generateCrawlName();
+  const db = openDb(opts.db);
+  let target: Awaited<ReturnType<typeof resolveRedis>>;
+  try {
+    target = await resolveRedis(opts.redisUrl, opts.db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  if (!opts.crawl) line(io.stderr, `crawl name: ${crawl}`);
+  const redis = connectRedis(target.url);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
+  const started = Date.now();
+  const writerAbort = new AbortController();
+  const writerRedis = connectRedis(target.url);
+  writerRedis.on('error', () => {});
+  const writer = runStoreWriter({
+    redis: writerRedis,
+    prefix: opts.prefix,
+    db,
+    signal: writerAbort.signal,
+    logger,
+  });
+  const worker = await startWorker({
+    redisUrl: target.url,
+    prefix: opts.prefix,
+    concurrency: opts.fetch.concurrency,
+    fetch: opts.fetch,
+    defaults: opts.settings,
+    logger,
+    lockDurationMs: opts.lockDurationMs,
+    stalledIntervalMs: opts.stalledIntervalMs,
+  });
+  const queue = openQueue(redis, opts.prefix);
+  const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
+  const progress = createProgress(mode, io.stderr);
+  let interrupted = false;
+  let outcome: CrawlOutcome | null = null;
+  try {
+    const submitted = await submitSeeds({
+      redis,
+      prefix: opts.prefix,
+      crawl,
+      settings: opts.settings,
+      sources: opts.seeds,
+      stdin: io.stdin,
+      report: (l) => line(io.stderr, l),
+    });
+    logger.info({ crawl, ...submitted }, 'seeds submitted');
+    // Done when every URL submitted to this crawl (seeds and discovered) has its row in the database.
+    for (;;) {
+      const stats = await readCrawlStats(redis, opts.prefix, crawl);
+      const summary = crawlSummary(db, crawl);
+      progress.update({
+        done: summary.pages,
+        total: stats.submitted,
+        ok: summary.ok,
+        failed: summary.failed,
+        delayed: await queue.getDelayedCount(),
+      });
+      if (summary.pages >= stats.submitted) break;
+      if (io.stopSignal.aborted) {
+        interrupted = true;
+        break;
+      }
+      await sleep(200, io.stopSignal);
+    }
+  } finally {
+    progress.stop();
+    await worker.close(interrupted ? 10_000 : 1_000);
+    writerAbort.abort();
+    await writer.catch((err) =>
+      logger.error({ err: (err as Error).message }, 'store writer stopped with an error'),
+    );
+    const summary = crawlSummary(db, crawl);
+    const stats = await readCrawlStats(redis, opts.prefix, crawl).catch(() => null);
+    outcome = {
+      crawl,
+      stored: summary.pages,
+      ok: summary.ok,
+      failed: summary.failed,
+      byError: summary.byError,
+      invalid: stats?.invalid ?? 0,
+      elapsedMs: Date.now() - started,
+      interrupted,
+    };
+    await queue.close();
+    writerRedis.disconnect();
+    redis.disconnect();
+    db.close();
+    await target.stop();
+    await logger.flush?.();
+  }
+  printSummary(io, outcome);
+  return 0;
+}
+
+export function printSummary(io: CliIO, o: CrawlOutcome): void {
+  const secs = o.elapsedMs / 1000;
+  line(
+    io.stdout,
+    `crawl ${o.crawl}${o.interrupted ? ' (interrupted: run the same command again to resume)' : ''}`,
+  );
+  line(io.stdout, `  pages stored   ${o.stored} (${o.ok} ok, ${o.failed} failed)`);
+  for (const [code, n] of Object.entries(o.byError).sort((a, b) => b[1] - a[1]))
+    line(io.stdout, `    ${code.padEnd(24)} ${n}`);
+  if (o.invalid) line(io.stdout, `  invalid seeds  ${o.invalid} (reported above)`);
+  line(io.stdout, `  elapsed        ${secs.toFixed(1)} s`);
+  line(io.stdout, `  pages/s        ${(secs > 0 ? o.stored / secs : 0).toFixed(1)}`);
+}

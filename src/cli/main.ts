@@ -1,0 +1,275 @@
+/**
+ * The one file that registers commands. Each command is a typed function (testable without argv);
+ * only bin/metacrawl.js sets the exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError, DEFAULTS, oneOf, positiveInt, VERSION } from '../config.js';
+import { crawlCommand } from './crawl.js';
+import { inspectCommand } from './inspect.js';
+import { type CliIO, processIO } from './io.js';
+import {
+  addCrawlSettingsOptions,
+  addFetchOptions,
+  addRedisOptions,
+  commonConfig,
+  crawlNameOption,
+  crawlSettings,
+  dbPath,
+  fetchConfig,
+  fileConfig,
+  markDefaults,
+  type Raw,
+} from './options.js';
+import { queryCommand } from './query.js';
+import { statusCommand } from './status.js';
+import { storeCommand } from './store.js';
+import { submitCommand } from './submit.js';
+import { workerCommand } from './worker.js';
+
+/** Hidden test hooks: BullMQ lock and stalled-check timing (crash-recovery tests shorten them). */
+function stallTiming() {
+  const lock = process.env.METACRAWL_LOCK_MS;
+  const stalled = process.env.METACRAWL_STALLED_MS;
+  return {
+    lockDurationMs: lock ? positiveInt('METACRAWL_LOCK_MS', lock) : undefined,
+    stalledIntervalMs: stalled ? positiveInt('METACRAWL_STALLED_MS', stalled) : undefined,
+  };
+}
+
+export function buildProgram(io: CliIO, setCode: (code: number) => void): Command {
+  const program = new Command('metacrawl')
+    .description('Queue-driven batch crawler for page metadata: seeds → Redis → workers → SQLite')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const run = (fn: (raw: Raw, cmd: Command, args: string[]) => Promise<number>) =>
+    async function (this: Command, ...args: unknown[]) {
+      const raw = markDefaults({ ...this.opts() }, this);
+      const positional = args
+        .slice(0, -2)
+        .flat()
+        .filter((a) => a !== undefined)
+        .map(String);
+      setCode(await fn(raw, this, positional));
+    };
+
+  addCrawlSettingsOptions(
+    addFetchOptions(
+      addRedisOptions(
+        program
+          .command('crawl')
+          .description(
+            'all in one: submit the seeds, run workers and the store writer until every seed has its row',
+          )
+          .argument('<seeds...>', "seed files (txt, csv, jsonl, optionally .gz) or '-' for stdin")
+          .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+          .option('--crawl <name>', 'crawl name (default: generated and printed); the same name resumes')
+          .option('--no-progress', 'no progress bar or progress lines'),
+      ),
+    ),
+  ).action(
+    run(async (raw, _cmd, seeds) => {
+      const file = fileConfig(raw);
+      const common = commonConfig(raw, file);
+      return crawlCommand(
+        {
+          seeds,
+          db: dbPath(raw, file),
+          redisUrl: common.redisUrl,
+          prefix: common.prefix,
+          crawl: crawlNameOption(raw, file),
+          fetch: fetchConfig(raw, file),
+          settings: crawlSettings(raw, file),
+          progress: raw.progress !== false,
+          logLevel: common.logLevel,
+          ...stallTiming(),
+        },
+        io,
+      );
+    }),
+  );
+
+  addCrawlSettingsOptions(
+    addRedisOptions(
+      program
+        .command('submit')
+        .description(
+          'producer only: queue the seeds of a crawl (its settings travel with it to every worker)',
+        )
+        .argument('<seeds...>', "seed files or '-' for stdin")
+        .requiredOption('--crawl <name>', 'crawl name'),
+    ),
+  ).action(
+    run(async (raw, _cmd, seeds) => {
+      const file = fileConfig(raw);
+      const common = commonConfig(raw, file);
+      const crawl = crawlNameOption(raw, file);
+      if (!crawl) throw new ConfigError('--crawl is required');
+      return submitCommand(
+        {
+          seeds,
+          redisUrl: common.redisUrl,
+          prefix: common.prefix,
+          crawl,
+          settings: crawlSettings(raw, file),
+        },
+        io,
+      );
+    }),
+  );
+
+  addCrawlSettingsOptions(
+    addFetchOptions(
+      addRedisOptions(
+        program
+          .command('worker')
+          .description('fetch and extract queued URLs until SIGINT/SIGTERM (run any number, anywhere)')
+          .option(
+            '--grace <ms>',
+            'on SIGINT/SIGTERM, wait this long for in-flight fetches before handing them back',
+            '10000',
+          ),
+      ),
+    ),
+  ).action(
+    run(async (raw) => {
+      const file = fileConfig(raw);
+      const common = commonConfig(raw, file);
+      return workerCommand(
+        {
+          redisUrl: common.redisUrl,
+          prefix: common.prefix,
+          fetch: fetchConfig(raw, file),
+          defaults: crawlSettings(raw, file),
+          logLevel: common.logLevel,
+          graceMs: positiveInt('--grace', raw.grace),
+          ...stallTiming(),
+        },
+        io,
+      );
+    }),
+  );
+
+  addRedisOptions(
+    program
+      .command('store')
+      .description('the single store writer: results stream → SQLite, until SIGINT/SIGTERM')
+      .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+      .option('--batch-size <n>', 'records per transaction', '500'),
+  ).action(
+    run(async (raw) => {
+      const file = fileConfig(raw);
+      const common = commonConfig(raw, file);
+      return storeCommand(
+        {
+          db: dbPath(raw, file),
+          redisUrl: common.redisUrl,
+          prefix: common.prefix,
+          logLevel: common.logLevel,
+          batchSize: positiveInt('--batch-size', raw.batchSize),
+        },
+        io,
+      );
+    }),
+  );
+
+  addRedisOptions(
+    program
+      .command('status')
+      .description(
+        'per crawl: submitted, queued, active, delayed, stored, failed by code; per fleet: workers, writer lag',
+      )
+      .option('--crawl <name>', 'only this crawl')
+      .option('--json', 'machine-readable output')
+      .option('--watch', 'refresh every 2 s until Ctrl-C'),
+  ).action(
+    run(async (raw) => {
+      const file = fileConfig(raw);
+      const common = commonConfig(raw, file);
+      return statusCommand(
+        {
+          redisUrl: common.redisUrl,
+          prefix: common.prefix,
+          crawl: crawlNameOption(raw, file),
+          json: Boolean(raw.json),
+          watch: Boolean(raw.watch),
+        },
+        io,
+      );
+    }),
+  );
+
+  program
+    .command('query')
+    .description('run read-only SQL against the results database')
+    .argument('<sql>', 'the SQL statement')
+    .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+    .option('--format <fmt>', 'table|csv|json', 'table')
+    .action(
+      run(async (raw, cmd, args) => {
+        const file = {};
+        markDefaults(raw, cmd);
+        return queryCommand(
+          {
+            db: dbPath(raw, file),
+            sql: args[0],
+            format: oneOf('--format', raw.format, ['table', 'csv', 'json'] as const),
+          },
+          io,
+        );
+      }),
+    );
+
+  addFetchOptions(
+    program
+      .command('inspect')
+      .description(
+        'the URL explorer for one page: fetch it (or read --file) and print what it says about itself',
+      )
+      .argument('[url]', 'the URL to fetch')
+      .option('--file <path>', 'a saved HTML file instead of fetching')
+      .option('--base <url>', 'the URL a --file page was saved from (links resolve against it)')
+      .option('--json', 'one JSON object instead of the explorer text'),
+  ).action(
+    run(async (raw, _cmd, args) => {
+      const file = {};
+      return inspectCommand(
+        {
+          url: args[0] ?? null,
+          file: (raw.file as string | undefined) ?? null,
+          base: (raw.base as string | undefined) ?? null,
+          json: Boolean(raw.json),
+          fetch: fetchConfig(raw, file),
+        },
+        io,
+      );
+    }),
+  );
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code (0 ok, 1 the crawl could not run, 2 bad usage). */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof ConfigError) {
+      io.stderr.write(`metacrawl: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`metacrawl: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.METACRAWL_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * Flag definitions shared by several commands, and their translation into validated config objects.
+ * Precedence: flags > environment > config file (--config) > defaults.
+ */
+import { type Command, Option } from 'commander';
+import {
+  allowPrivate,
+  byteSize,
+  ConfigError,
+  type CrawlSettings,
+  crawlName,
+  DEFAULTS,
+  type FetchConfig,
+  logLevel,
+  nonNegativeInt,
+  oneOf,
+  parseRateFlag,
+  positiveInt,
+  readConfigFile,
+} from '../config.js';
+import type { LogLevel } from '../log.js';
+import { loadPolitenessFile } from '../worker/politeness/gate.js';
+
+/** Raw option values as commander gives them (strings, booleans, arrays). */
+export type Raw = Record<string, unknown>;
+
+export function addRedisOptions(cmd: Command): Command {
+  return cmd
+    .option('--redis <url>', 'Redis URL (redis:// or rediss://); default $REDIS_URL')
+    .option(
+      '--prefix <prefix>',
+      'Redis key prefix; use a hash tag like {metacrawl} on Redis Cluster',
+      DEFAULTS.prefix,
+    )
+    .option(
+      '--config <file>',
+      'JSON config file; keys are flag names in camelCase (flags and env override it)',
+    )
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info');
+}
+
+export function addFetchOptions(cmd: Command): Command {
+  return cmd
+    .option('--concurrency <n>', 'in-flight fetches per process', String(DEFAULTS.concurrency))
+    .addOption(
+      new Option(
+        '--allow-private [list]',
+        'allow private/loopback/link-local addresses (bare: all; or a comma list of addresses/CIDRs)',
+      ),
+    )
+    .option(
+      '--user-agent <ua>',
+      'User-Agent header (its product token selects the robots.txt group)',
+      DEFAULTS.fetch.userAgent,
+    )
+    .option(
+      '--timeout <ms>',
+      'whole-fetch time budget, connect to last byte, in ms',
+      String(DEFAULTS.fetch.timeoutMs),
+    )
+    .option(
+      '--max-bytes <n>',
+      'body cap (decoded), e.g. 5MB; longer bodies are cut and marked truncated',
+      '5MB',
+    )
+    .option(
+      '--max-links <n>',
+      'links stored per page (pages.links_truncated marks the cut)',
+      String(DEFAULTS.fetch.maxLinks),
+    );
+}
+
+export function addCrawlSettingsOptions(cmd: Command): Command {
+  return cmd
+    .option('--host-rate <rate>', 'requests per host key, e.g. 2/s, 30/m, 1/5s; 0 = unlimited', '2/s')
+    .option(
+      '--host-concurrency <n>',
+      'in-flight requests per host key, fleet-wide',
+      String(DEFAULTS.crawl.hostConcurrency),
+    )
+    .option(
+      '--politeness-key <key>',
+      'host|domain (domain = registrable domain via the public suffix list)',
+      'host',
+    )
+    .option(
+      '--politeness-file <file>',
+      'per-host overrides: {"example.com": {"rate": "10/s", "concurrency": 4}}',
+    )
+    .option('--ignore-robots', 'do not fetch or obey robots.txt (for owners crawling their own sites)')
+    .option(
+      '--retries <n>',
+      'retries of transient failures (timeouts, resets, 5xx, 429)',
+      String(DEFAULTS.crawl.retries),
+    )
+    .option('--max-url-length <n>', 'longer URLs are refused at submit', String(DEFAULTS.crawl.maxUrlLength))
+    .option(
+      '--strip-params <list>',
+      'query parameters removed before dedupe (globs, comma list)',
+      DEFAULTS.crawl.stripParams.join(','),
+    )
+    .option('--sort-query', 'sort query parameters before dedupe')
+    .option('--priority <n>', 'BullMQ priority of this crawl (1 = highest; 0 = none)', '0')
+    .option('--depth <n>', 'follow links this many clicks from the seeds (0 = seeds only)', '0')
+    .option(
+      '--scope <scope>',
+      "host|domain|any: where discovered links may go, judged against each link's seed",
+      'host',
+    )
+    .option('--include <regex...>', 'only follow discovered URLs matching one of these (repeatable)')
+    .option('--exclude <regex...>', 'never follow discovered URLs matching these (repeatable)')
+    .option('--max-pages <n>', 'stop discovery when the crawl has this many URLs')
+    .option('--max-pages-per-host <n>', 'stop discovery on a host key when it has this many URLs')
+    .option('--follow-nofollow', 'follow rel=nofollow links and pages with meta robots nofollow');
+}
+
+function pick(raw: Raw, file: Raw, name: string, envName?: string): unknown {
+  if (raw[name] !== undefined && !isDefault(raw, name)) return raw[name];
+  if (envName && process.env[envName] !== undefined && process.env[envName] !== '')
+    return process.env[envName];
+  if (file[name] !== undefined) return file[name];
+  return raw[name];
+}
+
+/** Commander marks which values came from defaults; we need that to let env and file beat defaults. */
+const defaultSources = new WeakMap<Raw, Set<string>>();
+export function markDefaults(raw: Raw, cmd: Command): Raw {
+  const set = new Set<string>();
+  for (const key of Object.keys(cmd.opts())) {
+    if (cmd.getOptionValueSource(key) === 'default') set.add(key);
+  }
+  defaultSources.set(raw, set);
+  return raw;
+}
+function isDefault(raw: Raw, name: string): boolean {
+  return defaultSources.get(raw)?.has(name) ?? false;
+}
+
+export function fileConfig(raw: Raw): Raw {
+  const path = (raw.config as string | undefined) ?? process.env.METACRAWL_CONFIG;
+  return path ? readConfigFile(path) : {};
+}
+
+export interface CommonConfig {
+  redisUrl: string | null;
+  prefix: string;
+  logLevel: LogLevel;
+}
+
+export function commonConfig(raw: Raw, file: Raw): CommonConfig {
+  const redis = pick(raw, file, 'redis', 'REDIS_URL') as string | undefined;
+  if (redis !== undefined && !/^rediss?:\/\//.test(redis)) {
+    throw new ConfigError(`--redis must be a redis:// or rediss:// URL (got "${redis}")`);
+  }
+  const prefix = String(pick(raw, file, 'prefix', 'METACRAWL_PREFIX') ?? DEFAULTS.prefix);
+  if (!/^[A-Za-z0-9{}_.:-]+$/.test(prefix))
+    throw new ConfigError(`--prefix may hold letters, digits and {}_.:- (got "${prefix}")`);
+  return {
+    redisUrl: redis ?? null,
+    prefix,
+    logLevel: logLevel(pick(raw, file, 'logLevel', 'METACRAWL_LOG_LEVEL') ?? 'info'),
+  };
+}
+
+export function fetchConfig(raw: Raw, file: Raw): FetchConfig & { concurrency: number } {
+  return Object.freeze({
+    concurrency: positiveInt('--concurrency', pick(raw, file, 'concurrency', 'METACRAWL_CONCURRENCY')),
+    allowPrivate: allowPrivate(pick(raw, file, 'allowPrivate', 'METACRAWL_ALLOW_PRIVATE')),
+    userAgent: String(pick(raw, file, 'userAgent', 'METACRAWL_USER_AGENT')),
+    timeoutMs: positiveInt('--timeout', pick(raw, file, 'timeout')),
+    maxBytes: byteSize('--max-bytes', pick(raw, file, 'maxBytes')),
+    maxRedirects: DEFAULTS.fetch.maxRedirects,
+    maxLinks: positiveInt('--max-links', pick(raw, file, 'maxLinks')),
+  });
+}
+
+export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
+  const politenessFile = pick(raw, file, 'politenessFile') as string | undefined;
+  const overrides = politenessFile
+    ? loadPolitenessFile(politenessFile)
+    : ((file.hosts as CrawlSettings['overrides']) ?? {});
+  const strip = pick(raw, file, 'stripParams');
+  return Object.freeze({
+    ...DEFAULTS.crawl,
+    hostRate: parseRateFlag('--host-rate', pick(raw, file, 'hostRate')),
+    hostConcurrency: positiveInt('--host-concurrency', pick(raw, file, 'hostConcurrency')),
+    politenessKey: oneOf('--politeness-key', pick(raw, file, 'politenessKey'), ['host', 'domain'] as const),
+    overrides,
+    ignoreRobots: Boolean(pick(raw, file, 'ignoreRobots')),
+    retries: nonNegativeInt('--retries', pick(raw, file, 'retries')),
+    maxUrlLength: positiveInt('--max-url-length', pick(raw, file, 'maxUrlLength')),
+    stripParams: Array.isArray(strip)
+      ? strip.map(String)
+      : String(strip ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+    sortQuery: Boolean(pick(raw, file, 'sortQuery')),
+    priority: nonNegativeInt('--priority', pick(raw, file, 'priority')),
+    depth: nonNegativeInt('--depth', pick(raw, file, 'depth')),
+    scope: oneOf('--scope', pick(raw, file, 'scope'), ['host', 'domain', 'any'] as const),
+    include: regexList('--include', pick(raw, file, 'include')),
+    exclude: regexList('--exclude', pick(raw, file, 'exclude')),
+    maxPages: optionalPositive('--max-pages', pick(raw, file, 'maxPages')),
+    maxPagesPerHost: optionalPositive('--max-pages-per-host', pick(raw, file, 'maxPagesPerHost')),
+    followNofollow: Boolean(pick(raw, file, 'followNofollow')),
+  });
+}
+
+function optionalPositive(flag: string, v: unknown): number | null {
+  return v === undefined || v === null ? null : positiveInt(flag, v);
+}
+
+function regexList(flag: string, v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  const list = (Array.isArray(v) ? v : [v]).map(String);
+  for (const r of list) {
+    try {
+      new RegExp(r);
+    } catch (err) {
+      throw new ConfigError(`${flag} "${r}" is not a valid regular expression: ${(err as Error).message}`);
+    }
+  }
+  return list;
+}
+
+export function dbPath(raw: Raw, file: Raw): string {
+  return String(pick(raw, file, 'db', 'METACRAWL_DB') ?? DEFAULTS.db);
+}
+
+export function crawlNameOption(raw: Raw, file: Raw): string | null {
+  const v = pick(raw, file, 'crawl', 'METACRAWL_CRAWL');
+  return v === undefined ? null : crawlName(v);
+}

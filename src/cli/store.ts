@@ -1,0 +1,40 @@
+/** `metacrawl store`: the single store writer, until SIGINT/SIGTERM. */
+import { createLogger, type LogLevel } from '../log.js';
+import { connectRedis } from '../redis.js';
+import { runStoreWriter } from '../store/consumer.js';
+import { openDb } from '../store/db.js';
+import type { CliIO } from './io.js';
+import { resolveRedis } from './redis-target.js';
+
+export interface StoreCommandOptions {
+  db: string;
+  redisUrl: string | null;
+  prefix: string;
+  logLevel: LogLevel;
+  batchSize: number;
+}
+
+export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promise<number> {
+  const logger = createLogger(opts.logLevel);
+  const db = openDb(opts.db);
+  try {
+    const target = await resolveRedis(opts.redisUrl, null);
+    const redis = connectRedis(target.url);
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
+    logger.info({ db: opts.db }, 'store writer started');
+    await runStoreWriter({
+      redis,
+      prefix: opts.prefix,
+      db,
+      signal: io.stopSignal,
+      logger,
+      batchSize: opts.batchSize,
+    });
+    redis.disconnect();
+    logger.info('store writer stopped');
+    await logger.flush?.();
+    return 0;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * One defaults object, validated once at the edge: flags + env (+ config file) become a frozen Config.
+ * Errors name the flag (`--concurrency must be a positive integer`); code downstream never re-checks.
+ */
+import { readFileSync } from 'node:fs';
+import { LOG_LEVELS, type LogLevel } from './log.js';
+import { DEFAULT_STRIP_PARAMS } from './producer/normalize.js';
+
+export const VERSION = '0.1.0';
+export const DEFAULT_USER_AGENT = `metacrawl/${VERSION} (+https://github.com/metacrawl/metacrawl)`;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface FetchConfig {
+  userAgent: string;
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  /** true: every non-public address allowed; string[]: only these addresses/CIDRs; false: none. */
+  allowPrivate: boolean | string[];
+  maxLinks: number;
+}
+
+export type PolitenessKey = 'host' | 'domain';
+export type Scope = 'host' | 'domain' | 'any';
+
+export interface HostOverride {
+  rate?: string;
+  concurrency?: number;
+}
+
+/** Settings that travel with a crawl (stored in Redis by submit), so every worker applies the same ones. */
+export interface CrawlSettings {
+  /** Requests per second per host key. */
+  hostRate: number;
+  hostConcurrency: number;
+  politenessKey: PolitenessKey;
+  overrides: Record<string, HostOverride>;
+  ignoreRobots: boolean;
+  retries: number;
+  depth: number;
+  scope: Scope;
+  include: string[];
+  exclude: string[];
+  maxPages: number | null;
+  maxPagesPerHost: number | null;
+  followNofollow: boolean;
+  stripParams: string[];
+  sortQuery: boolean;
+  maxUrlLength: number;
+  priority: number;
+}
+
+export const DEFAULTS = Object.freeze({
+  db: './metacrawl.db',
+  prefix: 'metacrawl',
+  concurrency: 64,
+  fetch: Object.freeze({
+    userAgent: DEFAULT_USER_AGENT,
+    timeoutMs: 30_000,
+    maxBytes: 5 * 1024 * 1024,
+    maxRedirects: 10,
+    allowPrivate: false as boolean | string[],
+    maxLinks: 10_000,
+  }),
+  crawl: Object.freeze({
+    hostRate: 2,
+    hostConcurrency: 2,
+    politenessKey: 'host' as PolitenessKey,
+    overrides: {},
+    ignoreRobots: false,
+    retries: 3,
+    depth: 0,
+    scope: 'host' as Scope,
+    include: [],
+    exclude: [],
+    maxPages: null,
+    maxPagesPerHost: null,
+    followNofollow: false,
+    stripParams: [...DEFAULT_STRIP_PARAMS],
+    sortQuery: false,
+    maxUrlLength: 8192,
+    priority: 0,
+  }) as CrawlSettings,
+});
+
+// ---- small validators: each names the flag it checks ----
+
+export function positiveInt(flag: string, v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError(`${flag} must be a positive integer (got "${v}")`);
+  return n;
+}
+
+export function nonNegativeInt(flag: string, v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${flag} must be a non-negative integer (got "${v}")`);
+  return n;
+}
+
+/** Accepts plain bytes or a unit: 5MB, 512KiB, 1g. */
+export function byteSize(flag: string, v: unknown): number {
+  if (typeof v === 'number') return positiveInt(flag, v);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(i?b)?\s*$/i.exec(String(v));
+  if (!m) throw new ConfigError(`${flag} must be a size like 5000000, 512KB or 5MB (got "${v}")`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const n = Math.floor(Number(m[1]) * mult);
+  if (n <= 0) throw new ConfigError(`${flag} must be positive (got "${v}")`);
+  return n;
+}
+
+/** `2/s`, `30/m`, `100/h`, `1/5s`; `0` or `unlimited` means no rate limit (Infinity). */
+export function parseRateFlag(flag: string, v: unknown): number {
+  const s = String(v).trim().toLowerCase();
+  if (s === '0' || s === 'unlimited' || s === 'none' || s === 'inf') return Number.POSITIVE_INFINITY;
+  const m = /^(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)?\s*(ms|s|sec|m|min|h|hour)?$/.exec(s);
+  if (!m) throw new ConfigError(`${flag} must be a rate like 2/s, 30/m or 1/5s (got "${v}")`);
+  const count = Number(m[1]);
+  const per = m[2] ? Number(m[2]) : 1;
+  const unitSec = { ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600, hour: 3600 }[
+    (m[3] ?? 's') as 'ms' | 's' | 'sec' | 'm' | 'min' | 'h' | 'hour'
+  ];
+  const rate = count / (per * unitSec);
+  if (!(rate > 0) || !Number.isFinite(rate))
+    throw new ConfigError(`${flag} must be a positive rate (got "${v}")`);
+  return rate;
+}
+
+export function oneOf<T extends string>(flag: string, v: unknown, allowed: readonly T[]): T {
+  const s = String(v) as T;
+  if (!allowed.includes(s))
+    throw new ConfigError(`${flag} must be one of ${allowed.join(', ')} (got "${v}")`);
+  return s;
+}
+
+export function logLevel(v: unknown): LogLevel {
+  return oneOf('--log-level', v, LOG_LEVELS);
+}
+
+/** `--allow-private` bare → true; with a comma list → only those addresses/CIDRs. */
+export function allowPrivate(v: unknown): boolean | string[] {
+  if (v === undefined || v === false) return false;
+  if (v === true || v === '' || v === 'true' || v === 'all') return true;
+  const list = String(v)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const item of list) {
+    if (!/^[0-9a-f:.]+(\/\d{1,3})?$/i.test(item)) {
+      throw new ConfigError(
+        `--allow-private takes addresses or CIDRs like 10.1.0.0/16,127.0.0.2 (got "${item}")`,
+      );
+    }
+  }
+  return list;
+}
+
+export const CRAWL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function crawlName(v: unknown): string {
+  const s = String(v);
+  if (!CRAWL_NAME_RE.test(s)) {
+    throw new ConfigError(
+      `--crawl must be 1-100 characters of letters, digits, '.', '_' or '-' (got "${s}")`,
+    );
+  }
+  return s;
+}
+
+export function generateCrawlName(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `crawl-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Reads a JSON config file (`--config`): keys are the long flag names in camelCase. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`--config: cannot read ${path}`);
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+    return v as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`--config: ${path} is not a JSON object (${(err as Error).message})`);
+  }
+}

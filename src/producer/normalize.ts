@@ -1,0 +1,172 @@
+/**
+ * URL normalization: one canonical string per page, so equivalent URLs dedupe to one job.
+ * WHATWG parsing does the heavy lifting (scheme/host case, IDN → punycode, default port, dot segments);
+ * this module adds what it leaves alone: fragments, percent-encoding case, tracking params, query order.
+ */
+import { createHash } from 'node:crypto';
+import { getDomain, parse as parseHost } from 'tldts';
+
+export interface NormalizeOptions {
+  /** URLs longer than this (after normalization) are refused. */
+  maxUrlLength: number;
+  /** Query parameter names to drop; `*` matches any run of characters, matching ignores case. */
+  stripParams: readonly string[];
+  /** Sort query parameters by name (stable: repeated names keep their order). */
+  sortQuery: boolean;
+}
+
+export type NormalizeResult = { ok: true; url: string } | { ok: false; reason: string };
+
+/** Click ids and campaign tags that never change what a page is. */
+export const DEFAULT_STRIP_PARAMS: readonly string[] = Object.freeze([
+  'utm_*',
+  'fbclid',
+  'gclid',
+  'dclid',
+  'gbraid',
+  'wbraid',
+  'msclkid',
+  'yclid',
+  'mc_cid',
+  'mc_eid',
+  '_ga',
+  '_hsenc',
+  '_hsmi',
+  'igshid',
+]);
+
+export const DEFAULT_NORMALIZE_OPTIONS = Object.freeze({
+  maxUrlLength: 8192,
+  stripParams: DEFAULT_STRIP_PARAMS,
+  sortQuery: false,
+});
+
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+// `example.com:8080/x` looks like scheme `example.com:`; a dotted "scheme" followed by a port is a host.
+const HOST_PORT = /^([a-zA-Z0-9.-]+\.[a-zA-Z0-9-]+|localhost):\d+(?:[/?#]|$)/i;
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+const PCT = /%([0-9a-fA-F]{2})/g;
+
+/**
+ * Normalizes one URL (relative ones resolve against `base`). Never throws; a failure carries a short
+ * human reason that never repeats the URL (it may hold credentials).
+ */
+export function normalizeUrl(
+  input: string,
+  opts?: Partial<NormalizeOptions>,
+  base?: string,
+): NormalizeResult {
+  const maxLen = opts?.maxUrlLength ?? DEFAULT_NORMALIZE_OPTIONS.maxUrlLength;
+  const strip = opts?.stripParams ?? DEFAULT_NORMALIZE_OPTIONS.stripParams;
+  const sortQuery = opts?.sortQuery ?? false;
+  const tooLong: NormalizeResult = { ok: false, reason: `URL longer than ${maxLen} characters` };
+
+  const raw = input.trim();
+  if (raw === '') return { ok: false, reason: 'empty URL' };
+  // Normalization can shrink a URL (decoding, stripping) but not by this much; spare the parser.
+  if (raw.length > maxLen * 4) return tooLong;
+
+  let u: URL;
+  if (base !== undefined) {
+    if (!URL.canParse(base)) return { ok: false, reason: 'invalid base URL' };
+    if (!URL.canParse(raw, base)) return { ok: false, reason: 'invalid URL' };
+    u = new URL(raw, base);
+  } else {
+    const scheme = SCHEME.exec(raw);
+    let candidate = raw;
+    let bare = false;
+    if (!scheme || HOST_PORT.test(raw)) {
+      if (raw.startsWith('/') && !raw.startsWith('//'))
+        return { ok: false, reason: 'relative URL without a base' };
+      candidate = raw.startsWith('//') ? `https:${raw}` : `https://${raw}`;
+      bare = true;
+    } else if (!isHttp(scheme[1].toLowerCase() + ':')) {
+      return { ok: false, reason: `unsupported scheme "${scheme[1].toLowerCase()}:"` };
+    }
+    if (!URL.canParse(candidate)) return { ok: false, reason: 'invalid URL' };
+    u = new URL(candidate);
+    // A bare word ("hello", "url") is more likely junk than an intranet host.
+    if (bare && !looksLikeHost(u.hostname)) return { ok: false, reason: 'not a URL' };
+  }
+  if (!isHttp(u.protocol)) return { ok: false, reason: `unsupported scheme "${u.protocol}"` };
+  if (u.hostname === '') return { ok: false, reason: 'missing host' };
+
+  const auth = u.username || u.password ? `${u.username}${u.password ? `:${u.password}` : ''}@` : '';
+  const query = normalizeQuery(u.search, strip, sortQuery);
+  const out = `${u.protocol}//${auth}${u.host}${normalizePercent(u.pathname || '/')}${query}`;
+  if (out.length > maxLen) return tooLong;
+  return { ok: true, url: out };
+}
+
+function isHttp(protocol: string): boolean {
+  return protocol === 'http:' || protocol === 'https:';
+}
+
+function looksLikeHost(hostname: string): boolean {
+  return hostname.includes('.') || hostname === 'localhost' || hostname.startsWith('[');
+}
+
+/** Uppercase hex in escapes; decode escapes of unreserved characters; leave everything else alone. */
+function normalizePercent(s: string): string {
+  if (!s.includes('%')) return s;
+  return s.replace(PCT, (_m, hex: string) => {
+    const ch = String.fromCharCode(Number.parseInt(hex, 16));
+    return UNRESERVED.test(ch) ? ch : `%${hex.toUpperCase()}`;
+  });
+}
+
+/** Works on the raw `?a=1&b=2` text so values keep their exact encoding (URLSearchParams would re-encode). */
+function normalizeQuery(search: string, strip: readonly string[], sort: boolean): string {
+  if (search === '' || search === '?') return '';
+  let parts = search.slice(1).split('&');
+  const patterns = compilePatterns(strip);
+  if (patterns !== null) parts = parts.filter((p) => !patterns.test(paramName(p)));
+  parts = parts.filter((p) => p !== '').map(normalizePercent);
+  if (sort) {
+    const keyed = parts.map((p) => [paramName(p), p] as const);
+    keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    parts = keyed.map((k) => k[1]);
+  }
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+function paramName(part: string): string {
+  const eq = part.indexOf('=');
+  const name = (eq === -1 ? part : part.slice(0, eq)).replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+let cachedKey: readonly string[] | null = null;
+let cachedRe: RegExp | null = null;
+
+// The same option array arrives for every URL of a crawl; compile it once.
+function compilePatterns(globs: readonly string[]): RegExp | null {
+  if (globs === cachedKey) return cachedRe;
+  const alts = globs
+    .filter((g) => g !== '')
+    .map((g) => g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*'));
+  cachedKey = globs;
+  cachedRe = alts.length === 0 ? null : new RegExp(`^(?:${alts.join('|')})$`, 'i');
+  return cachedRe;
+}
+
+/**
+ * The politeness/grouping key of a URL: its hostname, or with `domain` its registrable domain per the
+ * public suffix list (`a.example.co.uk` → `example.co.uk`). IPs, `localhost` and other names without a
+ * registrable domain stay as they are. Throws on an unparsable URL (callers pass normalized ones).
+ */
+export function hostKey(url: string, mode: 'host' | 'domain'): string {
+  const hostname = new URL(url).hostname;
+  if (mode === 'host' || hostname.startsWith('[')) return hostname;
+  if (parseHost(hostname).isIp) return hostname;
+  return getDomain(hostname) ?? hostname;
+}
+
+/** 8 bytes of SHA-1: a compact member for the fleet-wide "seen" set (collisions at 2^32 URLs). */
+export function urlHash(url: string): Buffer {
+  return Buffer.from(createHash('sha1').update(url).digest().subarray(0, 8));
+}

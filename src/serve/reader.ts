@@ -1,0 +1,261 @@
+/**
+ * The explorer's read-only view of the database: one connection with `query_only`, statements prepared
+ * once, and crawl-level aggregates cached until another connection commits (PRAGMA data_version), at
+ * most a few seconds stale while a crawl is being written.
+ */
+import type { Statement } from 'better-sqlite3';
+import { type Db, latestSchemaVersion, openDb, schemaVersion } from '../store/db.js';
+import { LACKS, type LacksKey, type TableQuery, tableSql } from './filters.js';
+
+export interface CrawlInfo {
+  id: number;
+  name: string;
+  createdAt: string;
+  settings: string | null;
+  pages: number;
+  ok: number;
+  failed: number;
+  byError: [string, number][];
+  firstFetchedAt: string | null;
+  lastFetchedAt: string | null;
+  /** Pages per second between the first and last fetch; null when unknown. */
+  rate: number | null;
+}
+
+export interface Bucket {
+  label: string;
+  from: number;
+  to: number | null;
+  n: number;
+}
+
+export interface CrawlStats {
+  byStatus: [number | null, number][];
+  topHosts: [string, number][];
+  hosts: number;
+  histogram: Bucket[];
+  /** Fetched pages (no error) lacking each field. */
+  lacking: Record<LacksKey, number>;
+}
+
+export interface PageListRow {
+  id: number;
+  url: string;
+  status: number | null;
+  error: string | null;
+  title: string | null;
+  elapsed_ms: number | null;
+  jsonld_types: string | null;
+  og_image: string | null;
+}
+
+export type PageRow = Record<string, string | number | null>;
+
+const EDGES = [0, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+const CACHE_STALE_MS = 5000;
+export const COUNT_CAP = 10_000;
+
+/** Opens read-only; when the file's schema is older than this build, migrates once read-write first. */
+export function openReadOnly(path: string): Db {
+  let db = openDb(path, { readonly: true });
+  if (schemaVersion(db) < latestSchemaVersion()) {
+    db.close();
+    openDb(path).close();
+    db = openDb(path, { readonly: true });
+  }
+  db.pragma('query_only = ON');
+  return db;
+}
+
+interface Cached<T> {
+  version: number;
+  at: number;
+  value: T;
+}
+
+export class ExplorerReader {
+  private readonly stmts = new Map<string, Statement>();
+  private readonly cache = new Map<string, Cached<unknown>>();
+
+  constructor(readonly db: Db) {}
+
+  close(): void {
+    this.db.close();
+  }
+
+  private stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  private cached<T>(key: string, compute: () => T): T {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    const hit = this.cache.get(key) as Cached<T> | undefined;
+    if (hit && (hit.version === version || Date.now() - hit.at < CACHE_STALE_MS)) return hit.value;
+    const value = compute();
+    this.cache.set(key, { version, at: Date.now(), value });
+    return value;
+  }
+
+  crawls(): CrawlInfo[] {
+    return this.cached('crawls', () => {
+      const rows = this.stmt('SELECT id, name, created_at, settings FROM crawls ORDER BY id DESC').all() as {
+        id: number;
+        name: string;
+        created_at: string;
+        settings: string | null;
+      }[];
+      return rows.map((r) => this.crawlInfo(r));
+    });
+  }
+
+  crawlByName(name: string): CrawlInfo | null {
+    return this.crawls().find((c) => c.name === name) ?? null;
+  }
+
+  private crawlInfo(r: { id: number; name: string; created_at: string; settings: string | null }): CrawlInfo {
+    const groups = this.stmt(
+      'SELECT error, count(*) AS n FROM pages WHERE crawl_id = ? GROUP BY error ORDER BY n DESC',
+    ).all(r.id) as { error: string | null; n: number }[];
+    let pages = 0;
+    let ok = 0;
+    const byError: [string, number][] = [];
+    for (const g of groups) {
+      pages += g.n;
+      if (g.error === null) ok = g.n;
+      else byError.push([g.error, g.n]);
+    }
+    const first = this.stmt('SELECT min(fetched_at) FROM pages WHERE crawl_id = ?').pluck().get(r.id) as
+      | string
+      | null;
+    const last = this.stmt('SELECT max(fetched_at) FROM pages WHERE crawl_id = ?').pluck().get(r.id) as
+      | string
+      | null;
+    const span = first && last ? (Date.parse(last) - Date.parse(first)) / 1000 : 0;
+    return {
+      id: r.id,
+      name: r.name,
+      createdAt: r.created_at,
+      settings: r.settings,
+      pages,
+      ok,
+      failed: pages - ok,
+      byError,
+      firstFetchedAt: first,
+      lastFetchedAt: last,
+      rate: span > 0 ? pages / span : null,
+    };
+  }
+
+  /** Charts of one crawl: each is one pass over a narrow index (or a small partial index). */
+  stats(crawlId: number): CrawlStats {
+    return this.cached(`stats:${crawlId}`, () => {
+      const byStatus = (
+        this.stmt(
+          'SELECT status, count(*) AS n FROM pages INDEXED BY pages_crawl_status WHERE crawl_id = ? GROUP BY status',
+        ).all(crawlId) as { status: number | null; n: number }[]
+      ).map((r): [number | null, number] => [r.status, r.n]);
+      const hostRows = this.stmt(
+        'SELECT host, count(*) AS n FROM pages INDEXED BY pages_crawl_host WHERE crawl_id = ? GROUP BY host ORDER BY n DESC, host',
+      ).all(crawlId) as { host: string; n: number }[];
+      const histogram: Bucket[] = EDGES.map((from, i) => {
+        const to = i + 1 < EDGES.length ? EDGES[i + 1] : null;
+        const n = (
+          to === null
+            ? this.stmt('SELECT count(*) FROM pages WHERE crawl_id = ? AND elapsed_ms >= ?')
+                .pluck()
+                .get(crawlId, from)
+            : this.stmt('SELECT count(*) FROM pages WHERE crawl_id = ? AND elapsed_ms >= ? AND elapsed_ms < ?')
+                .pluck()
+                .get(crawlId, from, to)
+        ) as number;
+        return { label: bucketLabel(from, to), from, to, n };
+      });
+      const lacking = {} as Record<LacksKey, number>;
+      for (const [key, def] of Object.entries(LACKS) as [LacksKey, (typeof LACKS)[LacksKey]][]) {
+        lacking[key] = this.stmt(`SELECT count(*) FROM pages INDEXED BY ${def.index} WHERE crawl_id = ? AND ${def.sql}`)
+          .pluck()
+          .get(crawlId) as number;
+      }
+      return {
+        byStatus: byStatus.sort((a, b) => b[1] - a[1]),
+        topHosts: hostRows.slice(0, 20).map((r) => [r.host, r.n]),
+        hosts: hostRows.length,
+        histogram,
+        lacking,
+      };
+    });
+  }
+
+  /** One page of the crawl table; `more` tells whether a next page exists. */
+  pages(crawlId: number, t: TableQuery): { rows: PageListRow[]; more: boolean } {
+    const { from, orderBy, params } = tableSql(crawlId, t);
+    const rows = this.stmt(
+      `SELECT id, url, status, error, title, elapsed_ms, jsonld_types, og_image ${from} ${orderBy} LIMIT ? OFFSET ?`,
+    ).all(...params, t.per + 1, (t.page - 1) * t.per) as PageListRow[];
+    const more = rows.length > t.per;
+    return { rows: more ? rows.slice(0, t.per) : rows, more };
+  }
+
+  /** Rows matching the filters, counted up to COUNT_CAP + 1 (so "10,000+" needs no full scan). */
+  count(crawlId: number, t: TableQuery): number {
+    const { from, params } = tableSql(crawlId, t);
+    return this.stmt(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${COUNT_CAP + 1})`)
+      .pluck()
+      .get(...params) as number;
+  }
+
+  page(id: number): PageRow | null {
+    return (this.stmt('SELECT * FROM pages WHERE id = ?').get(id) as PageRow | undefined) ?? null;
+  }
+
+  crawlName(crawlId: number): string | null {
+    return (this.stmt('SELECT name FROM crawls WHERE id = ?').pluck().get(crawlId) as string | undefined) ?? null;
+  }
+
+  meta(pageId: number): { attr: string; key: string; content: string | null }[] {
+    return this.stmt('SELECT attr, key, content FROM meta WHERE page_id = ? ORDER BY position').all(pageId) as {
+      attr: string;
+      key: string;
+      content: string | null;
+    }[];
+  }
+
+  links(pageId: number): { url: string; text: string; rel: string | null }[] {
+    return this.stmt('SELECT url, text, rel FROM links WHERE page_id = ? ORDER BY position').all(pageId) as {
+      url: string;
+      text: string;
+      rel: string | null;
+    }[];
+  }
+
+  jsonld(pageId: number): { type: string; json: string; valid: number }[] {
+    return this.stmt('SELECT type, json, valid FROM jsonld WHERE page_id = ? ORDER BY position').all(
+      pageId,
+    ) as { type: string; json: string; valid: number }[];
+  }
+
+  /** Pages of the same crawl whose links point at any of `urls` (the submitted and the final URL). */
+  linkedFrom(
+    crawlId: number,
+    urls: string[],
+    limit = 200,
+  ): { id: number; url: string; title: string | null; text: string }[] {
+    const unique = [...new Set(urls.filter(Boolean))];
+    if (unique.length === 0) return [];
+    return this.stmt(
+      `SELECT p.id, p.url, p.title, min(l.text) AS text FROM links l JOIN pages p ON p.id = l.page_id
+       WHERE l.url IN (${unique.map(() => '?').join(', ')}) AND p.crawl_id = ?
+       GROUP BY p.id ORDER BY p.url LIMIT ?`,
+    ).all(...unique, crawlId, limit) as { id: number; url: string; title: string | null; text: string }[];
+  }
+}
+
+function bucketLabel(from: number, to: number | null): string {
+  const f = (ms: number) => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`);
+  return to === null ? `≥ ${f(from)}` : `${f(from)}–${f(to)}`;
+}

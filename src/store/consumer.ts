@@ -1,0 +1,302 @@
+/**
+ * The store writer: reads the results stream through its consumer group in batches, writes each batch
+ * to SQLite in one transaction, and only then acknowledges (and deletes) the entries.
+ *
+ * One writer by design: the consumer name is fixed ('store-1' by default) and on start it first
+ * re-reads its own pending entries (read but never acknowledged by a previous run that died), then
+ * new ones. Pending entries of other consumer names are not claimed; do not run two writers.
+ *
+ * Counters: `stored`/`failed` in crawlStats(crawl) and the per-code counts in crawlErrors(crawl) are
+ * set to the absolute counts of the crawl's rows in the database (loaded once per crawl, then kept
+ * exact with each batch's net change). Absolute values instead of HINCRBY make them idempotent: a
+ * replayed batch or a Redis reply lost after commit can never skew them.
+ */
+import type { Redis } from 'ioredis';
+import { keys, RESULTS_GROUP } from '../keys.js';
+import { type Logger, silentLogger } from '../log.js';
+import type { PageRecord } from '../types.js';
+import type { Db } from './db.js';
+import { crawlSummary } from './query.js';
+import { parseRecord } from './stream.js';
+import { type BatchResult, type CrawlDelta, PageWriter } from './writer.js';
+
+export interface StoreWriterOptions {
+  /** A connection of its own: the writer blocks on XREADGROUP. It is not closed by the writer. */
+  redis: Redis;
+  prefix: string;
+  db: Db;
+  batchSize?: number;
+  /** How long one XREADGROUP waits for new entries (also the worst-case stop latency). */
+  blockMs?: number;
+  consumer?: string;
+  signal: AbortSignal;
+  onBatch?: (info: BatchInfo) => void;
+  logger?: Logger;
+}
+
+export interface BatchInfo extends BatchResult {
+  /** Stream entries handled (and acknowledged) in this batch. */
+  entries: number;
+  /** Entries dropped because they were not a usable record (logged). */
+  rejected: number;
+  /** Whether the batch came from this consumer's pending entries (a restart or a retry). */
+  pending: boolean;
+  ms: number;
+}
+
+interface Counts {
+  stored: number;
+  failed: number;
+  byError: Record<string, number>;
+}
+
+type Entry = [id: string, fields: string[] | null];
+
+/** How long a Redis command may still take once stopping has begun. */
+const GRACE_MS = 2000;
+
+/** SQLite errors worth retrying with the same batch (the database, not the records, is the problem). */
+const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|NOMEM|READONLY|CANTOPEN|PROTOCOL)/;
+
+/** Runs until `signal` aborts; the batch in hand is committed and acknowledged before it returns. */
+export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
+  const { redis, prefix, db, signal } = opts;
+  const batchSize = opts.batchSize ?? 500;
+  const blockMs = opts.blockMs ?? 1000;
+  const consumer = opts.consumer ?? 'store-1';
+  const log = opts.logger ?? silentLogger;
+  const k = keys(prefix);
+  const writer = new PageWriter(db);
+  const counts = new Map<string, Counts>();
+  const settingsSeen = new Set<string>();
+
+  let groupReady = false;
+  let pending = true;
+  let failures = 0;
+
+  const read = async (id: '0' | '>'): Promise<Entry[]> => {
+    const block = id === '>' ? ['BLOCK', blockMs] : [];
+    const res = (await redis.xreadgroup(
+      'GROUP',
+      RESULTS_GROUP,
+      consumer,
+      'COUNT',
+      batchSize,
+      ...(block as ['BLOCK', number]),
+      'STREAMS',
+      k.results,
+      id,
+    )) as [string, Entry[]][] | null;
+    return res?.[0]?.[1] ?? [];
+  };
+
+  const loadSettings = async (records: PageRecord[]): Promise<void> => {
+    for (const crawl of new Set(records.map((r) => r.crawl))) {
+      if (settingsSeen.has(crawl)) continue;
+      const json = await untilAborted(redis.hget(k.crawlSettings(crawl), 'settings'), signal, GRACE_MS);
+      if (json === ABORTED) return;
+      if (json) writer.setCrawlSettings(crawl, json);
+      settingsSeen.add(crawl);
+    }
+  };
+
+  const handle = async (entries: Entry[], fromPending: boolean): Promise<void> => {
+    const started = Date.now();
+    const records: PageRecord[] = [];
+    let rejected = 0;
+    for (const [id, fields] of entries) {
+      try {
+        records.push(parseRecord(fields));
+      } catch (err) {
+        rejected++;
+        // A deleted entry (null fields) in our pending list was already stored and acked once.
+        if (fields) log.warn({ id, err: (err as Error).message }, 'dropping unreadable results entry');
+      }
+    }
+    await loadSettings(records);
+    const { result, failedRecords } = write(writer, records, log);
+    rejected += failedRecords;
+    const touched = applyCounts(db, counts, result.byCrawl);
+    const ids = entries.map((e) => e[0]);
+    const m = redis
+      .multi()
+      .xack(k.results, RESULTS_GROUP, ...ids)
+      .xdel(k.results, ...ids);
+    for (const [crawl, c] of touched) {
+      m.hset(k.crawlStats(crawl), 'stored', c.stored, 'failed', c.failed).del(k.crawlErrors(crawl));
+      if (Object.keys(c.byError).length > 0) m.hset(k.crawlErrors(crawl), c.byError);
+    }
+    const replies = await untilAborted(m.exec(), signal, GRACE_MS);
+    if (replies === ABORTED) return;
+    const bad = replies?.find(([err]) => err);
+    if (bad) log.error({ err: bad[0]?.message }, 'updating the results stream or counters failed');
+    opts.onBatch?.({
+      ...result,
+      entries: entries.length,
+      rejected,
+      pending: fromPending,
+      ms: Date.now() - started,
+    });
+  };
+
+  while (!signal.aborted) {
+    try {
+      if (!groupReady) {
+        if ((await untilAborted(ensureGroup(redis, k.results), signal, 0)) === ABORTED) break;
+        groupReady = true;
+      }
+      // On stop, an XREADGROUP in flight is given its block time to return, and what it read is written.
+      const entries = await untilAborted(read(pending ? '0' : '>'), signal, blockMs + GRACE_MS);
+      if (entries === ABORTED) break;
+      if (entries.length === 0) {
+        pending = false;
+        continue;
+      }
+      await handle(entries, pending);
+      failures = 0;
+    } catch (err) {
+      failures++;
+      // Whatever was read but not acknowledged is re-read from the pending list after the pause;
+      // the group is re-ensured in case Redis lost it (NOGROUP after a restart without persistence).
+      pending = true;
+      groupReady = false;
+      const wait = Math.min(100 * 2 ** failures, 5000);
+      log.warn({ err: (err as Error).message, retryInMs: wait }, 'store writer error; retrying');
+      await sleep(wait, signal);
+    }
+  }
+}
+
+/** The group starts at 0 so records published before the first writer ever ran are not skipped. */
+async function ensureGroup(redis: Redis, stream: string): Promise<void> {
+  try {
+    await redis.xgroup('CREATE', stream, RESULTS_GROUP, '0', 'MKSTREAM');
+  } catch (err) {
+    if (!/BUSYGROUP/.test((err as Error).message)) throw err;
+  }
+}
+
+/** Writes the batch in one transaction; if a record (not the database) is at fault, falls back to one by one. */
+function write(
+  writer: PageWriter,
+  records: PageRecord[],
+  log: Logger,
+): { result: BatchResult; failedRecords: number } {
+  try {
+    return { result: writer.writeBatch(records), failedRecords: 0 };
+  } catch (err) {
+    if (isTransient(err)) throw err;
+    log.warn({ err: (err as Error).message }, 'batch failed; writing its records one by one');
+  }
+  const result: BatchResult = { inserted: 0, updated: 0, skipped: 0, failed: 0, byError: {}, byCrawl: {} };
+  let failedRecords = 0;
+  for (const r of records) {
+    try {
+      merge(result, writer.writeBatch([r]));
+    } catch (err) {
+      if (isTransient(err)) throw err;
+      failedRecords++;
+      log.error(
+        { crawl: r.crawl, url: r.url, err: (err as Error).message },
+        'dropping a record the store cannot write',
+      );
+    }
+  }
+  return { result, failedRecords };
+}
+
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && TRANSIENT_SQLITE.test(code);
+}
+
+function addDelta(into: CrawlDelta, d: CrawlDelta): void {
+  into.inserted += d.inserted;
+  into.updated += d.updated;
+  into.skipped += d.skipped;
+  into.failed += d.failed;
+  for (const [code, n] of Object.entries(d.byError)) into.byError[code] = (into.byError[code] ?? 0) + n;
+}
+
+function merge(into: BatchResult, r: BatchResult): void {
+  addDelta(into, r);
+  for (const [crawl, d] of Object.entries(r.byCrawl)) {
+    into.byCrawl[crawl] ??= { inserted: 0, updated: 0, skipped: 0, failed: 0, byError: {} };
+    addDelta(into.byCrawl[crawl], d);
+  }
+}
+
+/** Keeps per-crawl counts equal to the database: loaded on first sight (after commit), then plus each delta. */
+function applyCounts(
+  db: Db,
+  counts: Map<string, Counts>,
+  byCrawl: Record<string, CrawlDelta>,
+): Map<string, Counts> {
+  const touched = new Map<string, Counts>();
+  for (const [crawl, d] of Object.entries(byCrawl)) {
+    let c = counts.get(crawl);
+    if (!c) {
+      const s = crawlSummary(db, crawl);
+      c = { stored: s.pages, failed: s.failed, byError: s.byError };
+      counts.set(crawl, c);
+    } else {
+      c.stored += d.inserted;
+      c.failed += d.failed;
+      for (const [code, n] of Object.entries(d.byError)) {
+        const v = (c.byError[code] ?? 0) + n;
+        if (v === 0) delete c.byError[code];
+        else c.byError[code] = v;
+      }
+    }
+    touched.set(crawl, c);
+  }
+  return touched;
+}
+
+const ABORTED = Symbol('aborted');
+
+/**
+ * Waits for `p`; once the signal fires, waits at most `graceMs` more and then gives up with ABORTED
+ * (a command queued while Redis is down may never answer). What a given-up command did is safe:
+ * entries it read stay pending and are re-read by the next run.
+ */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T | typeof ABORTED> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => {
+        p.catch(() => {});
+        resolve(ABORTED);
+      }, graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    const settle = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
+    p.then(
+      (v) => {
+        settle();
+        resolve(v);
+      },
+      (err) => {
+        settle();
+        reject(err);
+      },
+    );
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

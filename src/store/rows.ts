@@ -1,0 +1,185 @@
+/** Pure mapping from a PageRecord to the values of its `pages` row and its child rows. */
+import type { PageRecord } from '../types.js';
+
+/** Columns of `pages` written from a record, in bind order (crawl_id and stored_at are added by the writer). */
+export const PAGE_COLUMNS = [
+  'url',
+  'final_url',
+  'status',
+  'content_type',
+  'error',
+  'error_detail',
+  'attempts',
+  'fetched_at',
+  'elapsed_ms',
+  'queued_ms',
+  'bytes',
+  'truncated',
+  'encoding',
+  'title',
+  'description',
+  'canonical',
+  'lang',
+  'charset',
+  'viewport',
+  'og_title',
+  'og_description',
+  'og_image',
+  'og_url',
+  'og_type',
+  'og_site_name',
+  'twitter_card',
+  'twitter_site',
+  'twitter_title',
+  'twitter_description',
+  'twitter_image',
+  'links_count',
+  'links_truncated',
+  'jsonld_count',
+  'jsonld_invalid',
+  'redirects',
+  'headers',
+  'depth',
+  'discovered_from',
+  'lastmod',
+  'best_title',
+  'best_description',
+  'best_image',
+  'best_url',
+  'site_name',
+  'author',
+  'published_at',
+  'modified_at',
+  'page_type',
+  'favicon',
+  'feeds',
+  'hreflang',
+  'robots',
+  'keywords',
+  'jsonld_types',
+] as const;
+
+type Value = string | number | null;
+
+function str(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+function int(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? Math.round(v) : null;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Math.round(Number(v));
+  return null;
+}
+
+function bool(v: unknown): number {
+  return v ? 1 : 0;
+}
+
+function arr<T>(v: unknown): T[] {
+  return Array.isArray(v) ? (v as T[]) : [];
+}
+
+function rec(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+}
+
+/** Values for PAGE_COLUMNS, in order. Tolerant of missing fields: the row is stored, never dropped. */
+export function pageValues(r: PageRecord): Value[] {
+  const m = r.meta;
+  const og = rec(m?.og);
+  const tw = rec(m?.twitter);
+  const res = m ? rec(m.resolved) : null;
+  const jsonld = arr<{ valid?: unknown }>(m?.jsonld);
+  return [
+    r.url,
+    str(r.finalUrl),
+    int(r.status),
+    str(r.contentType),
+    str(r.error),
+    str(r.errorDetail),
+    int(r.attempts) ?? 0,
+    str(r.fetchedAt),
+    int(r.elapsedMs),
+    int(r.queuedMs),
+    int(r.bytes),
+    bool(r.truncated),
+    str(r.encoding),
+    str(m?.title),
+    str(m?.description),
+    str(m?.canonical),
+    str(m?.lang),
+    str(m?.charset),
+    str(m?.viewport),
+    str(og['og:title']),
+    str(og['og:description']),
+    str(og['og:image']),
+    str(og['og:url']),
+    str(og['og:type']),
+    str(og['og:site_name']),
+    str(tw['twitter:card']),
+    str(tw['twitter:site']),
+    str(tw['twitter:title']),
+    str(tw['twitter:description']),
+    str(tw['twitter:image']),
+    m ? (int(m.linksCount) ?? arr(m.links).length) : null,
+    m ? bool(m.linksTruncated) : null,
+    m ? jsonld.length : null,
+    m ? jsonld.filter((b) => !b?.valid).length : null,
+    JSON.stringify(arr(r.redirects)),
+    r.headers ? JSON.stringify(r.headers) : null,
+    int(r.depth) ?? 0,
+    str(r.discoveredFrom),
+    str(r.lastmod),
+    str(res?.bestTitle),
+    str(res?.bestDescription),
+    str(res?.bestImage),
+    str(res?.bestUrl),
+    str(res?.siteName),
+    str(res?.author),
+    str(res?.publishedAt),
+    str(res?.modifiedAt),
+    str(res?.pageType),
+    str(res?.favicon),
+    res ? JSON.stringify(arr(res.feeds)) : null,
+    res ? JSON.stringify(arr(res.hreflang)) : null,
+    str(res?.robots),
+    str(res?.keywords),
+    res ? jsonldTypes(r).join(' ') : null,
+  ];
+}
+
+/** The page's unique JSON-LD types: the resolved list, else the union over the blocks. */
+export function jsonldTypes(r: PageRecord): string[] {
+  const m = r.meta;
+  if (!m) return [];
+  const resolved = arr<unknown>(rec(m.resolved).jsonldTypes);
+  const all =
+    resolved.length > 0 ? resolved : arr<{ types?: unknown }>(m.jsonld).flatMap((b) => arr(b?.types));
+  return [...new Set(all.filter((t): t is string => typeof t === 'string' && t !== ''))];
+}
+
+/** `[attr, key, content]` per meta tag, in document order. */
+export function metaRows(r: PageRecord): Value[][] {
+  return arr<unknown[]>(r.meta?.meta).map((t) => [str(t?.[0]) ?? '', str(t?.[1]) ?? '', str(t?.[2])]);
+}
+
+/** `[url, text, rel]` per link, in document order. */
+export function linkRows(r: PageRecord): Value[][] {
+  return arr<Record<string, unknown>>(r.meta?.links).map((l) => [
+    str(l?.url) ?? '',
+    str(l?.text) ?? '',
+    str(l?.rel),
+  ]);
+}
+
+/** `[type, json, valid]` per JSON-LD block, in document order. */
+export function jsonldRows(r: PageRecord): Value[][] {
+  return arr<Record<string, unknown>>(r.meta?.jsonld).map((b) => [
+    arr<unknown>(b?.types)
+      .filter((t) => typeof t === 'string')
+      .join(' '),
+    str(b?.raw) ?? '',
+    bool(b?.valid),
+  ]);
+}

@@ -1,0 +1,207 @@
+/**
+ * Writes batches of PageRecords into SQLite: one transaction per batch, statements prepared once,
+ * pages upserted by (crawl, url) with their meta/links/jsonld children replaced, so a replayed batch
+ * is harmless.
+ *
+ * Conflict rule: the latest record for a (crawl, url) wins, EXCEPT that a failure (error not null)
+ * never replaces an earlier success; such a record is counted as `skipped`.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { PageRecord } from '../types.js';
+import type { Db } from './db.js';
+import { jsonldRows, jsonldTypes, linkRows, metaRows, PAGE_COLUMNS, pageValues } from './rows.js';
+
+/** Net change a batch made to one crawl's rows; applying it to counts read from the DB keeps them exact. */
+export interface CrawlDelta {
+  /** Rows new to the database. */
+  inserted: number;
+  /** Existing rows rewritten (replays, refetches, a success replacing a failure). */
+  updated: number;
+  /** Records ignored because they were failures for a URL that already succeeded. */
+  skipped: number;
+  /** Net change in rows with an error: +1 per new failure row, -1 per failure replaced by a success. */
+  failed: number;
+  /** Net change in rows per error code (codes with a zero net change are left out). */
+  byError: Record<string, number>;
+}
+
+export interface BatchResult extends CrawlDelta {
+  byCrawl: Record<string, CrawlDelta>;
+}
+
+type Value = string | number | null;
+
+/** Rows per multi-row INSERT: far fewer statement executions, well under SQLite's variable limit. */
+const CHUNK = 64;
+
+/** A multi-row `INSERT INTO table (page_id, position, ...cols)`, one prepared statement per row count. */
+class ChildInsert {
+  private readonly stmts = new Map<number, Statement>();
+  private readonly width: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly table: string,
+    private readonly cols: string[],
+  ) {
+    this.width = cols.length + 2;
+  }
+
+  private stmt(rows: number): Statement {
+    let s = this.stmts.get(rows);
+    if (!s) {
+      const tuple = `(${new Array(this.width).fill('?').join(',')})`;
+      // OR FAIL (same outcome here: any error rolls back the whole batch) spares a statement journal.
+      const sql = `INSERT OR FAIL INTO ${this.table} (page_id, position, ${this.cols.join(', ')}) VALUES ${new Array(rows).fill(tuple).join(',')}`;
+      s = this.db.prepare(sql);
+      this.stmts.set(rows, s);
+    }
+    return s;
+  }
+
+  run(pageId: number, rows: Value[][]): void {
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      const n = Math.min(CHUNK, rows.length - start);
+      const params: Value[] = new Array(n * this.width);
+      let k = 0;
+      for (let i = start; i < start + n; i++) {
+        params[k++] = pageId;
+        params[k++] = i;
+        for (const v of rows[i]) params[k++] = v;
+      }
+      this.stmt(n).run(params);
+    }
+  }
+}
+
+function emptyDelta(): CrawlDelta {
+  return { inserted: 0, updated: 0, skipped: 0, failed: 0, byError: {} };
+}
+
+function bump(map: Record<string, number>, key: string, by: number): void {
+  const v = (map[key] ?? 0) + by;
+  if (v === 0) delete map[key];
+  else map[key] = v;
+}
+
+export class PageWriter {
+  private readonly crawlIds = new Map<string, number>();
+  private readonly insertCrawl: Statement;
+  private readonly selectCrawl: Statement;
+  private readonly updateSettings: Statement;
+  private readonly selectPage: Statement;
+  private readonly upsertPage: Statement;
+  private readonly deleteChildren: Statement[];
+  private readonly meta: ChildInsert;
+  private readonly links: ChildInsert;
+  private readonly jsonld: ChildInsert;
+  private readonly insertType: Statement;
+  private readonly batch: (records: PageRecord[]) => BatchResult;
+
+  constructor(private readonly db: Db) {
+    this.insertCrawl = db.prepare(
+      'INSERT INTO crawls (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+    );
+    this.selectCrawl = db.prepare('SELECT id FROM crawls WHERE name = ?').pluck();
+    this.updateSettings = db.prepare('UPDATE crawls SET settings = ? WHERE id = ?');
+    this.selectPage = db.prepare('SELECT id, error FROM pages WHERE crawl_id = ? AND url = ?');
+    const cols = ['crawl_id', 'stored_at', ...PAGE_COLUMNS];
+    const set = cols.filter((c) => c !== 'crawl_id' && c !== 'url').map((c) => `${c} = excluded.${c}`);
+    this.upsertPage = db
+      .prepare(
+        `INSERT INTO pages (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+         ON CONFLICT (crawl_id, url) DO UPDATE SET ${set.join(', ')}
+         WHERE excluded.error IS NULL OR pages.error IS NOT NULL
+         RETURNING id`,
+      )
+      .pluck();
+    this.deleteChildren = ['meta', 'links', 'jsonld', 'page_jsonld_types'].map((t) =>
+      db.prepare(`DELETE FROM ${t} WHERE page_id = ?`),
+    );
+    this.meta = new ChildInsert(db, 'meta', ['attr', 'key', 'content']);
+    this.links = new ChildInsert(db, 'links', ['url', 'text', 'rel']);
+    this.jsonld = new ChildInsert(db, 'jsonld', ['type', 'json', 'valid']);
+    this.insertType = db.prepare('INSERT OR IGNORE INTO page_jsonld_types (page_id, type) VALUES (?, ?)');
+    this.batch = db.transaction((records: PageRecord[]) => this.writeAll(records));
+  }
+
+  /** Writes the batch in one transaction (all or nothing) and reports what changed. */
+  writeBatch(records: PageRecord[]): BatchResult {
+    // Crawl ids are trusted for one batch only: a crawl deleted meanwhile is simply created again.
+    this.crawlIds.clear();
+    // Every child row references the page id the upsert just returned, so per-row foreign key checks
+    // are pure cost (~20% of the write time). The pragma is per connection and restored right after.
+    const fk = this.db.pragma('foreign_keys', { simple: true }) as number;
+    if (fk) this.db.pragma('foreign_keys = OFF');
+    try {
+      return this.batch(records);
+    } finally {
+      if (fk) this.db.pragma('foreign_keys = ON');
+    }
+  }
+
+  /** Records a crawl's settings (JSON text), creating the crawl row when needed. */
+  setCrawlSettings(crawl: string, settingsJson: string): void {
+    this.crawlIds.clear();
+    this.db.transaction(() => this.updateSettings.run(settingsJson, this.crawlId(crawl)))();
+  }
+
+  private crawlId(name: string): number {
+    let id = this.crawlIds.get(name);
+    if (id === undefined) {
+      this.insertCrawl.run(name, new Date().toISOString());
+      id = this.selectCrawl.get(name) as number;
+      this.crawlIds.set(name, id);
+    }
+    return id;
+  }
+
+  private writeAll(records: PageRecord[]): BatchResult {
+    const total: BatchResult = { ...emptyDelta(), byCrawl: {} };
+    const storedAt = new Date().toISOString();
+    for (const r of records) {
+      const delta = (total.byCrawl[r.crawl] ??= emptyDelta());
+      const outcome = this.writeOne(r, storedAt, delta);
+      total[outcome]++;
+    }
+    for (const d of Object.values(total.byCrawl)) {
+      total.failed += d.failed;
+      for (const [code, n] of Object.entries(d.byError)) bump(total.byError, code, n);
+    }
+    return total;
+  }
+
+  private writeOne(r: PageRecord, storedAt: string, delta: CrawlDelta): 'inserted' | 'updated' | 'skipped' {
+    const crawlId = this.crawlId(r.crawl);
+    const before = this.selectPage.get(crawlId, r.url) as { id: number; error: string | null } | undefined;
+    const pageId = this.upsertPage.get(crawlId, storedAt, ...pageValues(r)) as number | undefined;
+    if (pageId === undefined) {
+      delta.skipped++;
+      return 'skipped';
+    }
+    const error = r.error ?? null;
+    if (before) {
+      for (const del of this.deleteChildren) del.run(pageId);
+      if (before.error !== null) {
+        delta.failed--;
+        bump(delta.byError, before.error, -1);
+      }
+    }
+    if (error !== null) {
+      delta.failed++;
+      bump(delta.byError, error, 1);
+    }
+    if (r.meta) {
+      this.meta.run(pageId, metaRows(r));
+      this.links.run(pageId, linkRows(r));
+      this.jsonld.run(pageId, jsonldRows(r));
+      for (const t of jsonldTypes(r)) this.insertType.run(pageId, t);
+    }
+    if (before) {
+      delta.updated++;
+      return 'updated';
+    }
+    delta.inserted++;
+    return 'inserted';
+  }
+}

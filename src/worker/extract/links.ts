@@ -1,0 +1,47 @@
+/** Links: every <a href>/<area href> that resolves to http(s), resolved against the document base URL. */
+import type { LinkInfo } from '../../types.js';
+import type { RawAnchor } from './scan.js';
+import { collapse } from './text.js';
+
+export const DEFAULT_MAX_LINKS = 10_000;
+
+export interface Links {
+  links: LinkInfo[];
+  linksCount: number;
+  linksTruncated: boolean;
+}
+
+export function links(anchors: RawAnchor[], baseUrl: string, maxLinks = DEFAULT_MAX_LINKS): Links {
+  const out: LinkInfo[] = [];
+  let count = 0;
+  let base: URL | null;
+  try {
+    base = new URL(baseUrl);
+  } catch {
+    base = null;
+  }
+  for (const a of anchors) {
+    let url: URL;
+    try {
+      url = new URL(a.href, base ?? undefined);
+    } catch {
+      continue;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') continue;
+    count++;
+    if (out.length < maxLinks) out.push({ url: url.href, text: collapse(a.text), rel: a.rel });
+  }
+  return { links: out, linksCount: count, linksTruncated: count > out.length };
+}
+
+/** The effective base URL: the first <base href> resolved against the page URL, else the page URL. */
+export function baseUrl(baseHref: string | null, pageUrl: string): string {
+  if (baseHref !== null) {
+    try {
+      return new URL(baseHref, pageUrl).href;
+    } catch {
+      // An unparsable <base href> is ignored, as browsers do.
+    }
+  }
+  return pageUrl;
+}

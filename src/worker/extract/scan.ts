@@ -1,0 +1,323 @@
+/**
+ * One streaming pass over the HTML with htmlparser2's Tokenizer (no tree, no element stack beyond
+ * foreign content), collecting the raw material every extract rule needs. Memory and time are
+ * linear in the input; nesting depth costs nothing, so 100,000 nested <div>s are harmless.
+ *
+ * Where htmlparser2's tokenizer and WHATWG tree construction (scripting enabled) disagree on
+ * something an extract rule can see, the WHATWG behaviour is emulated here:
+ * - <noscript>, <iframe>, <noembed>, <noframes>, <plaintext> content is raw text (no tags inside);
+ * - <title>, <textarea>, <style>, <script> inside <svg>/<math> are not raw text, and an SVG <title>
+ *   is not the document title; an HTML "breakout" tag (div, p, ...) ends foreign content;
+ * - the first attribute of a given name wins; CR/CRLF become LF (done by the rules on use);
+ * - an <a> start tag closes the <a> already open (what the adoption agency algorithm does).
+ * Not emulated (no corpus page needs it, see test/worker/extract/DIFFERENCES.md): an <a> popped by a
+ * block end tag and re-created for the following text (active formatting reconstruction), <a> in <select>.
+ */
+import { Tokenizer } from 'htmlparser2';
+import { AnchorTracker, type RawAnchor } from './anchors.js';
+
+export type Attrs = Record<string, string>;
+export type { RawAnchor };
+
+export interface Scan {
+  /** Text of the first HTML <title>, entity-decoded, not collapsed; null when there is none. */
+  title: string | null;
+  /** lang of the <html> element (first occurrence of the attribute across <html> tags). */
+  htmlLang: string | null;
+  /** href of the first <base href>. */
+  baseHref: string | null;
+  metas: Attrs[];
+  /** <link> elements (rel, href, type, hreflang, sizes, title). */
+  linkEls: Attrs[];
+  anchors: RawAnchor[];
+  /** Raw text of every <script type="application/ld+json">. */
+  jsonld: string[];
+  /** Text of the first <h1>, not collapsed. */
+  h1: string | null;
+}
+
+/** The attributes kept per element; every other element's attributes are never sliced. */
+const WANTED: Record<string, ReadonlySet<string>> = {
+  meta: new Set(['name', 'property', 'http-equiv', 'itemprop', 'charset', 'content']),
+  link: new Set(['rel', 'href', 'type', 'hreflang', 'sizes', 'title']),
+  base: new Set(['href']),
+  a: new Set(['href', 'rel']),
+  area: new Set(['href', 'rel']),
+  script: new Set(['type']),
+  html: new Set(['lang']),
+};
+
+/** Elements whose content the WHATWG parser (scripting on) treats as raw text but htmlparser2 does not. */
+const EXTRA_RAW = new Set(['noscript', 'iframe', 'noembed', 'noframes', 'plaintext']);
+/** Elements htmlparser2's tokenizer already treats as raw text / RCDATA. */
+const NATIVE_RAW = new Set(['script', 'style', 'title', 'textarea', 'xmp']);
+/** Raw-text elements whose text is not part of a link's text. */
+const NOT_LINK_TEXT = new Set(['script', 'style', 'noscript']);
+/** HTML start tags that end foreign (SVG/MathML) content. */
+const BREAKOUT = new Set(
+  'b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var'.split(
+    ' ',
+  ),
+);
+/** Foreign elements whose content is HTML again. */
+const INTEGRATION = new Set([
+  'foreignobject',
+  'desc',
+  'title',
+  'mi',
+  'mo',
+  'mn',
+  'ms',
+  'mtext',
+  'annotation-xml',
+]);
+const VOID = new Set(
+  'area base br col embed hr img input keygen link meta param source track wbr basefont bgsound frame'.split(
+    ' ',
+  ),
+);
+
+function endSequence(name: string): Uint8Array {
+  const s = `</${name}`;
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+const END_SEQ: Record<string, Uint8Array> = {};
+for (const n of EXTRA_RAW) END_SEQ[n] = endSequence(n);
+
+/** The tokenizer fields we steer (private in its typings, stable within htmlparser2 10.x). */
+interface TokenizerInternals {
+  isSpecial: boolean;
+  currentSequence: Uint8Array;
+}
+
+export function scan(html: string): Scan {
+  const out: Scan = {
+    title: null,
+    htmlLang: null,
+    baseHref: null,
+    metas: [],
+    linkEls: [],
+    anchors: [],
+    jsonld: [],
+    h1: null,
+  };
+  const anchors = new AnchorTracker(out.anchors);
+
+  let tagName = '';
+  let wanted: ReadonlySet<string> | undefined;
+  let attrs: Attrs | null = null;
+  let attrName = '';
+  let attrValue = '';
+
+  /** The raw-text element we are inside, if any (its end tag is the only way out). */
+  let raw: string | null = null;
+  let titleState: number = 0; // 0 none seen, 1 capturing the first, 2 done
+  let titleText = '';
+  let h1State: number = 0;
+  let h1Text = '';
+  let jsonText: string | null = null;
+  let templateDepth = 0;
+  /** Open elements since the outermost <svg>/<math>; empty when in HTML content. */
+  const foreign: string[] = [];
+  let integration = 0;
+  const inForeign = () => foreign.length > 0 && integration === 0;
+
+  function text(s: string): void {
+    if (raw !== null) {
+      if (raw === 'script') {
+        if (jsonText !== null) jsonText += s;
+        return;
+      }
+      if (raw === 'title' && titleState === 1) titleText += s;
+      if (NOT_LINK_TEXT.has(raw)) return;
+    }
+    if (templateDepth === 0 && h1State === 1) h1Text += s;
+    anchors.text(s, templateDepth);
+  }
+
+  function openTag(name: string, a: Attrs | null, isSelfClosing: boolean): void {
+    const foreignCtx = inForeign();
+    if (foreignCtx) {
+      if (BREAKOUT.has(name)) {
+        foreign.length = 0;
+        integration = 0;
+      } else {
+        if (!isSelfClosing) {
+          foreign.push(name);
+          if (INTEGRATION.has(name)) integration++;
+        }
+        if (name === 'style') anchors.skipOpen();
+        return;
+      }
+    } else if (foreign.length > 0 && !VOID.has(name) && !isSelfClosing) {
+      foreign.push(name);
+    }
+    switch (name) {
+      case 'a':
+        anchors.open(a?.href ?? null, a?.rel ?? null, templateDepth);
+        break;
+      case 'area':
+        if (a?.href !== undefined) anchors.area(a.href, a.rel ?? null);
+        break;
+      case 'meta':
+        if (a) out.metas.push(a);
+        break;
+      case 'link':
+        if (a) out.linkEls.push(a);
+        break;
+      case 'base':
+        if (out.baseHref === null && a?.href !== undefined) out.baseHref = a.href;
+        break;
+      case 'html':
+        if (out.htmlLang === null && a?.lang !== undefined) out.htmlLang = a.lang;
+        break;
+      case 'script':
+        if (a?.type !== undefined && isJsonLdType(a.type)) jsonText = '';
+        raw = 'script';
+        break;
+      case 'title':
+        if (titleState === 0) titleState = 1;
+        raw = 'title';
+        break;
+      case 'h1':
+        if (h1State === 0) h1State = 1;
+        break;
+      case 'template':
+        templateDepth++;
+        break;
+      case 'svg':
+      case 'math':
+        if (!isSelfClosing) {
+          foreign.push(name);
+          integration = 0;
+        }
+        break;
+      default:
+        if (NATIVE_RAW.has(name)) raw = name;
+        else if (EXTRA_RAW.has(name)) raw = name;
+    }
+  }
+
+  function closeTag(name: string): void {
+    if (foreign.length > 0) {
+      const at = foreign.lastIndexOf(name);
+      if (at !== -1) {
+        for (let i = foreign.length - 1; i >= at; i--) if (INTEGRATION.has(foreign[i])) integration--;
+        foreign.length = at;
+        if (name === 'style') anchors.skipClose();
+        if (name !== 'a' && name !== 'title') return;
+      }
+    }
+    if (raw !== null && name === raw) {
+      if (raw === 'script' && jsonText !== null) {
+        out.jsonld.push(jsonText);
+        jsonText = null;
+      } else if (raw === 'title' && titleState === 1) {
+        out.title = titleText;
+        titleState = 2;
+      }
+      raw = null;
+      return;
+    }
+    switch (name) {
+      case 'a':
+        anchors.close();
+        break;
+      case 'template':
+        if (templateDepth > 0) templateDepth--;
+        anchors.templateClosed(templateDepth);
+        break;
+      case 'h1':
+      case 'h2':
+      case 'h3':
+      case 'h4':
+      case 'h5':
+      case 'h6':
+        if (h1State === 1) {
+          out.h1 = h1Text;
+          h1State = 2;
+        }
+        break;
+    }
+  }
+
+  const tokenizer = new Tokenizer(
+    { decodeEntities: true },
+    {
+      onopentagname(start, end) {
+        tagName = lower(html.slice(start, end));
+        wanted = WANTED[tagName];
+        attrs = wanted ? {} : null;
+        if (inForeign() && NATIVE_RAW.has(tagName))
+          (tokenizer as unknown as TokenizerInternals).isSpecial = false;
+      },
+      onattribname(start, end) {
+        if (wanted) attrName = lower(html.slice(start, end));
+      },
+      onattribdata(start, end) {
+        if (wanted) attrValue += html.slice(start, end);
+      },
+      onattribentity(cp) {
+        if (wanted) attrValue += String.fromCodePoint(cp);
+      },
+      onattribend() {
+        if (attrs && wanted!.has(attrName) && !(attrName in attrs)) attrs[attrName] = attrValue;
+        attrValue = '';
+      },
+      onopentagend() {
+        openTag(tagName, attrs, false);
+        const seq = raw !== null && !inForeign() ? END_SEQ[raw] : undefined;
+        if (seq) {
+          const t = tokenizer as unknown as TokenizerInternals;
+          t.isSpecial = true;
+          t.currentSequence = seq;
+        }
+        attrs = null;
+      },
+      onselfclosingtag() {
+        // HTML ignores the self-closing flag on HTML elements; foreign content honours it.
+        openTag(tagName, attrs, inForeign() || tagName === 'svg' || tagName === 'math');
+        // The tokenizer does not enter raw-text mode after `<script/>`: treat the element as closed.
+        if (raw !== null) closeTag(raw);
+        attrs = null;
+      },
+      onclosetag(start, end) {
+        closeTag(lower(html.slice(start, end)));
+      },
+      ontext(start, end) {
+        text(html.slice(start, end));
+      },
+      ontextentity(cp) {
+        text(String.fromCodePoint(cp));
+      },
+      oncdata() {},
+      oncomment() {},
+      ondeclaration() {},
+      onprocessinginstruction() {},
+      onend() {},
+    },
+  );
+  tokenizer.write(html);
+  tokenizer.end();
+
+  if (raw === 'script' && jsonText !== null) out.jsonld.push(jsonText);
+  if (titleState === 1) out.title = titleText;
+  if (h1State === 1) out.h1 = h1Text;
+  anchors.finish();
+  return out;
+}
+
+function lower(s: string): string {
+  // Tag and attribute names are usually lowercase already; skip the allocation then.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.toLowerCase();
+  }
+  return s;
+}
+
+function isJsonLdType(type: string): boolean {
+  return lower(type.trim()) === 'application/ld+json';
+}

@@ -1,0 +1,32 @@
+/** Open Graph and Twitter (X) card maps: each prefixed key -> its first value. */
+import type { Scan } from './scan.js';
+import { normalizeNewlines, trimAscii } from './text.js';
+
+export interface Social {
+  og: Record<string, string>;
+  twitter: Record<string, string>;
+}
+
+/**
+ * A <meta> feeds og/twitter through both `property` and `name` (sites use either), so a meta
+ * with both is counted under each; the first value of each key wins. Keys are trimmed
+ * (`property="og:article:author "` is og:article:author), while meta rows keep them as written.
+ */
+export function social(s: Scan): Social {
+  const og: Record<string, string> = Object.create(null);
+  const twitter: Record<string, string> = Object.create(null);
+  for (const m of s.metas) {
+    const content = m.content;
+    if (content === undefined) continue;
+    for (const attr of [m.property, m.name]) {
+      if (attr === undefined) continue;
+      const key = trimAscii(attr);
+      if (key.startsWith('og:')) {
+        if (!(key in og)) og[key] = normalizeNewlines(content);
+      } else if (key.startsWith('twitter:')) {
+        if (!(key in twitter)) twitter[key] = normalizeNewlines(content);
+      }
+    }
+  }
+  return { og: { ...og }, twitter: { ...twitter } };
+}

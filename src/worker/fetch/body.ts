@@ -1,0 +1,172 @@
+/**
+ * Reads a response body under a byte cap, decompressing gzip / deflate / br as it goes. Both the raw and the
+ * decoded byte counts are capped at `maxBytes`: past the cap we stop reading, destroy the streams and return
+ * what was read with truncated=true, so a decompression bomb is never inflated past the cap.
+ */
+import type { Readable } from 'node:stream';
+import zlib, { type BrotliDecompress, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
+import { CrawlError } from '../../errors.js';
+
+export interface BodyResult {
+  body: Buffer;
+  truncated: boolean;
+}
+
+type Decoder = Gunzip | Inflate | InflateRaw | BrotliDecompress;
+
+const SUPPORTED = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+
+/** The content codings to undo, in the order they must be undone (reverse of the header order). */
+export function parseContentEncoding(header: string | null | undefined): string[] {
+  if (!header) return [];
+  const codings = header
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
+  for (const c of codings) {
+    if (!SUPPORTED.has(c))
+      throw new CrawlError('DECOMPRESSION_FAILED', `unsupported content-encoding "${c}"`);
+  }
+  return codings.reverse();
+}
+
+/** Collects chunks up to `max` bytes; remembers whether anything was cut off. */
+class Sink {
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+  truncated = false;
+  constructor(private readonly max: number) {}
+
+  /** Returns false once the cap is passed (the caller stops reading). */
+  push(chunk: Buffer): boolean {
+    const room = this.max - this.length;
+    if (chunk.length > room) {
+      if (room > 0) this.add(chunk.subarray(0, room));
+      this.truncated = true;
+      return false;
+    }
+    this.add(chunk);
+    return true;
+  }
+
+  private add(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  result(): BodyResult {
+    return { body: Buffer.concat(this.chunks, this.length), truncated: this.truncated };
+  }
+}
+
+// Sync flush at the end makes a cut-short stream yield what it has instead of failing, as browsers do.
+function createDecoder(coding: string, firstChunk: Buffer | null): Decoder {
+  const flush = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  if (coding === 'br')
+    return zlib.createBrotliDecompress({ finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+  if (coding === 'deflate') {
+    // "deflate" is meant to be zlib-wrapped, but many servers send raw deflate: tell them apart by the header.
+    const zlibWrapped = firstChunk === null || (firstChunk[0] & 0x0f) === 0x08;
+    return zlibWrapped ? zlib.createInflate(flush) : zlib.createInflateRaw(flush);
+  }
+  return zlib.createGunzip(flush);
+}
+
+/** Resolves on the first of `events` on `stream`, or when `signal` aborts. */
+function until(stream: Decoder, events: string[], signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || signal.aborted) return resolve();
+    const done = () => {
+      for (const e of events) stream.off(e, done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    for (const e of events) stream.once(e, done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export async function readBody(
+  stream: Readable,
+  contentEncoding: string | null | undefined,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<BodyResult> {
+  const codings = parseContentEncoding(contentEncoding);
+  const sink = new Sink(maxBytes);
+  if (codings.length === 0) {
+    for await (const chunk of stream) if (!sink.push(chunk as Buffer)) break;
+    return sink.result();
+  }
+
+  let decoders: Decoder[] = [];
+  let failure: Error | null = null;
+  let capped = false;
+  const destroyAll = () => {
+    for (const d of decoders) d.destroy();
+  };
+  const start = (first: Buffer): Decoder => {
+    decoders = codings.map((c, i) => createDecoder(c, i === 0 ? first : null));
+    for (let i = 0; i + 1 < decoders.length; i++) decoders[i].pipe(decoders[i + 1]);
+    for (const d of decoders) {
+      d.on('error', (err) => {
+        failure ??= err;
+        destroyAll();
+        stream.destroy();
+      });
+    }
+    decoders[decoders.length - 1].on('data', (chunk: Buffer) => {
+      if (capped) return;
+      if (!sink.push(chunk)) {
+        capped = true;
+        destroyAll();
+        // Stop reading the wire now, not when the next raw chunk happens to arrive.
+        stream.destroy();
+      }
+    });
+    return decoders[0];
+  };
+
+  try {
+    let raw = 0;
+    let input: Decoder | null = null;
+    for await (const item of stream) {
+      let chunk = item as Buffer;
+      if (capped || failure) break;
+      if (chunk.length === 0) continue;
+      input ??= start(chunk);
+      const room = maxBytes - raw;
+      const rawCapped = chunk.length > room;
+      if (rawCapped) {
+        chunk = chunk.subarray(0, room);
+        sink.truncated = true;
+      }
+      raw += chunk.length;
+      if (!input.write(chunk)) await until(input, ['drain', 'close'], signal);
+      if (signal.aborted) throw signal.reason;
+      if (capped || failure || rawCapped) break;
+    }
+    if (input && !capped && !failure) {
+      const output = decoders[decoders.length - 1];
+      const ended = until(output, ['end', 'close'], signal);
+      input.end();
+      await ended;
+      if (signal.aborted) throw signal.reason;
+    }
+  } catch (err) {
+    // Destroying the raw stream (at the cap, or on bad data) ends its iteration with an error of its own.
+    if ((!capped && !failure) || signal.aborted) throw err;
+  } finally {
+    destroyAll();
+  }
+  if (failure && !capped) {
+    throw new CrawlError(
+      'DECOMPRESSION_FAILED',
+      `bad ${codings.join('+')} data: ${(failure as Error).message}`,
+      {
+        cause: failure,
+      },
+    );
+  }
+  return sink.result();
+}

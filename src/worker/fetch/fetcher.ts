@@ -1,0 +1,191 @@
+/**
+ * The fetcher: one undici Agent (keep-alive, `connections` per origin, header size and idle timeouts) whose
+ * connector carries the SSRF guard, `undici.request` for speed, and a manual redirect loop so every hop is
+ * recorded and checked. One AbortSignal bounds the whole chain, body included.
+ */
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+import { CrawlError } from '../../errors.js';
+import type { RedirectHop } from '../../types.js';
+import { createAddressPolicy } from './address-policy.js';
+import { readBody } from './body.js';
+import { mimeType } from './content-type.js';
+import { blockedError, guardedConnector, type Policy } from './guard.js';
+import { toCrawlError } from './map-error.js';
+import {
+  DEFAULT_ACCEPT,
+  FETCH_DEFAULTS,
+  type FetchOptions,
+  type FetchResult,
+  resolveOptions,
+} from './options.js';
+import { nextHop, parseTarget, redactUrl } from './url.js';
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_HEADER_SIZE = 64 * 1024;
+const MAX_CONNECT_TIMEOUT_MS = 10_000;
+// Sent only to the origin they were given for.
+const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+interface Guarded {
+  agent: Agent;
+  policy: Policy;
+}
+
+export class Fetcher {
+  private readonly defaults: FetchOptions;
+  private readonly connections: number;
+  private readonly agents = new Map<string, Guarded>();
+  /** Remote address of the latest connection per origin (undici does not expose a response's socket). */
+  private readonly addresses = new Map<string, string>();
+
+  constructor(opts: Partial<FetchOptions> & { connections?: number } = {}) {
+    const { connections, ...rest } = opts;
+    this.defaults = resolveOptions(FETCH_DEFAULTS, rest);
+    this.connections = connections ?? 8;
+    if (!(Number.isInteger(this.connections) && this.connections > 0)) {
+      throw new TypeError('connections must be a positive integer');
+    }
+    createAddressPolicy(this.defaults.allowPrivate); // validates the allowlist up front
+  }
+
+  async fetch(url: string, overrides: Partial<FetchOptions> = {}): Promise<FetchResult> {
+    const opts = resolveOptions(this.defaults, overrides);
+    const started = performance.now();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error('total time budget spent')), opts.timeoutMs);
+    const current = { url: redactUrl(url) };
+    try {
+      return await this.run(url, opts, controller.signal, started, current);
+    } catch (err) {
+      throw toCrawlError(err, {
+        method: 'GET',
+        url: current.url,
+        timeoutMs: opts.timeoutMs,
+        timedOut: controller.signal.aborted,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((g) => g.agent.close()));
+  }
+
+  private async run(
+    url: string,
+    opts: FetchOptions,
+    signal: AbortSignal,
+    started: number,
+    current: { url: string },
+  ): Promise<FetchResult> {
+    const { agent, policy } = this.guarded(opts);
+    const redirects: RedirectHop[] = [];
+    const seen = new Set<string>();
+    let target = parseTarget(url);
+    let headers = requestHeaders(opts);
+    for (;;) {
+      current.url = target.href;
+      // IP literals never go through DNS: judge them before dispatching, so nothing connects at all.
+      if (isIP(target.hostname.replace(/^\[|\]$/g, ''))) {
+        const host = target.hostname.replace(/^\[|\]$/g, '');
+        const verdict = policy(host);
+        if (!verdict.allowed) throw blockedError(host, verdict);
+      }
+      seen.add(target.href);
+      const res = await request(target.href, {
+        dispatcher: agent,
+        method: 'GET',
+        headers,
+        signal,
+        headersTimeout: opts.timeoutMs,
+        bodyTimeout: opts.timeoutMs,
+      });
+      const resHeaders = joinHeaders(res.headers);
+      if (REDIRECT_STATUSES.has(res.statusCode)) {
+        await res.body.dump({ limit: 64 * 1024, signal });
+        const next = nextHop(target, resHeaders.location, res.statusCode);
+        redirects.push({ url: target.href, status: res.statusCode });
+        if (seen.has(next.href)) {
+          throw new CrawlError('TOO_MANY_REDIRECTS', `redirect loop: ${res.statusCode} back to ${next.href}`);
+        }
+        if (redirects.length > opts.maxRedirects) {
+          throw new CrawlError('TOO_MANY_REDIRECTS', `more than ${opts.maxRedirects} redirects`);
+        }
+        if (next.origin !== target.origin) headers = dropOriginBound(headers);
+        target = next;
+        continue;
+      }
+      const { body, truncated } = await readBody(
+        res.body,
+        resHeaders['content-encoding'],
+        opts.maxBytes,
+        signal,
+      );
+      return {
+        url,
+        finalUrl: target.href,
+        status: res.statusCode,
+        headers: resHeaders,
+        contentType: mimeType(resHeaders['content-type'] ?? null),
+        redirects,
+        body,
+        bytes: body.length,
+        truncated,
+        elapsedMs: Math.round(performance.now() - started),
+        remoteAddress: this.addresses.get(target.origin) ?? null,
+      };
+    }
+  }
+
+  /** One Agent per address policy, so a connection opened under a looser policy is never reused by a stricter one. */
+  private guarded(opts: FetchOptions): Guarded {
+    const key = JSON.stringify(opts.allowPrivate);
+    let g = this.agents.get(key);
+    if (!g) {
+      const policy = createAddressPolicy(opts.allowPrivate);
+      const agent = new Agent({
+        connections: this.connections,
+        maxHeaderSize: MAX_HEADER_SIZE,
+        headersTimeout: this.defaults.timeoutMs,
+        bodyTimeout: this.defaults.timeoutMs,
+        connect: guardedConnector({
+          policy,
+          connectTimeoutMs: Math.min(MAX_CONNECT_TIMEOUT_MS, this.defaults.timeoutMs),
+          onConnect: (origin, address) => this.addresses.set(origin, address),
+        }),
+      });
+      g = { agent, policy };
+      this.agents.set(key, g);
+    }
+    return g;
+  }
+}
+
+function requestHeaders(opts: FetchOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
+  headers['user-agent'] = opts.userAgent;
+  headers.accept = opts.accept ?? headers.accept ?? DEFAULT_ACCEPT;
+  // Only codings readBody can undo.
+  headers['accept-encoding'] = 'gzip, deflate, br';
+  return headers;
+}
+
+function dropOriginBound(headers: Record<string, string>): Record<string, string> {
+  const out = { ...headers };
+  for (const h of ORIGIN_BOUND_HEADERS) delete out[h];
+  return out;
+}
+
+function joinHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}

@@ -1,0 +1,176 @@
+/** The worker role: a BullMQ worker whose jobs are URLs, with fleet-wide politeness and one result per page. */
+import { hostname } from 'node:os';
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type CrawlSettings, type FetchConfig, VERSION } from '../config.js';
+import { keys, QUEUE_NAME } from '../keys.js';
+import type { Logger } from '../log.js';
+import { openQueue } from '../queue.js';
+import { connectRedis } from '../redis.js';
+import { publishRecord } from '../store/stream.js';
+import type { PageRecord } from '../types.js';
+import { Discoverer } from './discover.js';
+import { Fetcher } from './fetch/index.js';
+import { PolitenessGate, resolveLimits } from './politeness/gate.js';
+import { RobotsCache, RobotsFetchDeferred } from './politeness/robots.js';
+import { type JobData, type ProcessDeps, processJob, redactUrl, type WorkerStats } from './process.js';
+import { SettingsCache } from './settings.js';
+
+export interface WorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  concurrency: number;
+  fetch: FetchConfig;
+  /** Used for crawls whose settings are missing from Redis. */
+  defaults: CrawlSettings;
+  logger: Logger;
+  /** BullMQ lock duration; a worker that dies loses its jobs to another after this (stalled check). */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export interface RunningWorker {
+  id: string;
+  stats: WorkerStats;
+  /** Stops taking jobs; waits up to graceMs for in-flight ones, then hands them back (they are re-run). */
+  close(graceMs?: number): Promise<void>;
+}
+
+const ROBOTS_MAX_BYTES = 500 * 1024;
+
+export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const { logger, prefix } = opts;
+  const id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const redis: Redis = connectRedis(opts.redisUrl);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
+  const fetcher = new Fetcher({ ...opts.fetch, connections: Math.max(4, opts.concurrency) });
+  const gate = new PolitenessGate(redis, prefix);
+  const defaultsLimits = { ratePerSec: opts.defaults.hostRate, concurrency: opts.defaults.hostConcurrency };
+
+  // The robots.txt fetch takes a slot of the host's budget like any other request.
+  const robots = new RobotsCache(redis, prefix, {
+    userAgent: opts.fetch.userAgent,
+    fetch: async (url) => {
+      const host = new URL(url).hostname;
+      const limits = resolveLimits(host, defaultsLimits, opts.defaults.overrides, null);
+      const lease = `${id}:robots:${url}`;
+      // No slot now: the job is delayed like any throttled job (never slept on, never cached as a failure).
+      const g = await gate.acquire(host, limits, lease);
+      if (!g.granted) throw new RobotsFetchDeferred(g.waitMs);
+      try {
+        const res = await fetcher.fetch(url, {
+          accept: 'text/plain',
+          maxBytes: ROBOTS_MAX_BYTES,
+          maxRedirects: 5,
+        });
+        return { status: res.status, body: res.body.toString('utf8') };
+      } finally {
+        await gate.release(host, lease);
+      }
+    },
+  });
+
+  const stats: WorkerStats = { done: 0, ok: 0, failed: 0, delayed: 0, retried: 0 };
+  const publish = (record: PageRecord) => publishRecord(redis, prefix, record);
+  const queue = openQueue(redis, prefix);
+  const discoverer = new Discoverer(redis, queue, prefix);
+  const deps: ProcessDeps = {
+    redis,
+    prefix,
+    workerId: id,
+    fetcher,
+    fetchConfig: opts.fetch,
+    gate,
+    robots,
+    settings: new SettingsCache(redis, prefix, opts.defaults),
+    publish,
+    onPage: (job, s, meta) => discoverer.onPage(job, s, meta),
+    logger,
+    stats,
+  };
+
+  const worker = new Worker<JobData>(QUEUE_NAME, (job, token) => processJob(deps, job, token ?? ''), {
+    connection: redis,
+    prefix: keys(prefix).bullPrefix,
+    concurrency: opts.concurrency,
+    lockDuration: opts.lockDurationMs ?? 30_000,
+    stalledInterval: opts.stalledIntervalMs ?? 30_000,
+    // A job whose worker keeps dying is retried a few times, then ends as a row (see 'failed' below).
+    maxStalledCount: 3,
+    autorun: true,
+  });
+
+  // Any job BullMQ gives up on (unexpected error after every attempt, or stalled too often) still becomes a row.
+  worker.on('failed', (job: Job<JobData> | undefined, err: Error) => {
+    if (!job) return;
+    const attempts = job.attemptsMade;
+    const final = attempts >= (job.opts.attempts ?? 1) || /stalled/i.test(err.message);
+    if (!final) return;
+    const d = job.data;
+    logger.error({ url: redactUrl(d.url), err: err.message }, 'job failed permanently');
+    const record: PageRecord = {
+      crawl: d.crawl,
+      url: d.url,
+      depth: d.depth,
+      discoveredFrom: d.from,
+      finalUrl: null,
+      status: null,
+      contentType: null,
+      error: /stalled/i.test(err.message) ? 'WORKER_LOST' : 'INTERNAL_ERROR',
+      errorDetail: `GET ${redactUrl(d.url)} → ${err.message}`,
+      attempts: Math.max(attempts, 1),
+      fetchedAt: new Date().toISOString(),
+      elapsedMs: null,
+      queuedMs: null,
+      bytes: null,
+      truncated: false,
+      redirects: [],
+      headers: null,
+      encoding: null,
+      lastmod: d.lastmod ?? null,
+      meta: null,
+    };
+    publish(record).catch((e) =>
+      logger.error({ err: (e as Error).message }, 'could not publish failure row'),
+    );
+  });
+  worker.on('error', (err) => logger.warn({ err: err.message }, 'worker error'));
+
+  const beat = async () => {
+    const info = {
+      id,
+      host: hostname(),
+      pid: process.pid,
+      concurrency: opts.concurrency,
+      version: VERSION,
+      ...stats,
+      at: Date.now(),
+    };
+    await redis.hset(keys(prefix).workers, id, JSON.stringify(info)).catch(() => {});
+  };
+  await beat();
+  const heartbeat = setInterval(beat, 5000);
+  heartbeat.unref();
+
+  return {
+    id,
+    stats,
+    close: async (graceMs = 10_000) => {
+      clearInterval(heartbeat);
+      let timer: NodeJS.Timeout | undefined;
+      const forced = new Promise<'forced'>((resolve) => {
+        timer = setTimeout(() => resolve('forced'), graceMs);
+      });
+      const r = await Promise.race([worker.close(false).then(() => 'clean' as const), forced]);
+      if (timer) clearTimeout(timer);
+      if (r === 'forced') {
+        logger.warn('grace period over: handing in-flight jobs back to the queue');
+        await worker.close(true);
+      }
+      await redis.hdel(keys(prefix).workers, id).catch(() => {});
+      await fetcher.close();
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}

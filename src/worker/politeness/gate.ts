@@ -1,0 +1,165 @@
+/**
+ * The fleet-wide politeness gate: per-host rate, concurrency and pauses, kept in Redis and changed only
+ * by the Lua scripts in src/worker/lua (one atomic step each, on Redis' clock), so any number of worker
+ * processes together never exceed a host's limits. State is keyed by host only: politeness is owed to
+ * the host, whichever crawl asks.
+ */
+import type { Redis } from 'ioredis';
+import { keys } from '../../keys.js';
+import { defineScript, type ScriptFn } from '../../lua.js';
+import type { HostLimits } from './limits.js';
+
+export {
+  type HostLimits,
+  type HostOverride,
+  loadPolitenessFile,
+  parseRate,
+  resolveLimits,
+} from './limits.js';
+
+export type AcquireResult =
+  /** atMs: Redis time of the grant, epoch ms (fractional). */
+  | { granted: true; atMs: number }
+  | { granted: false; waitMs: number; reason: 'rate' | 'concurrency' | 'paused' };
+
+export type Outcome = 'ok' | 'throttled' | 'conn-failure';
+
+export interface GateOptions {
+  /** A slot not released (dead worker) is given back after this. Default 60 s. */
+  leaseMs?: number;
+  /** First pause of a throttle / connection-failure streak; doubles per consecutive failure. Default 1 s. */
+  backoffBaseMs?: number;
+  /** Host keys expire this long after the host's last activity. Default 10 min. */
+  idleMs?: number;
+}
+
+export const DEFAULT_BACKOFF_CAP_MS = 600_000;
+
+// One command name per script; the .lua files live in src/worker/lua (read from src/ by dist/ too).
+const SCRIPTS = {
+  acquire: 'mcGateAcquire',
+  release: 'mcGateRelease',
+  pause: 'mcGatePause',
+  outcome: 'mcGateOutcome',
+} as const;
+type ScriptName = keyof typeof SCRIPTS;
+
+function script(redis: Redis, name: ScriptName): ScriptFn {
+  return defineScript(redis, SCRIPTS[name], `worker/lua/${name}.lua`, 2);
+}
+
+/** 0, negative and non-finite limits mean "unlimited", which the scripts spell 0. */
+function scriptLimit(n: number): number {
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+export class PolitenessGate {
+  private readonly k: ReturnType<typeof keys>;
+  private readonly leaseMs: number;
+  private readonly backoffBaseMs: number;
+  private readonly idleMs: number;
+  private readonly run: Record<ScriptName, ScriptFn>;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    opts: GateOptions = {},
+  ) {
+    this.k = keys(prefix);
+    this.leaseMs = opts.leaseMs ?? 60_000;
+    this.backoffBaseMs = opts.backoffBaseMs ?? 1000;
+    this.idleMs = opts.idleMs ?? 600_000;
+    this.run = {
+      acquire: script(redis, 'acquire'),
+      release: script(redis, 'release'),
+      pause: script(redis, 'pause'),
+      outcome: script(redis, 'outcome'),
+    };
+  }
+
+  /** One slot for one request to `hostKey`; `token` names the lease (one per job attempt). */
+  async acquire(hostKey: string, limits: HostLimits, token: string): Promise<AcquireResult> {
+    const res = (await this.run.acquire(
+      this.k.hostState(hostKey),
+      this.k.hostSlots(hostKey),
+      token,
+      scriptLimit(limits.ratePerSec),
+      scriptLimit(limits.concurrency),
+      this.leaseMs,
+      this.idleMs,
+    )) as [number, number, string?];
+    if (res[0] === 1) return { granted: true, atMs: res[1] / 1000 };
+    return { granted: false, waitMs: res[1], reason: res[2] as 'rate' | 'concurrency' | 'paused' };
+  }
+
+  /** Gives the slot back; a no-op when the lease is already gone (released twice, or expired). */
+  async release(hostKey: string, token: string): Promise<void> {
+    await this.run.release(
+      this.k.hostState(hostKey),
+      this.k.hostSlots(hostKey),
+      token,
+      this.leaseMs,
+      this.idleMs,
+    );
+  }
+
+  /** Pauses the host for every worker of the fleet (never shortens a longer pause already in force). */
+  async pause(hostKey: string, ms: number, reason: string): Promise<void> {
+    await this.run.pause(
+      this.k.hostState(hostKey),
+      this.k.pausedHosts,
+      hostKey,
+      Math.max(0, Math.ceil(ms)),
+      reason,
+      this.idleMs,
+    );
+  }
+
+  /**
+   * Adaptive backoff. `throttled` with Retry-After pauses min(retryAfter, cap); without it, and
+   * `conn-failure`, pause backoffBaseMs doubling per consecutive failure up to cap; `ok` resets the streak.
+   * Returns the ms until the host's pause ends (0 when not paused): delay the job by that much.
+   */
+  async recordOutcome(
+    hostKey: string,
+    outcome: Outcome,
+    retryAfterMs: number | null,
+    capMs = DEFAULT_BACKOFF_CAP_MS,
+  ): Promise<number> {
+    const ra =
+      retryAfterMs === null || !Number.isFinite(retryAfterMs) ? -1 : Math.max(0, Math.ceil(retryAfterMs));
+    const res = await this.run.outcome(
+      this.k.hostState(hostKey),
+      this.k.pausedHosts,
+      hostKey,
+      outcome,
+      ra,
+      capMs,
+      this.backoffBaseMs,
+      this.idleMs,
+    );
+    return Number(res);
+  }
+
+  /** Hosts paused right now, soonest end first (for `status`); ended entries are removed. untilMs is on Redis' clock. */
+  async pausedHosts(): Promise<Array<{ host: string; untilMs: number; reason: string }>> {
+    const [sec, usec] = await this.redis.time();
+    const nowMs = Number(sec) * 1000 + Number(usec) / 1000;
+    const all = await this.redis.hgetall(this.k.pausedHosts);
+    const out: Array<{ host: string; untilMs: number; reason: string }> = [];
+    const ended: string[] = [];
+    for (const [host, json] of Object.entries(all)) {
+      let v: { untilMs?: unknown; reason?: unknown } | null = null;
+      try {
+        v = JSON.parse(json);
+      } catch {
+        // unreadable entry: swept below
+      }
+      const untilMs = Number(v?.untilMs);
+      if (untilMs > nowMs) out.push({ host, untilMs, reason: String(v?.reason ?? '') });
+      else ended.push(host);
+    }
+    if (ended.length > 0) await this.redis.hdel(this.k.pausedHosts, ...ended);
+    return out.sort((a, b) => a.untilMs - b.untilMs);
+  }
+}

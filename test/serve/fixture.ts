@@ -1,0 +1,101 @@
+/** Fixture databases for the explorer tests: synthetic pages plus one page carrying injection payloads. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateDb } from '../../src/serve/fixture-db.js';
+import { openDb } from '../../src/store/db.js';
+import { PageWriter } from '../../src/store/writer.js';
+import type { PageRecord } from '../../src/types.js';
+
+export const XSS = {
+  title: `<script>window.__xss=1</script>"><img src=x onerror="window.__xss=2">`,
+  meta: `"><script>window.__xss=3</script><svg onload="window.__xss=4">`,
+  linkText: `<b onmouseover="window.__xss=5">click</b>`,
+  jsonld: `{"@context":"https://schema.org","@type":"Article","name":"</script><script>window.__xss=6</script>"}`,
+};
+
+export const HOSTILE_URL = 'https://evil.example/xss';
+
+export function hostileRecord(crawl: string): PageRecord {
+  const raw = XSS.jsonld;
+  return {
+    crawl,
+    url: HOSTILE_URL,
+    depth: 0,
+    discoveredFrom: null,
+    finalUrl: HOSTILE_URL,
+    status: 200,
+    contentType: 'text/html',
+    error: null,
+    errorDetail: null,
+    attempts: 1,
+    fetchedAt: '2025-01-01T00:00:00.000Z',
+    elapsedMs: 12,
+    queuedMs: 0,
+    bytes: 100,
+    truncated: false,
+    redirects: [{ url: 'javascript:alert(1)', status: 302 }],
+    headers: { 'x-evil': XSS.meta },
+    encoding: 'utf-8',
+    lastmod: null,
+    meta: {
+      title: XSS.title,
+      lang: 'en',
+      charset: 'utf-8',
+      canonical: 'javascript:alert(1)',
+      description: XSS.meta,
+      viewport: null,
+      meta: [
+        ['name', 'description', XSS.meta],
+        ['property', `og:title"><script>window.__xss=7</script>`, XSS.title],
+      ],
+      og: { title: XSS.title, url: 'javascript:alert(1)', image: 'data:text/html,<script>alert(1)</script>' },
+      twitter: { site: XSS.meta, title: XSS.title },
+      jsonld: [{ raw, valid: true, value: JSON.parse(raw), types: ['Article'] }],
+      links: [
+        { url: 'javascript:alert(1)', text: XSS.linkText, rel: null },
+        { url: 'https://site0.example/page/0', text: XSS.linkText, rel: XSS.meta },
+      ],
+      linksCount: 2,
+      linksTruncated: false,
+      baseUrl: HOSTILE_URL,
+      resolved: {
+        bestTitle: XSS.title,
+        bestDescription: XSS.meta,
+        bestImage: 'javascript:alert(1)',
+        bestUrl: HOSTILE_URL,
+        siteName: XSS.meta,
+        author: XSS.title,
+        publishedAt: null,
+        modifiedAt: null,
+        pageType: null,
+        favicon: 'javascript:alert(1)',
+        feeds: ['javascript:alert(1)'],
+        hreflang: [{ lang: XSS.meta, url: 'javascript:alert(1)' }],
+        robots: null,
+        keywords: null,
+        jsonldTypes: ['Article'],
+      },
+    },
+  };
+}
+
+export interface FixtureDb {
+  dir: string;
+  dbPath: string;
+  cleanup(): void;
+}
+
+/** `pages` synthetic pages of crawl `crawl` plus the hostile page. */
+export async function fixtureDb(pages = 600, crawl = 'fixture'): Promise<FixtureDb> {
+  const dir = mkdtempSync(join(tmpdir(), 'metacrawl-serve-'));
+  const dbPath = join(dir, 'results.db');
+  await generateDb(dbPath, { pages, crawl, hosts: 12 });
+  const db = openDb(dbPath);
+  try {
+    new PageWriter(db).writeBatch([hostileRecord(crawl)]);
+  } finally {
+    db.close();
+  }
+  return { dir, dbPath, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

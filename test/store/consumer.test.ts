@@ -1,0 +1,205 @@
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keys, RESULTS_GROUP } from '../../src/keys.js';
+import { connectRedis } from '../../src/redis.js';
+import { type BatchInfo, runStoreWriter } from '../../src/store/consumer.js';
+import { type Db, openDb } from '../../src/store/db.js';
+import { publishRecord, publishRecords } from '../../src/store/stream.js';
+import type { PageRecord } from '../../src/types.js';
+import { testPrefix, testRedisUrl } from '../helpers/redis.js';
+import { failRecord, okRecord, tempDir } from './records.js';
+
+describe('store writer (results stream consumer)', () => {
+  let t: ReturnType<typeof tempDir>;
+  let db: Db;
+  let redis: Redis;
+  let reader: Redis;
+  let prefix: string;
+  let k: ReturnType<typeof keys>;
+
+  beforeEach(() => {
+    t = tempDir();
+    db = openDb(t.dbPath);
+    redis = connectRedis(testRedisUrl());
+    reader = connectRedis(testRedisUrl());
+    reader.on('error', () => {}); // killed on purpose in one test; ioredis reconnects
+    prefix = testPrefix();
+    k = keys(prefix);
+  });
+  afterEach(async () => {
+    const leftover = await redis.keys(`${prefix}:*`);
+    if (leftover.length > 0) await redis.del(...leftover);
+    redis.disconnect();
+    reader.disconnect();
+    db.close();
+    t.cleanup();
+  });
+
+  const pageCount = () => db.prepare('SELECT count(*) FROM pages').pluck().get() as number;
+  const urls = () => db.prepare('SELECT url FROM pages ORDER BY url').pluck().all() as string[];
+
+  /** Runs the writer until `until()` holds (or 15 s), then stops it and waits for it to return. */
+  async function runUntil(until: () => boolean | Promise<boolean>, extra: { batchSize?: number } = {}) {
+    const ac = new AbortController();
+    const batches: BatchInfo[] = [];
+    const done = runStoreWriter({
+      redis: reader,
+      prefix,
+      db,
+      signal: ac.signal,
+      blockMs: 100,
+      batchSize: extra.batchSize ?? 50,
+      onBatch: (b) => batches.push(b),
+    });
+    const deadline = Date.now() + 15_000;
+    while (!(await until()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    ac.abort();
+    await done;
+    return batches;
+  }
+
+  async function waitFor(cond: () => boolean) {
+    const deadline = Date.now() + 15_000;
+    while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(cond()).toBe(true);
+  }
+
+  function records(n: number, crawl = 'c1'): PageRecord[] {
+    return Array.from({ length: n }, (_, i) =>
+      i % 10 === 9
+        ? failRecord(crawl, `https://example.com/${i}`, 'HTTP_5XX', 503)
+        : okRecord(crawl, `https://example.com/${i}`),
+    );
+  }
+
+  it('stores published records, acknowledges and deletes the entries, and sets the crawl counters', async () => {
+    const recs = records(120);
+    await publishRecords(redis.pipeline(), prefix, recs.slice(0, 119)).exec();
+    await publishRecord(redis, prefix, recs[119]);
+    const batches = await runUntil(() => pageCount() === 120);
+    expect(pageCount()).toBe(120);
+    expect(batches.reduce((s, b) => s + b.inserted, 0)).toBe(120);
+    expect(await redis.xlen(k.results)).toBe(0);
+    const groups = (await redis.xinfo('GROUPS', k.results)) as unknown[][];
+    expect(groups[0]).toEqual(expect.arrayContaining(['name', RESULTS_GROUP, 'pending', 0]));
+    expect(await redis.hmget(k.crawlStats('c1'), 'stored', 'failed')).toEqual(['120', '12']);
+    expect(await redis.hgetall(k.crawlErrors('c1'))).toEqual({ HTTP_5XX: '12' });
+    expect(db.prepare('SELECT count(*) FROM links').pluck().get()).toBe(108 * 3);
+  });
+
+  it('stores the crawl settings published by submit', async () => {
+    await redis.hset(k.crawlSettings('c1'), 'settings', '{"hostRate":3}');
+    await publishRecord(redis, prefix, okRecord('c1', 'https://example.com/s'));
+    await runUntil(() => pageCount() === 1);
+    expect(db.prepare("SELECT settings FROM crawls WHERE name = 'c1'").pluck().get()).toBe('{"hostRate":3}');
+  });
+
+  it('re-reads its pending entries after being killed before acknowledging: no row lost, none duplicated', async () => {
+    const recs = records(80);
+    await publishRecords(redis.pipeline(), prefix, recs).exec();
+    // A previous 'store-1' read 30 entries and died before writing or acknowledging them.
+    await redis.xgroup('CREATE', k.results, RESULTS_GROUP, '0', 'MKSTREAM');
+    const read = (await redis.xreadgroup(
+      'GROUP',
+      RESULTS_GROUP,
+      'store-1',
+      'COUNT',
+      30,
+      'STREAMS',
+      k.results,
+      '>',
+    )) as [string, unknown[]][];
+    expect(read[0][1]).toHaveLength(30);
+    expect(await redis.xpending(k.results, RESULTS_GROUP)).toEqual(expect.arrayContaining([30]));
+
+    const batches = await runUntil(async () => pageCount() === 80 && (await redis.xlen(k.results)) === 0, {
+      batchSize: 20,
+    });
+    expect(urls()).toEqual(recs.map((r) => r.url).sort());
+    expect(batches.filter((b) => b.pending).reduce((s, b) => s + b.entries, 0)).toBe(30);
+    expect((await redis.xpending(k.results, RESULTS_GROUP))[0]).toBe(0);
+    expect(await redis.hmget(k.crawlStats('c1'), 'stored', 'failed')).toEqual(['80', '8']);
+  });
+
+  it('replays entries whose batch was committed but never acknowledged without duplicating rows or counts', async () => {
+    const recs = records(40);
+    await publishRecords(redis.pipeline(), prefix, recs).exec();
+    await runUntil(() => pageCount() === 40);
+    // Simulate "committed, then died before XACK": put the same records back as pending entries.
+    await publishRecords(redis.pipeline(), prefix, recs).exec();
+    await redis.xreadgroup('GROUP', RESULTS_GROUP, 'store-1', 'COUNT', 100, 'STREAMS', k.results, '>');
+    await redis.hset(k.crawlStats('c1'), 'stored', '0'); // a lost counter update is repaired too
+    const batches = await runUntil(async () => (await redis.xlen(k.results)) === 0);
+    expect(pageCount()).toBe(40);
+    expect(batches.reduce((s, b) => s + b.inserted, 0)).toBe(0);
+    expect(batches.reduce((s, b) => s + b.updated, 0)).toBe(40);
+    expect(await redis.hmget(k.crawlStats('c1'), 'stored', 'failed')).toEqual(['40', '4']);
+    expect(await redis.hgetall(k.crawlErrors('c1'))).toEqual({ HTTP_5XX: '4' });
+  });
+
+  it('logs and acknowledges a corrupt entry without blocking the stream', async () => {
+    await publishRecord(redis, prefix, okRecord('c1', 'https://example.com/before'));
+    await redis.xadd(k.results, '*', 'r', '{not json');
+    await redis.xadd(k.results, '*', 'other', 'field');
+    await redis.xadd(k.results, '*', 'r', JSON.stringify({ crawl: 'c1' }));
+    await publishRecord(redis, prefix, okRecord('c1', 'https://example.com/after'));
+    const batches = await runUntil(async () => pageCount() === 2 && (await redis.xlen(k.results)) === 0);
+    expect(urls()).toEqual(['https://example.com/after', 'https://example.com/before']);
+    expect(batches.reduce((s, b) => s + b.rejected, 0)).toBe(3);
+    expect((await redis.xpending(k.results, RESULTS_GROUP))[0]).toBe(0);
+  });
+
+  it('counts a success that replaces a failure by moving the URL out of the failure counts', async () => {
+    await publishRecord(redis, prefix, failRecord('c1', 'https://example.com/x', 'HTTP_5XX', 500));
+    await runUntil(() => pageCount() === 1);
+    await publishRecord(redis, prefix, okRecord('c1', 'https://example.com/x'));
+    await publishRecord(redis, prefix, failRecord('c2', 'https://example.com/y', 'TLS_ERROR'));
+    await runUntil(async () => (await redis.xlen(k.results)) === 0 && pageCount() === 2);
+    expect(await redis.hmget(k.crawlStats('c1'), 'stored', 'failed')).toEqual(['1', '0']);
+    expect(await redis.hgetall(k.crawlErrors('c1'))).toEqual({});
+    expect(await redis.hmget(k.crawlStats('c2'), 'stored', 'failed')).toEqual(['1', '1']);
+  });
+
+  it('keeps going after its Redis connection is killed', async () => {
+    const ac = new AbortController();
+    const done = runStoreWriter({
+      redis: reader,
+      prefix,
+      db,
+      signal: ac.signal,
+      blockMs: 100,
+      batchSize: 10,
+    });
+    await publishRecords(redis.pipeline(), prefix, records(25)).exec();
+    await waitFor(() => pageCount() === 25);
+    await redis.client('KILL', 'ID', String(await reader.client('ID')));
+    await publishRecords(redis.pipeline(), prefix, records(25, 'c2')).exec();
+    await waitFor(() => pageCount() === 50);
+    ac.abort();
+    await done;
+    expect(pageCount()).toBe(50);
+    expect(await redis.hmget(k.crawlStats('c2'), 'stored', 'failed')).toEqual(['25', '2']);
+  });
+
+  it('recreates its consumer group when Redis lost it', async () => {
+    const ac = new AbortController();
+    const done = runStoreWriter({ redis: reader, prefix, db, signal: ac.signal, blockMs: 100 });
+    await publishRecords(redis.pipeline(), prefix, records(5)).exec();
+    await waitFor(() => pageCount() === 5);
+    await redis.del(k.results); // as after a restart of a Redis without persistence
+    await publishRecords(redis.pipeline(), prefix, records(5, 'c2')).exec();
+    await waitFor(() => pageCount() === 10);
+    ac.abort();
+    await done;
+  });
+
+  it('stops promptly when aborted while idle', async () => {
+    const ac = new AbortController();
+    const done = runStoreWriter({ redis: reader, prefix, db, signal: ac.signal, blockMs: 300 });
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    ac.abort();
+    await done;
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+});

@@ -1,0 +1,128 @@
+/** PageRecord builders and temp databases for the store tests. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ErrorCode } from '../../src/errors.js';
+import type { JsonLdBlock, LinkInfo, MetaTag, PageRecord } from '../../src/types.js';
+
+export function tempDir(): { dir: string; dbPath: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'mc-store-'));
+  return { dir, dbPath: join(dir, 'test.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function okRecord(
+  crawl: string,
+  url: string,
+  opts: { links?: number; meta?: number; title?: string } = {},
+): PageRecord {
+  const links: LinkInfo[] = Array.from({ length: opts.links ?? 3 }, (_, i) => ({
+    url: `https://example.com/to/${i}`,
+    text: `link ${i}`,
+    rel: i % 2 === 0 ? null : 'nofollow',
+  }));
+  const meta: MetaTag[] = Array.from({ length: opts.meta ?? 2 }, (_, i) => [
+    'name',
+    `key-${i}`,
+    `value ${i}`,
+  ]);
+  const jsonld: JsonLdBlock[] = [
+    {
+      raw: '{"@type":"Article","headline":"H"}',
+      valid: true,
+      value: { '@type': 'Article' },
+      types: ['Article'],
+    },
+    { raw: '{broken', valid: false, value: null, types: [] },
+    {
+      raw: '{"@graph":[{"@type":"WebPage"},{"@type":["Organization","Brand"]}]}',
+      valid: true,
+      value: {},
+      types: ['WebPage', 'Organization', 'Brand'],
+    },
+  ];
+  const title = opts.title ?? `Title of ${url}`;
+  return {
+    crawl,
+    url,
+    depth: 1,
+    discoveredFrom: 'https://example.com/',
+    finalUrl: `${url}?final`,
+    status: 200,
+    contentType: 'text/html; charset=utf-8',
+    error: null,
+    errorDetail: null,
+    attempts: 1,
+    fetchedAt: '2025-01-02T03:04:05.000Z',
+    elapsedMs: 42,
+    queuedMs: 7,
+    bytes: 12345,
+    truncated: false,
+    redirects: [{ url: `${url}?r`, status: 301 }],
+    headers: { 'content-type': 'text/html; charset=utf-8', server: 'test' },
+    encoding: 'utf-8',
+    lastmod: null,
+    meta: {
+      title,
+      lang: 'en',
+      charset: 'utf-8',
+      canonical: url,
+      description: 'A description',
+      viewport: 'width=device-width',
+      meta,
+      og: { title: `og ${title}`, image: 'https://example.com/i.png', site_name: 'Example', type: 'article' },
+      twitter: { card: 'summary', site: '@ex' },
+      jsonld,
+      links,
+      linksCount: links.length + 10,
+      linksTruncated: true,
+      baseUrl: url,
+      resolved: {
+        bestTitle: `og ${title}`,
+        bestDescription: 'A description',
+        bestImage: 'https://example.com/i.png',
+        bestUrl: url,
+        siteName: 'Example',
+        author: 'Ann Author',
+        publishedAt: '2024-12-31',
+        modifiedAt: null,
+        pageType: 'article',
+        favicon: 'https://example.com/favicon.ico',
+        feeds: ['https://example.com/feed.xml'],
+        hreflang: [{ lang: 'de', url: 'https://example.com/de' }],
+        robots: 'index,follow',
+        keywords: 'a, b',
+        jsonldTypes: ['Article', 'WebPage', 'Organization', 'Brand'],
+      },
+    },
+  };
+}
+
+export function failRecord(
+  crawl: string,
+  url: string,
+  error: ErrorCode = 'FETCH_TIMEOUT',
+  status: number | null = null,
+): PageRecord {
+  return {
+    crawl,
+    url,
+    depth: 0,
+    discoveredFrom: null,
+    finalUrl: null,
+    status,
+    contentType: null,
+    error,
+    errorDetail: `GET ${url} failed with ${error}`,
+    attempts: 3,
+    fetchedAt: '2025-01-02T03:05:00.000Z',
+    elapsedMs: null,
+    queuedMs: null,
+    bytes: null,
+    truncated: false,
+    redirects: [],
+    headers: null,
+    encoding: null,
+    lastmod: '2024-11-01',
+    meta: null,
+  };
+}

@@ -1,0 +1,301 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../../src/keys.js';
+import { connectRedis } from '../../../src/redis.js';
+import { type HostLimits, PolitenessGate } from '../../../src/worker/politeness/gate.js';
+import { testPrefix, testRedisUrl } from '../../helpers/redis.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rand = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
+
+const conns: Redis[] = [];
+function connect(): Redis {
+  const c = connectRedis(testRedisUrl());
+  conns.push(c);
+  return c;
+}
+
+let redis: Redis;
+beforeAll(() => {
+  redis = connect();
+});
+afterAll(async () => {
+  await Promise.all(conns.map((c) => c.quit()));
+});
+
+interface Grant {
+  worker: number;
+  atMs: number;
+}
+
+/** N workers on N connections: acquire → hold → release, or wait waitMs; returns the grants and the peak held. */
+async function runFleet(opts: {
+  prefix: string;
+  host: string;
+  limits: HostLimits;
+  workers: number;
+  loopsPerWorker: number;
+  durationMs: number;
+  holdMs: [number, number];
+}) {
+  const grants: Grant[] = [];
+  let held = 0;
+  let peak = 0;
+  const deadline = Date.now() + opts.durationMs;
+  const loops: Promise<void>[] = [];
+  for (let w = 0; w < opts.workers; w++) {
+    const gate = new PolitenessGate(connect(), opts.prefix);
+    for (let l = 0; l < opts.loopsPerWorker; l++) {
+      loops.push(
+        (async () => {
+          for (let n = 0; Date.now() < deadline; n++) {
+            const token = `w${w}:l${l}:${n}`;
+            const r = await gate.acquire(opts.host, opts.limits, token);
+            if (!r.granted) {
+              expect(r.waitMs).toBeGreaterThan(0);
+              await sleep(r.waitMs);
+              continue;
+            }
+            grants.push({ worker: w, atMs: r.atMs });
+            peak = Math.max(peak, ++held);
+            await sleep(rand(...opts.holdMs));
+            held--;
+            await gate.release(opts.host, token);
+          }
+        })(),
+      );
+    }
+  }
+  await Promise.all(loops);
+  return { grants, peak };
+}
+
+/** The largest number of grants in any half-open window [t, t + windowMs). */
+function maxInWindow(times: number[], windowMs: number): number {
+  const t = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (j < t.length && t[j] < t[i] + windowMs) j++;
+    best = Math.max(best, j - i);
+  }
+  return best;
+}
+
+describe('PolitenessGate', () => {
+  it('never exceeds 5 requests per second or 2 in flight per host across three workers', async () => {
+    const { grants, peak } = await runFleet({
+      prefix: testPrefix(),
+      host: 'a.example',
+      limits: { ratePerSec: 5, concurrency: 2 },
+      workers: 3,
+      loopsPerWorker: 1,
+      durationMs: 3000,
+      holdMs: [50, 150],
+    });
+    expect(
+      maxInWindow(
+        grants.map((g) => g.atMs),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(5);
+    expect(peak).toBeLessThanOrEqual(2);
+    // The limiter lets the host be used at its rate (3 s at 5/s), and every worker got turns.
+    expect(grants.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(grants.map((g) => g.worker)).size).toBe(3);
+  });
+
+  it('never has more than 2 requests in flight when concurrency is the binding limit', async () => {
+    const { grants, peak } = await runFleet({
+      prefix: testPrefix(),
+      host: 'b.example',
+      limits: { ratePerSec: 100, concurrency: 2 },
+      workers: 3,
+      loopsPerWorker: 2,
+      durationMs: 2000,
+      holdMs: [100, 300],
+    });
+    expect(peak).toBe(2);
+    expect(
+      maxInWindow(
+        grants.map((g) => g.atMs),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(100);
+    expect(grants.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('spaces grants by 1/rate on the Redis clock, and says how long to wait', async () => {
+    const gate = new PolitenessGate(redis, testPrefix());
+    const limits = { ratePerSec: 2, concurrency: 0 };
+    const first = await gate.acquire('c.example', limits, 't1');
+    expect(first.granted).toBe(true);
+    const second = await gate.acquire('c.example', limits, 't2');
+    expect(second).toMatchObject({ granted: false, reason: 'rate' });
+    if (second.granted) return;
+    expect(second.waitMs).toBeGreaterThan(400);
+    expect(second.waitMs).toBeLessThanOrEqual(500);
+    await sleep(second.waitMs);
+    const third = await gate.acquire('c.example', limits, 't3');
+    expect(third.granted).toBe(true);
+    if (first.granted && third.granted) expect(third.atMs - first.atMs).toBeGreaterThanOrEqual(500);
+  });
+
+  it('gives back a slot that is never released after leaseMs', async () => {
+    const gate = new PolitenessGate(redis, testPrefix(), { leaseMs: 300 });
+    const limits = { ratePerSec: Number.POSITIVE_INFINITY, concurrency: 1 };
+    expect((await gate.acquire('d.example', limits, 'dead-worker')).granted).toBe(true);
+    const blocked = await gate.acquire('d.example', limits, 'live-worker');
+    expect(blocked).toMatchObject({ granted: false, reason: 'concurrency' });
+    if (!blocked.granted) expect(blocked.waitMs).toBeLessThanOrEqual(300);
+    await sleep(350);
+    expect((await gate.acquire('d.example', limits, 'live-worker')).granted).toBe(true);
+  });
+
+  it('frees the slot on release, and a double release is harmless', async () => {
+    const gate = new PolitenessGate(redis, testPrefix());
+    const limits = { ratePerSec: 0, concurrency: 1 };
+    expect((await gate.acquire('e.example', limits, 'a')).granted).toBe(true);
+    expect((await gate.acquire('e.example', limits, 'b')).granted).toBe(false);
+    await gate.release('e.example', 'a');
+    await gate.release('e.example', 'a');
+    expect((await gate.acquire('e.example', limits, 'b')).granted).toBe(true);
+    expect((await gate.acquire('e.example', limits, 'c')).granted).toBe(false);
+  });
+
+  it('pauses a host for every connection of the fleet', async () => {
+    const prefix = testPrefix();
+    const gates = [0, 1, 2].map(() => new PolitenessGate(connect(), prefix));
+    await gates[0].pause('f.example', 2000, '503 Retry-After');
+    for (const [i, gate] of gates.entries()) {
+      const r = await gate.acquire('f.example', { ratePerSec: 0, concurrency: 0 }, `t${i}`);
+      expect(r).toMatchObject({ granted: false, reason: 'paused' });
+      if (!r.granted) {
+        expect(r.waitMs).toBeGreaterThan(1500);
+        expect(r.waitMs).toBeLessThanOrEqual(2000);
+      }
+    }
+    const paused = await gates[1].pausedHosts();
+    expect(paused).toHaveLength(1);
+    expect(paused[0]).toMatchObject({ host: 'f.example', reason: '503 Retry-After' });
+    expect(paused[0].untilMs).toBeGreaterThan(Date.now() + 1500);
+    // A shorter pause never shortens the one in force.
+    await gates[2].pause('f.example', 10, 'short');
+    const again = await gates[2].acquire('f.example', { ratePerSec: 0, concurrency: 0 }, 'x');
+    expect(again).toMatchObject({ granted: false, reason: 'paused' });
+  });
+
+  it('lists no host once its pause is over', async () => {
+    const gate = new PolitenessGate(redis, testPrefix());
+    await gate.pause('g.example', 100, 'brief');
+    expect(await gate.pausedHosts()).toHaveLength(1);
+    await sleep(150);
+    expect(await gate.pausedHosts()).toEqual([]);
+    expect((await gate.acquire('g.example', { ratePerSec: 1, concurrency: 1 }, 't')).granted).toBe(true);
+  });
+
+  it('publishes pauses in the shared paused-hosts hash and sweeps ended ones', async () => {
+    const prefix = testPrefix();
+    const gate = new PolitenessGate(redis, prefix);
+    for (let i = 0; i < 70; i++) await gate.pause(`old${i}.example`, 50, 'brief');
+    await gate.recordOutcome('now.example', 'throttled', 5000);
+    const raw = await redis.hgetall(keys(prefix).pausedHosts);
+    expect(raw['old0.example']).toBeDefined();
+    expect(JSON.parse(raw['now.example'])).toEqual({
+      untilMs: expect.any(Number),
+      reason: 'throttled, Retry-After 5s',
+    });
+    await sleep(80);
+    await gate.pause('later.example', 1000, 'manual');
+    expect(Object.keys(await redis.hgetall(keys(prefix).pausedHosts)).sort()).toEqual([
+      'later.example',
+      'now.example',
+    ]);
+    expect((await gate.pausedHosts()).map((p) => p.host)).toEqual(['later.example', 'now.example']);
+  });
+
+  it('doubles the pause per consecutive throttle or connection failure, and resets on ok', async () => {
+    const gate = new PolitenessGate(redis, testPrefix(), { backoffBaseMs: 100 });
+    const host = 'h.example';
+    expect(await gate.recordOutcome(host, 'throttled', null)).toBe(100);
+    // Failures already in flight when the pause began do not double it again.
+    expect(await gate.recordOutcome(host, 'throttled', null)).toBeLessThanOrEqual(100);
+    await sleep(110);
+    expect(await gate.recordOutcome(host, 'throttled', null)).toBe(200);
+    await sleep(210);
+    expect(await gate.recordOutcome(host, 'conn-failure', null)).toBe(400);
+    await sleep(410);
+    expect(await gate.recordOutcome(host, 'ok', null)).toBe(0);
+    expect(await gate.recordOutcome(host, 'conn-failure', null)).toBe(100);
+  });
+
+  it('caps the doubling and honours Retry-After up to the cap', async () => {
+    const gate = new PolitenessGate(redis, testPrefix(), { backoffBaseMs: 50 });
+    const host = 'i.example';
+    const pauses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      pauses.push(await gate.recordOutcome(host, 'throttled', null, 120));
+      await sleep(pauses[i] + 10);
+    }
+    expect(pauses).toEqual([50, 100, 120, 120]);
+    expect(await gate.recordOutcome('j.example', 'throttled', 5000, 1000)).toBe(1000);
+    expect(await gate.recordOutcome('k.example', 'throttled', 1500)).toBe(1500);
+    const r = await gate.acquire('k.example', { ratePerSec: 0, concurrency: 0 }, 't');
+    expect(r).toMatchObject({ granted: false, reason: 'paused' });
+    // A Retry-After arriving during a pause can extend it.
+    expect(await gate.recordOutcome('k.example', 'throttled', 3000)).toBeGreaterThan(2900);
+  });
+
+  it('starts the backoff at 1 s by default', async () => {
+    const gate = new PolitenessGate(redis, testPrefix());
+    expect(await gate.recordOutcome('l.example', 'conn-failure', null)).toBe(1000);
+  });
+
+  it('never delays an unlimited host because of a limited or paused one', async () => {
+    const gate = new PolitenessGate(redis, testPrefix());
+    expect((await gate.acquire('slow.example', { ratePerSec: 0.1, concurrency: 1 }, 's1')).granted).toBe(
+      true,
+    );
+    await gate.pause('paused.example', 60_000, 'test');
+    const unlimited = { ratePerSec: Number.POSITIVE_INFINITY, concurrency: Number.POSITIVE_INFINITY };
+    for (let i = 0; i < 50; i++) {
+      expect((await gate.acquire('fast.example', unlimited, `f${i}`)).granted).toBe(true);
+    }
+    expect((await gate.acquire('slow.example', { ratePerSec: 0.1, concurrency: 1 }, 's2')).granted).toBe(
+      false,
+    );
+  });
+
+  it('keeps every host key expiring', async () => {
+    const prefix = testPrefix();
+    const k = keys(prefix);
+    const gate = new PolitenessGate(redis, prefix, { idleMs: 5000 });
+    await gate.acquire('m.example', { ratePerSec: 1, concurrency: 1 }, 't');
+    await gate.release('m.example', 't');
+    await gate.acquire('m.example', { ratePerSec: 0, concurrency: 0 }, 'u');
+    await gate.recordOutcome('n.example', 'throttled', 2000);
+    await gate.recordOutcome('o.example', 'ok', null);
+    const all = await redis.keys(`${prefix}:*`);
+    expect(all.sort()).toEqual(
+      [k.hostState('m.example'), k.hostSlots('m.example'), k.hostState('n.example'), k.pausedHosts].sort(),
+    );
+    for (const key of all) {
+      const ttl = await redis.pttl(key);
+      expect(ttl, key).toBeGreaterThan(0);
+      expect(ttl, key).toBeLessThanOrEqual(70_000);
+    }
+  });
+});
+
+describe('Lua scripts', () => {
+  const dir = new URL('../../../src/worker/lua/', import.meta.url);
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.lua')))(
+    '%s states KEYS, ARGV and the return value',
+    (f) => {
+      const src = readFileSync(new URL(f, dir), 'utf8');
+      expect(src).toMatch(/KEYS\[1\]/);
+      expect(src).toMatch(/ARGV\[1\]/);
+      expect(src).toMatch(/Returns/);
+    },
+  );
+});
