@@ -54,7 +54,15 @@ export interface CrawlSettings {
   sortQuery: boolean;
   maxUrlLength: number;
   priority: number;
+  /**
+   * The politeness settings the user set explicitly for this crawl (flag, env or config file). A worker applies
+   * its own defaults (`metacrawl worker --host-rate ...`) to the others.
+   */
+  explicit?: Array<keyof CrawlSettings>;
 }
+
+/** Settings a worker may default for crawls that did not set them. */
+export const WORKER_DEFAULTABLE = ['hostRate', 'hostConcurrency', 'politenessKey', 'overrides', 'ignoreRobots'] as const;
 
 export const DEFAULTS = Object.freeze({
   db: './metacrawl.db',

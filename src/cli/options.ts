@@ -11,6 +11,7 @@ import {
   crawlName,
   DEFAULTS,
   type FetchConfig,
+  WORKER_DEFAULTABLE,
   logLevel,
   nonNegativeInt,
   oneOf,
@@ -204,7 +205,14 @@ export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
     maxPages: optionalPositive('--max-pages', pick(raw, file, 'maxPages')),
     maxPagesPerHost: optionalPositive('--max-pages-per-host', pick(raw, file, 'maxPagesPerHost')),
     followNofollow: Boolean(pick(raw, file, 'followNofollow')),
+    explicit: WORKER_DEFAULTABLE.filter((k) => isExplicit(raw, file, k === 'overrides' ? 'politenessFile' : k)),
   });
+}
+
+function isExplicit(raw: Raw, file: Raw, name: string): boolean {
+  if (raw[name] !== undefined && !isDefault(raw, name)) return true;
+  if (name === 'politenessFile' && file.hosts !== undefined) return true;
+  return file[name] !== undefined;
 }
 
 function optionalPositive(flag: string, v: unknown): number | null {
