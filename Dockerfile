@@ -16,7 +16,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations
-COPY src/worker/lua ./src/worker/lua
+# Lua scripts are read from src/ at run time (they are not compiled).
+COPY src ./src
 RUN ln -s /app/bin/metacrawl.js /usr/local/bin/metacrawl && mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
