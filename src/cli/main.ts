@@ -3,13 +3,16 @@
  * only bin/metacrawl.js sets the exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError, DEFAULTS, oneOf, positiveInt, VERSION } from '../config.js';
+import { ConfigError, DEFAULTS, nonNegativeInt, oneOf, positiveInt, VERSION } from '../config.js';
+import { configCommand, effectiveConfig } from './config-cmd.js';
+import { controlCommand } from './control.js';
 import { crawlCommand } from './crawl.js';
 import { inspectCommand } from './inspect.js';
 import { type CliIO, processIO } from './io.js';
 import {
   addCrawlSettingsOptions,
   addFetchOptions,
+  addMetricsOptions,
   addRedisOptions,
   commonConfig,
   crawlNameOption,
@@ -18,21 +21,28 @@ import {
   fetchConfig,
   fileConfig,
   markDefaults,
+  metricsConfig,
   type Raw,
 } from './options.js';
 import { queryCommand } from './query.js';
+import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
 import { storeCommand } from './store.js';
 import { submitCommand } from './submit.js';
 import { workerCommand } from './worker.js';
 
-/** Hidden test hooks: BullMQ lock and stalled-check timing (crash-recovery tests shorten them). */
+/**
+ * Hidden test hooks: BullMQ lock and stalled-check timing (crash-recovery tests shorten them), and how
+ * long a failed robots.txt fetch blocks its origin (politeness tests shorten it).
+ */
 function stallTiming() {
   const lock = process.env.METACRAWL_LOCK_MS;
   const stalled = process.env.METACRAWL_STALLED_MS;
+  const robotsRetry = process.env.METACRAWL_ROBOTS_RETRY_MS;
   return {
     lockDurationMs: lock ? positiveInt('METACRAWL_LOCK_MS', lock) : undefined,
     stalledIntervalMs: stalled ? positiveInt('METACRAWL_STALLED_MS', stalled) : undefined,
+    robotsErrorTtlMs: robotsRetry ? positiveInt('METACRAWL_ROBOTS_RETRY_MS', robotsRetry) : undefined,
   };
 }
 
@@ -66,7 +76,12 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           .argument('<seeds...>', "seed files (txt, csv, jsonl, optionally .gz) or '-' for stdin")
           .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
           .option('--crawl <name>', 'crawl name (default: generated and printed); the same name resumes')
-          .option('--no-progress', 'no progress bar or progress lines'),
+          .option('--no-progress', 'no progress bar or progress lines')
+          .option(
+            '--grace <ms>',
+            'on SIGINT/SIGTERM, wait this long for in-flight fetches before handing them back',
+            '10000',
+          ),
       ),
     ),
   ).action(
@@ -84,6 +99,8 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           settings: crawlSettings(raw, file),
           progress: raw.progress !== false,
           logLevel: common.logLevel,
+          metrics: metricsConfig(raw, file),
+          graceMs: positiveInt('--grace', raw.grace),
           ...stallTiming(),
         },
         io,
@@ -144,6 +161,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           fetch: fetchConfig(raw, file),
           defaults: crawlSettings(raw, file),
           logLevel: common.logLevel,
+          metrics: metricsConfig(raw, file),
           graceMs: positiveInt('--grace', raw.grace),
           ...stallTiming(),
         },
@@ -169,6 +187,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           prefix: common.prefix,
           logLevel: common.logLevel,
           batchSize: positiveInt('--batch-size', raw.batchSize),
+          metrics: metricsConfig(raw, file),
         },
         io,
       );
@@ -247,6 +266,78 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       );
     }),
   );
+
+  // Prometheus /metrics for the long-running roles.
+  for (const c of program.commands) if (['crawl', 'worker', 'store'].includes(c.name())) addMetricsOptions(c);
+
+  for (const [action, what] of [
+    ['pause', 'stop a crawl fleet-wide: workers start no new fetch for it within a second'],
+    ['resume', 'resume a paused crawl: its parked jobs go back to the queue'],
+    ['cancel', 'end a crawl for good: every URL not yet fetched is stored with error CANCELLED'],
+  ] as const) {
+    addRedisOptions(
+      program
+        .command(action)
+        .description(what)
+        .requiredOption('--crawl <name>', 'crawl name')
+        .option('--json', 'machine-readable output'),
+    ).action(
+      run(async (raw) => {
+        const file = fileConfig(raw);
+        const common = commonConfig(raw, file);
+        const crawl = crawlNameOption(raw, file);
+        if (!crawl) throw new ConfigError('--crawl is required');
+        return controlCommand(
+          { action, redisUrl: common.redisUrl, prefix: common.prefix, crawl, json: Boolean(raw.json) },
+          io,
+        );
+      }),
+    );
+  }
+
+  addMetricsOptions(
+    addCrawlSettingsOptions(
+      addFetchOptions(
+        addRedisOptions(
+          program
+            .command('config')
+            .description(
+              'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted)',
+            )
+            .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+            .option('--crawl <name>', 'crawl name'),
+        ),
+      ),
+    ),
+  ).action(run(async (raw) => configCommand({ effective: effectiveConfig(raw) }, io)));
+
+  program
+    .command('serve')
+    .description(
+      'the results explorer: a local web page over the database (and the queue dashboard with --redis)',
+    )
+    .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+    .option('--host <host>', 'address to bind (keep 127.0.0.1 unless you mean to share it)', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', '8080')
+    .option('--redis <url>', 'Redis URL for the queue dashboard at /queues; default $REDIS_URL')
+    .option('--prefix <prefix>', 'Redis key prefix of the queue', DEFAULTS.prefix)
+    .action(
+      run(async (raw, cmd) => {
+        const file = {};
+        markDefaults(raw, cmd);
+        const common = commonConfig(raw, file);
+        return serveCommand(
+          {
+            db: dbPath(raw, file),
+            host: String(raw.host),
+            port: nonNegativeInt('--port', raw.port),
+            redisUrl: common.redisUrl,
+            prefix: common.prefix,
+          },
+          io,
+        );
+      }),
+    );
 
   return program;
 }

@@ -19,7 +19,7 @@ export function startQueueBoard(redisUrl: string, prefix: string): QueueBoard {
   const queue = openQueue(redis, prefix);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(QUEUES_PATH);
-  createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode: false })], serverAdapter });
+  createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode: true })], serverAdapter });
   const app = express();
   app.disable('x-powered-by');
   app.use(QUEUES_PATH, serverAdapter.getRouter());

@@ -48,7 +48,7 @@ export function histogram(title: string, bars: Bar[]): Html {
   if (total === 0) {
     return html`<figure class="chart"><figcaption>${title}</figcaption><p class="muted">No timings.</p></figure>`;
   }
-  const colW = 62;
+  const colW = 66;
   const plotH = 120;
   const width = bars.length * colW + 10;
   const height = plotH + 44;

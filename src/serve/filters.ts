@@ -11,8 +11,16 @@ export const LACKS = {
     sql: 'error IS NULL AND description IS NULL',
     index: 'pages_lacks_description',
   },
-  og_title: { label: 'no og:title', sql: 'error IS NULL AND og_title IS NULL', index: 'pages_lacks_og_title' },
-  og_image: { label: 'no og:image', sql: 'error IS NULL AND og_image IS NULL', index: 'pages_lacks_og_image' },
+  og_title: {
+    label: 'no og:title',
+    sql: 'error IS NULL AND og_title IS NULL',
+    index: 'pages_lacks_og_title',
+  },
+  og_image: {
+    label: 'no og:image',
+    sql: 'error IS NULL AND og_image IS NULL',
+    index: 'pages_lacks_og_image',
+  },
   twitter_card: {
     label: 'no twitter:card',
     sql: 'error IS NULL AND twitter_card IS NULL',
@@ -55,6 +63,8 @@ export interface TableQuery {
   page: number;
   per: number;
   thumbs: boolean;
+  /** Search only: continue after this URL (search pages are keyset-paginated in URL order). */
+  after: string;
 }
 
 const MAX_PAGE = 100_000;
@@ -80,6 +90,7 @@ export function parseTableQuery(params: URLSearchParams): TableQuery {
     page: Number.isFinite(page) && page >= 1 ? Math.min(page, MAX_PAGE) : 1,
     per: (PAGE_SIZES as readonly number[]).includes(per) ? per : 50,
     thumbs: get('thumbs') === '1',
+    after: get('after').slice(0, 8192),
   };
 }
 
@@ -97,6 +108,7 @@ export function tableParams(t: TableQuery, patch: Partial<TableQuery> = {}): Rec
   if (v.page !== 1) out.page = String(v.page);
   if (v.per !== 50) out.per = String(v.per);
   if (v.thumbs) out.thumbs = '1';
+  if (v.after && v.q) out.after = v.after;
   return out;
 }
 
@@ -115,10 +127,10 @@ export interface SqlParts {
   params: (string | number)[];
 }
 
-export function tableSql(crawlId: number, t: TableQuery): SqlParts {
-  const where = ['crawl_id = ?'];
-  const params: (string | number)[] = [crawlId];
-  let indexed = '';
+/** The filters other than search, as SQL conditions (no crawl_id) and their parameters. */
+export function filterConditions(t: TableQuery): { where: string[]; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
   if (t.host) {
     where.push('host = ?');
     params.push(t.host);
@@ -133,16 +145,24 @@ export function tableSql(crawlId: number, t: TableQuery): SqlParts {
     where.push('error = ?');
     params.push(t.error);
   }
-  if (t.lacks) {
-    where.push(LACKS[t.lacks].sql);
-    // The planner would pick (crawl_id, error) for "error IS NULL"; the partial index is far smaller.
-    if (!t.host && t.status === null && !t.error && !t.q) indexed = ` INDEXED BY ${LACKS[t.lacks].index}`;
-  }
-  if (t.q) {
-    where.push("(url LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\')");
-    const p = likePattern(t.q);
-    params.push(p, p);
-  }
+  if (t.lacks) where.push(LACKS[t.lacks].sql);
+  return { where, params };
+}
+
+/** Search: a case-insensitive substring of the URL or the title. */
+export function searchCondition(q: string): { sql: string; params: string[] } {
+  const p = likePattern(q);
+  return { sql: "(url LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\')", params: [p, p] };
+}
+
+/** The table without search: every filter is served by an index of migrations 001 and 003. */
+export function tableSql(crawlId: number, t: TableQuery): SqlParts {
+  const f = filterConditions(t);
+  const where = ['crawl_id = ?', ...f.where];
+  const params: (string | number)[] = [crawlId, ...f.params];
+  let indexed = '';
+  // The planner would pick (crawl_id, error) for "error IS NULL"; the partial index is far smaller.
+  if (t.lacks && !t.host && t.status === null && !t.error) indexed = ` INDEXED BY ${LACKS[t.lacks].index}`;
   const col = SORTS[t.sort].column;
   const dir = t.dir === 'desc' ? 'DESC' : 'ASC';
   return {

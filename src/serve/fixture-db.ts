@@ -3,9 +3,10 @@
  * to pages of the same host, JSON-LD, redirects, headers, failures) written through the real PageWriter.
  * Deterministic for a given size, so figures are comparable between runs.
  */
+
+import type { ErrorCode } from '../errors.js';
 import { openDb } from '../store/db.js';
 import { PageWriter } from '../store/writer.js';
-import type { ErrorCode } from '../errors.js';
 import type { MetaTag, PageRecord } from '../types.js';
 
 export interface FixtureOptions {
@@ -18,7 +19,14 @@ export interface FixtureOptions {
 }
 
 const TYPES = ['Article', 'Product', 'WebPage', 'BlogPosting', 'Event', 'Organization'];
-const ERRORS: ErrorCode[] = ['FETCH_TIMEOUT', 'HTTP_4XX', 'HTTP_5XX', 'DNS_NOT_FOUND', 'ROBOTS_DISALLOWED', 'NOT_HTML'];
+const ERRORS: ErrorCode[] = [
+  'FETCH_TIMEOUT',
+  'HTTP_4XX',
+  'HTTP_5XX',
+  'DNS_NOT_FOUND',
+  'ROBOTS_DISALLOWED',
+  'NOT_HTML',
+];
 
 /** A small deterministic PRNG (mulberry32), so a given size always yields the same database. */
 function rng(seed: number): () => number {
@@ -93,13 +101,18 @@ export function fixtureRecord(
   if (noindex) meta.push(['name', 'robots', 'noindex, nofollow']);
   const og: Record<string, string> = {};
   if (hasOg) {
-    Object.assign(og, { title, description: description ?? title, url, type: 'article', image });
-    for (const [k, v] of Object.entries(og)) meta.push(['property', `og:${k}`, v]);
+    const fields = { title, description: description ?? title, url, type: 'article', image };
+    for (const [k, v] of Object.entries(fields)) {
+      og[`og:${k}`] = v;
+      meta.push(['property', `og:${k}`, v]);
+    }
   }
   const twitter: Record<string, string> = {};
   if (hasTw) {
-    Object.assign(twitter, { card: 'summary', site: `@site${host}`, title });
-    for (const [k, v] of Object.entries(twitter)) meta.push(['name', `twitter:${k}`, v]);
+    for (const [k, v] of Object.entries({ card: 'summary', site: `@site${host}`, title })) {
+      twitter[`twitter:${k}`] = v;
+      meta.push(['name', `twitter:${k}`, v]);
+    }
   }
   const jsonldRaw = JSON.stringify({ '@context': 'https://schema.org', '@type': type, name: title, url });
   const redirected = rand() < 0.05;

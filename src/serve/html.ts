@@ -44,11 +44,11 @@ export function join(parts: Renderable[], sep = ''): Html {
   return new Html(parts.map(render).join(esc(sep)));
 }
 
-/** The URL when it may be a live link (absolute http or https), else null. */
-export function safeHref(url: string | null | undefined): string | null {
+/** The URL (resolved against `base` when given) when it may be a live link (http or https), else null. */
+export function safeHref(url: string | null | undefined, base?: string | null): string | null {
   if (!url) return null;
   try {
-    const u = new URL(url);
+    const u = base ? new URL(url, base) : new URL(url);
     return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
   } catch {
     return null;
@@ -56,8 +56,8 @@ export function safeHref(url: string | null | undefined): string | null {
 }
 
 /** A link to an external URL when its scheme is http(s); otherwise the text alone, never live. */
-export function extLink(url: string | null | undefined, text?: string | null): Html {
-  const href = safeHref(url);
+export function extLink(url: string | null | undefined, text?: string | null, base?: string | null): Html {
+  const href = safeHref(url, base);
   const label = text === undefined || text === null || text === '' ? (url ?? '') : text;
   if (!href) return html`<span class="dead" title="not an http(s) link">${label}</span>`;
   return html`<a href="${href}" rel="noopener noreferrer nofollow" target="_blank">${label}</a>`;

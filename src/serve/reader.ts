@@ -5,7 +5,15 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { type Db, latestSchemaVersion, openDb, schemaVersion } from '../store/db.js';
-import { LACKS, type LacksKey, type TableQuery, tableSql } from './filters.js';
+import {
+  filterConditions,
+  hasFilters,
+  LACKS,
+  type LacksKey,
+  searchCondition,
+  type TableQuery,
+  tableSql,
+} from './filters.js';
 
 export interface CrawlInfo {
   id: number;
@@ -52,8 +60,11 @@ export interface PageListRow {
 export type PageRow = Record<string, string | number | null>;
 
 const EDGES = [0, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+/** While a crawl is being written, aggregates are recomputed at most this often (in the background). */
 const CACHE_STALE_MS = 5000;
 export const COUNT_CAP = 10_000;
+/** Rows of the crawl (in URL order) one search request scans; the page offers to continue after them. */
+export const SEARCH_WINDOW = 20_000;
 
 /** Opens read-only; when the file's schema is older than this build, migrates once read-write first. */
 export function openReadOnly(path: string): Db {
@@ -71,6 +82,15 @@ interface Cached<T> {
   version: number;
   at: number;
   value: T;
+  refreshing?: boolean;
+}
+
+export interface SearchPage {
+  rows: PageListRow[];
+  /** Where the next search request continues (the last row shown, or the end of the scanned window). */
+  next: string | null;
+  /** True when the window ended before a full page of matches was found. */
+  windowEnded: boolean;
 }
 
 export class ExplorerReader {
@@ -92,13 +112,37 @@ export class ExplorerReader {
     return s;
   }
 
+  /**
+   * Computes once, then serves the cached value; after another connection commits, a stale value is
+   * still served while a refresh runs after the current response (stale-while-revalidate).
+   */
   private cached<T>(key: string, compute: () => T): T {
     const version = this.db.pragma('data_version', { simple: true }) as number;
     const hit = this.cache.get(key) as Cached<T> | undefined;
-    if (hit && (hit.version === version || Date.now() - hit.at < CACHE_STALE_MS)) return hit.value;
+    if (hit && hit.version === version) return hit.value;
+    if (hit) {
+      if (!hit.refreshing && Date.now() - hit.at >= CACHE_STALE_MS) {
+        hit.refreshing = true;
+        setImmediate(() => {
+          if (!this.db.open) return;
+          try {
+            this.cache.set(key, { version, at: Date.now(), value: compute() });
+          } catch {
+            // Keep serving the old value; the next request tries again.
+            hit.refreshing = false;
+          }
+        });
+      }
+      return hit.value;
+    }
     const value = compute();
     this.cache.set(key, { version, at: Date.now(), value });
     return value;
+  }
+
+  /** Computes the crawl list and every crawl's charts, so the first visitor does not wait for them. */
+  warm(): void {
+    for (const c of this.crawls()) this.stats(c.id);
   }
 
   crawls(): CrawlInfo[] {
@@ -118,17 +162,20 @@ export class ExplorerReader {
   }
 
   private crawlInfo(r: { id: number; name: string; created_at: string; settings: string | null }): CrawlInfo {
-    const groups = this.stmt(
-      'SELECT error, count(*) AS n FROM pages WHERE crawl_id = ? GROUP BY error ORDER BY n DESC',
-    ).all(r.id) as { error: string | null; n: number }[];
-    let pages = 0;
-    let ok = 0;
+    const pages = this.total(r.id);
+    // Failures are a minority: skip-scan the distinct codes, count each, and derive ok as the rest.
     const byError: [string, number][] = [];
-    for (const g of groups) {
-      pages += g.n;
-      if (g.error === null) ok = g.n;
-      else byError.push([g.error, g.n]);
+    const next = this.stmt('SELECT min(error) FROM pages WHERE crawl_id = ? AND error > ?').pluck();
+    const countCode = this.stmt('SELECT count(*) FROM pages WHERE crawl_id = ? AND error = ?').pluck();
+    for (
+      let code = next.get(r.id, '') as string | null;
+      code !== null;
+      code = next.get(r.id, code) as string | null
+    ) {
+      byError.push([code, countCode.get(r.id, code) as number]);
     }
+    byError.sort((a, b) => b[1] - a[1]);
+    const ok = pages - byError.reduce((sum, [, n]) => sum + n, 0);
     const first = this.stmt('SELECT min(fetched_at) FROM pages WHERE crawl_id = ?').pluck().get(r.id) as
       | string
       | null;
@@ -151,6 +198,13 @@ export class ExplorerReader {
     };
   }
 
+  /** Rows of a crawl; with a single crawl in the file, SQLite's whole-table count is far cheaper. */
+  private total(crawlId: number): number {
+    const crawls = this.stmt('SELECT count(*) FROM crawls').pluck().get() as number;
+    if (crawls === 1) return this.stmt('SELECT count(*) FROM pages').pluck().get() as number;
+    return this.stmt('SELECT count(*) FROM pages WHERE crawl_id = ?').pluck().get(crawlId) as number;
+  }
+
   /** Charts of one crawl: each is one pass over a narrow index (or a small partial index). */
   stats(crawlId: number): CrawlStats {
     return this.cached(`stats:${crawlId}`, () => {
@@ -169,7 +223,9 @@ export class ExplorerReader {
             ? this.stmt('SELECT count(*) FROM pages WHERE crawl_id = ? AND elapsed_ms >= ?')
                 .pluck()
                 .get(crawlId, from)
-            : this.stmt('SELECT count(*) FROM pages WHERE crawl_id = ? AND elapsed_ms >= ? AND elapsed_ms < ?')
+            : this.stmt(
+                'SELECT count(*) FROM pages WHERE crawl_id = ? AND elapsed_ms >= ? AND elapsed_ms < ?',
+              )
                 .pluck()
                 .get(crawlId, from, to)
         ) as number;
@@ -177,7 +233,9 @@ export class ExplorerReader {
       });
       const lacking = {} as Record<LacksKey, number>;
       for (const [key, def] of Object.entries(LACKS) as [LacksKey, (typeof LACKS)[LacksKey]][]) {
-        lacking[key] = this.stmt(`SELECT count(*) FROM pages INDEXED BY ${def.index} WHERE crawl_id = ? AND ${def.sql}`)
+        lacking[key] = this.stmt(
+          `SELECT count(*) FROM pages INDEXED BY ${def.index} WHERE crawl_id = ? AND ${def.sql}`,
+        )
           .pluck()
           .get(crawlId) as number;
       }
@@ -201,8 +259,32 @@ export class ExplorerReader {
     return { rows: more ? rows.slice(0, t.per) : rows, more };
   }
 
+  /**
+   * A search page: the next SEARCH_WINDOW rows of the crawl in URL order after `t.after`, filtered, so a
+   * request never scans the whole crawl; the page offers to continue where the window ended.
+   */
+  search(crawlId: number, t: TableQuery): SearchPage {
+    const f = filterConditions(t);
+    const s = searchCondition(t.q);
+    const where = [...f.where, s.sql];
+    const rows = this.stmt(
+      `SELECT id, url, status, error, title, elapsed_ms, jsonld_types, og_image FROM (
+         SELECT * FROM pages WHERE crawl_id = ? AND url > ? ORDER BY url LIMIT ${SEARCH_WINDOW}
+       ) WHERE ${where.join(' AND ')} ORDER BY url LIMIT ?`,
+    ).all(crawlId, t.after, ...f.params, ...s.params, t.per + 1) as PageListRow[];
+    if (rows.length > t.per)
+      return { rows: rows.slice(0, t.per), next: rows[t.per - 1].url, windowEnded: false };
+    const end = this.stmt(
+      `SELECT url FROM pages WHERE crawl_id = ? AND url > ? ORDER BY url LIMIT 1 OFFSET ${SEARCH_WINDOW - 1}`,
+    )
+      .pluck()
+      .get(crawlId, t.after) as string | undefined;
+    return { rows, next: end ?? null, windowEnded: end !== undefined };
+  }
+
   /** Rows matching the filters, counted up to COUNT_CAP + 1 (so "10,000+" needs no full scan). */
   count(crawlId: number, t: TableQuery): number {
+    if (!hasFilters(t)) return this.crawls().find((c) => c.id === crawlId)?.pages ?? 0;
     const { from, params } = tableSql(crawlId, t);
     return this.stmt(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${COUNT_CAP + 1})`)
       .pluck()
@@ -214,11 +296,15 @@ export class ExplorerReader {
   }
 
   crawlName(crawlId: number): string | null {
-    return (this.stmt('SELECT name FROM crawls WHERE id = ?').pluck().get(crawlId) as string | undefined) ?? null;
+    return (
+      (this.stmt('SELECT name FROM crawls WHERE id = ?').pluck().get(crawlId) as string | undefined) ?? null
+    );
   }
 
   meta(pageId: number): { attr: string; key: string; content: string | null }[] {
-    return this.stmt('SELECT attr, key, content FROM meta WHERE page_id = ? ORDER BY position').all(pageId) as {
+    return this.stmt('SELECT attr, key, content FROM meta WHERE page_id = ? ORDER BY position').all(
+      pageId,
+    ) as {
       attr: string;
       key: string;
       content: string | null;
@@ -256,6 +342,7 @@ export class ExplorerReader {
 }
 
 function bucketLabel(from: number, to: number | null): string {
-  const f = (ms: number) => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`);
-  return to === null ? `≥ ${f(from)}` : `${f(from)}–${f(to)}`;
+  if (to === null) return `≥ ${from / 1000} s`;
+  if (from === 0) return `< ${to} ms`;
+  return to >= 1000 ? `${from / 1000}–${to / 1000} s` : `${from}–${to}`;
 }

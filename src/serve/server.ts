@@ -78,7 +78,10 @@ function sendHtml(req: IncomingMessage, res: ServerResponse, status: number, pag
 
 function errorPage(status: number, message: string, queues: boolean): Html {
   const title = status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Error';
-  return layout({ title, queues }, html`<h1>${title}</h1><p class="error">${message}</p><p><a href="/">Back to the crawls</a></p>`);
+  return layout(
+    { title, queues },
+    html`<h1>${title}</h1><p class="error">${message}</p><p><a href="/">Back to the crawls</a></p>`,
+  );
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -93,6 +96,7 @@ function hostAllowed(req: IncomingMessage, boundHost: string): boolean {
 export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
   const host = opts.host ?? '127.0.0.1';
   const reader = new ExplorerReader(openReadOnly(opts.dbPath));
+  reader.warm();
   let board: QueueBoard | null = null;
   if (opts.redisUrl) board = startQueueBoard(opts.redisUrl, opts.prefix ?? 'metacrawl');
   const queues = board !== null;
@@ -118,10 +122,29 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
       const crawl = reader.crawlByName(name);
       if (!crawl) throw new HttpError(404, `No crawl named ${name} in this database.`);
       const table = parseTableQuery(url.searchParams);
+      const stats = reader.stats(crawl.id);
+      if (table.q) {
+        const search = reader.search(crawl.id, table);
+        const view = crawlView({
+          crawl,
+          stats,
+          table,
+          rows: search.rows,
+          more: false,
+          count: 0,
+          search,
+          queues,
+        });
+        return sendHtml(req, res, 200, view);
+      }
       const { rows, more } = reader.pages(crawl.id, table);
       const count = reader.count(crawl.id, table);
-      const stats = reader.stats(crawl.id);
-      return sendHtml(req, res, 200, crawlView({ crawl, stats, table, rows, more, count, queues }));
+      return sendHtml(
+        req,
+        res,
+        200,
+        crawlView({ crawl, stats, table, rows, more, count, search: null, queues }),
+      );
     }
     const pageMatch = /^\/page\/(\d{1,15})$/.exec(path);
     if (pageMatch) {
@@ -143,7 +166,12 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
     if (path === '/sql') {
       const sql = url.searchParams.get('q') ?? '';
       if (sql.trim() === '') {
-        return sendHtml(req, res, 200, sqlView({ sql, result: null, error: null, cap: SQL_DISPLAY_CAP, queues }));
+        return sendHtml(
+          req,
+          res,
+          200,
+          sqlView({ sql, result: null, error: null, cap: SQL_DISPLAY_CAP, queues }),
+        );
       }
       try {
         const t = performance.now();
@@ -157,7 +185,13 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
       }
     }
     if (path === '/sql.csv' || path === '/sql.json') {
-      return sqlDownload(req, res, opts.dbPath, url.searchParams.get('q') ?? '', path.endsWith('.csv') ? 'csv' : 'json');
+      return sqlDownload(
+        req,
+        res,
+        opts.dbPath,
+        url.searchParams.get('q') ?? '',
+        path.endsWith('.csv') ? 'csv' : 'json',
+      );
     }
     throw new HttpError(404, `Nothing at ${path}.`);
   };
@@ -165,10 +199,17 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://explorer.invalid');
-    const isQueues = board !== null && (url.pathname === QUEUES_PATH || url.pathname.startsWith(`${QUEUES_PATH}/`));
+    const isQueues =
+      board !== null && (url.pathname === QUEUES_PATH || url.pathname.startsWith(`${QUEUES_PATH}/`));
     securityHeaders(res, isQueues ? QUEUES_CSP : CSP);
     if (!hostAllowed(req, host)) {
-      send(req, res, 421, 'text/plain; charset=utf-8', 'This explorer only answers requests addressed to loopback.\n');
+      send(
+        req,
+        res,
+        421,
+        'text/plain; charset=utf-8',
+        'This explorer only answers requests addressed to loopback.\n',
+      );
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

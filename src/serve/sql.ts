@@ -54,7 +54,11 @@ export function openCursor(db: Db, sql: string): SqlCursor {
 }
 
 /** The first `cap` rows and whether more exist. */
-export function firstRows(db: Db, sql: string, cap: number): { columns: string[]; rows: Cell[][]; more: boolean } {
+export function firstRows(
+  db: Db,
+  sql: string,
+  cap: number,
+): { columns: string[]; rows: Cell[][]; more: boolean } {
   const cur = openCursor(db, sql);
   const rows: Cell[][] = [];
   let more = false;

@@ -49,8 +49,12 @@ export function hostileRecord(crawl: string): PageRecord {
         ['name', 'description', XSS.meta],
         ['property', `og:title"><script>window.__xss=7</script>`, XSS.title],
       ],
-      og: { title: XSS.title, url: 'javascript:alert(1)', image: 'data:text/html,<script>alert(1)</script>' },
-      twitter: { site: XSS.meta, title: XSS.title },
+      og: {
+        'og:title': XSS.title,
+        'og:url': 'javascript:alert(1)',
+        'og:image': 'data:text/html,<script>alert(1)</script>',
+      },
+      twitter: { 'twitter:site': XSS.meta, 'twitter:title': XSS.title },
       jsonld: [{ raw, valid: true, value: JSON.parse(raw), types: ['Article'] }],
       links: [
         { url: 'javascript:alert(1)', text: XSS.linkText, rel: null },

@@ -47,7 +47,16 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
 
   it('sends a strict CSP, nosniff and no-referrer on every response, errors included', async () => {
     const id = hostileId();
-    for (const path of ['/', '/crawl/fixture', `/page/${id}`, '/sql', '/sql?q=select+1', '/static/style.css', '/nope', '/page/999999']) {
+    for (const path of [
+      '/',
+      '/crawl/fixture',
+      `/page/${id}`,
+      '/sql',
+      '/sql?q=select+1',
+      '/static/style.css',
+      '/nope',
+      '/page/999999',
+    ]) {
       const { res } = await get(path);
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp, path).toContain("default-src 'none'");
@@ -87,8 +96,13 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
     const $ = await $get('/');
     const row = $('#crawls tbody tr').first();
     expect(row.find('a').first().attr('href')).toBe('/crawl/fixture');
-    const [{ n, ok }] = sql<{ n: number; ok: number }>('SELECT count(*) AS n, sum(error IS NULL) AS ok FROM pages');
-    const cells = row.find('td').map((_, td) => $(td).text().trim()).get();
+    const [{ n, ok }] = sql<{ n: number; ok: number }>(
+      'SELECT count(*) AS n, sum(error IS NULL) AS ok FROM pages',
+    );
+    const cells = row
+      .find('td')
+      .map((_, td) => $(td).text().trim())
+      .get();
     expect(cells[1]).toBe(n.toLocaleString('en-US'));
     expect(cells[2]).toBe(ok.toLocaleString('en-US'));
     const codes = sql<{ error: string }>('SELECT DISTINCT error FROM pages WHERE error IS NOT NULL');
@@ -97,13 +111,20 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
 
   it('escapes hostile titles, meta content, link text and JSON-LD, and never makes a javascript: link', async () => {
     const id = hostileId();
-    for (const path of [`/page/${id}`, '/crawl/fixture?q=evil', `/sql?q=${encodeURIComponent('SELECT title, description FROM pages WHERE url LIKE \'%evil%\'')}`]) {
+    for (const path of [
+      `/page/${id}`,
+      '/crawl/fixture?q=evil',
+      `/sql?q=${encodeURIComponent("SELECT title, description FROM pages WHERE url LIKE '%evil%'")}`,
+    ]) {
       const { body } = await get(path);
       const $ = cheerio.load(body);
       // Only our own script tag exists, and no element carries an event handler attribute.
       expect($('script').length, path).toBe(1);
       expect($('script').attr('src')).toBe('/static/app.js');
-      expect($('img[onerror], svg[onload], b[onmouseover], [onerror], [onload], [onmouseover]').length, path).toBe(0);
+      expect(
+        $('img[onerror], svg[onload], b[onmouseover], [onerror], [onload], [onmouseover]').length,
+        path,
+      ).toBe(0);
       expect($('a[href^="javascript:" i], [src^="javascript:" i], [href^="data:" i]').length, path).toBe(0);
       expect(body).not.toContain('<script>window.__xss');
     }
@@ -118,40 +139,62 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
 
   it('shows the explorer fields, every meta tag in order, every link, redirects and headers of a page', async () => {
     const [p] = sql<{ id: number; url: string; title: string }>(
-      "SELECT id, url, title FROM pages WHERE error IS NULL AND og_title IS NOT NULL AND twitter_card IS NOT NULL AND jsonld_count > 0 ORDER BY id LIMIT 1",
+      'SELECT id, url, title FROM pages WHERE error IS NULL AND og_title IS NOT NULL AND twitter_card IS NOT NULL AND jsonld_count > 0 ORDER BY id LIMIT 1',
     );
     const $ = await $get(`/page/${p.id}`);
-    const field = (name: string) => $('dl.fields dt').filter((_, dt) => $(dt).text() === name).first().next('dd').text();
+    const field = (name: string) =>
+      $('dl.fields dt')
+        .filter((_, dt) => $(dt).text() === name)
+        .first()
+        .next('dd')
+        .text();
     expect(field('Title')).toBe(p.title);
     expect(field('Open Graph Title')).toBe(p.title);
     expect(field('X Title')).toBe(p.title);
     expect(field('OG URL')).toBe(p.url);
     expect(field('Domain')).toBe(new URL(p.url).hostname);
     expect(field('X (twitter:site)')).toMatch(/^@site\d+$/);
-    const meta = sql<{ key: string; content: string }>('SELECT key, content FROM meta WHERE page_id = ? ORDER BY position', p.id);
-    const shown = $('#meta tbody tr').map((_, tr) => $(tr).find('td').eq(2).text()).get();
+    const meta = sql<{ key: string; content: string }>(
+      'SELECT key, content FROM meta WHERE page_id = ? ORDER BY position',
+      p.id,
+    );
+    const shown = $('#meta tbody tr')
+      .map((_, tr) => $(tr).find('td').eq(2).text())
+      .get();
     expect(shown).toEqual(meta.map((m) => m.key));
     const links = sql<{ url: string }>('SELECT url FROM links WHERE page_id = ? ORDER BY position', p.id);
-    expect($('#links tbody tr a').map((_, a) => $(a).attr('href')).get()).toEqual(links.map((l) => l.url));
+    expect(
+      $('#links tbody tr a')
+        .map((_, a) => $(a).attr('href'))
+        .get(),
+    ).toEqual(links.map((l) => l.url));
     expect($('pre.json').first().text()).toContain('"@context": "https://schema.org"');
     expect($('#headers').text()).toContain('content-type');
   });
 
   it('lists "linked from": the pages of the crawl whose links point at this URL', async () => {
-    const [target] = sql<{ id: number; url: string }>("SELECT id, url FROM pages WHERE url = 'https://site0.example/page/0'");
+    const [target] = sql<{ id: number; url: string }>(
+      "SELECT id, url FROM pages WHERE url = 'https://site0.example/page/0'",
+    );
     const expected = sql<{ url: string }>(
       'SELECT DISTINCT p.url FROM links l JOIN pages p ON p.id = l.page_id WHERE l.url = ? ORDER BY p.url',
       target.url,
     ).map((r) => r.url);
     expect(expected).toContain(HOSTILE_URL);
     const $ = await $get(`/page/${target.id}`);
-    expect($('#linked-from tbody tr td.url a').map((_, a) => $(a).text()).get()).toEqual(expected);
+    expect(
+      $('#linked-from tbody tr td.url a')
+        .map((_, a) => $(a).text())
+        .get(),
+    ).toEqual(expected);
   });
 
   describe('the crawl table', () => {
     const urls = async (path: string) => {
       const $ = await $get(path);
-      return $('#pages tbody tr td.url a').map((_, a) => $(a).text()).get();
+      return $('#pages tbody tr td.url a')
+        .map((_, a) => $(a).text())
+        .get();
     };
 
     it('pages through every row in URL order without gaps or repeats', async () => {
@@ -172,7 +215,9 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       ).map((r) => r.url);
       expect(await urls('/crawl/fixture?sort=elapsed&dir=desc&per=25')).toEqual(expected);
       const $ = await $get('/crawl/fixture?sort=elapsed&dir=desc');
-      const toggle = $('#pages thead a').filter((_, a) => $(a).text().startsWith('Fetch ms')).attr('href');
+      const toggle = $('#pages thead a')
+        .filter((_, a) => $(a).text().startsWith('Fetch ms'))
+        .attr('href');
       expect(toggle).toContain('sort=elapsed');
       expect(toggle).not.toContain('dir=desc');
     });
@@ -186,15 +231,37 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       ['lacks=description', 'error IS NULL AND description IS NULL'],
       ['lacks=jsonld', 'error IS NULL AND jsonld_count = 0'],
       ['lacks=noindex', "instr(lower(robots), 'noindex') > 0"],
-      ['q=page%2F12', "(url LIKE '%page/12%' OR title LIKE '%page/12%')"],
-      ['host=site3.example&lacks=og_image&sort=title', "host = 'site3.example' AND error IS NULL AND og_image IS NULL"],
+      [
+        'host=site3.example&lacks=og_image&sort=title',
+        "host = 'site3.example' AND error IS NULL AND og_image IS NULL",
+      ],
     ])('filters %s exactly as SQL does', async (query, where) => {
       const order = query.includes('sort=title') ? 'title, id' : 'url, id';
-      const expected = sql<{ url: string }>(`SELECT url FROM pages WHERE ${where} ORDER BY ${order}`).map((r) => r.url);
+      const expected = sql<{ url: string }>(`SELECT url FROM pages WHERE ${where} ORDER BY ${order}`).map(
+        (r) => r.url,
+      );
       expect(expected.length).toBeGreaterThan(0);
       expect(await urls(`/crawl/fixture?${query}&per=200`)).toEqual(expected.slice(0, 200));
       const $ = await $get(`/crawl/fixture?${query}`);
       expect($('#shown').text()).toContain(`of ${expected.length.toLocaleString('en-US')} matching`);
+    });
+
+    it('searches URL and title substrings in URL order, with other filters applied', async () => {
+      for (const [query, where] of [
+        ['q=page%2F1', "(url LIKE '%page/1%' OR title LIKE '%page/1%')"],
+        ['q=SITE3&error=ok', "(url LIKE '%site3%' OR title LIKE '%site3%') AND error IS NULL"],
+      ]) {
+        const expected = sql<{ url: string }>(`SELECT url FROM pages WHERE ${where} ORDER BY url`).map(
+          (r) => r.url,
+        );
+        expect(expected.length).toBeGreaterThan(30);
+        const first = await urls(`/crawl/fixture?${query}&per=25`);
+        expect(first).toEqual(expected.slice(0, 25));
+        const $ = await $get(`/crawl/fixture?${query}&per=25`);
+        const next = $('a[rel=next]').attr('href')!;
+        expect(next).toContain(`after=${encodeURIComponent(expected[24])}`);
+        expect(await urls(next)).toEqual(expected.slice(25, 50));
+      }
     });
 
     it('treats search text as data (LIKE wildcards and quotes match literally)', async () => {
@@ -204,11 +271,19 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
 
     it('draws the charts from the same counts SQL gives', async () => {
       const $ = await $get('/crawl/fixture');
-      const chart = (title: string) => $('figure.chart').filter((_, f) => $(f).find('figcaption').text().startsWith(title));
+      const chart = (title: string) =>
+        $('figure.chart').filter((_, f) => $(f).find('figcaption').text().startsWith(title));
       const [{ n }] = sql<{ n: number }>('SELECT count(*) AS n FROM pages WHERE status = 404');
       expect(chart('Status codes').find('title').text()).toContain(`404: ${n.toLocaleString('en-US')}`);
-      const hosts = sql<{ host: string; n: number }>('SELECT host, count(*) AS n FROM pages GROUP BY host ORDER BY n DESC, host LIMIT 20');
-      expect(chart('Pages per host').find('text.label').map((_, t) => $(t).text()).get()).toEqual(hosts.map((h) => h.host));
+      const hosts = sql<{ host: string; n: number }>(
+        'SELECT host, count(*) AS n FROM pages GROUP BY host ORDER BY n DESC, host LIMIT 20',
+      );
+      expect(
+        chart('Pages per host')
+          .find('text.label')
+          .map((_, t) => $(t).text())
+          .get(),
+      ).toEqual(hosts.map((h) => h.host));
       const [{ withOg, ok }] = sql<{ withOg: number; ok: number }>(
         'SELECT sum(og_title IS NOT NULL) AS withOg, count(*) AS ok FROM pages WHERE error IS NULL',
       );
@@ -222,8 +297,14 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
 
   describe('the SQL box', () => {
     it('runs a read-only query and shows the table', async () => {
-      const $ = await $get(`/sql?q=${encodeURIComponent('SELECT url, status FROM pages ORDER BY id LIMIT 3')}`);
-      expect($('#result thead th').map((_, th) => $(th).text()).get()).toEqual(['url', 'status']);
+      const $ = await $get(
+        `/sql?q=${encodeURIComponent('SELECT url, status FROM pages ORDER BY id LIMIT 3')}`,
+      );
+      expect(
+        $('#result thead th')
+          .map((_, th) => $(th).text())
+          .get(),
+      ).toEqual(['url', 'status']);
       expect($('#result tbody tr').length).toBe(3);
     });
 
@@ -235,6 +316,7 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       'PRAGMA user_version = 9',
       "ATTACH DATABASE '/tmp/x.db' AS x",
       'CREATE TABLE t (a)',
+      "VACUUM INTO '/tmp/metacrawl-serve-vacuum.db'",
     ])('refuses a write: %s', async (q) => {
       const before = sql<{ n: number }>('SELECT count(*) AS n FROM pages')[0].n;
       const { res, body } = await get(`/sql?q=${encodeURIComponent(q)}`);
@@ -246,7 +328,9 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
     });
 
     it('caps the displayed rows and says more exist', async () => {
-      const $ = await $get(`/sql?q=${encodeURIComponent('SELECT url FROM pages, (SELECT 1 UNION ALL SELECT 2)')}`);
+      const $ = await $get(
+        `/sql?q=${encodeURIComponent('SELECT url FROM pages, (SELECT 1 UNION ALL SELECT 2)')}`,
+      );
       expect($('#result tbody tr').length).toBe(1000);
       expect($('#result-info').text()).toContain('First 1,000 rows shown');
     });
@@ -260,7 +344,7 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       const lines = csv.body.trimEnd().split('\r\n');
       expect(lines[0]).toBe('id,url,title,empty');
       expect(lines.length).toBe(rows.length + 1);
-      expect(lines[1]).toBe(`${rows[0].id},${rows[0].url},${rows[0].title ?? ""},`);
+      expect(lines[1]).toBe(`${rows[0].id},${rows[0].url},${rows[0].title ?? ''},`);
       expect(csv.body).toContain(`"${XSS.title.replace(/"/g, '""')}"`);
       const json = await get(`/sql.json?q=${encodeURIComponent(q)}`);
       expect(json.res.headers.get('content-type')).toContain('application/json');
@@ -271,7 +355,9 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
 
     it('offers example queries one click away, each of which runs', async () => {
       const $ = await $get('/sql');
-      const links = $('ul.examples a').map((_, a) => $(a).attr('href')).get();
+      const links = $('ul.examples a')
+        .map((_, a) => $(a).attr('href'))
+        .get();
       expect(links.length).toBeGreaterThan(5);
       for (const link of links) expect((await get(link)).res.status, link).toBe(200);
     });

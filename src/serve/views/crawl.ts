@@ -1,17 +1,24 @@
 /** `/crawl/<name>`: charts of the crawl and a searchable, sortable, paginated, filterable table of its pages. */
 import { barChart, histogram } from '../charts.js';
 import {
+  hasFilters,
   LACKS,
   type LacksKey,
   PAGE_SIZES,
   SORTS,
   type SortKey,
   type TableQuery,
-  hasFilters,
   tableParams,
 } from '../filters.js';
-import { type Html, extLink, href, html, layout, num, pct, safeHref } from '../html.js';
-import { COUNT_CAP, type CrawlInfo, type CrawlStats, type PageListRow } from '../reader.js';
+import { extLink, type Html, href, html, layout, num, pct, safeHref } from '../html.js';
+import {
+  COUNT_CAP,
+  type CrawlInfo,
+  type CrawlStats,
+  type PageListRow,
+  SEARCH_WINDOW,
+  type SearchPage,
+} from '../reader.js';
 import { crawlPath } from './crawls.js';
 
 export interface CrawlViewData {
@@ -21,6 +28,8 @@ export interface CrawlViewData {
   rows: PageListRow[];
   more: boolean;
   count: number;
+  /** Set when the table is a search (keyset-paginated in URL order). */
+  search: SearchPage | null;
   queues: boolean;
 }
 
@@ -65,7 +74,13 @@ function charts(d: CrawlViewData): Html {
   );
   const share = (label: string, key: LacksKey) => {
     const have = crawl.ok - stats.lacking[key];
-    return { label, value: have, note: pct(have, crawl.ok), tone: 'ok' as const, href: href(base, { lacks: key }) };
+    return {
+      label,
+      value: have,
+      note: pct(have, crawl.ok),
+      tone: 'ok' as const,
+      href: href(base, { lacks: key }),
+    };
   };
   const shares = barChart(
     `Share of fetched pages with… (of ${num(crawl.ok)}; click for those without)`,
@@ -111,6 +126,7 @@ function filterForm(d: CrawlViewData): Html {
 
 function sortHeader(d: CrawlViewData, key: SortKey, label: string, cls = ''): Html {
   const t = d.table;
+  if (d.search) return html`<th class="${cls}">${label}</th>`;
   const active = t.sort === key;
   const dir = active && t.dir === 'asc' ? 'desc' : 'asc';
   const to = href(crawlPath(d.crawl.name), tableParams(t, { sort: key, dir, page: 1 }));
@@ -132,15 +148,26 @@ function table(d: CrawlViewData): Html {
 </tr>`;
   });
   const from = (t.page - 1) * t.per;
-  const shown =
-    d.rows.length === 0
-      ? 'No pages match.'
-      : `Rows ${num(from + 1)}–${num(from + d.rows.length)} of ${d.count > COUNT_CAP ? `${num(COUNT_CAP)}+` : num(d.count)} matching`;
-  const pager = html`<nav class="pager">
+  let shown: string;
+  let pager: Html;
+  if (d.search) {
+    const s = d.search;
+    shown = `${num(d.rows.length)} ${d.rows.length === 1 ? 'match' : 'matches'} for “${t.q}” in URL order${t.after ? ` after ${t.after}` : ''}${s.windowEnded ? ` (searched the next ${num(SEARCH_WINDOW)} pages)` : ''}.`;
+    pager = html`<nav class="pager">
+  ${t.after ? html`<a href="${href(base, tableParams(t, { after: '' }))}">↺ From the start</a>` : ''}
+  ${s.next ? html`<a rel="next" href="${href(base, tableParams(t, { after: s.next }))}">${s.windowEnded ? 'Continue searching →' : 'Next →'}</a>` : html`<span class="muted">End of the crawl.</span>`}
+</nav>`;
+  } else {
+    shown =
+      d.rows.length === 0
+        ? 'No pages match.'
+        : `Rows ${num(from + 1)}–${num(from + d.rows.length)} of ${d.count > COUNT_CAP ? `${num(COUNT_CAP)}+` : num(d.count)} matching`;
+    pager = html`<nav class="pager">
   ${t.page > 1 ? html`<a rel="prev" href="${href(base, tableParams(t, { page: t.page - 1 }))}">← Previous</a>` : ''}
   <span>Page ${num(t.page)}</span>
   ${d.more ? html`<a rel="next" href="${href(base, tableParams(t, { page: t.page + 1 }))}">Next →</a>` : ''}
 </nav>`;
+  }
   return html`<p class="muted" id="shown">${shown}</p>
 <table class="grid pages" id="pages">
 <thead><tr>${sortHeader(d, 'url', 'URL')}${sortHeader(d, 'status', 'Status / error')}${sortHeader(d, 'title', 'Title')}${sortHeader(d, 'elapsed', 'Fetch ms', 'n')}<th>JSON-LD types</th>${t.thumbs ? html`<th>og:image</th>` : ''}</tr></thead>
@@ -158,5 +185,15 @@ ${charts(d)}
 ${filterForm(d)}
 ${table(d)}
 <p class="muted">Tip: the <a href="/sql">SQL box</a> answers anything this table cannot. Page links open the explorer view; ${extLink('https://www.sqlite.org/lang.html', 'SQLite SQL reference')}.</p>`;
-  return layout({ title: `Crawl ${c.name}`, crumbs: [['Crawls', '/'], [c.name, crawlPath(c.name)]], queues: d.queues }, body);
+  return layout(
+    {
+      title: `Crawl ${c.name}`,
+      crumbs: [
+        ['Crawls', '/'],
+        [c.name, crawlPath(c.name)],
+      ],
+      queues: d.queues,
+    },
+    body,
+  );
 }

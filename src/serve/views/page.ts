@@ -1,5 +1,5 @@
 /** `/page/<id>`: the URL explorer view of one crawled page, plus the pages of its crawl that link to it. */
-import { type Html, extLink, html, layout, num } from '../html.js';
+import { extLink, type Html, html, layout, num } from '../html.js';
 import type { PageRow } from '../reader.js';
 import { crawlPath } from './crawls.js';
 
@@ -17,10 +17,6 @@ type V = string | number | null | undefined;
 
 function text(v: V): Html {
   return v === null || v === undefined || v === '' ? html`<span class="muted">—</span>` : html`${v}`;
-}
-
-function urlValue(v: V): Html {
-  return v === null || v === undefined || v === '' ? text(v) : extLink(String(v));
 }
 
 function fields(rows: [string, Html][]): Html {
@@ -55,6 +51,10 @@ function domain(url: V): string | null {
 
 export function pageView(d: PageViewData): Html {
   const p = d.page;
+  // Relative og:image and the like resolve against the page, as a browser would.
+  const base = String(p.final_url ?? p.url);
+  const urlValue = (v: V): Html =>
+    v === null || v === undefined || v === '' ? text(v) : extLink(String(v), null, base);
   const redirects = (parseJson(p.redirects) as { url: string; status: number }[] | null) ?? [];
   const headers = (parseJson(p.headers) as Record<string, string> | null) ?? {};
   const feeds = (parseJson(p.feeds) as string[] | null) ?? [];
@@ -93,7 +93,10 @@ export function pageView(d: PageViewData): Html {
     ['Keywords', text(p.keywords)],
     ['JSON-LD types', text(p.jsonld_types)],
     ['Feeds', feeds.length ? html`${feeds.map((f) => html`${extLink(f)}<br>`)}` : text(null)],
-    ['hreflang', hreflang.length ? html`${hreflang.map((h) => html`${h.lang}: ${extLink(h.url)}<br>`)}` : text(null)],
+    [
+      'hreflang',
+      hreflang.length ? html`${hreflang.map((h) => html`${h.lang}: ${extLink(h.url)}<br>`)}` : text(null),
+    ],
   ]);
   const fetch = fields([
     ['URL', urlValue(p.url)],
@@ -106,7 +109,10 @@ export function pageView(d: PageViewData): Html {
     ['Fetch time', text(p.elapsed_ms === null ? null : `${num(p.elapsed_ms as number)} ms`)],
     ['Politeness wait', text(p.queued_ms === null ? null : `${num(p.queued_ms as number)} ms`)],
     ['Attempts', text(p.attempts)],
-    ['Bytes', text(p.bytes === null ? null : `${num(p.bytes as number)}${p.truncated ? ' (truncated)' : ''}`)],
+    [
+      'Bytes',
+      text(p.bytes === null ? null : `${num(p.bytes as number)}${p.truncated ? ' (truncated)' : ''}`),
+    ],
     ['Depth', text(p.depth)],
     ['Discovered from', urlValue(p.discovered_from)],
     ['Stored at', text(p.stored_at)],
