@@ -19,18 +19,26 @@ export function keys(prefix: string) {
     crawlStats: (crawl: string) => `${prefix}:crawl:${crawl}:stats`,
     /** Hash of failures by error code for a crawl (written by the store writer). */
     crawlErrors: (crawl: string) => `${prefix}:crawl:${crawl}:errors`,
-    /** Hash of 8-byte URL hash -> owner for every URL queued in a crawl (fleet-wide dedupe). */
+    /** Prefix of a crawl's seen set (fleet-wide dedupe): 65536 hashes `<this>:<4 hex>`, see producer/lua/reserve.lua. */
     crawlSeen: (crawl: string) => `${prefix}:crawl:${crawl}:seen`,
     /** Hash of host key -> pages queued in a crawl (for --max-pages-per-host). */
     crawlHosts: (crawl: string) => `${prefix}:crawl:${crawl}:hosts`,
+    /** A crawl's control state: absent = running, 'paused' or 'cancelled' (src/control). */
+    crawlState: (crawl: string) => `${prefix}:crawl:${crawl}:state`,
+    /** Jobs being parked by workers right now: sorted set token -> ms (resume waits for them). */
+    crawlParking: (crawl: string) => `${prefix}:crawl:${crawl}:parking`,
     /** Politeness state of one host (or registrable domain): rate, in-flight, pause. */
     hostState: (host: string) => `${prefix}:host:${host}`,
     /** In-flight slot leases of one host: sorted set token -> lease expiry (ms). */
     hostSlots: (host: string) => `${prefix}:host:${host}:slots`,
     /** Cached robots.txt of one origin. */
     robots: (origin: string) => `${prefix}:robots:${origin}`,
+    /** Lock held by the one worker fetching an origin's robots.txt (the rest of the fleet waits). */
+    robotsLock: (origin: string) => `${prefix}:robots-lock:${origin}`,
     /** Hash of paused hosts -> reason/until, for status. */
     pausedHosts: `${prefix}:paused-hosts`,
+    /** Sorted set of hosts whose jobs wait for booked turns (rate/concurrency) -> end of the backlog (ms), for status. */
+    delayedHosts: `${prefix}:delayed-hosts`,
     /** Worker heartbeats: hash worker-id -> JSON. */
     workers: `${prefix}:workers`,
   };

@@ -48,6 +48,12 @@ export interface CrawlStats {
   failed: number;
   startedAt: number | null;
   submitDone: boolean;
+  /** 'max-pages' once --max-pages refused a discovered link (discovery stopped), else null. */
+  budgetHit: string | null;
+  /** The last host key whose --max-pages-per-host refused a discovered link, else null. */
+  budgetHitHost: string | null;
+  /** Discovered links refused by a budget. */
+  overBudget: number;
 }
 
 export async function readCrawlStats(redis: Redis, prefix: string, crawl: string): Promise<CrawlStats> {
@@ -61,5 +67,8 @@ export async function readCrawlStats(redis: Redis, prefix: string, crawl: string
     failed: n('failed'),
     startedAt: h.startedAt ? Number(h.startedAt) : null,
     submitDone: h.submitDone === '1',
+    budgetHit: h.budgetHit ?? null,
+    budgetHitHost: h.budgetHitHost ?? null,
+    overBudget: n('overBudget'),
   };
 }

@@ -1,11 +1,12 @@
 /** Redis connections and the private redis-server launcher (the "embedded" default and the test setup). */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 /** Hides the password of a redis URL for logs and status output. */
 export function redactRedisUrl(url: string): string {
+  if (isClusterUrl(url)) return url.replace(/^([^:]+:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
@@ -15,37 +16,122 @@ export function redactRedisUrl(url: string): string {
   }
 }
 
+/** `redis+cluster://[user:pass@]host:port,host:port` (or `rediss+cluster://` for TLS): a Redis Cluster. */
+export function isClusterUrl(url: string): boolean {
+  return /^rediss?\+cluster:\/\//.test(url);
+}
+
+export interface ClusterTarget {
+  nodes: Array<{ host: string; port: number }>;
+  options: RedisOptions;
+}
+
+/** Splits a cluster URL into its seed nodes and the options every node connection shares. */
+export function parseClusterUrl(url: string): ClusterTarget {
+  const m = /^(rediss?)\+cluster:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)\/?$/.exec(url);
+  if (!m) throw new Error(`not a redis+cluster://host:port,host:port URL: ${redactRedisUrl(url)}`);
+  const nodes = m[4].split(',').map((hp) => {
+    const i = hp.lastIndexOf(':');
+    const host = (i > 0 ? hp.slice(0, i) : hp).replace(/^\[|\]$/g, '');
+    const port = i > 0 ? Number(hp.slice(i + 1)) : 6379;
+    if (!host || !Number.isInteger(port) || port <= 0 || port > 65535)
+      throw new Error(`bad cluster node "${hp}" in ${redactRedisUrl(url)}`);
+    return { host, port };
+  });
+  const options: RedisOptions = {};
+  if (m[2]) options.username = decodeURIComponent(m[2]);
+  if (m[3]) options.password = decodeURIComponent(m[3]);
+  if (m[1] === 'rediss') options.tls = {};
+  return { nodes, options };
+}
+
+function connectCluster(url: string, extra: RedisOptions, retry: boolean): Cluster {
+  const { nodes, options } = parseClusterUrl(url);
+  return new Cluster(nodes, {
+    clusterRetryStrategy: retry ? (times) => Math.min(times * 200, 2000) : () => null,
+    enableReadyCheck: true,
+    // BullMQ blocks on its own duplicated connections; commands wait for the cluster to be ready.
+    enableOfflineQueue: extra.enableOfflineQueue ?? true,
+    lazyConnect: extra.lazyConnect,
+    redisOptions: { maxRetriesPerRequest: null, ...options, ...extra },
+  });
+}
+
 /**
  * Opens an ioredis connection. `maxRetriesPerRequest: null` is what BullMQ workers need; the retry
  * strategy keeps reconnecting (Redis restarts are survivable) with a capped delay.
+ * A `redis+cluster://` URL opens an ioredis Cluster instead: it answers the same commands (routed by
+ * key slot) and BullMQ accepts it as a connection, so callers keep the `Redis` type.
  */
 export function connectRedis(url: string, extra: RedisOptions = {}): Redis {
+  const options = { ...redisTlsOptions(url), ...extra };
+  if (isClusterUrl(url)) return connectCluster(url, options, true) as unknown as Redis;
   return new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
-    ...extra,
+    ...options,
   });
 }
 
-/** Fails fast with a one-line message when Redis is unreachable at start. */
+/**
+ * TLS options for a `rediss://` URL: the server certificate is verified (host name included) against the
+ * system CAs, or against the PEM file named by METACRAWL_REDIS_TLS_CA (a private CA or a self-signed cert).
+ */
+export function redisTlsOptions(url: string): RedisOptions {
+  if (!/^rediss(\+cluster)?:/i.test(url)) return {};
+  const path = process.env.METACRAWL_REDIS_TLS_CA;
+  if (!path) return {};
+  try {
+    return { tls: { ca: readFileSync(path) } };
+  } catch (err) {
+    throw new Error(`METACRAWL_REDIS_TLS_CA: cannot read ${path} (${(err as NodeJS.ErrnoException).code})`);
+  }
+}
+
+/**
+ * Fails fast with a one-line message when Redis is unreachable at start: refused, unknown host, wrong
+ * password, TLS failure, or a server that accepts the connection but does not answer within `timeoutMs`.
+ */
 export async function assertRedisReachable(url: string, timeoutMs = 5000): Promise<void> {
-  const r = new Redis(url, {
+  const opts: RedisOptions = {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     connectTimeout: timeoutMs,
     enableOfflineQueue: false,
+    ...redisTlsOptions(url),
+  };
+  const r = isClusterUrl(url) ? connectCluster(url, opts, false) : new Redis(url, opts);
+  // The connection's own error says more than the "Connection is closed." that connect() rejects with.
+  let lastError: Error | null = null;
+  r.on('error', (err: Error) => {
+    lastError = err;
   });
-  r.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  const attempt = r.connect().then(() => r.ping());
+  attempt.catch(() => {}); // settles after the deadline when the server never answers
   try {
-    await r.connect();
-    await r.ping();
+    await Promise.race([attempt, deadline]);
   } catch (err) {
-    throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${(err as Error).message}`);
+    throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${unreachableReason(err, lastError)}`);
   } finally {
+    clearTimeout(timer);
     r.disconnect();
+    // A server that accepted the connection but never answers would keep the socket, and the process, alive.
+    (r as unknown as { stream?: { destroy(): void } }).stream?.destroy();
   }
+}
+
+function unreachableReason(err: unknown, lastError: Error | null): string {
+  const message = (err as Error).message;
+  if (!/Connection is closed/.test(message)) return message;
+  if (lastError === null) return 'the server closed the connection';
+  if (/Protocol error/.test(lastError.message)) return 'the server does not speak the Redis protocol';
+  return lastError.message;
 }
 
 export async function freePort(): Promise<number> {
@@ -106,6 +192,10 @@ export async function startPrivateRedis(
       'everysec',
       '--maxmemory-policy',
       'noeviction',
+      // Blocking-command timeouts are checked hz times a second: at the default 10, BullMQ wakes a
+      // delayed job up to 100 ms late, which blurs per-host politeness timing (bookings, pauses).
+      '--hz',
+      '100',
       '--protected-mode',
       'yes',
       '--daemonize',

@@ -2,10 +2,15 @@
  * `metacrawl crawl`: producer + workers + store writer in one process, until every submitted URL has its row.
  * The same three parts a fleet runs, wired together — not a second implementation.
  */
+import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import { generateCrawlName } from '../config.js';
+import { readControlState } from '../control/state.js';
+import { keys } from '../keys.js';
 import { createLogger, type LogLevel } from '../log.js';
-import { submitSeeds } from '../producer/index.js';
+import type { MetricsConfig } from '../metrics/index.js';
+import { startRoleMetrics } from '../metrics/role.js';
+import { describeBudget, submitSeeds } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis } from '../redis.js';
 import { runStoreWriter } from '../store/consumer.js';
@@ -29,6 +34,14 @@ export interface CrawlCommandOptions {
   /** Test hooks: BullMQ lock/stall timing. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** --sitemap locations and --sitemaps-from-robots (see producer/sources.ts). */
+  sitemaps?: string[];
+  sitemapsFromRobots?: boolean;
+  robotsErrorTtlMs?: number;
+  /** On SIGINT/SIGTERM, how long in-flight fetches may finish before they are handed back (--grace). */
+  graceMs?: number;
+  /** --metrics-port / --metrics-host: Prometheus /metrics for this process. */
+  metrics?: MetricsConfig;
 }
 
 export interface CrawlOutcome {
@@ -40,6 +53,10 @@ export interface CrawlOutcome {
   invalid: number;
   elapsedMs: number;
   interrupted: boolean;
+  /** Why discovery stopped early (--max-pages / --max-pages-per-host), or null. */
+  budget?: string | null;
+  /** Sitemap documents read, and those that could not be read (reported above). */
+  sitemaps?: { read: number; failed: number };
 }
 
 export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
@@ -53,6 +70,13 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     db.close();
     throw err;
   }
+  const metrics = opts.metrics
+    ? await startRoleMetrics(opts.metrics, target.url, opts.prefix, logger).catch(async (err) => {
+        db.close();
+        await target.stop();
+        throw err;
+      })
+    : null;
   if (!opts.crawl) line(io.stderr, `crawl name: ${crawl}`);
   const redis = connectRedis(target.url);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
@@ -66,6 +90,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     db,
     signal: writerAbort.signal,
     logger,
+    onBatch: metrics ? (b) => metrics.writer.observeBatch(b) : undefined,
   });
   const worker = await startWorker({
     redisUrl: target.url,
@@ -76,12 +101,15 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     logger,
     lockDurationMs: opts.lockDurationMs,
     stalledIntervalMs: opts.stalledIntervalMs,
+    robotsErrorTtlMs: opts.robotsErrorTtlMs,
+    metrics: metrics?.worker,
   });
   const queue = openQueue(redis, opts.prefix);
   const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
   const progress = createProgress(mode, io.stderr);
   let interrupted = false;
   let outcome: CrawlOutcome | null = null;
+  let sitemaps = { read: 0, failed: 0 };
   try {
     const submitted = await submitSeeds({
       redis,
@@ -91,8 +119,15 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       sources: opts.seeds,
       stdin: io.stdin,
       report: (l) => line(io.stderr, l),
+      sitemaps: opts.sitemaps,
+      sitemapsFromRobots: opts.sitemapsFromRobots,
+      fetch: opts.fetch,
     });
     logger.info({ crawl, ...submitted }, 'seeds submitted');
+    // A crawl paused from elsewhere (metacrawl pause) waits here; say so rather than look stuck.
+    if ((await readControlState(redis, opts.prefix, crawl)) === 'paused')
+      line(io.stderr, `crawl ${crawl} is paused: run metacrawl resume --crawl ${crawl} to continue`);
+    sitemaps = { read: submitted.sitemaps, failed: submitted.sitemapErrors };
     // Done when every URL submitted to this crawl (seeds and discovered) has its row in the database.
     for (;;) {
       const stats = await readCrawlStats(redis, opts.prefix, crawl);
@@ -113,7 +148,9 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     }
   } finally {
     progress.stop();
-    await worker.close(interrupted ? 10_000 : 1_000);
+    await worker.close(interrupted ? (opts.graceMs ?? 10_000) : 1_000);
+    // What the worker published while stopping is stored now rather than by the next run.
+    if (interrupted) await drained(redis, opts.prefix, 3000);
     writerAbort.abort();
     await writer.catch((err) =>
       logger.error({ err: (err as Error).message }, 'store writer stopped with an error'),
@@ -127,6 +164,8 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       failed: summary.failed,
       byError: summary.byError,
       invalid: stats?.invalid ?? 0,
+      budget: stats ? describeBudget(stats, opts.settings) : null,
+      sitemaps,
       elapsedMs: Date.now() - started,
       interrupted,
     };
@@ -134,11 +173,27 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     writerRedis.disconnect();
     redis.disconnect();
     db.close();
+    await metrics?.close();
     await target.stop();
+    logger.debug({ maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'peak memory');
     await logger.flush?.();
   }
   printSummary(io, outcome);
   return 0;
+}
+
+/** Waits (at most `ms`) until the results stream is empty: the writer deletes entries once stored. */
+async function drained(redis: Redis, prefix: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    // Bounded even when Redis is down (commands then wait for a reconnect).
+    const left = await Promise.race([
+      redis.xlen(keys(prefix).results).catch(() => 0),
+      sleep(deadline - Date.now()).then(() => 0),
+    ]);
+    if (left === 0) return;
+    await sleep(50);
+  }
 }
 
 export function printSummary(io: CliIO, o: CrawlOutcome): void {
@@ -151,6 +206,9 @@ export function printSummary(io: CliIO, o: CrawlOutcome): void {
   for (const [code, n] of Object.entries(o.byError).sort((a, b) => b[1] - a[1]))
     line(io.stdout, `    ${code.padEnd(24)} ${n}`);
   if (o.invalid) line(io.stdout, `  invalid seeds  ${o.invalid} (reported above)`);
+  if (o.budget) line(io.stdout, `  budget         ${o.budget}`);
+  if (o.sitemaps && (o.sitemaps.read || o.sitemaps.failed))
+    line(io.stdout, `  sitemaps       ${o.sitemaps.read} read, ${o.sitemaps.failed} failed`);
   line(io.stdout, `  elapsed        ${secs.toFixed(1)} s`);
   line(io.stdout, `  pages/s        ${(secs > 0 ? o.stored / secs : 0).toFixed(1)}`);
 }

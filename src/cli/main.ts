@@ -2,7 +2,7 @@
  * The one file that registers commands. Each command is a typed function (testable without argv);
  * only bin/metacrawl.js sets the exit code.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, DEFAULTS, nonNegativeInt, oneOf, positiveInt, VERSION } from '../config.js';
 import { configCommand, effectiveConfig } from './config-cmd.js';
 import { controlCommand } from './control.js';
@@ -14,6 +14,7 @@ import {
   addFetchOptions,
   addMetricsOptions,
   addRedisOptions,
+  addSitemapOptions,
   commonConfig,
   crawlNameOption,
   crawlSettings,
@@ -22,7 +23,9 @@ import {
   fileConfig,
   markDefaults,
   metricsConfig,
+  producerAllowPrivate,
   type Raw,
+  sitemapConfig,
 } from './options.js';
 import { queryCommand } from './query.js';
 import { serveCommand } from './serve.js';
@@ -65,23 +68,28 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       setCode(await fn(raw, this, positional));
     };
 
-  addCrawlSettingsOptions(
-    addFetchOptions(
-      addRedisOptions(
-        program
-          .command('crawl')
-          .description(
-            'all in one: submit the seeds, run workers and the store writer until every seed has its row',
-          )
-          .argument('<seeds...>', "seed files (txt, csv, jsonl, optionally .gz) or '-' for stdin")
-          .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
-          .option('--crawl <name>', 'crawl name (default: generated and printed); the same name resumes')
-          .option('--no-progress', 'no progress bar or progress lines')
-          .option(
-            '--grace <ms>',
-            'on SIGINT/SIGTERM, wait this long for in-flight fetches before handing them back',
-            '10000',
-          ),
+  addSitemapOptions(
+    addCrawlSettingsOptions(
+      addFetchOptions(
+        addRedisOptions(
+          program
+            .command('crawl')
+            .description(
+              'all in one: submit the seeds, run workers and the store writer until every seed has its row',
+            )
+            .argument(
+              '[seeds...]',
+              "seed files (txt, csv, jsonl, optionally .gz; *.xml(.gz) = sitemap) or '-'",
+            )
+            .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+            .option('--crawl <name>', 'crawl name (default: generated and printed); the same name resumes')
+            .option('--no-progress', 'no progress bar or progress lines')
+            .option(
+              '--grace <ms>',
+              'on SIGINT/SIGTERM, wait this long for in-flight fetches before handing them back',
+              '10000',
+            ),
+        ),
       ),
     ),
   ).action(
@@ -91,6 +99,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       return crawlCommand(
         {
           seeds,
+          ...sitemapConfig(raw, file, seeds),
           db: dbPath(raw, file),
           redisUrl: common.redisUrl,
           prefix: common.prefix,
@@ -108,15 +117,23 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     }),
   );
 
-  addCrawlSettingsOptions(
-    addRedisOptions(
-      program
-        .command('submit')
-        .description(
-          'producer only: queue the seeds of a crawl (its settings travel with it to every worker)',
-        )
-        .argument('<seeds...>', "seed files or '-' for stdin")
-        .requiredOption('--crawl <name>', 'crawl name'),
+  addSitemapOptions(
+    addCrawlSettingsOptions(
+      addRedisOptions(
+        program
+          .command('submit')
+          .description(
+            'producer only: queue the seeds of a crawl (its settings travel with it to every worker)',
+          )
+          .argument('[seeds...]', "seed files (*.xml(.gz) = sitemap) or '-' for stdin")
+          .requiredOption('--crawl <name>', 'crawl name')
+          .addOption(
+            new Option(
+              '--allow-private [list]',
+              'let sitemap and robots.txt fetches reach private/loopback addresses (bare: all; or a comma list)',
+            ),
+          ),
+      ),
     ),
   ).action(
     run(async (raw, _cmd, seeds) => {
@@ -127,6 +144,8 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       return submitCommand(
         {
           seeds,
+          ...sitemapConfig(raw, file, seeds),
+          allowPrivate: producerAllowPrivate(raw, file),
           redisUrl: common.redisUrl,
           prefix: common.prefix,
           crawl,

@@ -19,7 +19,9 @@ import {
   positiveInt,
   readConfigFile,
 } from '../config.js';
+import { crawlPriority } from '../control/fairness.js';
 import type { LogLevel } from '../log.js';
+import { isClusterUrl } from '../redis.js';
 import { loadPolitenessFile } from '../worker/politeness/gate.js';
 
 /** Raw option values as commander gives them (strings, booleans, arrays). */
@@ -27,7 +29,10 @@ export type Raw = Record<string, unknown>;
 
 export function addRedisOptions(cmd: Command): Command {
   return cmd
-    .option('--redis <url>', 'Redis URL (redis:// or rediss://); default $REDIS_URL')
+    .option(
+      '--redis <url>',
+      'Redis URL (redis://, rediss://, or redis+cluster://host:port,host:port for Redis Cluster); default $REDIS_URL',
+    )
     .option(
       '--prefix <prefix>',
       'Redis key prefix; use a hash tag like {metacrawl} on Redis Cluster',
@@ -76,7 +81,7 @@ export function addCrawlSettingsOptions(cmd: Command): Command {
     .option('--host-rate <rate>', 'requests per host key, e.g. 2/s, 30/m, 1/5s; 0 = unlimited', '2/s')
     .option(
       '--host-concurrency <n>',
-      'in-flight requests per host key, fleet-wide',
+      'in-flight requests per host key, fleet-wide; 0 = unlimited',
       String(DEFAULTS.crawl.hostConcurrency),
     )
     .option(
@@ -101,7 +106,11 @@ export function addCrawlSettingsOptions(cmd: Command): Command {
       DEFAULTS.crawl.stripParams.join(','),
     )
     .option('--sort-query', 'sort query parameters before dedupe')
-    .option('--priority <n>', 'BullMQ priority of this crawl (1 = highest; 0 = none)', '0')
+    .option(
+      '--priority <n>',
+      'priority class 1-9 (1 runs first; 0 = default class 5); crawls of a class share the fleet in turns',
+      '0',
+    )
     .option('--depth <n>', 'follow links this many clicks from the seeds (0 = seeds only)', '0')
     .option(
       '--scope <scope>',
@@ -150,12 +159,17 @@ export interface CommonConfig {
 
 export function commonConfig(raw: Raw, file: Raw): CommonConfig {
   const redis = pick(raw, file, 'redis', 'REDIS_URL') as string | undefined;
-  if (redis !== undefined && !/^rediss?:\/\//.test(redis)) {
-    throw new ConfigError(`--redis must be a redis:// or rediss:// URL (got "${redis}")`);
+  if (redis !== undefined && !/^rediss?(\+cluster)?:\/\//.test(redis)) {
+    throw new ConfigError(`--redis must be a redis://, rediss:// or redis+cluster:// URL (got "${redis}")`);
   }
   const prefix = String(pick(raw, file, 'prefix', 'METACRAWL_PREFIX') ?? DEFAULTS.prefix);
   if (!/^[A-Za-z0-9{}_.:-]+$/.test(prefix))
     throw new ConfigError(`--prefix may hold letters, digits and {}_.:- (got "${prefix}")`);
+  // On Redis Cluster every key of the fleet must hash to one slot, or BullMQ and our scripts fail (CROSSSLOT).
+  if (redis !== undefined && isClusterUrl(redis) && !/\{[^{}]+\}/.test(prefix))
+    throw new ConfigError(
+      `--prefix must contain a hash tag on Redis Cluster, e.g. {${prefix}} (got "${prefix}")`,
+    );
   return {
     redisUrl: redis ?? null,
     prefix,
@@ -184,7 +198,7 @@ export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
   return Object.freeze({
     ...DEFAULTS.crawl,
     hostRate: parseRateFlag('--host-rate', pick(raw, file, 'hostRate')),
-    hostConcurrency: positiveInt('--host-concurrency', pick(raw, file, 'hostConcurrency')),
+    hostConcurrency: nonNegativeInt('--host-concurrency', pick(raw, file, 'hostConcurrency')),
     politenessKey: oneOf('--politeness-key', pick(raw, file, 'politenessKey'), ['host', 'domain'] as const),
     overrides,
     ignoreRobots: Boolean(pick(raw, file, 'ignoreRobots')),
@@ -197,7 +211,7 @@ export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
           .map((s) => s.trim())
           .filter(Boolean),
     sortQuery: Boolean(pick(raw, file, 'sortQuery')),
-    priority: nonNegativeInt('--priority', pick(raw, file, 'priority')),
+    priority: crawlPriority(pick(raw, file, 'priority')),
     depth: nonNegativeInt('--depth', pick(raw, file, 'depth')),
     scope: oneOf('--scope', pick(raw, file, 'scope'), ['host', 'domain', 'any'] as const),
     include: regexList('--include', pick(raw, file, 'include')),
@@ -239,4 +253,51 @@ export function dbPath(raw: Raw, file: Raw): string {
 export function crawlNameOption(raw: Raw, file: Raw): string | null {
   const v = pick(raw, file, 'crawl', 'METACRAWL_CRAWL');
   return v === undefined ? null : crawlName(v);
+}
+
+export function addMetricsOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics at http://<metrics-host>:<port>/metrics (0 = any free port)',
+    )
+    .option('--metrics-host <host>', 'address the metrics server binds', '127.0.0.1');
+}
+
+export function metricsConfig(raw: Raw, file: Raw): { port: number | null; host: string } {
+  const port = pick(raw, file, 'metricsPort', 'METACRAWL_METRICS_PORT');
+  const host = String(pick(raw, file, 'metricsHost', 'METACRAWL_METRICS_HOST') ?? '127.0.0.1');
+  if (port === undefined || port === null) return { port: null, host };
+  const n = typeof port === 'number' ? port : Number(String(port).trim());
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`--metrics-port must be a port number 0-65535 (got "${port}")`);
+  return { port: n, host };
+}
+
+export function addSitemapOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--sitemap <file-or-url>',
+      'a sitemap (file or URL; index, gzip, RSS/Atom or text) whose URLs are seeds, whatever its name (repeatable)',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .option('--sitemaps-from-robots', "also submit the sitemaps named in each seed origin's robots.txt");
+}
+
+export interface SitemapConfig {
+  sitemaps: string[];
+  sitemapsFromRobots: boolean;
+}
+
+export function sitemapConfig(raw: Raw, file: Raw, seeds: string[]): SitemapConfig {
+  const v = pick(raw, file, 'sitemap');
+  const sitemaps = v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map(String);
+  if (seeds.length === 0 && sitemaps.length === 0)
+    throw new ConfigError("give at least one seed file ('-' for stdin) or --sitemap <file-or-url>");
+  return { sitemaps, sitemapsFromRobots: Boolean(pick(raw, file, 'sitemapsFromRobots')) };
+}
+
+/** `submit` fetches only sitemaps and robots.txt; --allow-private opens them to private addresses. */
+export function producerAllowPrivate(raw: Raw, file: Raw): boolean | string[] {
+  return allowPrivate(pick(raw, file, 'allowPrivate', 'METACRAWL_ALLOW_PRIVATE'));
 }

@@ -36,10 +36,16 @@ function eta(remaining: number, rate: number): string {
       : `${s}s`;
 }
 
+/** The line interval; METACRAWL_PROGRESS_INTERVAL_MS shortens it (tests). */
+function defaultInterval(): number {
+  const v = Number(process.env.METACRAWL_PROGRESS_INTERVAL_MS);
+  return Number.isInteger(v) && v > 0 ? v : 10_000;
+}
+
 export function createProgress(
   mode: 'bar' | 'lines' | 'none',
   stream: NodeJS.WritableStream,
-  intervalMs = 10_000,
+  intervalMs = defaultInterval(),
 ): Progress {
   if (mode === 'none') return { update() {}, stop() {} };
   const window = new RateWindow();
@@ -80,16 +86,21 @@ export function createProgress(
     };
   }
   let last = 0;
+  // The newest snapshot not printed yet: stop() prints it, so the last line always shows the final numbers.
+  let unprinted: string | null = null;
   return {
     update(s) {
       const now = Date.now();
       const rate = window.push(now, s.done);
+      unprinted = `progress: ${s.done}/${s.total} done, ${s.ok} ok, ${s.failed} failed, ${s.delayed} delayed, ${rate.toFixed(1)} pages/s, ETA ${eta(s.total - s.done, rate)}\n`;
       if (now - last < intervalMs) return;
       last = now;
-      stream.write(
-        `progress: ${s.done}/${s.total} done, ${s.ok} ok, ${s.failed} failed, ${s.delayed} delayed, ${rate.toFixed(1)} pages/s, ETA ${eta(s.total - s.done, rate)}\n`,
-      );
+      stream.write(unprinted);
+      unprinted = null;
     },
-    stop() {},
+    stop() {
+      if (unprinted !== null) stream.write(unprinted);
+      unprinted = null;
+    },
   };
 }

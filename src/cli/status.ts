@@ -1,6 +1,10 @@
 /** `metacrawl status`: per crawl and per fleet, from Redis (counters, queue, heartbeats). */
 import type { Redis } from 'ioredis';
+import { type ControlState, readControlState } from '../control/state.js';
 import { keys } from '../keys.js';
+import { writerLag } from '../metrics/fleet.js';
+import { describeBudget } from '../producer/index.js';
+import { type DelayedHost, delayedHosts } from '../worker/politeness/gate.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis, redactRedisUrl } from '../redis.js';
 import { type CliIO, line, sleep } from './io.js';
@@ -19,6 +23,8 @@ const SCAN_LIMIT = 200_000;
 
 export interface CrawlStatus {
   crawl: string;
+  /** running, paused or cancelled (metacrawl pause/resume/cancel); done once every submitted URL has its row. */
+  state: ControlState | 'done';
   submitted: number;
   invalid: number;
   duplicates: number;
@@ -32,6 +38,10 @@ export interface CrawlStatus {
   startedAt: string | null;
   pagesPerSec: number | null;
   etaSec: number | null;
+  /** Discovery budgets: which one stopped discovery (null = none), and the links it refused. */
+  budgetHit: string | null;
+  budgetHitHost: string | null;
+  overBudget: number;
 }
 
 export interface FleetStatus {
@@ -40,6 +50,9 @@ export interface FleetStatus {
   workers: Array<Record<string, unknown>>;
   writerLag: number;
   pausedHosts: Array<{ host: string; untilMs: number; reason: string }>;
+  /** Hosts whose jobs wait for their turn under a rate/concurrency limit (longest backlog first, at most 20). */
+  delayedHosts: DelayedHost[];
+  delayedHostsTotal: number;
   crawls: CrawlStatus[];
 }
 
@@ -82,13 +95,16 @@ export async function collectStatus(
     const crawls: CrawlStatus[] = [];
     for (const name of names) {
       const s = await readCrawlStats(redis, prefix, name);
+      const control = await readControlState(redis, prefix, name);
       const errors = await redis.hgetall(k.crawlErrors(name));
       const q = perCrawl.get(name) ?? { queued: 0, active: 0, delayed: 0 };
       const elapsed = s.startedAt ? (Date.now() - s.startedAt) / 1000 : null;
       const rate = elapsed && elapsed > 0 ? s.stored / elapsed : null;
       const pending = Math.max(0, s.submitted - s.stored);
+      const idle = !scan || q.queued + q.active + q.delayed === 0;
       crawls.push({
         crawl: name,
+        state: control === 'running' && s.submitDone && pending === 0 && idle ? 'done' : control,
         submitted: s.submitted,
         invalid: s.invalid,
         duplicates: s.duplicates,
@@ -102,23 +118,16 @@ export async function collectStatus(
         startedAt: s.startedAt ? new Date(s.startedAt).toISOString() : null,
         pagesPerSec: rate === null ? null : Math.round(rate * 10) / 10,
         etaSec: rate && rate > 0 ? Math.round(pending / rate) : null,
+        budgetHit: s.budgetHit,
+        budgetHitHost: s.budgetHitHost,
+        overBudget: s.overBudget,
       });
     }
     const now = Date.now();
     const workers = Object.values(await redis.hgetall(k.workers))
       .map((v) => JSON.parse(v) as Record<string, unknown>)
       .filter((w) => now - Number(w.at ?? 0) < 30_000);
-    let writerLag = 0;
-    try {
-      const groups = (await redis.xinfo('GROUPS', k.results)) as unknown[][];
-      for (const g of groups) {
-        const o: Record<string, unknown> = {};
-        for (let i = 0; i < g.length; i += 2) o[String(g[i])] = g[i + 1];
-        writerLag += Number(o.lag ?? 0) + Number(o.pending ?? 0);
-      }
-    } catch {
-      writerLag = await redis.xlen(k.results).catch(() => 0);
-    }
+    const lag = await writerLag(redis, prefix);
     const paused = await redis.hgetall(k.pausedHosts);
     const pausedHosts = Object.entries(paused)
       .map(([host, v]) => {
@@ -126,6 +135,7 @@ export async function collectStatus(
         return { host, untilMs: p.untilMs, reason: p.reason };
       })
       .filter((p) => p.untilMs > now);
+    const delayed = await delayedHosts(redis, prefix);
     return {
       redis: redactRedisUrl(redisUrl),
       queue: {
@@ -135,8 +145,10 @@ export async function collectStatus(
         prioritized: counts.prioritized ?? 0,
       },
       workers,
-      writerLag,
+      writerLag: lag,
       pausedHosts,
+      delayedHosts: delayed.hosts,
+      delayedHostsTotal: delayed.total,
       crawls,
     };
   } finally {
@@ -152,20 +164,33 @@ function render(s: FleetStatus): string {
   );
   out.push(`workers: ${s.workers.length} live`);
   for (const w of s.workers) {
-    out.push(`  ${w.id}  concurrency ${w.concurrency}  done ${w.done}  v${w.version}`);
+    out.push(
+      `  ${w.id}  host ${w.host} pid ${w.pid}  concurrency ${w.concurrency}  done ${w.done}  v${w.version}`,
+    );
   }
   if (s.pausedHosts.length) {
     out.push('paused hosts:');
     for (const p of s.pausedHosts)
       out.push(`  ${p.host}  ${Math.ceil((p.untilMs - Date.now()) / 1000)} s more  (${p.reason})`);
   }
+  if (s.delayedHosts.length) {
+    const more =
+      s.delayedHostsTotal > s.delayedHosts.length ? `, longest ${s.delayedHosts.length} shown` : '';
+    out.push(`delayed hosts (${s.delayedHostsTotal}${more}): jobs waiting for their turn`);
+    for (const d of s.delayedHosts)
+      out.push(
+        `  ${d.host}  ~${Math.ceil((d.untilMs - Date.now()) / 1000)} s of turns booked  (${d.reason})`,
+      );
+  }
   for (const c of s.crawls) {
     const q = c.queued === null ? '' : `, ${c.queued} queued, ${c.active} active, ${c.delayed} delayed`;
     out.push(
-      `crawl ${c.crawl}: ${c.submitted} submitted${q}, ${c.stored} stored (${c.failed} failed), ${c.pending} pending`,
+      `crawl ${c.crawl} [${c.state}]: ${c.submitted} submitted${q}, ${c.stored} stored (${c.failed} failed), ${c.pending} pending`,
     );
     const errs = Object.entries(c.failedByError).sort((a, b) => b[1] - a[1]);
     for (const [code, n] of errs) out.push(`    ${code.padEnd(24)} ${n}`);
+    const budget = describeBudget(c);
+    if (budget) out.push(`    budget: ${budget}`);
     out.push(
       `    started ${c.startedAt ?? '-'}  ${c.pagesPerSec ?? '-'} pages/s  ETA ${c.etaSec === null ? '-' : `${c.etaSec} s`}`,
     );

@@ -1,5 +1,7 @@
 /** `metacrawl store`: the single store writer, until SIGINT/SIGTERM. */
 import { createLogger, type LogLevel } from '../log.js';
+import type { MetricsConfig } from '../metrics/index.js';
+import { startRoleMetrics } from '../metrics/role.js';
 import { connectRedis } from '../redis.js';
 import { runStoreWriter } from '../store/consumer.js';
 import { openDb } from '../store/db.js';
@@ -12,6 +14,7 @@ export interface StoreCommandOptions {
   prefix: string;
   logLevel: LogLevel;
   batchSize: number;
+  metrics?: MetricsConfig;
 }
 
 export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promise<number> {
@@ -19,6 +22,9 @@ export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promis
   const db = openDb(opts.db);
   try {
     const target = await resolveRedis(opts.redisUrl, null);
+    const metrics = opts.metrics
+      ? await startRoleMetrics(opts.metrics, target.url, opts.prefix, logger)
+      : null;
     const redis = connectRedis(target.url);
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
     logger.info({ db: opts.db }, 'store writer started');
@@ -29,7 +35,9 @@ export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promis
       signal: io.stopSignal,
       logger,
       batchSize: opts.batchSize,
+      onBatch: metrics ? (b) => metrics.writer.observeBatch(b) : undefined,
     });
+    await metrics?.close();
     redis.disconnect();
     logger.info('store writer stopped');
     await logger.flush?.();

@@ -1,5 +1,5 @@
 /** `metacrawl submit`: the producer alone. */
-import type { CrawlSettings } from '../config.js';
+import { type CrawlSettings, DEFAULTS } from '../config.js';
 import { submitSeeds } from '../producer/index.js';
 import { connectRedis } from '../redis.js';
 import { type CliIO, line } from './io.js';
@@ -11,6 +11,11 @@ export interface SubmitCommandOptions {
   prefix: string;
   crawl: string;
   settings: CrawlSettings;
+  /** --sitemap locations and --sitemaps-from-robots (see producer/sources.ts). */
+  sitemaps?: string[];
+  sitemapsFromRobots?: boolean;
+  /** --allow-private for sitemap and robots.txt fetches. */
+  allowPrivate?: boolean | string[];
 }
 
 export async function submitCommand(opts: SubmitCommandOptions, io: CliIO): Promise<number> {
@@ -25,11 +30,16 @@ export async function submitCommand(opts: SubmitCommandOptions, io: CliIO): Prom
       sources: opts.seeds,
       stdin: io.stdin,
       report: (l) => line(io.stderr, l),
+      sitemaps: opts.sitemaps,
+      sitemapsFromRobots: opts.sitemapsFromRobots,
+      fetch: { userAgent: DEFAULTS.fetch.userAgent, allowPrivate: opts.allowPrivate ?? false },
     });
     line(
       io.stdout,
       `crawl ${opts.crawl}: ${s.submitted} URLs submitted, ${s.duplicates} duplicates skipped, ${s.invalid} invalid lines`,
     );
+    if (s.sitemaps || s.sitemapErrors)
+      line(io.stdout, `  sitemaps: ${s.sitemaps} read, ${s.sitemapErrors} failed (reported above)`);
     return 0;
   } finally {
     redis.disconnect();

@@ -1,9 +1,12 @@
 /** The producer role: seed sources → normalized, deduplicated jobs in the crawl queue. */
 import type { Redis } from 'ioredis';
-import type { CrawlSettings } from '../config.js';
+import type { CrawlSettings, FetchConfig } from '../config.js';
 import { keys } from '../keys.js';
-import { openQueue, saveCrawlSettings } from '../queue.js';
-import { formatProblem, normalizeSeeds, readSeeds } from './seeds.js';
+import { type CrawlStats, openQueue, saveCrawlSettings } from '../queue.js';
+import { Fetcher } from '../worker/fetch/index.js';
+import { SITEMAP_MAX_BYTES } from './sitemap.js';
+import { SitemapReader } from './sitemap-reader.js';
+import { seedUrls } from './sources.js';
 import { type SubmitItem, Submitter } from './submit.js';
 
 export interface SubmitSummary {
@@ -11,6 +14,9 @@ export interface SubmitSummary {
   submitted: number;
   duplicates: number;
   invalid: number;
+  /** Sitemap documents read (indexes included), and those that could not be read. */
+  sitemaps: number;
+  sitemapErrors: number;
 }
 
 export interface SubmitOptions {
@@ -23,6 +29,12 @@ export interface SubmitOptions {
   /** Where bad seed lines are reported (`file:line: reason`). */
   report?: (line: string) => void;
   batchSize?: number;
+  /** --sitemap locations (files or URLs), read as sitemaps whatever their names. */
+  sitemaps?: string[];
+  /** --sitemaps-from-robots: submit the sitemaps named in each seed origin's robots.txt. */
+  sitemapsFromRobots?: boolean;
+  /** How the producer fetches sitemaps and robots.txt (SSRF guard: allowPrivate). */
+  fetch?: Partial<Pick<FetchConfig, 'userAgent' | 'timeoutMs' | 'allowPrivate'>>;
 }
 
 export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
@@ -32,7 +44,22 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
   await saveCrawlSettings(redis, prefix, crawl, settings);
   const queue = openQueue(redis, prefix);
   const submitter = new Submitter(redis, queue, prefix, crawl, settings);
-  const summary: SubmitSummary = { read: 0, submitted: 0, duplicates: 0, invalid: 0 };
+  const summary: SubmitSummary = {
+    read: 0,
+    submitted: 0,
+    duplicates: 0,
+    invalid: 0,
+    sitemaps: 0,
+    sitemapErrors: 0,
+  };
+  // Sitemaps are fetched by the producer, one request at a time; 50 MB is the protocol's size limit.
+  const fetcher = new Fetcher({ ...opts.fetch, maxBytes: SITEMAP_MAX_BYTES, connections: 2 });
+  const reader = new SitemapReader({
+    fetcher,
+    report,
+    hostRate: settings.hostRate,
+    timeoutMs: Math.max(opts.fetch?.timeoutMs ?? 0, 120_000),
+  });
   let batch: SubmitItem[] = [];
   const flush = async () => {
     const r = await submitter.addSeeds(batch);
@@ -41,25 +68,32 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
     batch = [];
   };
   try {
-    for (const source of opts.sources) {
-      const lines = readSeeds(source, { stdin: opts.stdin });
-      for await (const r of normalizeSeeds(lines, {
+    for await (const r of seedUrls({
+      sources: opts.sources,
+      sitemaps: opts.sitemaps ?? [],
+      sitemapsFromRobots: opts.sitemapsFromRobots ?? false,
+      stdin: opts.stdin,
+      normalize: {
         maxUrlLength: settings.maxUrlLength,
         stripParams: settings.stripParams,
         sortQuery: settings.sortQuery,
-      })) {
-        summary.read++;
-        if (!r.ok) {
-          summary.invalid++;
-          report(formatProblem(r.problem));
-          continue;
-        }
-        batch.push({ url: r.url, depth: 0, from: null, seed: r.url });
-        if (batch.length >= batchSize) await flush();
+      },
+      reader,
+    })) {
+      summary.read++;
+      if (!r.ok) {
+        summary.invalid++;
+        report(r.problem);
+        continue;
       }
+      batch.push({ url: r.url, depth: 0, from: null, seed: r.url, lastmod: r.lastmod });
+      if (batch.length >= batchSize) await flush();
     }
     await flush();
   } finally {
+    summary.sitemaps = reader.stats.documents;
+    summary.sitemapErrors = reader.stats.failed;
+    await fetcher.close();
     await queue.close();
   }
   const k = keys(prefix);
@@ -69,4 +103,19 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
     .hset(k.crawlStats(crawl), 'submitDone', '1')
     .exec();
   return summary;
+}
+
+/** Why discovery stopped early, for summaries: null when no budget refused a link. */
+export function describeBudget(
+  stats: Pick<CrawlStats, 'budgetHit' | 'budgetHitHost' | 'overBudget'>,
+  limits?: Pick<CrawlSettings, 'maxPages' | 'maxPagesPerHost'> | null,
+): string | null {
+  const parts: string[] = [];
+  if (stats.budgetHit) parts.push(`--max-pages${limits?.maxPages ? ` ${limits.maxPages}` : ''} reached`);
+  if (stats.budgetHitHost) {
+    const n = limits?.maxPagesPerHost ? ` ${limits.maxPagesPerHost}` : '';
+    parts.push(`--max-pages-per-host${n} reached (last on ${stats.budgetHitHost})`);
+  }
+  if (parts.length === 0) return null;
+  return `${parts.join('; ')}: discovery stopped, ${stats.overBudget} discovered links not followed`;
 }

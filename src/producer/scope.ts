@@ -1,5 +1,5 @@
 /** Scope for link discovery: may a link found while crawling from `seed` be followed? */
-import { hostKey } from './normalize.js';
+import { getDomain, parse as parseHost } from 'tldts';
 
 export type ScopeMode = 'host' | 'domain' | 'any';
 
@@ -16,9 +16,20 @@ export function inScope(
   exclude: readonly RegExp[],
 ): boolean {
   if (!URL.canParse(url) || !URL.canParse(seed)) return false;
-  if (mode !== 'any' && hostKey(url, mode) !== hostKey(seed, mode)) return false;
+  if (mode !== 'any' && scopeKey(url, mode) !== scopeKey(seed, mode)) return false;
   if (include.length > 0 && !include.some((re) => matches(re, url))) return false;
   return !exclude.some((re) => matches(re, url));
+}
+
+/**
+ * The site a URL belongs to: its hostname, or with `domain` its registrable domain. Unlike the politeness key,
+ * private suffixes (github.io, blogspot.com) count as boundaries: two users' pages are two sites, even if one
+ * server farm hosts both. IPs, `localhost` and other names without a registrable domain stay as they are.
+ */
+export function scopeKey(url: string, mode: 'host' | 'domain'): string {
+  const hostname = new URL(url).hostname;
+  if (mode === 'host' || hostname.startsWith('[') || parseHost(hostname).isIp) return hostname;
+  return getDomain(hostname, { allowPrivateDomains: true }) ?? hostname;
 }
 
 // A /g or /y RegExp keeps lastIndex between calls; start every test from the beginning.

@@ -197,7 +197,8 @@ function write(
       if (isTransient(err)) throw err;
       failedRecords++;
       log.error(
-        { crawl: r.crawl, url: r.url, err: (err as Error).message },
+        // Never log credentials a URL may carry.
+        { crawl: r.crawl, url: r.url.replace(/\/\/[^/@?#]*@/, '//'), err: (err as Error).message },
         'dropping a record the store cannot write',
       );
     }

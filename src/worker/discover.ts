@@ -9,8 +9,8 @@ import { normalizeUrl } from '../producer/normalize.js';
 import { inScope } from '../producer/scope.js';
 import { type SubmitItem, Submitter } from '../producer/submit.js';
 import type { CrawlJobData, PageMetadata } from '../types.js';
+import { productToken } from './politeness/robots-rules.js';
 
-const NOFOLLOW = /(^|[\s,])nofollow($|[\s,])/i;
 const compiled = new WeakMap<CrawlSettings, { include: RegExp[]; exclude: RegExp[] }>();
 
 function patterns(s: CrawlSettings) {
@@ -22,15 +22,48 @@ function patterns(s: CrawlSettings) {
   return p;
 }
 
+/** `rel` holds the nofollow token (rel is a space-separated token list). */
+export function relNofollow(rel: string | null): boolean {
+  return (
+    rel
+      ?.toLowerCase()
+      .split(/[\s,]+/)
+      .includes('nofollow') ?? false
+  );
+}
+
+/**
+ * Robots directives (meta robots and X-Robots-Tag, merged as "noindex, nofollow") forbid following links:
+ * `nofollow` or `none`, bare or scoped to our product token (`metacrawl: nofollow`); a directive scoped to
+ * another crawler (`googlebot: nofollow`) is not ours.
+ */
+export function robotsNofollow(robots: string | null, userAgent = 'metacrawl'): boolean {
+  if (!robots) return false;
+  const me = productToken(userAgent).toLowerCase();
+  for (const part of robots.toLowerCase().split(',')) {
+    const colon = part.indexOf(':');
+    const agent = colon === -1 ? null : part.slice(0, colon).trim();
+    const directive = (colon === -1 ? part : part.slice(colon + 1)).trim();
+    if (directive !== 'nofollow' && directive !== 'none') continue;
+    if (agent === null || agent === me) return true;
+  }
+  return false;
+}
+
 /** The URLs a page contributes to the next depth, before dedupe and budgets. */
-export function discoverLinks(job: CrawlJobData, s: CrawlSettings, meta: PageMetadata): SubmitItem[] {
+export function discoverLinks(
+  job: CrawlJobData,
+  s: CrawlSettings,
+  meta: PageMetadata,
+  userAgent?: string,
+): SubmitItem[] {
   if (job.depth >= s.depth) return [];
-  if (!s.followNofollow && meta.resolved.robots && NOFOLLOW.test(meta.resolved.robots)) return [];
+  if (!s.followNofollow && robotsNofollow(meta.resolved.robots, userAgent)) return [];
   const { include, exclude } = patterns(s);
   const out: SubmitItem[] = [];
   const seen = new Set<string>();
   for (const link of meta.links) {
-    if (!s.followNofollow && link.rel && NOFOLLOW.test(link.rel)) continue;
+    if (!s.followNofollow && relNofollow(link.rel)) continue;
     const n = normalizeUrl(link.url, {
       maxUrlLength: s.maxUrlLength,
       stripParams: s.stripParams,
@@ -51,10 +84,12 @@ export class Discoverer {
     private readonly redis: Redis,
     private readonly queue: Queue<CrawlJobData>,
     private readonly prefix: string,
+    /** The crawler's User-Agent: its product token selects `<token>: nofollow` robots directives. */
+    private readonly userAgent?: string,
   ) {}
 
   async onPage(job: CrawlJobData, s: CrawlSettings, meta: PageMetadata): Promise<void> {
-    const items = discoverLinks(job, s, meta);
+    const items = discoverLinks(job, s, meta, this.userAgent);
     if (items.length === 0) return;
     let entry = this.submitters.get(job.crawl);
     if (!entry || entry.s !== s) {

@@ -3,9 +3,11 @@ import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type CrawlSettings, type FetchConfig, VERSION } from '../config.js';
+import { CrawlControl } from '../control/hold.js';
 import { keys, QUEUE_NAME } from '../keys.js';
 import type { Logger } from '../log.js';
 import { openQueue } from '../queue.js';
+import type { WorkerMetrics } from '../metrics/worker.js';
 import { connectRedis } from '../redis.js';
 import { publishRecord } from '../store/stream.js';
 import type { PageRecord } from '../types.js';
@@ -27,6 +29,10 @@ export interface WorkerOptions {
   /** BullMQ lock duration; a worker that dies loses its jobs to another after this (stalled check). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** How long a 5xx/unreachable robots.txt blocks its origin before it is fetched again. Default 60 s. */
+  robotsErrorTtlMs?: number;
+  /** Prometheus metrics of this worker (--metrics-port). */
+  metrics?: WorkerMetrics;
 }
 
 export interface RunningWorker {
@@ -45,14 +51,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
   const fetcher = new Fetcher({ ...opts.fetch, connections: Math.max(4, opts.concurrency) });
   const gate = new PolitenessGate(redis, prefix);
+  opts.metrics?.instrumentGate(gate);
   const defaultsLimits = { ratePerSec: opts.defaults.hostRate, concurrency: opts.defaults.hostConcurrency };
 
-  // The robots.txt fetch takes a slot of the host's budget like any other request.
+  // The robots.txt fetch takes a slot of the host's budget like any other request: the budget of the
+  // crawl's host key and limits (passed by processJob), else the hostname under this worker's defaults.
   const robots = new RobotsCache(redis, prefix, {
     userAgent: opts.fetch.userAgent,
-    fetch: async (url) => {
-      const host = new URL(url).hostname;
-      const limits = resolveLimits(host, defaultsLimits, opts.defaults.overrides, null);
+    errorTtlMs: opts.robotsErrorTtlMs,
+    fetch: async (url, ctx) => {
+      const host = ctx?.hostKey ?? new URL(url).hostname;
+      const limits = ctx?.limits ?? resolveLimits(host, defaultsLimits, opts.defaults.overrides, null);
       const lease = `${id}:robots:${url}`;
       // No slot now: the job is delayed like any throttled job (never slept on, never cached as a failure).
       const g = await gate.acquire(host, limits, lease);
@@ -71,9 +80,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   });
 
   const stats: WorkerStats = { done: 0, ok: 0, failed: 0, delayed: 0, retried: 0 };
-  const publish = (record: PageRecord) => publishRecord(redis, prefix, record);
+  const publish = async (record: PageRecord) => {
+    await publishRecord(redis, prefix, record);
+    opts.metrics?.observeRecord(record);
+  };
   const queue = openQueue(redis, prefix);
-  const discoverer = new Discoverer(redis, queue, prefix);
+  const discoverer = new Discoverer(redis, queue, prefix, opts.fetch.userAgent);
   const deps: ProcessDeps = {
     redis,
     prefix,
@@ -83,13 +95,29 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     gate,
     robots,
     settings: new SettingsCache(redis, prefix, opts.defaults),
-    publish,
+    // After a forced stop has handed a job back, its late result must not be published.
+    publish: (record) => (handingBack ? Promise.reject(new Error(HANDED_BACK)) : publish(record)),
+    abandoned: () => handingBack,
     onPage: (job, s, meta) => discoverer.onPage(job, s, meta),
     logger,
     stats,
+    control: new CrawlControl(redis, prefix, id, { onPark: (crawl) => opts.metrics?.parked.inc({ crawl }) }),
   };
 
-  const worker = new Worker<JobData>(QUEUE_NAME, (job, token) => processJob(deps, job, token ?? ''), {
+  // The jobs being processed now, so a forced stop can hand them back to the queue.
+  const inFlight = new Map<string, { job: Job<JobData>; token: string }>();
+  let handingBack = false;
+  const run = async (job: Job<JobData>, token?: string) => {
+    const key = `${job.id}:${token}`;
+    inFlight.set(key, { job, token: token ?? '' });
+    try {
+      return await processJob(deps, job, token ?? '');
+    } finally {
+      inFlight.delete(key);
+    }
+  };
+
+  const worker = new Worker<JobData>(QUEUE_NAME, run, {
     connection: redis,
     prefix: keys(prefix).bullPrefix,
     concurrency: opts.concurrency,
@@ -157,20 +185,39 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     stats,
     close: async (graceMs = 10_000) => {
       clearInterval(heartbeat);
-      let timer: NodeJS.Timeout | undefined;
-      const forced = new Promise<'forced'>((resolve) => {
-        timer = setTimeout(() => resolve('forced'), graceMs);
-      });
-      const r = await Promise.race([worker.close(false).then(() => 'clean' as const), forced]);
-      if (timer) clearTimeout(timer);
-      if (r === 'forced') {
-        logger.warn('grace period over: handing in-flight jobs back to the queue');
-        await worker.close(true);
+      // Stops taking jobs and waits for the in-flight ones (BullMQ: a later close(true) would wait too).
+      const closing = worker.close(false);
+      if ((await within(closing, graceMs)) === TIMED_OUT) {
+        const jobs = [...inFlight.values()];
+        logger.warn({ jobs: jobs.length }, 'grace period over: handing in-flight jobs back to the queue');
+        handingBack = true;
+        // Back to the wait list at once (lock released), so another worker need not wait for a stall check.
+        // Redis may be down: every step is bounded, and what is not handed back is recovered as stalled.
+        await within(Promise.all(jobs.map(({ job, token }) => job.moveToWait(token).catch(() => 0))), 2000);
+        await fetcher.destroy();
+        await within(closing, 2000);
       }
-      await redis.hdel(keys(prefix).workers, id).catch(() => {});
+      await within(
+        redis.hdel(keys(prefix).workers, id).catch(() => 0),
+        1000,
+      );
       await fetcher.close();
-      await queue.close();
+      await within(
+        queue.close().catch(() => {}),
+        1000,
+      );
       redis.disconnect();
     },
   };
+}
+
+const HANDED_BACK = 'worker stopping: job handed back to the queue';
+const TIMED_OUT = Symbol('timed out');
+
+function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -5,6 +5,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
+import type { CrawlControl } from '../control/hold.js';
 import { type CrawlError, type ErrorCode, isCrawlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { hostKey as hostKeyOf } from '../producer/normalize.js';
@@ -33,6 +34,10 @@ const DELAY_JITTER_MS = 50;
 export interface JobData extends CrawlJobData {
   firstTriedAt?: number;
   throttles?: number;
+  /** Times robots.txt was unavailable (5xx, unreachable) for this URL; each costs one attempt. */
+  robotsTries?: number;
+  /** The job waits for a turn it booked at the host's gate (acquire.lua), not for the next free slot. */
+  booked?: boolean;
 }
 
 export interface ProcessDeps {
@@ -49,6 +54,10 @@ export interface ProcessDeps {
   onPage?: (job: JobData, settings: CrawlSettings, meta: PageMetadata) => Promise<void>;
   logger: Logger;
   stats: WorkerStats;
+  /** Crawl control (pause/cancel): true when the job was settled (src/control/hold.ts). */
+  control?: CrawlControl;
+  /** True once a forced stop has handed the in-flight jobs back: their fetch errors say nothing about the host. */
+  abandoned?: () => boolean;
 }
 
 export interface WorkerStats {
@@ -59,7 +68,7 @@ export interface WorkerStats {
   retried: number;
 }
 
-function baseRecord(d: JobData, attempts: number): PageRecord {
+function baseRecord(d: JobData, attempts: number, queuedMs: number): PageRecord {
   return {
     crawl: d.crawl,
     url: d.url,
@@ -73,7 +82,7 @@ function baseRecord(d: JobData, attempts: number): PageRecord {
     attempts,
     fetchedAt: new Date().toISOString(),
     elapsedMs: null,
-    queuedMs: d.firstTriedAt ? Date.now() - d.firstTriedAt : 0,
+    queuedMs,
     bytes: null,
     truncated: false,
     redirects: [],
@@ -89,13 +98,14 @@ async function delay(
   token: string,
   waitMs: number,
   patch: Partial<JobData>,
+  jitter = true,
 ): Promise<never> {
   const d = job.data;
   const next: JobData = { ...d, ...patch };
   if (next.firstTriedAt === undefined) next.firstTriedAt = Date.now();
-  if (next.firstTriedAt !== d.firstTriedAt || next.throttles !== d.throttles) await job.updateData(next);
+  if (next.firstTriedAt !== d.firstTriedAt || Object.keys(patch).length > 0) await job.updateData(next);
   await job.moveToDelayed(
-    Date.now() + Math.max(1, Math.ceil(waitMs)) + Math.floor(Math.random() * DELAY_JITTER_MS),
+    Date.now() + Math.max(1, Math.ceil(waitMs)) + (jitter ? Math.floor(Math.random() * DELAY_JITTER_MS) : 0),
     token,
   );
   throw new DelayedError();
@@ -108,6 +118,8 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
   const settings = await deps.settings.get(d.crawl);
   const hostKey = hostKeyOf(d.url, settings.politenessKey);
   const lease = `${deps.workerId}:${job.id}`;
+  // Time spent waiting for politeness (robots fetch slot, rate, concurrency, pauses) until the slot is granted.
+  let queuedMs = d.firstTriedAt ? Date.now() - d.firstTriedAt : 0;
 
   const finish = async (record: PageRecord) => {
     await deps.publish(record);
@@ -126,7 +138,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     }
     const suffix = attempts > 1 ? ` after ${attempts} attempts` : '';
     await finish({
-      ...baseRecord(d, attempts),
+      ...baseRecord(d, attempts, queuedMs),
       ...partial,
       error: code,
       errorDetail: `${err.message}${suffix}`,
@@ -134,22 +146,44 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     });
   };
 
-  // 1. robots.txt first, holding no slot: its own fetch takes a slot of the host's budget (see worker.ts).
+  if (await deps.control?.hold(job, token, finish)) return;
+
+  // 1. robots.txt first, holding no slot: its own fetch takes a slot of this host key's budget (index.ts).
   const baseLimits = { ratePerSec: settings.hostRate, concurrency: settings.hostConcurrency };
   let crawlDelaySec: number | null = null;
   if (!settings.ignoreRobots) {
     let verdict: Awaited<ReturnType<RobotsCache['check']>>;
     try {
-      verdict = await deps.robots.check(d.url);
+      verdict = await deps.robots.check(d.url, undefined, {
+        hostKey,
+        limits: resolveLimits(hostKey, baseLimits, settings.overrides, null),
+      });
     } catch (err) {
-      if (!(err instanceof RobotsFetchDeferred)) throw err;
-      deps.stats.delayed++;
-      return delay(job, token, err.waitMs, {});
+      if (err instanceof RobotsFetchDeferred) {
+        deps.stats.delayed++;
+        return delay(job, token, err.waitMs, {});
+      }
+      // No request to this host can succeed (blocked address, NXDOMAIN, TLS): the page ends with that code.
+      if (isCrawlError(err)) return fail(err);
+      throw err;
+    }
+    if (!verdict.allowed && verdict.code === 'ROBOTS_UNAVAILABLE') {
+      // RFC 9309 §2.3.1.4: disallowed for now. Ask again once the fleet's cached failure expires; each
+      // such wait costs one attempt, and the page ends as ROBOTS_UNAVAILABLE when none are left.
+      const robotsTries = (d.robotsTries ?? 0) + 1;
+      if (robotsTries < maxAttempts) {
+        deps.stats.delayed++;
+        return delay(job, token, verdict.retryAfterMs ?? 1000, { robotsTries });
+      }
+      await finish({
+        ...baseRecord(d, robotsTries, queuedMs),
+        error: 'ROBOTS_UNAVAILABLE',
+        errorDetail: `GET ${redactUrl(d.url)} → robots.txt unavailable${robotsTries > 1 ? ` after ${robotsTries} attempts` : ''}`,
+      });
+      return;
     }
     if (!verdict.allowed) {
-      const what =
-        verdict.code === 'ROBOTS_DISALLOWED' ? 'disallowed by robots.txt' : 'robots.txt unavailable';
-      await fail({ code: verdict.code, message: `GET ${redactUrl(d.url)} → ${what}` });
+      await fail({ code: verdict.code, message: `GET ${redactUrl(d.url)} → disallowed by robots.txt` });
       return;
     }
     crawlDelaySec = verdict.crawlDelaySec;
@@ -157,11 +191,14 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
 
   // 2. The politeness gate: one slot per request to the host.
   const limits = resolveLimits(hostKey, baseLimits, settings.overrides, crawlDelaySec);
-  const grant = await deps.gate.acquire(hostKey, limits, lease);
+  // A waiting job books a turn, so a host's waiting jobs wake one at a time (acquire.lua).
+  const grant = await deps.gate.acquire(hostKey, limits, lease, d.booked ? 'booked' : 'book');
   if (!grant.granted) {
     deps.stats.delayed++;
-    return delay(job, token, grant.waitMs, {});
+    const patch: Partial<JobData> = grant.booked && !d.booked ? { booked: true } : {};
+    return delay(job, token, grant.waitMs, patch, !grant.booked);
   }
+  queuedMs = d.firstTriedAt ? Date.now() - d.firstTriedAt : 0;
 
   let released = false;
   const release = async () => {
@@ -171,18 +208,18 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     }
   };
   try {
-    // 3. Fetch.
+    // 3. Fetch, unless the crawl was paused or cancelled meanwhile (the slot is released below).
+    if (await deps.control?.hold(job, token, finish)) return;
     let res: FetchResult;
     try {
       res = await deps.fetcher.fetch(d.url);
     } catch (err) {
-      if (!isCrawlError(err)) throw err;
+      if (!isCrawlError(err) || deps.abandoned?.()) throw err;
       if (isConnectionFailure(err.code)) await deps.gate.recordOutcome(hostKey, 'conn-failure', null);
       await release();
       await fail(err);
       return;
     }
-    await release();
 
     const partial: Partial<PageRecord> = {
       finalUrl: res.finalUrl,
@@ -195,10 +232,12 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       headers: res.headers,
     };
 
-    // 4. Throttling costs no attempt: pause the host fleet-wide and try again after the pause.
+    // 4. Throttling costs no attempt: pause the host fleet-wide and try again after the pause. The pause
+    // is recorded before the slot is given back, so no worker can slip a request in between.
     const retryAfter = parseRetryAfter(res.headers['retry-after']);
     if (res.status === 429 || (res.status === 503 && retryAfter !== null)) {
       const pauseMs = await deps.gate.recordOutcome(hostKey, 'throttled', retryAfter);
+      await release();
       const throttles = (d.throttles ?? 0) + 1;
       if (throttles < MAX_THROTTLES) {
         deps.stats.delayed++;
@@ -206,8 +245,9 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       }
     }
     const statusCode = classifyStatus(res.status);
+    if (res.status === 503) await deps.gate.recordOutcome(hostKey, 'throttled', null);
+    await release();
     if (statusCode) {
-      if (res.status === 503) await deps.gate.recordOutcome(hostKey, 'throttled', null);
       await fail(
         { code: statusCode, message: `GET ${redactUrl(d.url)} → ${res.status}`, status: res.status },
         partial,
@@ -220,7 +260,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     const ct = res.contentType;
     if (ct !== null && !isHtmlType(ct)) {
       await finish({
-        ...baseRecord(d, attempts),
+        ...baseRecord(d, attempts, queuedMs),
         ...partial,
         error: 'NOT_HTML',
         errorDetail: `GET ${redactUrl(d.url)} → ${ct}, not parsed`,
@@ -229,7 +269,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     }
     if (looksBinary(res.body)) {
       await finish({
-        ...baseRecord(d, attempts),
+        ...baseRecord(d, attempts, queuedMs),
         ...partial,
         error: 'BINARY_CONTENT',
         errorDetail: `GET ${redactUrl(d.url)} → binary bytes served as ${ct ?? 'no content type'}`,
@@ -244,7 +284,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     // Discovered links are submitted before this page's row is published, so "every submitted URL has a row"
     // can never look true while children are still on their way.
     if (deps.onPage) await deps.onPage(d, settings, meta);
-    await finish({ ...baseRecord(d, attempts), ...partial, encoding: decoded.encoding, meta });
+    await finish({ ...baseRecord(d, attempts, queuedMs), ...partial, encoding: decoded.encoding, meta });
   } finally {
     await release();
   }

@@ -76,6 +76,13 @@ export class Fetcher {
     await Promise.all(agents.map((g) => g.agent.close()));
   }
 
+  /** Aborts every request in flight (they fail) and closes the connections: for a forced stop. */
+  async destroy(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((g) => g.agent.destroy().catch(() => {})));
+  }
+
   private async run(
     url: string,
     opts: FetchOptions,

@@ -8,16 +8,31 @@
   Concurrency is a sorted set of leases (token -> expiry ms); expired leases (dead workers) are
   dropped here before counting.
 
-  KEYS[1]  host state hash: next (us), pausedUntil (ms), pauseReason, streak, hold (ms, EWMA)
+  Booking (ARGV[6]): a job that must wait is moved to the delayed set; if every waiting job were told
+  "come back when the next slot frees", they would all wake at once and all but one wait again (a
+  thundering herd that costs O(waiting jobs) per slot). So a waiting job books a turn: wake times are
+  handed out one booking interval apart (the host's expected time per request, plus slack) from `tail`.
+  Bookings only decide when jobs wake; every grant still obeys `next` and the leases, so the limits
+  never depend on them. A pause resets `tail` to the pause's end (pause.lua, outcome.lua).
+    0  plain: wait for the next free slot (robots.txt fetches, direct callers)
+    1  book: a job asking for the first time; queued behind turns already booked
+    2  booked: a job waking for its booked turn; only a pause makes it book again
+
+  KEYS[1]  host state hash: next (us), tail (us), pausedUntil (ms), pauseReason, streak, hold (ms, EWMA)
   KEYS[2]  host slots zset: member = lease token, score = lease expiry (ms)
+  KEYS[3]  delayed-hosts zset (member = host key, score = end of its booked backlog, ms), for `status`;
+           the state hash's waitReason says which limit makes jobs wait
   ARGV[1]  lease token
   ARGV[2]  rate in requests per second (float; 0 = no rate limit)
   ARGV[3]  concurrency (0 = unlimited)
   ARGV[4]  lease ms (a slot not released is given back after this)
   ARGV[5]  idle ms (the keys expire this long after the host's last activity)
+  ARGV[6]  booking mode: 0 plain, 1 book, 2 booked (see above); default 0
+  ARGV[7]  host key (the delayed-hosts member)
 
   Returns  {1, grantedAtUs}                  granted
-           {0, waitMs, 'paused'|'concurrency'|'rate'}   not granted; try again in waitMs
+           {0, waitMs, 'paused'|'concurrency'|'rate', booked}   not granted; try again in waitMs
+                                             (booked = 1 when waitMs is a booked turn)
 ]]
 local stateKey = KEYS[1]
 local slotsKey = KEYS[2]
@@ -26,15 +41,56 @@ local rate = tonumber(ARGV[2])
 local concurrency = tonumber(ARGV[3])
 local leaseMs = tonumber(ARGV[4])
 local idleMs = tonumber(ARGV[5])
+local mode = tonumber(ARGV[6]) or 0
+local delayedKey = KEYS[3]
+local host = ARGV[7]
+-- Turns are booked further apart than the expected time per request (5%, at least 25 ms), so that a
+-- job woken a little late does not make the next one early: an early job costs another round trip,
+-- and without slack those round trips cascade. At 2/s a backlogged host gets ~95% of its rate.
+local BOOK_SLACK = 1.05
+local BOOK_SLACK_MIN_US = 25000
 
 local t = redis.call('TIME')
 local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local nowMs = nowUs / 1000
 
-local st = redis.call('HMGET', stateKey, 'pausedUntil', 'next', 'hold')
+local st = redis.call('HMGET', stateKey, 'pausedUntil', 'next', 'hold', 'tail')
 local pausedUntil = tonumber(st[1]) or 0
+local tailUs = tonumber(st[4]) or 0
+
+-- Hands out the next turn at or after `earliestUs` and returns the denial for it.
+local function book(earliestUs, reason)
+  local hold = tonumber(st[3]) or 1000
+  local stepUs = 0
+  local why = ''
+  if rate > 0 then
+    stepUs = 1000000 / rate
+    why = 'rate ' .. string.format('%g', rate) .. '/s'
+  end
+  if concurrency > 0 and hold * 1000 / concurrency > stepUs then
+    stepUs = hold * 1000 / concurrency
+    why = 'concurrency ' .. concurrency
+  end
+  local wakeUs = math.max(tailUs, earliestUs)
+  local newTail = wakeUs
+  -- No limit but a pause: everyone may go when it ends.
+  if stepUs > 0 then newTail = wakeUs + math.max(stepUs * BOOK_SLACK, stepUs + BOOK_SLACK_MIN_US) end
+  redis.call('HSET', stateKey, 'tail', string.format('%.0f', newTail))
+  local ttl = math.ceil((newTail - nowUs) / 1000 + idleMs)
+  if redis.call('PTTL', stateKey) < ttl then redis.call('PEXPIRE', stateKey, ttl) end
+  -- Published for `status` with the limit that spaces the turns; ended backlogs are swept.
+  if stepUs > 0 then
+    redis.call('HSET', stateKey, 'waitReason', why)
+    redis.call('ZADD', delayedKey, math.ceil(newTail / 1000), host)
+    redis.call('ZREMRANGEBYSCORE', delayedKey, '-inf', nowMs)
+    if redis.call('PTTL', delayedKey) < ttl then redis.call('PEXPIRE', delayedKey, ttl) end
+  end
+  return {0, math.max(1, math.ceil((wakeUs - nowUs) / 1000)), reason, 1}
+end
+
 if pausedUntil > nowMs then
-  return {0, math.ceil(pausedUntil - nowMs), 'paused'}
+  if mode > 0 then return book(pausedUntil * 1000, 'paused') end
+  return {0, math.ceil(pausedUntil - nowMs), 'paused', 0}
 end
 
 -- Crash recovery: a lease past its expiry belongs to a dead (or hung) worker.
@@ -61,10 +117,19 @@ if rate > 0 and nextUs > nowUs then
 end
 
 if concWait > 0 or rateWait > 0 then
+  local reason = 'rate'
+  local waitMs = rateWait
   if concWait >= rateWait then
-    return {0, math.ceil(concWait), 'concurrency'}
+    reason = 'concurrency'
+    waitMs = concWait
   end
-  return {0, math.ceil(rateWait), 'rate'}
+  if mode == 1 then return book(nowUs + waitMs * 1000, reason) end
+  return {0, math.ceil(waitMs), reason, 0}
+end
+
+-- A free slot, but jobs have booked the turns before it: a newcomer queues behind them.
+if mode == 1 and tailUs > nowUs then
+  return book(nowUs, 'rate')
 end
 
 local ttl = leaseMs + idleMs

@@ -20,7 +20,16 @@ export {
 export type AcquireResult =
   /** atMs: Redis time of the grant, epoch ms (fractional). */
   | { granted: true; atMs: number }
-  | { granted: false; waitMs: number; reason: 'rate' | 'concurrency' | 'paused' };
+  /** booked: waitMs is a turn booked for this caller (see acquire.lua); ask again then with mode 'booked'. */
+  | { granted: false; waitMs: number; reason: 'rate' | 'concurrency' | 'paused'; booked: boolean };
+
+/**
+ * How a caller that must wait is told when to come back (acquire.lua): `plain` = when the next slot
+ * frees; `book` = a turn of its own, behind the turns already booked (so a host's waiting jobs wake one
+ * at a time, not all at once); `booked` = the caller is waking for its turn.
+ */
+export type BookingMode = 'plain' | 'book' | 'booked';
+const MODE_ARG: Record<BookingMode, number> = { plain: 0, book: 1, booked: 2 };
 
 export type Outcome = 'ok' | 'throttled' | 'conn-failure';
 
@@ -45,7 +54,39 @@ const SCRIPTS = {
 type ScriptName = keyof typeof SCRIPTS;
 
 function script(redis: Redis, name: ScriptName): ScriptFn {
-  return defineScript(redis, SCRIPTS[name], `worker/lua/${name}.lua`, 2);
+  return defineScript(redis, SCRIPTS[name], `worker/lua/${name}.lua`, name === 'acquire' ? 3 : 2);
+}
+
+export interface DelayedHost {
+  host: string;
+  /** Redis time when the host's booked turns run out (an estimate), epoch ms. */
+  untilMs: number;
+  /** The limit that makes its jobs wait, e.g. `rate 1/s` or `concurrency 2`. */
+  reason: string;
+}
+
+/**
+ * Hosts whose jobs are waiting for booked turns right now, longest backlog first (at most `limit`),
+ * and how many there are in all. For `status`: "why is this crawl slow?".
+ */
+export async function delayedHosts(
+  redis: Redis,
+  prefix: string,
+  limit = 20,
+): Promise<{ total: number; hosts: DelayedHost[] }> {
+  const k = keys(prefix);
+  const [sec, usec] = await redis.time();
+  const nowMs = Number(sec) * 1000 + Number(usec) / 1000;
+  const [total, flat] = await Promise.all([
+    redis.zcount(k.delayedHosts, `(${nowMs}`, '+inf'),
+    redis.zrevrangebyscore(k.delayedHosts, '+inf', `(${nowMs}`, 'WITHSCORES', 'LIMIT', 0, limit),
+  ]);
+  const hosts: DelayedHost[] = [];
+  for (let i = 0; i < flat.length; i += 2)
+    hosts.push({ host: flat[i], untilMs: Number(flat[i + 1]), reason: '' });
+  const reasons = await Promise.all(hosts.map((h) => redis.hget(k.hostState(h.host), 'waitReason')));
+  for (const [i, h] of hosts.entries()) h.reason = reasons[i] ?? '';
+  return { total, hosts };
 }
 
 /** 0, negative and non-finite limits mean "unlimited", which the scripts spell 0. */
@@ -78,18 +119,31 @@ export class PolitenessGate {
   }
 
   /** One slot for one request to `hostKey`; `token` names the lease (one per job attempt). */
-  async acquire(hostKey: string, limits: HostLimits, token: string): Promise<AcquireResult> {
+  async acquire(
+    hostKey: string,
+    limits: HostLimits,
+    token: string,
+    mode: BookingMode = 'plain',
+  ): Promise<AcquireResult> {
     const res = (await this.run.acquire(
       this.k.hostState(hostKey),
       this.k.hostSlots(hostKey),
+      this.k.delayedHosts,
       token,
       scriptLimit(limits.ratePerSec),
       scriptLimit(limits.concurrency),
       this.leaseMs,
       this.idleMs,
-    )) as [number, number, string?];
+      MODE_ARG[mode],
+      hostKey,
+    )) as [number, number, string?, number?];
     if (res[0] === 1) return { granted: true, atMs: res[1] / 1000 };
-    return { granted: false, waitMs: res[1], reason: res[2] as 'rate' | 'concurrency' | 'paused' };
+    return {
+      granted: false,
+      waitMs: res[1],
+      reason: res[2] as 'rate' | 'concurrency' | 'paused',
+      booked: res[3] === 1,
+    };
   }
 
   /** Gives the slot back; a no-op when the lease is already gone (released twice, or expired). */

@@ -7,6 +7,7 @@
  * (no slot) throws `RobotsFetchDeferred`: that is passed to the caller and not cached.
  */
 import type { Redis } from 'ioredis';
+import { type ErrorCode, isCrawlError } from '../../errors.js';
 import { keys } from '../../keys.js';
 import {
   dropPartialLastLine,
@@ -18,8 +19,23 @@ import {
   selectPolicy,
 } from './robots-rules.js';
 
-/** Follows up to 5 redirects itself; body cut at ROBOTS_MAX_BYTES; throws on network failure. */
-export type RobotsFetch = (url: string) => Promise<{ status: number; body: string }>;
+/**
+ * What the caller knows about the request that needs robots.txt, passed through to `fetch` so it can
+ * charge the robots request to the right politeness budget (the crawl's host key and limits).
+ */
+export interface RobotsFetchContext {
+  hostKey: string;
+  limits: { ratePerSec: number; concurrency: number };
+}
+
+/**
+ * Follows up to 5 redirects itself; body cut at ROBOTS_MAX_BYTES; throws on network failure.
+ * A CrawlError TOO_MANY_REDIRECTS / BAD_REDIRECT counts as "no robots.txt" (RFC 9309 §2.3.1.2).
+ */
+export type RobotsFetch = (
+  url: string,
+  ctx?: RobotsFetchContext,
+) => Promise<{ status: number; body: string }>;
 
 export type RobotsVerdict =
   | { allowed: true; crawlDelaySec: number | null }
@@ -34,7 +50,25 @@ export interface RobotsCacheOptions {
   errorTtlMs?: number;
   /** Origins kept parsed in memory. Default 1000. */
   lruSize?: number;
+  /**
+   * One worker of the fleet fetches an origin's robots.txt at a time (a Redis lock held this long at
+   * most); the others are told to come back (RobotsFetchDeferred). Default 30 s.
+   */
+  lockMs?: number;
 }
+
+/**
+ * Fetch errors that end the page itself with the same code (no request to the host could succeed, so
+ * "unavailable, retry later" would only hide the cause): the error is passed to the caller, never cached.
+ */
+const HOST_FATAL: ReadonlySet<ErrorCode> = new Set([
+  'BLOCKED_PRIVATE_ADDRESS',
+  'DNS_NOT_FOUND',
+  'TLS_ERROR',
+  'INVALID_URL',
+]);
+/** A waiting check asks again this soon while another worker holds the origin's fetch lock. */
+const LOCK_RETRY_MS = 250;
 
 /** RFC 9309 §2.5: crawlers must parse at least the first 500 KiB. */
 export const ROBOTS_MAX_BYTES = 500 * 1024;
@@ -60,6 +94,9 @@ type Entry =
 
 export class RobotsCache {
   private readonly key: (origin: string) => string;
+  private readonly lockKey: (origin: string) => string;
+  private readonly lockMs: number;
+  private readonly lockToken = `${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
   private readonly userAgent: string;
   private readonly ttlMs: number;
   private readonly errorTtlMs: number;
@@ -77,6 +114,8 @@ export class RobotsCache {
       throw new Error(`user agent "${opts.userAgent}" must start with a product token (letters, "_" or "-")`);
     }
     this.key = keys(prefix).robots;
+    this.lockKey = keys(prefix).robotsLock;
+    this.lockMs = opts.lockMs ?? 30_000;
     this.userAgent = opts.userAgent;
     this.ttlMs = opts.ttlMs ?? 24 * 3600_000;
     this.errorTtlMs = opts.errorTtlMs ?? 60_000;
@@ -86,11 +125,12 @@ export class RobotsCache {
 
   /**
    * May our user agent fetch `url`? 4xx robots.txt → allowed; 5xx, 429 or unreachable → ROBOTS_UNAVAILABLE
-   * with retryAfterMs until the next attempt. `onFetch` is called when this call makes the request.
+   * with retryAfterMs until the next attempt. `onFetch` is called when this call makes the request; `ctx`
+   * is handed to `fetch`. Throws RobotsFetchDeferred (ask again later) and HOST_FATAL CrawlErrors.
    */
-  async check(url: string, onFetch?: () => void): Promise<RobotsVerdict> {
+  async check(url: string, onFetch?: () => void, ctx?: RobotsFetchContext): Promise<RobotsVerdict> {
     const u = new URL(url);
-    const entry = await this.entry(u.origin, onFetch);
+    const entry = await this.entry(u.origin, onFetch, ctx);
     if (entry.kind === 'unavailable') {
       return {
         allowed: false,
@@ -105,12 +145,12 @@ export class RobotsCache {
   }
 
   /** `Sitemap:` URLs of an origin's robots.txt (absolute; [] when it has none or is unavailable). */
-  async sitemaps(origin: string, onFetch?: () => void): Promise<string[]> {
-    const entry = await this.entry(new URL(origin).origin, onFetch);
+  async sitemaps(origin: string, onFetch?: () => void, ctx?: RobotsFetchContext): Promise<string[]> {
+    const entry = await this.entry(new URL(origin).origin, onFetch, ctx);
     return entry.kind === 'rules' ? [...entry.sitemaps] : [];
   }
 
-  private async entry(origin: string, onFetch?: () => void): Promise<Entry> {
+  private async entry(origin: string, onFetch?: () => void, ctx?: RobotsFetchContext): Promise<Entry> {
     const hit = this.lru.get(origin);
     if (hit) {
       this.lru.delete(origin);
@@ -121,7 +161,7 @@ export class RobotsCache {
     }
     let p = this.inflight.get(origin);
     if (!p) {
-      p = this.load(origin, onFetch).finally(() => this.inflight.delete(origin));
+      p = this.load(origin, onFetch, ctx).finally(() => this.inflight.delete(origin));
       this.inflight.set(origin, p);
     }
     const entry = await p;
@@ -130,28 +170,55 @@ export class RobotsCache {
     return entry;
   }
 
-  private async load(origin: string, onFetch?: () => void): Promise<Entry> {
+  private async load(origin: string, onFetch?: () => void, ctx?: RobotsFetchContext): Promise<Entry> {
+    const key = this.key(origin);
+    const cached = await this.cached(origin);
+    if (cached) return cached;
+
+    // Fetched once for the whole fleet: whoever takes the lock fetches, the others come back shortly.
+    const lock = this.lockKey(origin);
+    if ((await this.redis.set(lock, this.lockToken, 'PX', this.lockMs, 'NX')) === null) {
+      throw new RobotsFetchDeferred(
+        LOCK_RETRY_MS,
+        `robots.txt of ${origin} is being fetched by another worker`,
+      );
+    }
+    try {
+      // It may have been stored between our read and our lock.
+      const again = await this.cached(origin);
+      if (again) return again;
+      onFetch?.();
+      const stored = await this.fetchAndClassify(origin, ctx);
+      const ttl = stored.k === 'unavailable' ? this.errorTtlMs : this.ttlMs;
+      await this.redis.set(key, JSON.stringify(stored), 'PX', ttl);
+      return this.toEntry(origin, stored, Date.now() + ttl);
+    } finally {
+      if ((await this.redis.get(lock)) === this.lockToken) await this.redis.del(lock);
+    }
+  }
+
+  private async cached(origin: string): Promise<Entry | null> {
     const key = this.key(origin);
     const [[, raw], [, pttl]] = (await this.redis.pipeline().get(key).pttl(key).exec()) as [
       [unknown, string | null],
       [unknown, number],
     ];
-    const cached = raw === null ? null : decode(raw);
-    if (cached) return this.toEntry(origin, cached, Date.now() + (pttl > 0 ? pttl : this.errorTtlMs));
-
-    onFetch?.();
-    const stored = await this.fetchAndClassify(origin);
-    const ttl = stored.k === 'unavailable' ? this.errorTtlMs : this.ttlMs;
-    await this.redis.set(key, JSON.stringify(stored), 'PX', ttl);
-    return this.toEntry(origin, stored, Date.now() + ttl);
+    const stored = raw === null ? null : decode(raw);
+    return stored ? this.toEntry(origin, stored, Date.now() + (pttl > 0 ? pttl : this.errorTtlMs)) : null;
   }
 
-  private async fetchAndClassify(origin: string): Promise<Stored> {
+  private async fetchAndClassify(origin: string, ctx?: RobotsFetchContext): Promise<Stored> {
     let res: { status: number; body: string };
     try {
-      res = await this.fetchRobots(`${origin}/robots.txt`);
+      res = await this.fetchRobots(`${origin}/robots.txt`, ctx);
     } catch (err) {
       if (err instanceof RobotsFetchDeferred) throw err;
+      if (isCrawlError(err)) {
+        // More than 5 redirects (or a broken one) is "unavailable" in RFC 9309 terms: no rules apply.
+        if (err.code === 'TOO_MANY_REDIRECTS' || err.code === 'BAD_REDIRECT')
+          return { k: 'allow', status: 0 };
+        if (HOST_FATAL.has(err.code)) throw err;
+      }
       return { k: 'unavailable', why: (err as Error)?.message ?? String(err) };
     }
     const { status } = res;

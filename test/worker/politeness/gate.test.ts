@@ -266,6 +266,35 @@ describe('PolitenessGate', () => {
     );
   });
 
+  it('books waiting callers one turn apart, queues newcomers behind them, and lets a pause void the book', async () => {
+    const gate = new PolitenessGate(redis, testPrefix());
+    const limits = { ratePerSec: 10, concurrency: 0 };
+    expect((await gate.acquire('q.example', limits, 't0', 'book')).granted).toBe(true);
+    const waits: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const r = await gate.acquire('q.example', limits, `t${i}`, 'book');
+      expect(r).toMatchObject({ granted: false, reason: 'rate', booked: true });
+      if (!r.granted) waits.push(r.waitMs);
+    }
+    // One turn each, 100 ms (1/rate) plus slack apart: they will not all wake at once.
+    for (let i = 1; i < waits.length; i++) expect(waits[i] - waits[i - 1]).toBeGreaterThanOrEqual(100);
+    // A plain caller (a robots.txt fetch) is told the next free slot, not a turn.
+    const plain = await gate.acquire('q.example', limits, 'plain', 'plain');
+    expect(plain).toMatchObject({ granted: false, booked: false });
+    if (!plain.granted) expect(plain.waitMs).toBeLessThanOrEqual(100);
+    // Once the slot is free, a booked caller takes it; a newcomer still queues behind the booked turns.
+    await sleep(120);
+    const newcomer = await gate.acquire('q.example', limits, 'late', 'book');
+    expect(newcomer).toMatchObject({ granted: false, booked: true });
+    if (!newcomer.granted) expect(newcomer.waitMs).toBeGreaterThan(waits[4] - 120);
+    expect((await gate.acquire('q.example', limits, 't1', 'booked')).granted).toBe(true);
+    // A pause voids the book: the next caller's turn is the pause's end, not the old tail.
+    await gate.pause('q.example', 300, 'test');
+    const after = await gate.acquire('q.example', limits, 't2', 'booked');
+    expect(after).toMatchObject({ granted: false, reason: 'paused', booked: true });
+    if (!after.granted) expect(after.waitMs).toBeLessThanOrEqual(300);
+  });
+
   it('keeps every host key expiring', async () => {
     const prefix = testPrefix();
     const k = keys(prefix);

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CrawlError } from '../../../src/errors.js';
 import { keys } from '../../../src/keys.js';
 import { connectRedis } from '../../../src/redis.js';
 import {
@@ -270,6 +271,62 @@ describe('RobotsCache', () => {
     const c = cache();
     expect(await c.check(`${a.origin}/x`)).toMatchObject({ allowed: false });
     expect(await c.check(`${b.origin}/x`)).toMatchObject({ allowed: true });
+  });
+
+  it('lets one worker of the fleet fetch an origin while the others are told to come back', async () => {
+    const s = await site('127.0.0.15', async (_req, res) => {
+      await sleep(150);
+      text('User-agent: *\nDisallow: /no\n')(_req, res);
+    });
+    const prefix = testPrefix();
+    // Two caches = two worker processes (no shared in-process single-flight).
+    const [a, b] = [cache({}, redis, prefix), cache({}, redis, prefix)];
+    const first = a.check(`${s.origin}/no`);
+    await sleep(30);
+    await expect(b.check(`${s.origin}/no`)).rejects.toBeInstanceOf(RobotsFetchDeferred);
+    expect(await first).toMatchObject({ code: 'ROBOTS_DISALLOWED' });
+    expect(await b.check(`${s.origin}/no`)).toMatchObject({ code: 'ROBOTS_DISALLOWED' });
+    expect(s.log).toHaveLength(1);
+    expect(await redis.exists(keys(prefix).robotsLock(s.origin))).toBe(0);
+  });
+
+  it("hands the caller's context to fetch (the crawl's host key and limits)", async () => {
+    const seen: unknown[] = [];
+    const c = cache({
+      fetch: async (_url, ctx) => {
+        seen.push(ctx);
+        return { status: 404, body: '' };
+      },
+    });
+    const ctx = { hostKey: 'example.co.uk', limits: { ratePerSec: 1, concurrency: 1 } };
+    expect(await c.check('http://a.example.co.uk/x', undefined, ctx)).toMatchObject({ allowed: true });
+    expect(seen).toEqual([ctx]);
+  });
+
+  it('allows everything after too many redirects reported by the fetcher as an error (RFC 9309 §2.3.1.2)', async () => {
+    const c = cache({
+      fetch: async () => {
+        throw new CrawlError('TOO_MANY_REDIRECTS', 'more than 5 redirects');
+      },
+    });
+    expect(await c.check('http://loop.example/x')).toEqual({ allowed: true, crawlDelaySec: null });
+  });
+
+  it('passes errors no request to the host could survive to the caller, uncached', async () => {
+    let calls = 0;
+    const c = cache({
+      fetch: async () => {
+        calls++;
+        throw new CrawlError('BLOCKED_PRIVATE_ADDRESS', '10.0.0.1 is a private address');
+      },
+    });
+    await expect(c.check('http://intranet.example/x')).rejects.toMatchObject({
+      code: 'BLOCKED_PRIVATE_ADDRESS',
+    });
+    await expect(c.check('http://intranet.example/y')).rejects.toMatchObject({
+      code: 'BLOCKED_PRIVATE_ADDRESS',
+    });
+    expect(calls).toBe(2);
   });
 
   it('refuses a user agent without a product token', () => {

@@ -1,0 +1,39 @@
+/** `metacrawl pause|resume|cancel --crawl <name>`: fleet-wide crawl control (src/control). */
+import { type ControlResult, cancelCrawl, pauseCrawl, resumeCrawl } from '../control/commands.js';
+import { connectRedis } from '../redis.js';
+import { type CliIO, line } from './io.js';
+import { resolveRedis } from './redis-target.js';
+
+export type ControlAction = 'pause' | 'resume' | 'cancel';
+
+export interface ControlCommandOptions {
+  action: ControlAction;
+  redisUrl: string | null;
+  prefix: string;
+  crawl: string;
+  json: boolean;
+}
+
+function describe(r: ControlResult): string {
+  const c = r.crawl;
+  if (r.state === 'paused')
+    return r.previous === 'paused'
+      ? `crawl ${c} was already paused`
+      : `crawl ${c} paused: no worker starts a new fetch for it (fetches in flight finish). Resume with: metacrawl resume --crawl ${c}`;
+  if (r.state === 'running')
+    return `crawl ${c} ${r.previous === 'paused' ? 'resumed' : 'was not paused'}: ${r.promoted ?? 0} parked jobs back in the queue`;
+  return `crawl ${c} cancelled: ${r.cancelled ?? 0} queued URLs recorded as CANCELLED, ${r.inFlight ?? 0} in flight (their workers record them). Cancel is final.`;
+}
+
+export async function controlCommand(opts: ControlCommandOptions, io: CliIO): Promise<number> {
+  const target = await resolveRedis(opts.redisUrl, null);
+  const redis = connectRedis(target.url);
+  try {
+    const fn = { pause: pauseCrawl, resume: resumeCrawl, cancel: cancelCrawl }[opts.action];
+    const r = await fn(redis, opts.prefix, opts.crawl);
+    line(io.stdout, opts.json ? JSON.stringify(r) : describe(r));
+    return 0;
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Sharing one fleet between crawls. BullMQ serves the lowest priority number first and is FIFO within a
+ * priority, so every job gets a priority = its crawl's class band + a level:
+ *
+ * - class: `--priority 1..9` (1 first; the default 0 means 5). Classes are strict: a class-4 crawl's jobs
+ *   all go before class-5 jobs that are waiting.
+ * - level, within a class: a crawl's jobs are numbered 0, 1, 2, ... as they are queued (seeds and discovered
+ *   links alike) and job s gets level base + floor(s / TURN). Workers take the lowest level first, so the
+ *   crawls of a class are served in turns of TURN URLs each, round robin. A crawl's base is the level the
+ *   fleet is serving when it starts (the lowest level of its class waiting in the queue), so a crawl
+ *   submitted later joins the rotation at once: it neither waits behind a huge crawl's backlog nor jumps
+ *   ahead of crawls already running.
+ *
+ * Levels stop at LEVELS - 1 (TURN * LEVELS = 200 million URLs of one crawl; beyond that its jobs are FIFO).
+ */
+import type { Redis } from 'ioredis';
+import { ConfigError } from '../config.js';
+import { keys } from '../keys.js';
+import { defineScript, type ScriptFn } from '../lua.js';
+
+/** URLs a crawl gets per turn. METACRAWL_FAIR_TURN overrides it (tests use small turns). */
+export const TURN = 1000;
+/** Levels per class: 9 classes * 200,000 stay under BullMQ's highest priority (2,097,152). */
+export const LEVELS = 200_000;
+export const CLASSES = 9;
+export const DEFAULT_CLASS = 5;
+
+function turn(): number {
+  const v = Number(process.env.METACRAWL_FAIR_TURN);
+  return Number.isInteger(v) && v > 0 ? v : TURN;
+}
+
+/** `--priority`: 0 (default, = class 5) or 1..9, 1 first. */
+export function crawlPriority(v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (!Number.isInteger(n) || n < 0 || n > CLASSES)
+    throw new ConfigError(
+      `--priority must be an integer from 1 (first) to ${CLASSES}, or 0 for the default (got "${v}")`,
+    );
+  return n;
+}
+
+export function priorityClass(priority: number): number {
+  return priority >= 1 && priority <= CLASSES ? priority : DEFAULT_CLASS;
+}
+
+/** The BullMQ priority of level 0 of a class. */
+export function classFirstPriority(cls: number): number {
+  return (cls - 1) * LEVELS + 1;
+}
+
+export class FairShare {
+  private readonly script: ScriptFn;
+  private readonly statsKey: string;
+  private readonly prioritizedKey: string;
+  private readonly first: number;
+
+  constructor(redis: Redis, prefix: string, crawl: string, priority: number, prioritizedKey: string) {
+    this.script = defineScript(redis, 'mcFairShare', 'control/lua/fair.lua', 2);
+    this.statsKey = keys(prefix).crawlStats(crawl);
+    this.prioritizedKey = prioritizedKey;
+    this.first = classFirstPriority(priorityClass(priority));
+  }
+
+  /** BullMQ priorities for the crawl's next n jobs, in queueing order. */
+  async next(n: number): Promise<number[]> {
+    if (n === 0) return [];
+    const [base, seq] = (await this.script(this.statsKey, this.prioritizedKey, n, this.first, LEVELS)) as [
+      number,
+      number,
+    ];
+    const t = turn();
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = this.first + Math.min(LEVELS - 1, base + Math.floor((seq + i) / t));
+    return out;
+  }
+}

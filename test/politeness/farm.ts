@@ -1,0 +1,244 @@
+/**
+ * Test plumbing for the politeness end-to-end suites: a farm of node:http hosts on 127.0.0.x that logs
+ * every request (host, path, start, end, User-Agent), a fleet of real CLI processes, and log analysis.
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import Database from 'better-sqlite3';
+import { type CliResult, runCli, startCli } from '../helpers/cli.js';
+
+export interface Hit {
+  host: string;
+  path: string;
+  /** Request start (headers received), ms. */
+  at: number;
+  /** Response finished, ms (null while in flight or when the client went away). */
+  end: number | null;
+  ua: string;
+}
+
+export interface Reply {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Answer after this many ms (default: the host's latency). */
+  delayMs?: number;
+}
+
+export interface HostOptions {
+  /** robots.txt body (200), a Reply, or a function of the robots.txt request count (1-based). Default: 404. */
+  robots?: string | Reply | ((n: number) => Reply);
+  /** Page latency range in ms, chosen per request. Default [0, 0]. */
+  latencyMs?: [number, number];
+  /** Scripted answer for a page request; `n` counts this host's page requests (1-based). Return null for the default page. */
+  page?: (path: string, n: number) => Reply | null;
+}
+
+export interface FarmHost {
+  address: string;
+  origin: string;
+  /** Absolute URLs of `/p/0` … `/p/<count-1>` (or of the given paths). */
+  urls(count: number, prefix?: string): string[];
+  hits(): Hit[];
+}
+
+export class Farm {
+  readonly log: Hit[] = [];
+  private readonly servers: Server[] = [];
+  private readonly sockets = new Set<Socket>();
+
+  async host(address: string, opts: HostOptions = {}): Promise<FarmHost> {
+    let robotsN = 0;
+    let pageN = 0;
+    const send = (res: ServerResponse, r: Reply, fallbackDelay: number) => {
+      const go = () => {
+        res.writeHead(r.status ?? 200, { 'content-type': 'text/html; charset=utf-8', ...r.headers });
+        res.end(r.body ?? '');
+      };
+      const ms = r.delayMs ?? fallbackDelay;
+      if (ms > 0) setTimeout(go, ms);
+      else go();
+    };
+    const latency = () => {
+      const [lo, hi] = opts.latencyMs ?? [0, 0];
+      return lo + Math.floor(Math.random() * (hi - lo + 1));
+    };
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const hit: Hit = {
+        host: address,
+        path: req.url ?? '/',
+        at: Date.now(),
+        end: null,
+        ua: String(req.headers['user-agent'] ?? ''),
+      };
+      this.log.push(hit);
+      res.on('finish', () => {
+        hit.end = Date.now();
+      });
+      if (hit.path === '/robots.txt') {
+        robotsN++;
+        const r = opts.robots;
+        if (r === undefined) return send(res, { status: 404, body: 'no robots.txt' }, 0);
+        const reply = typeof r === 'string' ? { body: r } : typeof r === 'function' ? r(robotsN) : r;
+        return send(res, { headers: { 'content-type': 'text/plain' }, ...reply }, 0);
+      }
+      pageN++;
+      const scripted = opts.page?.(hit.path, pageN) ?? null;
+      const body = `<!doctype html><html><head><title>${address}${hit.path}</title></head><body><p>ok</p></body></html>`;
+      send(res, scripted ?? { body }, latency());
+    });
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, address, () => resolve());
+    });
+    this.servers.push(server);
+    const origin = `http://${address}:${(server.address() as AddressInfo).port}`;
+    return {
+      address,
+      origin,
+      urls: (count, prefix = '/p/') => Array.from({ length: count }, (_, i) => `${origin}${prefix}${i}`),
+      hits: () => this.log.filter((h) => h.host === address),
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+}
+
+/**
+ * The gate spaces grants exactly (on Redis' clock); a request reaches the server some ms after its grant,
+ * and on an overloaded 2-core test machine (load average 15+) that delay varies by up to ~170 ms between
+ * two requests (measured: two grants ≥ 1000 ms apart arrived 837 ms apart). Per-window checks on the
+ * server log therefore allow this much; `span` checks, where jitter does not add up, hold the average
+ * rate tightly. In-flight and pause checks need no allowance: a slot is given back only after the
+ * response has ended.
+ */
+export const JITTER_MS = 200;
+
+/** Time from the first to the last request: n requests at `ratePerSec` need at least (n - 1) / rate. */
+export function span(hits: Hit[]): number {
+  const t = hits.map((h) => h.at);
+  return Math.max(...t) - Math.min(...t);
+}
+
+/** The most requests whose start falls in any half-open window [t, t + windowMs). */
+export function maxInWindow(hits: Hit[], windowMs = 1000): number {
+  const t = hits.map((h) => h.at).sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[i] - t[j] >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+/** The most requests in flight at once (start..end as the server saw them; an end at the same ms as a start frees first). */
+export function maxInFlight(hits: Hit[]): number {
+  const events: Array<[number, number]> = [];
+  for (const h of hits) {
+    events.push([h.at, 1]);
+    events.push([h.end ?? Number.POSITIVE_INFINITY, -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let cur = 0;
+  let best = 0;
+  for (const [, d] of events) {
+    cur += d;
+    best = Math.max(best, cur);
+  }
+  return best;
+}
+
+export interface PageRow {
+  url: string;
+  status: number | null;
+  error: string | null;
+  error_detail: string | null;
+  attempts: number;
+  queued_ms: number | null;
+}
+
+export function pageRows(db: string, crawl: string): PageRow[] {
+  if (!existsSync(db)) return [];
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return conn
+      .prepare(
+        `SELECT p.url, p.status, p.error, p.error_detail, p.attempts, p.queued_ms
+           FROM pages p JOIN crawls c ON c.id = p.crawl_id WHERE c.name = ? ORDER BY p.url`,
+      )
+      .all(crawl) as PageRow[];
+  } catch (err) {
+    // The writer has not created the schema or the crawl yet.
+    if (/no such table/.test((err as Error).message)) return [];
+    throw err;
+  } finally {
+    conn.close();
+  }
+}
+
+/** Polls the store's database until the crawl has `n` rows; returns them (throws with what it has on timeout). */
+export async function waitForRows(
+  db: string,
+  crawl: string,
+  n: number,
+  timeoutMs = 30_000,
+): Promise<PageRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = pageRows(db, crawl);
+    if (rows.length >= n) return rows;
+    if (Date.now() > deadline)
+      throw new Error(`crawl ${crawl}: ${rows.length} of ${n} rows after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export interface Fleet {
+  /** Flags every command of this fleet needs (--redis, --prefix, --log-level). */
+  common: string[];
+  db: string;
+  submit(seedFile: string, crawl: string, args?: string[]): Promise<CliResult>;
+  stop(): Promise<CliResult[]>;
+}
+
+/** `workers` separate `metacrawl worker` processes and one `metacrawl store`, all on one Redis prefix. */
+export function startFleet(opts: {
+  redis: string;
+  prefix: string;
+  db: string;
+  workers: number;
+  workerArgs?: string[];
+  env?: Record<string, string>;
+}): Fleet {
+  const common = ['--redis', opts.redis, '--prefix', opts.prefix, '--log-level', 'warn'];
+  const procs = [
+    startCli(['store', '--db', opts.db, ...common]),
+    ...Array.from({ length: opts.workers }, () =>
+      startCli(['worker', '--allow-private', '--grace', '2000', ...(opts.workerArgs ?? []), ...common], {
+        env: opts.env,
+      }),
+    ),
+  ];
+  return {
+    common,
+    db: opts.db,
+    submit: (seedFile, crawl, args = []) =>
+      runCli(['submit', seedFile, '--crawl', crawl, ...args, ...common]),
+    stop: async () => {
+      for (const p of procs) p.kill('SIGTERM');
+      return Promise.all(procs.map((p) => p.result));
+    },
+  };
+}
