@@ -377,6 +377,10 @@ async function crawlRun(name, urls, farmPid, mode = 'crawl') {
     peakRssMb: round(p?.maxRssMb),
     rssAt20PctMb: round(startRss),
     rssEndMb: round(endRss),
+    // RSS through the run, at each tenth of its duration (flat = no growth with pages crawled).
+    rssByTenthMb: Array.from({ length: 10 }, (_, i) =>
+      round(rss.find((x) => x.t >= (child.wallS * (i + 1)) / 10 - 0.3)?.rssMb ?? rss.at(-1)?.rssMb),
+    ),
     memoryAtPeakMb: p?.memoryAtPeakMb ?? null,
     store: sp
       ? {

@@ -62,7 +62,13 @@ export interface CrawlSettings {
 }
 
 /** Settings a worker may default for crawls that did not set them. */
-export const WORKER_DEFAULTABLE = ['hostRate', 'hostConcurrency', 'politenessKey', 'overrides', 'ignoreRobots'] as const;
+export const WORKER_DEFAULTABLE = [
+  'hostRate',
+  'hostConcurrency',
+  'politenessKey',
+  'overrides',
+  'ignoreRobots',
+] as const;
 
 export const DEFAULTS = Object.freeze({
   db: './metacrawl.db',

@@ -11,13 +11,13 @@ import {
   crawlName,
   DEFAULTS,
   type FetchConfig,
-  WORKER_DEFAULTABLE,
   logLevel,
   nonNegativeInt,
   oneOf,
   parseRateFlag,
   positiveInt,
   readConfigFile,
+  WORKER_DEFAULTABLE,
 } from '../config.js';
 import { crawlPriority } from '../control/fairness.js';
 import type { LogLevel } from '../log.js';
@@ -219,7 +219,9 @@ export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
     maxPages: optionalPositive('--max-pages', pick(raw, file, 'maxPages')),
     maxPagesPerHost: optionalPositive('--max-pages-per-host', pick(raw, file, 'maxPagesPerHost')),
     followNofollow: Boolean(pick(raw, file, 'followNofollow')),
-    explicit: WORKER_DEFAULTABLE.filter((k) => isExplicit(raw, file, k === 'overrides' ? 'politenessFile' : k)),
+    explicit: WORKER_DEFAULTABLE.filter((k) =>
+      isExplicit(raw, file, k === 'overrides' ? 'politenessFile' : k),
+    ),
   });
 }
 

@@ -4,9 +4,9 @@ import { type ControlState, readControlState } from '../control/state.js';
 import { keys } from '../keys.js';
 import { writerLag } from '../metrics/fleet.js';
 import { describeBudget } from '../producer/index.js';
-import { type DelayedHost, delayedHosts } from '../worker/politeness/gate.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis, redactRedisUrl } from '../redis.js';
+import { type DelayedHost, delayedHosts } from '../worker/politeness/gate.js';
 import { type CliIO, line, sleep } from './io.js';
 import { resolveRedis } from './redis-target.js';
 
@@ -117,7 +117,8 @@ export async function collectStatus(
         failedByError: Object.fromEntries(Object.entries(errors).map(([c, n]) => [c, Number(n)])),
         startedAt: s.startedAt ? new Date(s.startedAt).toISOString() : null,
         pagesPerSec: rate === null ? null : Math.round(rate * 10) / 10,
-        etaSec: rate && rate > 0 ? Math.round(pending / rate) : null,
+        // No ETA while a crawl is paused or cancelled: its rate says nothing about when it ends.
+        etaSec: control === 'running' && rate && rate > 0 ? Math.round(pending / rate) : null,
         budgetHit: s.budgetHit,
         budgetHitHost: s.budgetHitHost,
         overBudget: s.overBudget,

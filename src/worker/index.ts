@@ -6,13 +6,13 @@ import { type CrawlSettings, type FetchConfig, VERSION } from '../config.js';
 import { CrawlControl } from '../control/hold.js';
 import { keys, QUEUE_NAME } from '../keys.js';
 import type { Logger } from '../log.js';
-import { openQueue } from '../queue.js';
 import type { WorkerMetrics } from '../metrics/worker.js';
+import { openQueue } from '../queue.js';
 import { connectRedis } from '../redis.js';
 import { publishRecord } from '../store/stream.js';
 import type { PageRecord } from '../types.js';
 import { Discoverer } from './discover.js';
-import { Fetcher } from './fetch/index.js';
+import { Fetcher, parseRetryAfter } from './fetch/index.js';
 import { PolitenessGate, resolveLimits } from './politeness/gate.js';
 import { RobotsCache, RobotsFetchDeferred } from './politeness/robots.js';
 import { type JobData, type ProcessDeps, processJob, redactUrl, type WorkerStats } from './process.js';
@@ -72,6 +72,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
           maxBytes: ROBOTS_MAX_BYTES,
           maxRedirects: 5,
         });
+        // A throttling answer to robots.txt pauses the host like one to a page (before the slot is given back).
+        const retryAfter = parseRetryAfter(res.headers['retry-after']);
+        if (res.status === 429 || (res.status === 503 && retryAfter !== null)) {
+          await gate.recordOutcome(host, 'throttled', retryAfter);
+        }
         return { status: res.status, body: res.body.toString('utf8') };
       } finally {
         await gate.release(host, lease);

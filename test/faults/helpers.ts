@@ -14,8 +14,13 @@ export function tempDir(name: string): string {
   return dir;
 }
 
-/** Removes the temp dirs this test file made; call it in afterAll, once its processes have exited. */
-export function removeTempDirs(): void {
+/**
+ * Call in afterAll: kills the CLI processes of this file still running (a test that failed or timed out
+ * must not leave orphans behind) and removes its temp dirs.
+ */
+export function cleanup(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
@@ -94,7 +99,9 @@ export async function waitFor<T>(
 
 export type Cli = ChildProcess & { result: Promise<CliResult>; output: () => string };
 
-/** Starts the real CLI with stdin left open (the caller writes and ends it), unlike helpers/cli.ts. */
+const children = new Set<ChildProcess>();
+
+/** Starts the real CLI with stdin left open (the caller writes and ends it); cleanup() kills leftovers. */
 export function spawnCli(args: string[], env: Record<string, string> = {}, cwd?: string): Cli {
   const e: NodeJS.ProcessEnv = { ...process.env, CI: 'true', ...env };
   delete e.REDIS_URL;
@@ -108,10 +115,24 @@ export function spawnCli(args: string[], env: Record<string, string> = {}, cwd?:
   child.stderr?.on('data', (d) => {
     stderr += d;
   });
+  children.add(child);
   const result = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
   return Object.assign(child, { result, output: () => stdout + stderr });
+}
+
+/** Runs the real CLI to its end (stdin closed), like helpers/cli.ts, but tracked for cleanup(). */
+export function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
+  const child = spawnCli(args, opts.env, opts.cwd);
+  child.stdin?.end();
+  return child.result;
 }
 
 /** Fast BullMQ stall detection and retry backoff for the CLI processes of a test. */

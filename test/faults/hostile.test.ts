@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants, createBrotliCompress, createGzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
-import { byUrl, type PageRow, pageRows, removeTempDirs, seedFile, simplePage, tempDir } from './helpers.js';
+import { byUrl, cleanup, type PageRow, pageRows, runCli, seedFile, simplePage, tempDir } from './helpers.js';
 
 const MB = 1024 * 1024;
 let dir: string;
@@ -117,7 +116,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const t of timers) clearInterval(t);
   await Promise.all([farm?.close(), drip?.close()]);
-  removeTempDirs();
+  cleanup();
 });
 
 function crawl(name: string, lines: string[], extra: string[]) {

@@ -6,9 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/store/db.js';
 import { PageWriter } from '../../src/store/writer.js';
-import { runCli } from '../helpers/cli.js';
 import { okRecord } from '../store/records.js';
-import { removeTempDirs, tempDir } from './helpers.js';
+import { cleanup, runCli, tempDir } from './helpers.js';
 
 let dir: string;
 let db: string;
@@ -28,7 +27,7 @@ beforeAll(() => {
 });
 
 // One of each kind: a data change, a schema/pragma change, and a new file beside the database.
-afterAll(removeTempDirs);
+afterAll(cleanup);
 
 const writes = ['DELETE FROM pages', 'PRAGMA user_version = 99', "ATTACH DATABASE 'EVIL' AS evil"];
 

@@ -6,9 +6,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/redis.js';
-import { runCli } from '../helpers/cli.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
-import { pageRows, removeTempDirs, seedFile, simplePage, tempDir, waitFor } from './helpers.js';
+import { cleanup, pageRows, runCli, seedFile, simplePage, tempDir, waitFor } from './helpers.js';
 
 const PASSWORD = 'Zq9-hunter2-pw';
 let dir: string;
@@ -88,7 +87,7 @@ afterAll(async () => {
     await exited;
   }
   await server?.close();
-  removeTempDirs();
+  cleanup();
 });
 
 describe('Redis with a password and TLS', () => {

@@ -6,12 +6,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/keys.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/redis.js';
-import { runCli } from '../helpers/cli.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
 import {
+  cleanup,
   FAST_ENV,
   pageRows,
-  removeTempDirs,
+  runCli,
   seedFile,
   simplePage,
   sleep,
@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis?.stop();
   await server?.close();
-  removeTempDirs();
+  cleanup();
 });
 
 describe('Redis restarted mid-crawl', () => {

@@ -6,10 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/redis.js';
-import { runCli } from '../helpers/cli.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
-import { byUrl, pageRows, removeTempDirs, seedFile, simplePage, tempDir } from './helpers.js';
+import { byUrl, cleanup, pageRows, runCli, seedFile, simplePage, tempDir } from './helpers.js';
 
 let dir: string;
 const servers: TestServer[] = [];
@@ -58,7 +57,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
-  removeTempDirs();
+  cleanup();
 });
 
 function crawl(name: string, seeds: string[], extra: string[], env: Record<string, string>) {

@@ -4,10 +4,9 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
-import { pageRows, removeTempDirs, seedFile, simplePage, spawnCli, tempDir, waitFor } from './helpers.js';
+import { cleanup, pageRows, runCli, seedFile, simplePage, spawnCli, tempDir, waitFor } from './helpers.js';
 
 let server: TestServer;
 let dir: string;
@@ -43,7 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   release();
   await server?.close();
-  removeTempDirs();
+  cleanup();
 });
 
 function hits(prefix: string): Map<string, number> {

@@ -4,10 +4,9 @@
  * at submit; credentials in URLs never reach a log or an error message.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
-import { byUrl, pageRows, removeTempDirs, seedFile, simplePage, tempDir } from './helpers.js';
+import { byUrl, cleanup, pageRows, runCli, seedFile, simplePage, tempDir } from './helpers.js';
 
 let dir: string;
 let loopback: TestServer; // 127.0.0.1, what `localhost` resolves to
@@ -42,7 +41,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([loopback, target, allowed, forbidden, robotsHop].map((s) => s?.close()));
-  removeTempDirs();
+  cleanup();
 });
 
 function crawl(name: string, lines: string[], extra: string[]) {

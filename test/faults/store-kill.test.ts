@@ -8,7 +8,7 @@ import { keys, RESULTS_GROUP } from '../../src/keys.js';
 import { publishRecords } from '../../src/store/stream.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 import { okRecord } from '../store/records.js';
-import { pageRows, removeTempDirs, spawnCli, tempDir, waitFor } from './helpers.js';
+import { cleanup, pageRows, spawnCli, tempDir, waitFor } from './helpers.js';
 
 // Many links per record make each batch a long transaction, so the kill lands inside one.
 const PAGES = 300;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   redis?.disconnect();
-  removeTempDirs();
+  cleanup();
 });
 
 async function pendingOfWriter(prefix: string): Promise<number> {

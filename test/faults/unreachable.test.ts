@@ -7,8 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/redis.js';
-import { runCli } from '../helpers/cli.js';
-import { removeTempDirs, seedFile, tempDir } from './helpers.js';
+import { cleanup, runCli, seedFile, tempDir } from './helpers.js';
 
 let dir: string;
 let seeds: string;
@@ -35,7 +34,7 @@ afterAll(async () => {
   for (const s of sockets) s.destroy();
   await new Promise((r) => silent?.close(r));
   await new Promise((r) => http?.close(r));
-  removeTempDirs();
+  cleanup();
 });
 
 function commands(redis: string): string[][] {

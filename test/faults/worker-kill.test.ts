@@ -3,14 +3,14 @@
  * its jobs to another worker and the crawl still ends with exactly one row per submitted URL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 import {
+  cleanup,
   FAST_ENV,
   pageRows,
-  removeTempDirs,
   rowCounts,
+  runCli,
   seedFile,
   simplePage,
   spawnCli,
@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  removeTempDirs();
+  cleanup();
 });
 
 describe('worker killed with SIGKILL mid-crawl', () => {

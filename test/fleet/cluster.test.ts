@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasClusterTools, type LocalCluster, startLocalCluster } from '../../src/devtools/redis-cluster.js';
 import { type Site, startSite } from '../../src/devtools/site.js';
 import { runCli } from '../helpers/cli.js';
-import { rows, tempDir } from './helpers.js';
+import { rows, runMain, tempDir } from './helpers.js';
 
 const available = hasClusterTools();
 let cluster: LocalCluster;
@@ -37,6 +37,8 @@ describe.skipIf(!available)('Redis Cluster', () => {
       seeds,
       '--allow-private',
       '--host-rate',
+      '0',
+      '--host-concurrency',
       '0',
       '--db',
       db,
@@ -74,8 +76,8 @@ describe.skipIf(!available)('Redis Cluster', () => {
   });
 
   it('refuses a prefix without a hash tag', async () => {
-    const res = await runCli(['status', '--redis', cluster.url, '--prefix', 'mc']);
+    const res = await runMain(['status', '--redis', cluster.url, '--prefix', 'mc']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/--prefix must contain a hash tag on Redis Cluster, e\.g\. \{mc\}/);
+    expect(res.err).toMatch(/--prefix must contain a hash tag on Redis Cluster, e\.g\. \{mc\}/);
   });
 });

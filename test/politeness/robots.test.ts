@@ -90,6 +90,12 @@ describe.concurrent('robots.txt, end to end', () => {
     });
     const tooMany = await farm.host('127.0.0.173', redirectChain(6, 'User-agent: *\nDisallow: /\n'));
     const five = await farm.host('127.0.0.174', redirectChain(5, 'User-agent: *\nDisallow: /secret\n'));
+    const slowDown = await farm.host('127.0.0.175', {
+      robots: (n) =>
+        n === 1
+          ? { status: 429, headers: { 'retry-after': '2' }, body: 'slow down' }
+          : { body: 'User-agent: *\nAllow: /\n' },
+    });
 
     const groupPages = group.urls(5);
     const urls = [
@@ -101,6 +107,7 @@ describe.concurrent('robots.txt, end to end', () => {
       ...tooMany.urls(2),
       ...five.urls(2),
       `${five.origin}/secret/1`,
+      ...slowDown.urls(2),
     ];
     const rows = await crawl(
       'robots-ua',
@@ -142,6 +149,13 @@ describe.concurrent('robots.txt, end to end', () => {
     for (const u of five.urls(2)) expect(rows.get(u), u).toMatchObject({ error: null, status: 200 });
     expect(rows.get(`${five.origin}/secret/1`)).toMatchObject({ error: 'ROBOTS_DISALLOWED' });
     expect(five.hits().some((h) => h.path === '/secret/1')).toBe(false);
+    // A 429 to robots.txt counts as unavailable (not as "no rules") and pauses the host for its Retry-After.
+    for (const u of slowDown.urls(2)) expect(rows.get(u), u).toMatchObject({ error: null, status: 200 });
+    const sd = slowDown.hits();
+    // Both robots.txt requests come before any page; the second only after Retry-After.
+    expect(sd.map((h) => h.path).slice(0, 2)).toEqual(['/robots.txt', '/robots.txt']);
+    expect(sd).toHaveLength(4);
+    expect(sd[1].at).toBeGreaterThanOrEqual((sd[0].end as number) + 2000);
     // robots.txt (and its redirect chain) fetched once per host.
     expect(five.hits().filter((h) => h.path === '/robots.txt')).toHaveLength(1);
     expect(tooMany.hits().filter((h) => h.path === '/robots.txt')).toHaveLength(1);

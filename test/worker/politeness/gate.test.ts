@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../../src/keys.js';
 import { connectRedis } from '../../../src/redis.js';
-import { type HostLimits, PolitenessGate } from '../../../src/worker/politeness/gate.js';
+import { delayedHosts, type HostLimits, PolitenessGate } from '../../../src/worker/politeness/gate.js';
 import { testPrefix, testRedisUrl } from '../../helpers/redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -196,21 +196,25 @@ describe('PolitenessGate', () => {
 
   it('publishes pauses in the shared paused-hosts hash and sweeps ended ones', async () => {
     const prefix = testPrefix();
+    const k = keys(prefix);
     const gate = new PolitenessGate(redis, prefix);
-    for (let i = 0; i < 70; i++) await gate.pause(`old${i}.example`, 50, 'brief');
+    // 70 ended pauses (written directly: no timing involved) and one in force.
+    const ended = Object.fromEntries(
+      Array.from({ length: 70 }, (_, i) => [
+        `old${i}.example`,
+        JSON.stringify({ untilMs: 1, reason: 'brief' }),
+      ]),
+    );
+    await redis.hset(k.pausedHosts, ended);
     await gate.recordOutcome('now.example', 'throttled', 5000);
-    const raw = await redis.hgetall(keys(prefix).pausedHosts);
-    expect(raw['old0.example']).toBeDefined();
+    const raw = await redis.hgetall(k.pausedHosts);
     expect(JSON.parse(raw['now.example'])).toEqual({
       untilMs: expect.any(Number),
       reason: 'throttled, Retry-After 5s',
     });
-    await sleep(80);
+    // Past 64 entries, the next pause sweeps the ended ones and keeps those in force.
     await gate.pause('later.example', 1000, 'manual');
-    expect(Object.keys(await redis.hgetall(keys(prefix).pausedHosts)).sort()).toEqual([
-      'later.example',
-      'now.example',
-    ]);
+    expect(Object.keys(await redis.hgetall(k.pausedHosts)).sort()).toEqual(['later.example', 'now.example']);
     expect((await gate.pausedHosts()).map((p) => p.host)).toEqual(['later.example', 'now.example']);
   });
 
@@ -267,28 +271,33 @@ describe('PolitenessGate', () => {
   });
 
   it('books waiting callers one turn apart, queues newcomers behind them, and lets a pause void the book', async () => {
-    const gate = new PolitenessGate(redis, testPrefix());
+    const prefix = testPrefix();
+    const gate = new PolitenessGate(redis, prefix);
+    const tail = async () => Number(await redis.hget(keys(prefix).hostState('q.example'), 'tail'));
     const limits = { ratePerSec: 10, concurrency: 0 };
     expect((await gate.acquire('q.example', limits, 't0', 'book')).granted).toBe(true);
-    const waits: number[] = [];
+    const tails: number[] = [];
     for (let i = 1; i <= 5; i++) {
       const r = await gate.acquire('q.example', limits, `t${i}`, 'book');
       expect(r).toMatchObject({ granted: false, reason: 'rate', booked: true });
-      if (!r.granted) waits.push(r.waitMs);
+      tails.push(await tail());
     }
-    // One turn each, 100 ms (1/rate) plus slack apart: they will not all wake at once.
-    for (let i = 1; i < waits.length; i++) expect(waits[i] - waits[i - 1]).toBeGreaterThanOrEqual(100);
-    // A plain caller (a robots.txt fetch) is told the next free slot, not a turn.
+    // One turn each, 1/rate (100 ms) plus slack (at least 25 ms) apart: they will not all wake at once.
+    for (let i = 1; i < tails.length; i++) expect(tails[i] - tails[i - 1]).toBeGreaterThanOrEqual(125_000);
+    // A plain caller (a robots.txt fetch) is told the next free slot, not a turn, and books nothing.
     const plain = await gate.acquire('q.example', limits, 'plain', 'plain');
     expect(plain).toMatchObject({ granted: false, booked: false });
     if (!plain.granted) expect(plain.waitMs).toBeLessThanOrEqual(100);
-    // Once the slot is free, a booked caller takes it; a newcomer still queues behind the booked turns.
+    expect(await tail()).toBe(tails[4]);
+    // Once the slot is free a booked caller takes it, while a newcomer still queues behind the booked turns.
     await sleep(120);
-    const newcomer = await gate.acquire('q.example', limits, 'late', 'book');
-    expect(newcomer).toMatchObject({ granted: false, booked: true });
-    if (!newcomer.granted) expect(newcomer.waitMs).toBeGreaterThan(waits[4] - 120);
+    expect((await gate.acquire('q.example', limits, 'late', 'book')).granted).toBe(false);
+    expect(await tail()).toBeGreaterThan(tails[4]);
     expect((await gate.acquire('q.example', limits, 't1', 'booked')).granted).toBe(true);
-    // A pause voids the book: the next caller's turn is the pause's end, not the old tail.
+    // The backlog is visible to `status`, with the limit behind it.
+    const delayed = await delayedHosts(redis, prefix);
+    expect(delayed.hosts).toEqual([{ host: 'q.example', untilMs: expect.any(Number), reason: 'rate 10/s' }]);
+    // A pause voids the book: a waiting caller's turn is the pause's end, not the old tail.
     await gate.pause('q.example', 300, 'test');
     const after = await gate.acquire('q.example', limits, 't2', 'booked');
     expect(after).toMatchObject({ granted: false, reason: 'paused', booked: true });
