@@ -28,6 +28,8 @@ export interface LinkInfo {
   /** Anchor text, ASCII whitespace collapsed and trimmed. */
   text: string;
   rel: string | null;
+  /** The element it came from. */
+  tag: 'a' | 'area';
 }
 
 export interface JsonLdBlock {
@@ -76,6 +78,8 @@ export interface PageMetadata {
   links: LinkInfo[];
   /** Number of links found (may exceed links.length when capped). */
   linksCount: number;
+  /** How many of linksCount came from <area href> (the explorer's link list shows <a href> only). */
+  areaLinksCount: number;
   linksTruncated: boolean;
   /** The effective base URL (after <base href>). */
   baseUrl: string;

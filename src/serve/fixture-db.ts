@@ -82,6 +82,7 @@ export function fixtureRecord(
     url: linkTarget(i, k, total, hosts),
     text: `Related page ${k}`,
     rel: null,
+    tag: 'a' as const,
   }));
   const hasOg = rand() > 0.15;
   const hasTw = rand() > 0.3;
@@ -137,6 +138,7 @@ export function fixtureRecord(
       jsonld: hasJsonld ? [{ raw: jsonldRaw, valid: true, value: JSON.parse(jsonldRaw), types: [type] }] : [],
       links,
       linksCount: links.length,
+      areaLinksCount: 0,
       linksTruncated: false,
       baseUrl: url,
       resolved: {

@@ -68,7 +68,7 @@ describe('discoverLinks', () => {
   };
   const page = (links: LinkInfo[], robots: string | null = null) =>
     ({ links, resolved: { robots } }) as unknown as PageMetadata;
-  const l = (url: string, rel: string | null = null): LinkInfo => ({ url, text: '', rel });
+  const l = (url: string, rel: string | null = null): LinkInfo => ({ url, text: '', rel, tag: 'a' });
 
   it('normalizes, dedupes and scopes links against the chain seed, one level deeper', () => {
     const s = { ...DEFAULTS.crawl, depth: 2, scope: 'domain' as const };

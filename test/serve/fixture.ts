@@ -57,10 +57,11 @@ export function hostileRecord(crawl: string): PageRecord {
       twitter: { 'twitter:site': XSS.meta, 'twitter:title': XSS.title },
       jsonld: [{ raw, valid: true, value: JSON.parse(raw), types: ['Article'] }],
       links: [
-        { url: 'javascript:alert(1)', text: XSS.linkText, rel: null },
-        { url: 'https://site0.example/page/0', text: XSS.linkText, rel: XSS.meta },
+        { url: 'javascript:alert(1)', text: XSS.linkText, rel: null, tag: 'a' as const },
+        { url: 'https://site0.example/page/0', text: XSS.linkText, rel: XSS.meta, tag: 'a' as const },
       ],
       linksCount: 2,
+      areaLinksCount: 0,
       linksTruncated: false,
       baseUrl: HOSTILE_URL,
       resolved: {

@@ -18,6 +18,7 @@ export function okRecord(
   const links: LinkInfo[] = Array.from({ length: opts.links ?? 3 }, (_, i) => ({
     url: `https://example.com/to/${i}`,
     text: `link ${i}`,
+    tag: 'a' as const,
     rel: i % 2 === 0 ? null : 'nofollow',
   }));
   const meta: MetaTag[] = Array.from({ length: opts.meta ?? 2 }, (_, i) => [
@@ -79,6 +80,7 @@ export function okRecord(
       jsonld,
       links,
       linksCount: links.length + 10,
+      areaLinksCount: 0,
       linksTruncated: true,
       baseUrl: url,
       resolved: {

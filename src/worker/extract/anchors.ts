@@ -6,6 +6,7 @@ export interface RawAnchor {
   /** Text content so far, excluding script/style/noscript/template, not collapsed. */
   text: string;
   rel: string | null;
+  tag: 'a' | 'area';
 }
 
 interface Open {
@@ -22,13 +23,13 @@ export class AnchorTracker {
   /** An <a> start tag: closes the <a> already open (HTML's adoption agency does the same). */
   open(href: string | null, rel: string | null, templateDepth: number): void {
     this.close();
-    const anchor = href === null ? null : { href, text: '', rel };
+    const anchor = href === null ? null : { href, text: '', rel, tag: 'a' as const };
     if (anchor) this.out.push(anchor);
     this.cur = { anchor, templateDepth };
   }
 
   area(href: string, rel: string | null): void {
-    this.out.push({ href, text: '', rel });
+    this.out.push({ href, text: '', rel, tag: 'area' });
   }
 
   text(s: string, templateDepth: number): void {

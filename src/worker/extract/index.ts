@@ -53,6 +53,7 @@ export function extract(html: string, pageUrl: string, opts: ExtractOptions = {}
   const l = safe(() => links(s.anchors, base, opts.maxLinks), {
     links: [],
     linksCount: 0,
+    areaLinksCount: 0,
     linksTruncated: false,
   });
   const meta: PageMetadata = {
@@ -68,6 +69,7 @@ export function extract(html: string, pageUrl: string, opts: ExtractOptions = {}
     jsonld,
     links: l.links,
     linksCount: l.linksCount,
+    areaLinksCount: l.areaLinksCount,
     linksTruncated: l.linksTruncated,
     baseUrl: base,
     resolved: emptyResolved(),

@@ -8,12 +8,14 @@ export const DEFAULT_MAX_LINKS = 10_000;
 export interface Links {
   links: LinkInfo[];
   linksCount: number;
+  areaLinksCount: number;
   linksTruncated: boolean;
 }
 
 export function links(anchors: RawAnchor[], baseUrl: string, maxLinks = DEFAULT_MAX_LINKS): Links {
   const out: LinkInfo[] = [];
   let count = 0;
+  let areas = 0;
   let base: URL | null;
   try {
     base = new URL(baseUrl);
@@ -29,9 +31,10 @@ export function links(anchors: RawAnchor[], baseUrl: string, maxLinks = DEFAULT_
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') continue;
     count++;
-    if (out.length < maxLinks) out.push({ url: url.href, text: collapse(a.text), rel: a.rel });
+    if (a.tag === 'area') areas++;
+    if (out.length < maxLinks) out.push({ url: url.href, text: collapse(a.text), rel: a.rel, tag: a.tag });
   }
-  return { links: out, linksCount: count, linksTruncated: count > out.length };
+  return { links: out, linksCount: count, areaLinksCount: areas, linksTruncated: count > out.length };
 }
 
 /** The effective base URL: the first <base href> resolved against the page URL, else the page URL. */

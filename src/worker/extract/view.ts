@@ -33,6 +33,7 @@ export interface InspectJson {
   /** `[absolute_url, collapsed_text]`. */
   links: [string, string][];
   links_count: number;
+  area_links: [string, string][];
   links_truncated: boolean;
   base_url: string;
   domain: string | null;
@@ -52,8 +53,10 @@ export function toInspectJson(meta: PageMetadata, finalUrl: string): InspectJson
     twitter: meta.twitter,
     jsonld: meta.jsonld.filter((b) => b.valid).map((b) => b.value),
     jsonld_invalid: meta.jsonld.filter((b) => !b.valid).length,
-    links: meta.links.map((l) => [l.url, l.text]),
-    links_count: meta.linksCount,
+    // The explorer's link list is every <a href>; <area href> links are listed apart (the links table has both).
+    links: meta.links.filter((l) => l.tag === 'a').map((l) => [l.url, l.text]),
+    links_count: meta.linksCount - meta.areaLinksCount,
+    area_links: meta.links.filter((l) => l.tag === 'area').map((l) => [l.url, l.text]),
     links_truncated: meta.linksTruncated,
     base_url: meta.baseUrl,
     domain: domainOf(finalUrl),
@@ -100,7 +103,7 @@ export function toExplorerJson(meta: PageMetadata, finalUrl: string): ExplorerJs
     domain: domainOf(finalUrl),
     jsonld: meta.jsonld.filter((b) => b.valid).map((b) => b.value),
     meta: list,
-    links: meta.links.map((l) => [l.text, l.url]),
+    links: meta.links.filter((l) => l.tag === 'a').map((l) => [l.text, l.url]),
     viewport: meta.viewport,
   };
 }
@@ -128,9 +131,15 @@ export function renderExplorerText(meta: PageMetadata, finalUrl: string): string
     const label = attr === 'name' || attr === 'property' ? key : `[${attr}] ${key}`;
     out.push(`  ${safe(label)} → ${content === null ? '' : safe(content)}`);
   }
-  const shown = meta.links.length;
-  out.push('', `Links (${shown}${meta.linksTruncated ? ` of ${meta.linksCount}` : ''}):`);
-  for (const l of meta.links) out.push(`  ${safe(l.text) || '(no text)'} → ${safe(l.url)}`);
+  const anchors = meta.links.filter((l) => l.tag === 'a');
+  const total = meta.linksCount - meta.areaLinksCount;
+  out.push('', `Links (${anchors.length}${meta.linksTruncated ? ` of ${total}` : ''}):`);
+  for (const l of anchors) out.push(`  ${safe(l.text) || '(no text)'} → ${safe(l.url)}`);
+  const areas = meta.links.filter((l) => l.tag === 'area');
+  if (areas.length > 0) {
+    out.push('', `Image-map links (${areas.length}):`);
+    for (const l of areas) out.push(`  ${safe(l.text) || '(no text)'} → ${safe(l.url)}`);
+  }
   out.push('');
   field('Viewport', x.viewport);
   out.push('', 'Resolved:');

@@ -31,7 +31,7 @@ describe('extract: hard cases', () => {
     );
     expect(m.title).toBe('Tom & Jerry — <3 © 2024\u00a0!');
     expect(m.description).toBe("Fish & chips 'n' peas");
-    expect(m.links[0]).toEqual({ url: 'https://site.example/s?a=1&b=2&copy=3', text: 'A & B', rel: null });
+    expect(m.links[0]).toEqual({ url: 'https://site.example/s?a=1&b=2&copy=3', text: 'A & B', rel: null, tag: 'a' });
   });
 
   it('takes the first HTML <title>: not an SVG <title>, not a later <title>, also one in <body>', () => {
@@ -119,7 +119,7 @@ describe('extract: hard cases', () => {
       PAGE,
     );
     expect(m.description).toBe('line one\n   line two\nthree');
-    expect(m.links[0]).toEqual({ url: 'https://site.example/abc', text: 'x y', rel: 'nofollow\n noopener' });
+    expect(m.links[0]).toEqual({ url: 'https://site.example/abc', text: 'x y', rel: 'nofollow\n noopener', tag: 'a' });
   });
 
   it('keeps the first value of a duplicated og key in og, and every occurrence in meta', () => {
@@ -136,7 +136,7 @@ describe('extract: hard cases', () => {
     const html = `<title>Deep</title>${'<div>'.repeat(100_000)}<a href="/in">deep link</a>${'</div>'.repeat(100_000)}`;
     const m = extract(html, PAGE);
     expect(m.title).toBe('Deep');
-    expect(m.links).toEqual([{ url: 'https://site.example/in', text: 'deep link', rel: null }]);
+    expect(m.links).toEqual([{ url: 'https://site.example/in', text: 'deep link', rel: null, tag: 'a' }]);
   });
 
   it('counts 200,000 links and stores only maxLinks of them, flagged', () => {
@@ -145,7 +145,7 @@ describe('extract: hard cases', () => {
     expect(m.linksCount).toBe(200_000);
     expect(m.links.length).toBe(10_000);
     expect(m.linksTruncated).toBe(true);
-    expect(m.links[9_999]).toEqual({ url: 'https://site.example/p9999', text: '9999', rel: null });
+    expect(m.links[9_999]).toEqual({ url: 'https://site.example/p9999', text: '9999', rel: null, tag: 'a' });
     const few = extract(html.slice(0, 200), PAGE, { maxLinks: 3 });
     expect(few.links.length).toBe(3);
     expect(few.linksTruncated).toBe(true);
