@@ -19,7 +19,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts/explorer');
+// The README's screenshots are refreshed only on request (UPDATE_SCREENSHOTS=1 npm test), so a test run never
+// changes tracked files.
 const DOCS = join(ROOT, 'docs/screenshots');
+const UPDATE_DOCS = process.env.UPDATE_SCREENSHOTS === '1';
 const SKIP_NOTE = hasChromium
   ? ''
   : ` [skipped: no Chromium at ${CHROMIUM}; install the Debian package chromium]`;
@@ -93,7 +96,7 @@ describe('the explorer in a browser', () => {
       ],
     });
     mkdirSync(ARTIFACTS, { recursive: true });
-    mkdirSync(DOCS, { recursive: true });
+    if (UPDATE_DOCS) mkdirSync(DOCS, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
@@ -119,7 +122,7 @@ describe('the explorer in a browser', () => {
   async function shot(page: Page, name: string, docs = false): Promise<void> {
     const path = join(ARTIFACTS, `${name}.png`);
     await page.screenshot({ path, fullPage: true });
-    if (docs) copyFileSync(path, join(DOCS, `${name}.png`));
+    if (docs && UPDATE_DOCS) copyFileSync(path, join(DOCS, `${name}.png`));
   }
 
   it.skipIf(!hasChromium)(`clicks through crawls → crawl → page → "linked from"${SKIP_NOTE}`, async () => {
