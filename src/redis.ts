@@ -1,7 +1,8 @@
 /** Redis connections and the private redis-server launcher (the "embedded" default and the test setup). */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 /** Hides the password of a redis URL for logs and status output. */
@@ -166,7 +167,9 @@ export function hasRedisServer(bin = 'redis-server'): boolean {
 
 /**
  * Starts a private redis-server on a free loopback port with its data in `dir`.
- * AOF is on with appendfsync everysec (a hard kill loses at most ~1 s of writes).
+ * AOF is on with appendfsync everysec: if redis-server alone is killed, what it wrote is in the kernel's
+ * page cache and survives; a crash of the machine loses up to about the last second (2 s at worst).
+ * A previous private server of the same `dir` left running by a killed process is shut down first.
  */
 export async function startPrivateRedis(
   dir: string,
@@ -175,6 +178,7 @@ export async function startPrivateRedis(
   const bin = opts.bin ?? 'redis-server';
   if (!hasRedisServer(bin)) throw new Error(REDIS_INSTALL_HINT);
   mkdirSync(dir, { recursive: true });
+  await stopLeftover(dir);
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = opts.port ?? (await freePort());
     const args = [
@@ -218,12 +222,17 @@ export async function startPrivateRedis(
       child.stderr?.removeAllListeners('data');
       child.stdout?.resume();
       child.stderr?.resume();
+      const owner = join(dir, OWNER_FILE);
+      writeFileSync(owner, JSON.stringify({ pid: child.pid, port }));
       return {
         url,
         port,
         dir,
         process: child,
-        stop: () => stopChild(child, url),
+        stop: async () => {
+          await stopChild(child, url);
+          rmSync(owner, { force: true });
+        },
       };
     }
     child.kill('SIGKILL');
@@ -231,6 +240,47 @@ export async function startPrivateRedis(
       throw new Error(`redis-server did not start on port ${port}: ${output.trim().slice(-300)}`);
   }
   throw new Error('redis-server did not start after 5 attempts');
+}
+
+/** Names the private redis-server serving a data dir (pid, port) while it runs. */
+const OWNER_FILE = 'metacrawl-redis.json';
+
+/**
+ * A process killed with SIGKILL never stops its private redis-server, which keeps serving `dir`. Two servers
+ * must not share one AOF: the old one is asked to SHUTDOWN (it fsyncs its AOF, then closes its port) and
+ * the new one loads the files after it. A server that does not serve `dir` (a reused pid or port) is left alone.
+ */
+async function stopLeftover(dir: string): Promise<void> {
+  let prev: { pid: number; port: number };
+  try {
+    prev = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as { pid: number; port: number };
+    process.kill(prev.pid, 0);
+  } catch {
+    return; // no owner file, or its process is gone
+  }
+  const url = `redis://127.0.0.1:${prev.port}`;
+  const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    const [, served] = (await r.config('GET', 'dir')) as [string, string];
+    if (realpathSync(served) !== realpathSync(dir)) return;
+    await r.call('SHUTDOWN').catch(() => {});
+  } catch {
+    return;
+  } finally {
+    if (r.status !== 'end') r.disconnect();
+  }
+  // Its port closes after the AOF is on disk.
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      await assertRedisReachable(url, 200);
+    } catch {
+      return;
+    }
+    await new Promise((res) => setTimeout(res, 50));
+  }
 }
 
 async function waitForRedis(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
@@ -256,7 +306,8 @@ async function stopChild(child: ChildProcess, url: string): Promise<void> {
     await r.connect();
     // SHUTDOWN makes redis fsync the AOF before exiting; the connection drops, so ignore the error.
     await r.call('SHUTDOWN').catch(() => {});
-    r.disconnect();
+    // Already closed by the server: disconnect() would arm a 2 s timer that keeps the process alive.
+    if (r.status !== 'end') r.disconnect();
   } catch {
     child.kill('SIGTERM');
   }

@@ -17,6 +17,7 @@ import { runStoreWriter } from '../store/consumer.js';
 import { openDb } from '../store/db.js';
 import { crawlSummary } from '../store/query.js';
 import { startWorker } from '../worker/index.js';
+import { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from '../worker/threads.js';
 import { type CliIO, line, sleep } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveRedis } from './redis-target.js';
@@ -42,6 +43,8 @@ export interface CrawlCommandOptions {
   graceMs?: number;
   /** --metrics-port / --metrics-host: Prometheus /metrics for this process. */
   metrics?: MetricsConfig;
+  /** --workers: workers in all, this thread's included; 'auto': one per usable core from AUTO_MIN_URLS URLs. */
+  workers?: number | 'auto';
 }
 
 export interface CrawlOutcome {
@@ -90,6 +93,8 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     db,
     signal: writerAbort.signal,
     logger,
+    // Short blocking reads: stopping waits for the read in flight, and this process stops once the crawl is done.
+    blockMs: 250,
     onBatch: metrics ? (b) => metrics.writer.observeBatch(b) : undefined,
   });
   const worker = await startWorker({
@@ -104,6 +109,30 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     robotsErrorTtlMs: opts.robotsErrorTtlMs,
     metrics: metrics?.worker,
   });
+  // More workers on threads, one per usable core (see worker/threads.ts); a small crawl stays on this one.
+  const pool: { threads: WorkerThreads | null } = { threads: null };
+  const addThreads = async (submitted: number) => {
+    const w = opts.workers ?? 'auto';
+    const n = w === 'auto' ? (submitted >= AUTO_MIN_URLS ? usableCores() - 1 : 0) : w - 1;
+    if (pool.threads || n <= 0 || io.stopSignal.aborted) return;
+    pool.threads = await startWorkerThreads(
+      n,
+      {
+        redisUrl: target.url,
+        prefix: opts.prefix,
+        concurrency: opts.fetch.concurrency,
+        fetch: opts.fetch,
+        defaults: opts.settings,
+        lockDurationMs: opts.lockDurationMs,
+        stalledIntervalMs: opts.stalledIntervalMs,
+        robotsErrorTtlMs: opts.robotsErrorTtlMs,
+        logLevel: opts.logLevel,
+      },
+      logger,
+    );
+    logger.info({ threads: n }, 'more workers started on threads');
+  };
+  await addThreads(0);
   const queue = openQueue(redis, opts.prefix);
   const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
   const progress = createProgress(mode, io.stderr);
@@ -129,17 +158,20 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       line(io.stderr, `crawl ${crawl} is paused: run metacrawl resume --crawl ${crawl} to continue`);
     sitemaps = { read: submitted.sitemaps, failed: submitted.sitemapErrors };
     // Done when every URL submitted to this crawl (seeds and discovered) has its row in the database.
-    for (;;) {
+    // The writer's counts in Redis follow the database exactly and cost nothing to read, while counting the
+    // rows costs ~75 ms at 1M pages: the database is asked only when Redis says done, and every 5 s.
+    for (let tick = 0; ; tick++) {
       const stats = await readCrawlStats(redis, opts.prefix, crawl);
-      const summary = crawlSummary(db, crawl);
+      await addThreads(stats.submitted);
+      const done = stats.stored >= stats.submitted || tick % 25 === 0 ? crawlSummary(db, crawl) : null;
       progress.update({
-        done: summary.pages,
+        done: done?.pages ?? stats.stored,
         total: stats.submitted,
-        ok: summary.ok,
-        failed: summary.failed,
+        ok: done?.ok ?? stats.stored - stats.failed,
+        failed: done?.failed ?? stats.failed,
         delayed: await queue.getDelayedCount(),
       });
-      if (summary.pages >= stats.submitted) break;
+      if (done && done.pages >= stats.submitted) break;
       if (io.stopSignal.aborted) {
         interrupted = true;
         break;
@@ -148,7 +180,8 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     }
   } finally {
     progress.stop();
-    await worker.close(interrupted ? (opts.graceMs ?? 10_000) : 1_000);
+    const grace = interrupted ? (opts.graceMs ?? 10_000) : 1_000;
+    await Promise.all([worker.close(grace), pool.threads?.close(grace)]);
     // What the worker published while stopping is stored now rather than by the next run.
     if (interrupted) await drained(redis, opts.prefix, 3000);
     writerAbort.abort();
