@@ -10,6 +10,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { keys } from '../keys.js';
 import { defineScript, type ScriptFn } from '../lua.js';
+import { jobRecord } from '../records.js';
 import type { CrawlJobData, PageRecord } from '../types.js';
 import { ControlCache } from './state.js';
 
@@ -21,28 +22,10 @@ export const PARK_MS = 3_600_000;
 
 /** The row of a URL that was never fetched because its crawl was cancelled. */
 export function cancelledRecord(d: CrawlJobData, attempts: number): PageRecord {
-  return {
-    crawl: d.crawl,
-    url: d.url,
-    depth: d.depth,
-    discoveredFrom: d.from,
-    finalUrl: null,
-    status: null,
-    contentType: null,
+  return jobRecord(d, attempts, {
     error: 'CANCELLED',
     errorDetail: `crawl ${d.crawl} was cancelled before this URL was fetched`,
-    attempts,
-    fetchedAt: new Date().toISOString(),
-    elapsedMs: null,
-    queuedMs: null,
-    bytes: null,
-    truncated: false,
-    redirects: [],
-    headers: null,
-    encoding: null,
-    lastmod: d.lastmod ?? null,
-    meta: null,
-  };
+  });
 }
 
 export interface CrawlControlOptions {

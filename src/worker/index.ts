@@ -8,14 +8,15 @@ import { keys, QUEUE_NAME } from '../keys.js';
 import type { Logger } from '../log.js';
 import type { WorkerMetrics } from '../metrics/worker.js';
 import { openQueue } from '../queue.js';
+import { jobRecord } from '../records.js';
 import { connectRedis } from '../redis.js';
 import { publishRecord } from '../store/stream.js';
 import type { PageRecord } from '../types.js';
 import { Discoverer } from './discover.js';
-import { Fetcher, parseRetryAfter } from './fetch/index.js';
+import { Fetcher, parseRetryAfter, redactUrl } from './fetch/index.js';
 import { PolitenessGate, resolveLimits } from './politeness/gate.js';
 import { RobotsCache, RobotsFetchDeferred } from './politeness/robots.js';
-import { type JobData, type ProcessDeps, processJob, redactUrl, type WorkerStats } from './process.js';
+import { type JobData, type ProcessDeps, processJob, type WorkerStats } from './process.js';
 import { SettingsCache } from './settings.js';
 
 export interface WorkerOptions {
@@ -141,28 +142,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     if (!final) return;
     const d = job.data;
     logger.error({ url: redactUrl(d.url), err: err.message }, 'job failed permanently');
-    const record: PageRecord = {
-      crawl: d.crawl,
-      url: d.url,
-      depth: d.depth,
-      discoveredFrom: d.from,
-      finalUrl: null,
-      status: null,
-      contentType: null,
+    const record = jobRecord(d, Math.max(attempts, 1), {
       error: /stalled/i.test(err.message) ? 'WORKER_LOST' : 'INTERNAL_ERROR',
       errorDetail: `GET ${redactUrl(d.url)} → ${err.message}`,
-      attempts: Math.max(attempts, 1),
-      fetchedAt: new Date().toISOString(),
-      elapsedMs: null,
-      queuedMs: null,
-      bytes: null,
-      truncated: false,
-      redirects: [],
-      headers: null,
-      encoding: null,
-      lastmod: d.lastmod ?? null,
-      meta: null,
-    };
+    });
     publish(record).catch((e) =>
       logger.error({ err: (e as Error).message }, 'could not publish failure row'),
     );

@@ -9,6 +9,7 @@ import type { CrawlControl } from '../control/hold.js';
 import { type CrawlError, type ErrorCode, isCrawlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { hostKey as hostKeyOf } from '../producer/normalize.js';
+import { jobRecord } from '../records.js';
 import type { CrawlJobData, PageMetadata, PageRecord } from '../types.js';
 import { extract } from './extract/index.js';
 import {
@@ -19,6 +20,7 @@ import {
   isHtmlType,
   looksBinary,
   parseRetryAfter,
+  redactUrl,
 } from './fetch/index.js';
 import { decideOutcome, isConnectionFailure } from './outcome.js';
 import type { PolitenessGate } from './politeness/gate.js';
@@ -69,28 +71,7 @@ export interface WorkerStats {
 }
 
 function baseRecord(d: JobData, attempts: number, queuedMs: number): PageRecord {
-  return {
-    crawl: d.crawl,
-    url: d.url,
-    depth: d.depth,
-    discoveredFrom: d.from,
-    finalUrl: null,
-    status: null,
-    contentType: null,
-    error: null,
-    errorDetail: null,
-    attempts,
-    fetchedAt: new Date().toISOString(),
-    elapsedMs: null,
-    queuedMs,
-    bytes: null,
-    truncated: false,
-    redirects: [],
-    headers: null,
-    encoding: null,
-    lastmod: d.lastmod ?? null,
-    meta: null,
-  };
+  return jobRecord(d, attempts, { queuedMs });
 }
 
 async function delay(
@@ -287,20 +268,5 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     await finish({ ...baseRecord(d, attempts, queuedMs), ...partial, encoding: decoded.encoding, meta });
   } finally {
     await release();
-  }
-}
-
-/** Never log or store credentials of a URL. */
-export function redactUrl(url: string): string {
-  if (!url.includes('@')) return url;
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '';
-      u.password = '';
-    }
-    return u.toString();
-  } catch {
-    return url;
   }
 }
