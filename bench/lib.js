@@ -26,7 +26,7 @@ export function pin(pid, core) {
   );
 }
 
-/** `[cmd, ...args]` prefixed with taskset when pinning is possible. */
+/** `[cmd, ...args]` prefixed with taskset when pinning is possible; `core` may be a list like "0-1". */
 export function pinned(core, cmd, args) {
   return CAN_PIN ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, args];
 }
@@ -67,26 +67,28 @@ function procSample(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (/** @type {string} */ k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+    // A process that has exited but not yet been reaped reports no memory: not a sample.
+    const rssMb = kb('VmRSS') / 1024;
+    return rssMb > 0 ? { rssMb, hwmMb: kb('VmHWM') / 1024 } : null;
   } catch {
     return null;
   }
 }
 
 /**
- * Runs `node [--import probe] <args>` on the client core (or `opts.core`) and measures it.
+ * Runs `node [--import probe] <args>` on the client core (or `opts.core`; null = not pinned) and measures it.
  * @param {string[]} args node arguments (script first)
- * @param {{ env?: Record<string, string>, probeFile: string, onStart?: (child: import('node:child_process').ChildProcess) => void, nodeFlags?: string[], core?: number }} opts
+ * @param {{ env?: Record<string, string>, probeFile: string, onStart?: (child: import('node:child_process').ChildProcess) => void, nodeFlags?: string[], core?: number | null }} opts
  * @returns {Promise<{ code: number | null, stdout: string, stderr: string, wallS: number, probe: any, rss: { t: number, rssMb: number }[] }>}
  */
 export function runMeasured(args, opts) {
   rmSync(opts.probeFile, { force: true });
-  const [cmd, argv] = pinned(opts.core ?? CLIENT_CORE, process.execPath, [
-    ...(opts.nodeFlags ?? []),
-    '--import',
-    PROBE,
-    ...args,
-  ]);
+  const nodeArgs = [...(opts.nodeFlags ?? []), '--import', PROBE, ...args];
+  // Unpinned means every core again: a child inherits the affinity of this (pinned) process.
+  const [cmd, argv] =
+    opts.core === null
+      ? pinned(`0-${cpus().length - 1}`, process.execPath, nodeArgs)
+      : pinned(opts.core ?? CLIENT_CORE, process.execPath, nodeArgs);
   const started = performance.now();
   const child = spawn(cmd, argv, {
     stdio: ['ignore', 'pipe', 'pipe'],

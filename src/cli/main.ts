@@ -88,6 +88,11 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
               '--grace <ms>',
               'on SIGINT/SIGTERM, wait this long for in-flight fetches before handing them back',
               '10000',
+            )
+            .option(
+              '--workers <n>',
+              "workers (threads) in all, each with --concurrency in flight; 'auto' = one per usable core once the crawl has 1,000+ URLs",
+              'auto',
             ),
         ),
       ),
@@ -110,6 +115,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           logLevel: common.logLevel,
           metrics: metricsConfig(raw, file),
           graceMs: positiveInt('--grace', raw.grace),
+          workers: raw.workers === 'auto' ? 'auto' : positiveInt('--workers', raw.workers),
           ...stallTiming(),
         },
         io,

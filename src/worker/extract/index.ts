@@ -11,9 +11,10 @@
  *
  * So: a single Tokenizer pass, no tree (see scan.ts), steered to follow WHATWG tree construction where
  * an extract rule can tell the difference. The bare Tokenizer costs 1.4 ms/page of the ~2 ms.
- * Warning: merely importing ioredis did not slow it here, but creating any instance of a String
- * subclass (e.g. `new (class extends String {})('')`) made the Tokenizer 3.5x slower (1.41 -> 4.98
- * ms/page) for the rest of the process; do not add that "warm-up".
+ * String subclasses: defining any `class X extends String` in the process slows the Tokenizer 1.7-1.9x on
+ * Node 20.20 unless an instance is created before parsing starts (bench/string-subclass.js measures every
+ * variant). ioredis 5.11 defines none and nothing else here does, so no warm-up is applied; the bench's
+ * `strings` line would show a dependency bringing one back.
  */
 import type { PageMetadata } from '../../types.js';
 import { canonical, charset, lang, metaByName, metaRows, title } from './head.js';

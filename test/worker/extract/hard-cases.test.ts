@@ -31,7 +31,12 @@ describe('extract: hard cases', () => {
     );
     expect(m.title).toBe('Tom & Jerry — <3 © 2024\u00a0!');
     expect(m.description).toBe("Fish & chips 'n' peas");
-    expect(m.links[0]).toEqual({ url: 'https://site.example/s?a=1&b=2&copy=3', text: 'A & B', rel: null, tag: 'a' });
+    expect(m.links[0]).toEqual({
+      url: 'https://site.example/s?a=1&b=2&copy=3',
+      text: 'A & B',
+      rel: null,
+      tag: 'a',
+    });
   });
 
   it('takes the first HTML <title>: not an SVG <title>, not a later <title>, also one in <body>', () => {
@@ -119,7 +124,12 @@ describe('extract: hard cases', () => {
       PAGE,
     );
     expect(m.description).toBe('line one\n   line two\nthree');
-    expect(m.links[0]).toEqual({ url: 'https://site.example/abc', text: 'x y', rel: 'nofollow\n noopener', tag: 'a' });
+    expect(m.links[0]).toEqual({
+      url: 'https://site.example/abc',
+      text: 'x y',
+      rel: 'nofollow\n noopener',
+      tag: 'a',
+    });
   });
 
   it('keeps the first value of a duplicated og key in og, and every occurrence in meta', () => {

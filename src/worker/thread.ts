@@ -1,0 +1,28 @@
+/** Entry point of a worker thread (see threads.ts): one startWorker() until the parent says close. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLogger } from '../log.js';
+import { startWorker } from './index.js';
+import type { ThreadMessage, ThreadWorkerOptions } from './threads.js';
+
+const port = parentPort;
+if (!port) throw new Error('worker/thread.js runs as a worker thread only');
+const send = (m: ThreadMessage) => port.postMessage(m);
+const { logLevel, ...opts } = workerData as ThreadWorkerOptions;
+
+try {
+  // A thread's stderr is not a terminal: plain JSON lines.
+  const worker = await startWorker({ ...opts, logger: createLogger(logLevel, { pretty: false }) });
+  send({ type: 'ready', id: worker.id });
+  const beat = setInterval(() => send({ type: 'stats', stats: { ...worker.stats } }), 1000);
+  beat.unref();
+  port.on('message', async (m: { type: string; graceMs?: number }) => {
+    if (m.type !== 'close') return;
+    clearInterval(beat);
+    await worker.close(m.graceMs);
+    send({ type: 'closed', stats: { ...worker.stats } });
+    port.close();
+  });
+} catch (err) {
+  send({ type: 'failed', error: (err as Error).message });
+  port.close();
+}
