@@ -53,9 +53,31 @@ describe('Redis restarted mid-crawl', () => {
     const worker = spawnCli(['worker', '--allow-private', '--concurrency', '4', ...common], FAST_ENV);
     const sub = await runCli(['submit', seedFile(dir, 'a.txt', first), ...settings, ...common]);
     expect(sub.code, sub.stderr).toBe(0);
-    // A second producer reading stdin is connected while Redis goes away and submits after it is back.
-    const producer = spawnCli(['submit', '-', ...settings, ...common]);
     await waitFor('some rows', () => pageRows(db, 'rr').length >= 8, 20_000);
+    // A second producer reading stdin is connected while Redis goes away and submits after it is back. Wait until
+    // its connection is open (one more client), or a slow start would meet a stopped Redis instead.
+    const clients = async () => {
+      const c = new Redis(redis.url);
+      try {
+        return (
+          String(await c.client('LIST'))
+            .trim()
+            .split('\n').length - 1
+        );
+      } finally {
+        c.disconnect();
+      }
+    };
+    const before0 = await clients();
+    const producer = spawnCli(['submit', '-', ...settings, ...common]);
+    let connected = false;
+    const deadline = Date.now() + 20_000;
+    while (!connected && Date.now() < deadline) {
+      connected = (await clients()) >= before0 + 1;
+      if (!connected) await sleep(100);
+    }
+    expect(connected, 'the producer connected').toBe(true);
+    await sleep(300);
 
     await redis.stop(); // SHUTDOWN: Redis writes and fsyncs the AOF, then exits
     const before = pageRows(db, 'rr').length;
