@@ -4,22 +4,12 @@
  * the first `cap` and a download never holds the whole result in memory.
  */
 import type { Db } from '../store/db.js';
+import { type Cell, cell, csvField } from '../store/query.js';
 
-export type Cell = string | number | null;
+export type { Cell };
+export { csvField };
 
 export class SqlError extends Error {}
-
-function cell(v: unknown): Cell {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') {
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(v)
-      : v.toString();
-  }
-  if (typeof v === 'number' || typeof v === 'string') return v;
-  if (Buffer.isBuffer(v)) return `x'${v.toString('hex')}'`;
-  return String(v);
-}
 
 export interface SqlCursor {
   columns: string[];
@@ -71,13 +61,6 @@ export function firstRows(
   }
   cur.rows.return?.();
   return { columns: cur.columns, rows, more };
-}
-
-/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; NULL is empty (as `metacrawl query`). */
-export function csvField(v: Cell): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** The CSV (or JSON array) text of a cursor, in chunks, for a streamed download. */

@@ -9,7 +9,7 @@ export interface QueryOptions {
   maxCellWidth?: number;
 }
 
-type Cell = string | number | null;
+export type Cell = string | number | null;
 
 /**
  * Runs one SQL statement on a read-only connection and formats the rows. Anything that would write
@@ -62,7 +62,8 @@ function readRows(db: Db, sql: string): { columns: string[]; rows: Cell[][] } {
   }
 }
 
-function cell(v: unknown): Cell {
+/** A SQLite value as shown: integers beyond 2^53 as exact strings, blobs as hex literals. */
+export function cell(v: unknown): Cell {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') {
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
@@ -74,15 +75,17 @@ function cell(v: unknown): Cell {
   return String(v);
 }
 
-/** RFC 4180: CRLF line ends, fields with a comma, quote, CR or LF quoted, quotes doubled. NULL is empty. */
+/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF, quotes doubled; NULL is empty. */
+export function csvField(v: Cell): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** RFC 4180: CRLF line ends. */
 export function toCsv(columns: string[], rows: Cell[][]): string {
-  const field = (v: Cell): string => {
-    if (v === null) return '';
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [columns.map(field).join(',')];
-  for (const row of rows) lines.push(row.map(field).join(','));
+  const lines = [columns.map(csvField).join(',')];
+  for (const row of rows) lines.push(row.map(csvField).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
