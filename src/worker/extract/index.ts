@@ -21,7 +21,7 @@ import { canonical, charset, lang, metaByName, metaRows, title } from './head.js
 import { parseJsonLd } from './jsonld.js';
 import { baseUrl as effectiveBase, links } from './links.js';
 import { emptyResolved, resolveAll } from './resolved/index.js';
-import { type Scan, scan } from './scan.js';
+import { emptyScan, type Scan, scan } from './scan.js';
 import { social } from './social.js';
 
 export interface ExtractOptions {
@@ -37,16 +37,7 @@ export function extract(html: string, pageUrl: string, opts: ExtractOptions = {}
   try {
     s = scan(typeof html === 'string' ? html : '');
   } catch {
-    s = {
-      title: null,
-      htmlLang: null,
-      baseHref: null,
-      metas: [],
-      linkEls: [],
-      anchors: [],
-      jsonld: [],
-      h1: null,
-    };
+    s = emptyScan();
   }
   const base = safe(() => effectiveBase(s.baseHref, pageUrl), pageUrl);
   const soc = safe(() => social(s), { og: {}, twitter: {} });

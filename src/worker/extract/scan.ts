@@ -92,8 +92,9 @@ interface TokenizerInternals {
   currentSequence: Uint8Array;
 }
 
-export function scan(html: string): Scan {
-  const out: Scan = {
+/** A scan that found nothing (also what a page that cannot be scanned yields). */
+export function emptyScan(): Scan {
+  return {
     title: null,
     htmlLang: null,
     baseHref: null,
@@ -103,6 +104,10 @@ export function scan(html: string): Scan {
     jsonld: [],
     h1: null,
   };
+}
+
+export function scan(html: string): Scan {
+  const out = emptyScan();
   const anchors = new AnchorTracker(out.anchors);
 
   let tagName = '';
