@@ -46,7 +46,11 @@ function corpusPages(): { name: string; blocks: JsonLdBlock[] }[] {
 /** What this build stores for a block found as `raw`. */
 function expectedRow(raw: string): JsonldRow {
   const b = parseJsonLd(raw);
-  return { json: b.unwrapped ?? b.raw, valid: b.valid ? 1 : 0, raw: b.unwrapped === undefined ? null : b.raw };
+  return {
+    json: b.unwrapped ?? b.raw,
+    valid: b.valid ? 1 : 0,
+    raw: b.unwrapped === undefined ? null : b.raw,
+  };
 }
 
 describe('the writer keeps valid = 1 ⇒ json_valid(json) = 1', () => {
@@ -64,7 +68,11 @@ describe('the writer keeps valid = 1 ⇒ json_valid(json) = 1', () => {
     db.prepare('SELECT json, valid, raw FROM jsonld ORDER BY page_id, position').all() as JsonldRow[];
 
   it('stores the unwrapped JSON of a CDATA/comment block, and the text as found in `raw` only then', () => {
-    const found = ['<![CDATA[\n {"@type":"NewsArticle","headline":"H"}\n]]>', ' {"@type":"Thing"} ', '{broken'];
+    const found = [
+      '<![CDATA[\n {"@type":"NewsArticle","headline":"H"}\n]]>',
+      ' {"@type":"Thing"} ',
+      '{broken',
+    ];
     const rec = okRecord('c', 'https://example.com/a');
     rec.meta!.jsonld = found.map(parseJsonLd);
     new PageWriter(db).writeBatch([rec]);
@@ -73,7 +81,9 @@ describe('the writer keeps valid = 1 ⇒ json_valid(json) = 1', () => {
       { json: ' {"@type":"Thing"} ', valid: 1, raw: null },
       { json: '{broken', valid: 0, raw: null },
     ]);
-    expect(db.prepare('SELECT coalesce(raw, json) FROM jsonld ORDER BY position').pluck().all()).toEqual(found);
+    expect(db.prepare('SELECT coalesce(raw, json) FROM jsonld ORDER BY position').pluck().all()).toEqual(
+      found,
+    );
     expect(db.prepare(HEADLINES).all()).toEqual([{ url: 'https://example.com/a', headline: 'H' }]);
   });
 
@@ -133,11 +143,15 @@ describe('migration 004 repairs a schema-3 database in place', () => {
     const page = raw.prepare(
       "INSERT INTO pages (crawl_id, url, jsonld_count, jsonld_invalid, stored_at) VALUES (1, ?, ?, ?, 'then')",
     );
-    const block = raw.prepare('INSERT INTO jsonld (page_id, position, type, json, valid) VALUES (?, ?, ?, ?, ?)');
+    const block = raw.prepare(
+      'INSERT INTO jsonld (page_id, position, type, json, valid) VALUES (?, ?, ?, ?, ?)',
+    );
     for (const p of pages) {
       const invalid = p.blocks.filter((b) => !b.valid).length;
       const id = page.run(p.url, p.blocks.length, invalid).lastInsertRowid;
-      p.blocks.forEach((b, i) => block.run(id, i, b.types.join(' '), b.raw, b.valid ? 1 : 0));
+      p.blocks.forEach((b, i) => {
+        block.run(id, i, b.types.join(' '), b.raw, b.valid ? 1 : 0);
+      });
     }
     // The defect being repaired: the README's JSON-LD query fails on this database.
     expect(() => raw.prepare(HEADLINES).all()).toThrow(/malformed JSON/);
@@ -207,7 +221,10 @@ describe('migration 004 repairs a schema-3 database in place', () => {
         .pluck()
         .get();
       expect(mismatched).toBe(0);
-      expect(db.prepare(HEADLINES).all()).toContainEqual({ url: 'https://example.com/handmade', headline: 'E' });
+      expect(db.prepare(HEADLINES).all()).toContainEqual({
+        url: 'https://example.com/handmade',
+        headline: 'E',
+      });
     } finally {
       db.close();
     }
