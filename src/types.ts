@@ -35,6 +35,9 @@ export interface LinkInfo {
 export interface JsonLdBlock {
   /** The script text as found. */
   raw: string;
+  /** Set only when a comment/CDATA wrapper was removed: the JSON inside it (what the store's `json` holds). */
+  unwrapped?: string;
+  /** JSON that SQLite's json_valid accepts (JSON.parse accepts it; nested at most 1000 deep). */
   valid: boolean;
   /** Parsed value, or null when invalid. */
   value: unknown;

@@ -173,13 +173,21 @@ export function linkRows(r: PageRecord): Value[][] {
   ]);
 }
 
-/** `[type, json, valid]` per JSON-LD block, in document order. */
+/**
+ * `[type, json, valid, raw]` per JSON-LD block, in document order. `json` is the JSON itself (a comment/CDATA
+ * wrapper removed); `raw` is the text as found only when it differs, so `coalesce(raw, json)` is always it.
+ */
 export function jsonldRows(r: PageRecord): Value[][] {
-  return arr<Record<string, unknown>>(r.meta?.jsonld).map((b) => [
-    arr<unknown>(b?.types)
-      .filter((t) => typeof t === 'string')
-      .join(' '),
-    str(b?.raw) ?? '',
-    bool(b?.valid),
-  ]);
+  return arr<Record<string, unknown>>(r.meta?.jsonld).map((b) => {
+    const raw = str(b?.raw) ?? '';
+    const unwrapped = b?.valid && typeof b.unwrapped === 'string' ? b.unwrapped : null;
+    return [
+      arr<unknown>(b?.types)
+        .filter((t) => typeof t === 'string')
+        .join(' '),
+      unwrapped ?? raw,
+      bool(b?.valid),
+      unwrapped === null ? null : raw,
+    ];
+  });
 }

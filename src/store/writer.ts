@@ -96,6 +96,8 @@ export class PageWriter {
   private readonly links: ChildInsert;
   private readonly jsonld: ChildInsert;
   private readonly insertType: Statement;
+  private readonly demoteJsonld: Statement;
+  private readonly addInvalid: Statement;
   private readonly batch: (records: PageRecord[]) => BatchResult;
 
   constructor(private readonly db: Db) {
@@ -120,8 +122,12 @@ export class PageWriter {
     );
     this.meta = new ChildInsert(db, 'meta', ['attr', 'key', 'content']);
     this.links = new ChildInsert(db, 'links', ['url', 'text', 'rel']);
-    this.jsonld = new ChildInsert(db, 'jsonld', ['type', 'json', 'valid']);
+    this.jsonld = new ChildInsert(db, 'jsonld', ['type', 'json', 'valid', 'raw']);
     this.insertType = db.prepare('INSERT OR IGNORE INTO page_jsonld_types (page_id, type) VALUES (?, ?)');
+    this.demoteJsonld = db.prepare(
+      'UPDATE jsonld SET valid = 0 WHERE page_id = ? AND valid = 1 AND NOT json_valid(json)',
+    );
+    this.addInvalid = db.prepare('UPDATE pages SET jsonld_invalid = jsonld_invalid + ? WHERE id = ?');
     this.batch = db.transaction((records: PageRecord[]) => this.writeAll(records));
   }
 
@@ -194,7 +200,9 @@ export class PageWriter {
     if (r.meta) {
       this.meta.run(pageId, metaRows(r));
       this.links.run(pageId, linkRows(r));
-      this.jsonld.run(pageId, jsonldRows(r));
+      const jsonld = jsonldRows(r);
+      this.jsonld.run(pageId, jsonld);
+      if (jsonld.some((row) => row[2] === 1)) this.checkJsonld(pageId);
       for (const t of jsonldTypes(r)) this.insertType.run(pageId, t);
     }
     if (before) {
@@ -203,5 +211,11 @@ export class PageWriter {
     }
     delta.inserted++;
     return 'inserted';
+  }
+
+  /** `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers). */
+  private checkJsonld(pageId: number): void {
+    const demoted = this.demoteJsonld.run(pageId).changes;
+    if (demoted > 0) this.addInvalid.run(demoted, pageId);
   }
 }

@@ -1,7 +1,7 @@
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExplorer } from '../../src/serve/server.js';
-import { openDb, schemaVersion } from '../../src/store/db.js';
+import { latestSchemaVersion, openDb, schemaVersion } from '../../src/store/db.js';
 import { type FixtureDb, fixtureDb, HOSTILE_URL, XSS } from './fixture.js';
 
 describe('metacrawl serve: the results explorer over HTTP', () => {
@@ -41,7 +41,7 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
   it('binds to 127.0.0.1 by default and migrates the file to the explorer schema', () => {
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const db = openDb(fx.dbPath, { readonly: true });
-    expect(schemaVersion(db)).toBe(3);
+    expect(schemaVersion(db)).toBe(latestSchemaVersion());
     db.close();
   });
 
@@ -324,7 +324,7 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       expect(cheerio.load(body)('#sql-error').text()).toMatch(/read-only|query failed/);
       expect((await get(`/sql.csv?q=${encodeURIComponent(q)}`)).res.status).toBe(400);
       expect(sql<{ n: number }>('SELECT count(*) AS n FROM pages')[0].n).toBe(before);
-      expect(sql<{ v: number }>('PRAGMA user_version')[0]).toEqual({ user_version: 3 });
+      expect(sql<{ v: number }>('PRAGMA user_version')[0]).toEqual({ user_version: latestSchemaVersion() });
     });
 
     it('caps the displayed rows and says more exist', async () => {

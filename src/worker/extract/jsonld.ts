@@ -9,20 +9,32 @@ import { normalizeNewlines } from './text.js';
 const WRAPPED =
   /^[\t\n\f\r ]*(?:\/\/[\t ]*|\/\*[\t ]*)?(?:<!--|<!\[CDATA\[)(?:[\t ]*\*\/)?([\s\S]*?)(?:\/\/[\t ]*|\/\*[\t ]*)?(?:-->|\]\]>)(?:[\t ]*\*\/)?[\t\n\f\r ]*$/;
 
+/** SQLite's JSON functions reject arrays/objects nested deeper than this (JSON_MAX_DEPTH); JSON.parse does not. */
+export const SQLITE_JSON_MAX_DEPTH = 1000;
+
 /**
- * Decision: a block that is valid JSON once a comment/CDATA wrapper is removed is `valid: true`
- * (its `raw` still shows the wrapper): such blocks are common in saved pages and the data is real.
- * Anything else that JSON.parse rejects is `valid: false, value: null`, with `raw` kept.
+ * Decision: a block is `valid: true` exactly when SQLite's `json_valid` accepts the text the store keeps
+ * for it: JSON.parse accepts it and it nests at most SQLITE_JSON_MAX_DEPTH deep. A block that is valid
+ * JSON once a comment/CDATA wrapper is removed is valid too (such blocks are common and the data is
+ * real): `unwrapped` then holds the JSON inside, which is what the store's `json` column gets, while
+ * `raw` keeps the text as found. Anything else is `valid: false, value: null`, with `raw` kept.
  */
 export function parseJsonLd(rawText: string): JsonLdBlock {
   const raw = normalizeNewlines(rawText);
+  let json = raw;
   let value = tryParse(raw);
   if (value === undefined) {
-    const m = WRAPPED.exec(raw);
-    if (m) value = tryParse(m[1]);
+    const inner = WRAPPED.exec(raw)?.[1];
+    value = inner === undefined ? undefined : tryParse(inner);
+    // Trimmed only once parsed, so only JSON whitespace can go.
+    if (inner !== undefined && value !== undefined) json = inner.trim();
   }
-  if (value === undefined) return { raw, valid: false, value: null, types: [] };
-  return { raw, valid: true, value, types: jsonLdTypes(value) };
+  if (value === undefined || nestsDeeperThan(json, SQLITE_JSON_MAX_DEPTH)) {
+    return { raw, valid: false, value: null, types: [] };
+  }
+  const block: JsonLdBlock = { raw, valid: true, value, types: jsonLdTypes(value) };
+  if (json !== raw) block.unwrapped = json;
+  return block;
 }
 
 function tryParse(text: string): unknown {
@@ -31,6 +43,25 @@ function tryParse(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** True when well-formed JSON `text` has arrays/objects nested more than `max` deep. */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  // Each level costs an opening and a closing bracket: short texts cannot be that deep.
+  if (text.length <= 2 * max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 /** Every @type string anywhere in the value (arrays, @graph and nested nodes), in order, unique. */
