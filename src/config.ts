@@ -168,9 +168,7 @@ export function allowPrivate(from: string, v: unknown): boolean | string[] {
     .filter(Boolean);
   for (const item of list) {
     if (!/^[0-9a-f:.]+(\/\d{1,3})?$/i.test(item)) {
-      throw new ConfigError(
-        `${from} takes addresses or CIDRs like 10.1.0.0/16,127.0.0.2 (got "${item}")`,
-      );
+      throw new ConfigError(`${from} takes addresses or CIDRs like 10.1.0.0/16,127.0.0.2 (got "${item}")`);
     }
   }
   return list;

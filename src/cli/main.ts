@@ -365,7 +365,8 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       }),
     );
 
-  for (const c of program.commands) c.showHelpAfterError(`(run 'metacrawl ${c.name()} --help' for its options)`);
+  for (const c of program.commands)
+    c.showHelpAfterError(`(run 'metacrawl ${c.name()} --help' for its options)`);
   return program;
 }
 

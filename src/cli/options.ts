@@ -138,7 +138,8 @@ function take(raw: Raw, file: Raw, name: FileKey, envName?: string): [string, un
   if (raw[name] !== undefined && !isDefault(raw, name)) return [flag, raw[name]];
   if (envName && process.env[envName] !== undefined && process.env[envName] !== '')
     return [envName, process.env[envName]];
-  if (file[name] !== undefined) return [`"${name}" in ${filePaths.get(file) ?? 'the config file'}`, file[name]];
+  if (file[name] !== undefined)
+    return [`"${name}" in ${filePaths.get(file) ?? 'the config file'}`, file[name]];
   return [flag, raw[name]];
 }
 
