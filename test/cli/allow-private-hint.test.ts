@@ -59,5 +59,5 @@ describe('BLOCKED_PRIVATE_ADDRESS names --allow-private', () => {
     expect(r.stdout).toMatch(
       /BLOCKED_PRIVATE_ADDRESS +3\n {2}hint +non-public addresses were refused: --allow-private allows them/,
     );
-  }, 60_000);
+  }, 120_000);
 });

@@ -48,7 +48,7 @@ describe('metacrawl --config <file>', () => {
     expect(existsSync(`${db}.redis`)).toBe(false);
   });
 
-  it('names the key, not the flag, for a bad value in the file', async () => {
+  it('names the key, not the flag, for a bad value in the file', { timeout: 120_000 }, async () => {
     const cases: [unknown, string][] = [
       [{ concurrency: 'zero' }, '"concurrency" in FILE must be a positive integer (got "zero")'],
       [{ hostRate: 'fast' }, '"hostRate" in FILE must be a rate like'],
@@ -58,13 +58,13 @@ describe('metacrawl --config <file>', () => {
       [{ redis: 'localhost:6379' }, '"redis" in FILE must be a redis://'],
       [{ hosts: { 'example.com': { rate: 'x' } } }, '"hosts" in FILE: "example.com".rate'],
     ];
-    for (const [i, [data, message]] of cases.entries()) {
-      const file = configFile(`bad-${i}.json`, data);
-      const r = await runCli(['config', '--config', file]);
+    const files = cases.map(([data], i) => configFile(`bad-${i}.json`, data));
+    const results = await Promise.all(files.map((file) => runCli(['config', '--config', file])));
+    results.forEach((r, i) => {
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toContain(message.replace('FILE', file));
+      expect(r.stderr).toContain(cases[i][1].replace('FILE', files[i]));
       expect(r.stderr).not.toMatch(/(^|\s)--(concurrency|host-rate|ignore-robots|priority|crawl|redis)\b/);
-    }
+    });
   });
 
   it('names the environment variable for a bad value from the environment, the flag for a bad flag', async () => {

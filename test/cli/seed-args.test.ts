@@ -104,7 +104,7 @@ describe('seed arguments', () => {
       [`${server.origin}/from-argument`]: 'page /from-argument',
       [`${server.origin}/from-file`]: 'page /from-file',
     });
-  }, 60_000);
+  }, 120_000);
 
   it('submit takes a URL argument as a seed too', async () => {
     const r = await runCli([
@@ -120,7 +120,7 @@ describe('seed arguments', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('crawl submit-urls: 2 URLs submitted');
-  });
+  }, 120_000);
 
   it('warns when the seeds hold no URL at all (and still exits 0 with nothing stored)', async () => {
     const empty = join(dir, 'empty.txt');
@@ -148,5 +148,5 @@ describe('seed arguments', () => {
     );
     expect(stdin.code, stdin.stderr).toBe(0);
     expect(stdin.stderr).toContain('warning: no seed URLs in standard input: nothing to crawl');
-  }, 60_000);
+  }, 120_000);
 });
