@@ -154,12 +154,12 @@ export function oneOf<T extends string>(flag: string, v: unknown, allowed: reado
   return s;
 }
 
-export function logLevel(v: unknown): LogLevel {
-  return oneOf('--log-level', v, LOG_LEVELS);
+export function logLevel(from: string, v: unknown): LogLevel {
+  return oneOf(from, v, LOG_LEVELS);
 }
 
 /** `--allow-private` bare → true; with a comma list → only those addresses/CIDRs. */
-export function allowPrivate(v: unknown): boolean | string[] {
+export function allowPrivate(from: string, v: unknown): boolean | string[] {
   if (v === undefined || v === false) return false;
   if (v === true || v === '' || v === 'true' || v === 'all') return true;
   const list = String(v)
@@ -168,9 +168,7 @@ export function allowPrivate(v: unknown): boolean | string[] {
     .filter(Boolean);
   for (const item of list) {
     if (!/^[0-9a-f:.]+(\/\d{1,3})?$/i.test(item)) {
-      throw new ConfigError(
-        `--allow-private takes addresses or CIDRs like 10.1.0.0/16,127.0.0.2 (got "${item}")`,
-      );
+      throw new ConfigError(`${from} takes addresses or CIDRs like 10.1.0.0/16,127.0.0.2 (got "${item}")`);
     }
   }
   return list;
@@ -178,11 +176,11 @@ export function allowPrivate(v: unknown): boolean | string[] {
 
 export const CRAWL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-export function crawlName(v: unknown): string {
+export function crawlName(v: unknown, from = '--crawl'): string {
   const s = String(v);
   if (!CRAWL_NAME_RE.test(s)) {
     throw new ConfigError(
-      `--crawl must be 1-100 characters of letters, digits, '.', '_' or '-' (got "${s}")`,
+      `${from} must be 1-100 characters of letters, digits, '.', '_' or '-' (got "${s}")`,
     );
   }
   return s;

@@ -11,6 +11,7 @@ import { createLogger, type LogLevel } from '../log.js';
 import type { MetricsConfig } from '../metrics/index.js';
 import { startRoleMetrics } from '../metrics/role.js';
 import { describeBudget, submitSeeds } from '../producer/index.js';
+import { checkSeedArgs, noSeedsWarning } from '../producer/seed-args.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis } from '../redis.js';
 import { runStoreWriter } from '../store/consumer.js';
@@ -63,6 +64,8 @@ export interface CrawlOutcome {
 }
 
 export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
+  // A seed typo is bad usage, found before a database, a Redis or a crawl name exists.
+  checkSeedArgs(opts.seeds);
   const logger = createLogger(opts.logLevel);
   const crawl = opts.crawl ?? generateCrawlName();
   const db = openDb(opts.db);
@@ -153,6 +156,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       fetch: opts.fetch,
     });
     logger.info({ crawl, ...submitted }, 'seeds submitted');
+    if (submitted.read === 0) line(io.stderr, noSeedsWarning(opts.seeds, opts.sitemaps));
     // A crawl paused from elsewhere (metacrawl pause) waits here; say so rather than look stuck.
     if ((await readControlState(redis, opts.prefix, crawl)) === 'paused')
       line(io.stderr, `crawl ${crawl} is paused: run metacrawl resume --crawl ${crawl} to continue`);
@@ -238,6 +242,8 @@ export function printSummary(io: CliIO, o: CrawlOutcome): void {
   line(io.stdout, `  pages stored   ${o.stored} (${o.ok} ok, ${o.failed} failed)`);
   for (const [code, n] of Object.entries(o.byError).sort((a, b) => b[1] - a[1]))
     line(io.stdout, `    ${code.padEnd(24)} ${n}`);
+  if (o.byError.BLOCKED_PRIVATE_ADDRESS)
+    line(io.stdout, '  hint           non-public addresses were refused: --allow-private allows them');
   if (o.invalid) line(io.stdout, `  invalid seeds  ${o.invalid} (reported above)`);
   if (o.budget) line(io.stdout, `  budget         ${o.budget}`);
   if (o.sitemaps && (o.sitemaps.read || o.sitemaps.failed))

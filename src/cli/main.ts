@@ -53,7 +53,8 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   const program = new Command('metacrawl')
     .description('Queue-driven batch crawler for page metadata: seeds → Redis → workers → SQLite')
     .version(VERSION)
-    .showHelpAfterError()
+    // A usage error gets one line pointing to --help: the full help would scroll the error away.
+    .showHelpAfterError("(run 'metacrawl --help' for the commands)")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
@@ -364,6 +365,8 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       }),
     );
 
+  for (const c of program.commands)
+    c.showHelpAfterError(`(run 'metacrawl ${c.name()} --help' for its options)`);
   return program;
 }
 

@@ -22,7 +22,8 @@ import {
 import { crawlPriority } from '../control/fairness.js';
 import type { LogLevel } from '../log.js';
 import { isClusterUrl } from '../redis.js';
-import { loadPolitenessFile } from '../worker/politeness/gate.js';
+import { loadPolitenessFile, validateOverrides } from '../worker/politeness/gate.js';
+import { checkConfigKeys, type FileKey, kebab } from './config-file.js';
 
 /** Raw option values as commander gives them (strings, booleans, arrays). */
 export type Raw = Record<string, unknown>;
@@ -124,12 +125,22 @@ export function addCrawlSettingsOptions(cmd: Command): Command {
     .option('--follow-nofollow', 'follow rel=nofollow links and pages with meta robots nofollow');
 }
 
-function pick(raw: Raw, file: Raw, name: string, envName?: string): unknown {
-  if (raw[name] !== undefined && !isDefault(raw, name)) return raw[name];
+function pick(raw: Raw, file: Raw, name: FileKey, envName?: string): unknown {
+  return take(raw, file, name, envName)[1];
+}
+
+/**
+ * A setting's value and the name an error about it must give: the flag, the environment variable or the
+ * config file's key, whichever the value came from.
+ */
+function take(raw: Raw, file: Raw, name: FileKey, envName?: string): [string, unknown] {
+  const flag = `--${kebab(name)}`;
+  if (raw[name] !== undefined && !isDefault(raw, name)) return [flag, raw[name]];
   if (envName && process.env[envName] !== undefined && process.env[envName] !== '')
-    return process.env[envName];
-  if (file[name] !== undefined) return file[name];
-  return raw[name];
+    return [envName, process.env[envName]];
+  if (file[name] !== undefined)
+    return [`"${name}" in ${filePaths.get(file) ?? 'the config file'}`, file[name]];
+  return [flag, raw[name]];
 }
 
 /** Commander marks which values came from defaults; we need that to let env and file beat defaults. */
@@ -146,9 +157,16 @@ function isDefault(raw: Raw, name: string): boolean {
   return defaultSources.get(raw)?.has(name) ?? false;
 }
 
+/** Which file each config object was read from, for errors naming its keys. */
+const filePaths = new WeakMap<Raw, string>();
+
 export function fileConfig(raw: Raw): Raw {
   const path = (raw.config as string | undefined) ?? process.env.METACRAWL_CONFIG;
-  return path ? readConfigFile(path) : {};
+  if (!path) return {};
+  const file = readConfigFile(path);
+  checkConfigKeys(path, file);
+  filePaths.set(file, path);
+  return file;
 }
 
 export interface CommonConfig {
@@ -158,13 +176,17 @@ export interface CommonConfig {
 }
 
 export function commonConfig(raw: Raw, file: Raw): CommonConfig {
-  const redis = pick(raw, file, 'redis', 'REDIS_URL') as string | undefined;
+  const [redisFrom, redisValue] = take(raw, file, 'redis', 'REDIS_URL');
+  const redis = redisValue === undefined ? undefined : String(redisValue);
   if (redis !== undefined && !/^rediss?(\+cluster)?:\/\//.test(redis)) {
-    throw new ConfigError(`--redis must be a redis://, rediss:// or redis+cluster:// URL (got "${redis}")`);
+    throw new ConfigError(
+      `${redisFrom} must be a redis://, rediss:// or redis+cluster:// URL (got "${redis}")`,
+    );
   }
-  const prefix = String(pick(raw, file, 'prefix', 'METACRAWL_PREFIX') ?? DEFAULTS.prefix);
+  const [prefixFrom, prefixValue] = take(raw, file, 'prefix', 'METACRAWL_PREFIX');
+  const prefix = String(prefixValue ?? DEFAULTS.prefix);
   if (!/^[A-Za-z0-9{}_.:-]+$/.test(prefix))
-    throw new ConfigError(`--prefix may hold letters, digits and {}_.:- (got "${prefix}")`);
+    throw new ConfigError(`${prefixFrom} may hold letters, digits and {}_.:- (got "${prefix}")`);
   // On Redis Cluster every key of the fleet must hash to one slot, or BullMQ and our scripts fail (CROSSSLOT).
   if (redis !== undefined && isClusterUrl(redis) && !/\{[^{}]+\}/.test(prefix))
     throw new ConfigError(
@@ -173,62 +195,87 @@ export function commonConfig(raw: Raw, file: Raw): CommonConfig {
   return {
     redisUrl: redis ?? null,
     prefix,
-    logLevel: logLevel(pick(raw, file, 'logLevel', 'METACRAWL_LOG_LEVEL') ?? 'info'),
+    logLevel: logLevel(...orDefault(take(raw, file, 'logLevel', 'METACRAWL_LOG_LEVEL'), 'info')),
   };
 }
 
 export function fetchConfig(raw: Raw, file: Raw): FetchConfig & { concurrency: number } {
   return Object.freeze({
-    concurrency: positiveInt('--concurrency', pick(raw, file, 'concurrency', 'METACRAWL_CONCURRENCY')),
-    allowPrivate: allowPrivate(pick(raw, file, 'allowPrivate', 'METACRAWL_ALLOW_PRIVATE')),
+    concurrency: positiveInt(...take(raw, file, 'concurrency', 'METACRAWL_CONCURRENCY')),
+    allowPrivate: allowPrivate(...take(raw, file, 'allowPrivate', 'METACRAWL_ALLOW_PRIVATE')),
     userAgent: String(pick(raw, file, 'userAgent', 'METACRAWL_USER_AGENT')),
-    timeoutMs: positiveInt('--timeout', pick(raw, file, 'timeout')),
-    maxBytes: byteSize('--max-bytes', pick(raw, file, 'maxBytes')),
+    timeoutMs: positiveInt(...take(raw, file, 'timeout')),
+    maxBytes: byteSize(...take(raw, file, 'maxBytes')),
     maxRedirects: DEFAULTS.fetch.maxRedirects,
-    maxLinks: positiveInt('--max-links', pick(raw, file, 'maxLinks')),
+    maxLinks: positiveInt(...take(raw, file, 'maxLinks')),
   });
 }
 
 export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
   const politenessFile = pick(raw, file, 'politenessFile') as string | undefined;
-  const overrides = politenessFile
-    ? loadPolitenessFile(politenessFile)
-    : ((file.hosts as CrawlSettings['overrides']) ?? {});
+  const overrides = asConfigError(() =>
+    politenessFile
+      ? loadPolitenessFile(politenessFile)
+      : file.hosts === undefined
+        ? {}
+        : validateOverrides(file.hosts, `"hosts" in ${filePaths.get(file)}`),
+  );
   const strip = pick(raw, file, 'stripParams');
   return Object.freeze({
     ...DEFAULTS.crawl,
-    hostRate: parseRateFlag('--host-rate', pick(raw, file, 'hostRate')),
-    hostConcurrency: nonNegativeInt('--host-concurrency', pick(raw, file, 'hostConcurrency')),
-    politenessKey: oneOf('--politeness-key', pick(raw, file, 'politenessKey'), ['host', 'domain'] as const),
+    hostRate: parseRateFlag(...take(raw, file, 'hostRate')),
+    hostConcurrency: nonNegativeInt(...take(raw, file, 'hostConcurrency')),
+    politenessKey: oneOf(...take(raw, file, 'politenessKey'), ['host', 'domain'] as const),
     overrides,
-    ignoreRobots: Boolean(pick(raw, file, 'ignoreRobots')),
-    retries: nonNegativeInt('--retries', pick(raw, file, 'retries')),
-    maxUrlLength: positiveInt('--max-url-length', pick(raw, file, 'maxUrlLength')),
+    ignoreRobots: yesNo(...take(raw, file, 'ignoreRobots')),
+    retries: nonNegativeInt(...take(raw, file, 'retries')),
+    maxUrlLength: positiveInt(...take(raw, file, 'maxUrlLength')),
     stripParams: Array.isArray(strip)
       ? strip.map(String)
       : String(strip ?? '')
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean),
-    sortQuery: Boolean(pick(raw, file, 'sortQuery')),
-    priority: crawlPriority(pick(raw, file, 'priority')),
-    depth: nonNegativeInt('--depth', pick(raw, file, 'depth')),
-    scope: oneOf('--scope', pick(raw, file, 'scope'), ['host', 'domain', 'any'] as const),
-    include: regexList('--include', pick(raw, file, 'include')),
-    exclude: regexList('--exclude', pick(raw, file, 'exclude')),
-    maxPages: optionalPositive('--max-pages', pick(raw, file, 'maxPages')),
-    maxPagesPerHost: optionalPositive('--max-pages-per-host', pick(raw, file, 'maxPagesPerHost')),
-    followNofollow: Boolean(pick(raw, file, 'followNofollow')),
+    sortQuery: yesNo(...take(raw, file, 'sortQuery')),
+    priority: crawlPriority(...take(raw, file, 'priority')),
+    depth: nonNegativeInt(...take(raw, file, 'depth')),
+    scope: oneOf(...take(raw, file, 'scope'), ['host', 'domain', 'any'] as const),
+    include: regexList(...take(raw, file, 'include')),
+    exclude: regexList(...take(raw, file, 'exclude')),
+    maxPages: optionalPositive(...take(raw, file, 'maxPages')),
+    maxPagesPerHost: optionalPositive(...take(raw, file, 'maxPagesPerHost')),
+    followNofollow: yesNo(...take(raw, file, 'followNofollow')),
     explicit: WORKER_DEFAULTABLE.filter((k) =>
       isExplicit(raw, file, k === 'overrides' ? 'politenessFile' : k),
     ),
   });
 }
 
-function isExplicit(raw: Raw, file: Raw, name: string): boolean {
+function isExplicit(raw: Raw, file: Raw, name: FileKey): boolean {
   if (raw[name] !== undefined && !isDefault(raw, name)) return true;
   if (name === 'politenessFile' && file.hosts !== undefined) return true;
   return file[name] !== undefined;
+}
+
+/** A setting with a fallback when nothing gave it a value. */
+function orDefault(taken: [string, unknown], fallback: unknown): [string, unknown] {
+  return taken[1] === undefined ? [taken[0], fallback] : taken;
+}
+
+/** On/off settings: a flag is present or not, a file must say true or false (`"false"` is not false). */
+function yesNo(from: string, v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'boolean') return v;
+  throw new ConfigError(`${from} must be true or false (got ${JSON.stringify(v)})`);
+}
+
+/** Politeness overrides are bad usage when wrong, like any other setting. */
+function asConfigError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw err instanceof ConfigError ? err : new ConfigError((err as Error).message);
+  }
 }
 
 function optionalPositive(flag: string, v: unknown): number | null {
@@ -253,8 +300,8 @@ export function dbPath(raw: Raw, file: Raw): string {
 }
 
 export function crawlNameOption(raw: Raw, file: Raw): string | null {
-  const v = pick(raw, file, 'crawl', 'METACRAWL_CRAWL');
-  return v === undefined ? null : crawlName(v);
+  const [from, v] = take(raw, file, 'crawl', 'METACRAWL_CRAWL');
+  return v === undefined ? null : crawlName(v, from);
 }
 
 export function addMetricsOptions(cmd: Command): Command {
@@ -267,12 +314,12 @@ export function addMetricsOptions(cmd: Command): Command {
 }
 
 export function metricsConfig(raw: Raw, file: Raw): { port: number | null; host: string } {
-  const port = pick(raw, file, 'metricsPort', 'METACRAWL_METRICS_PORT');
+  const [from, port] = take(raw, file, 'metricsPort', 'METACRAWL_METRICS_PORT');
   const host = String(pick(raw, file, 'metricsHost', 'METACRAWL_METRICS_HOST') ?? '127.0.0.1');
   if (port === undefined || port === null) return { port: null, host };
   const n = typeof port === 'number' ? port : Number(String(port).trim());
   if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new ConfigError(`--metrics-port must be a port number 0-65535 (got "${port}")`);
+    throw new ConfigError(`${from} must be a port number 0-65535 (got "${port}")`);
   return { port: n, host };
 }
 
@@ -296,10 +343,10 @@ export function sitemapConfig(raw: Raw, file: Raw, seeds: string[]): SitemapConf
   const sitemaps = v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map(String);
   if (seeds.length === 0 && sitemaps.length === 0)
     throw new ConfigError("give at least one seed file ('-' for stdin) or --sitemap <file-or-url>");
-  return { sitemaps, sitemapsFromRobots: Boolean(pick(raw, file, 'sitemapsFromRobots')) };
+  return { sitemaps, sitemapsFromRobots: yesNo(...take(raw, file, 'sitemapsFromRobots')) };
 }
 
 /** `submit` fetches only sitemaps and robots.txt; --allow-private opens them to private addresses. */
 export function producerAllowPrivate(raw: Raw, file: Raw): boolean | string[] {
-  return allowPrivate(pick(raw, file, 'allowPrivate', 'METACRAWL_ALLOW_PRIVATE'));
+  return allowPrivate(...take(raw, file, 'allowPrivate', 'METACRAWL_ALLOW_PRIVATE'));
 }

@@ -1,6 +1,7 @@
 /** `metacrawl submit`: the producer alone. */
 import { type CrawlSettings, DEFAULTS } from '../config.js';
 import { submitSeeds } from '../producer/index.js';
+import { checkSeedArgs, noSeedsWarning } from '../producer/seed-args.js';
 import { connectRedis } from '../redis.js';
 import { type CliIO, line } from './io.js';
 import { resolveRedis } from './redis-target.js';
@@ -19,6 +20,7 @@ export interface SubmitCommandOptions {
 }
 
 export async function submitCommand(opts: SubmitCommandOptions, io: CliIO): Promise<number> {
+  checkSeedArgs(opts.seeds);
   const target = await resolveRedis(opts.redisUrl, null);
   const redis = connectRedis(target.url);
   try {
@@ -38,6 +40,7 @@ export async function submitCommand(opts: SubmitCommandOptions, io: CliIO): Prom
       io.stdout,
       `crawl ${opts.crawl}: ${s.submitted} URLs submitted, ${s.duplicates} duplicates skipped, ${s.invalid} invalid lines`,
     );
+    if (s.read === 0) line(io.stderr, noSeedsWarning(opts.seeds, opts.sitemaps));
     if (s.sitemaps || s.sitemapErrors)
       line(io.stdout, `  sitemaps: ${s.sitemaps} read, ${s.sitemapErrors} failed (reported above)`);
     return 0;

@@ -31,11 +31,11 @@ function turn(): number {
 }
 
 /** `--priority`: 0 (default, = class 5) or 1..9, 1 first. */
-export function crawlPriority(v: unknown): number {
+export function crawlPriority(from: string, v: unknown): number {
   const n = typeof v === 'number' ? v : Number(String(v).trim());
   if (!Number.isInteger(n) || n < 0 || n > CLASSES)
     throw new ConfigError(
-      `--priority must be an integer from 1 (first) to ${CLASSES}, or 0 for the default (got "${v}")`,
+      `${from} must be an integer from 1 (first) to ${CLASSES}, or 0 for the default (got "${v}")`,
     );
   return n;
 }

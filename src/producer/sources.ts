@@ -1,7 +1,7 @@
 /**
- * Every seed source as one stream of normalized URLs: seed files (txt, csv, jsonl, stdin), sitemaps given as
- * seeds, --sitemap locations and, with --sitemaps-from-robots, the sitemaps named in each seed origin's
- * robots.txt. Sitemap rules:
+ * Every seed source as one stream of normalized URLs: seed files (txt, csv, jsonl, stdin), http(s) URLs given
+ * as seed arguments (seed-args.ts), sitemaps given as seeds, --sitemap locations and, with
+ * --sitemaps-from-robots, the sitemaps named in each seed origin's robots.txt. Sitemap rules:
  * - a seed *file* named `*.xml` or `*.xml.gz` is parsed as a sitemap;
  * - a seed *URL* (from any seed file) whose path ends in `.xml` or `.xml.gz` is fetched and read as a sitemap
  *   instead of being crawled as a page;
@@ -10,7 +10,8 @@
  */
 import { existsSync } from 'node:fs';
 import { type NormalizeOptions, normalizeUrl } from './normalize.js';
-import { formatProblem, normalizeSeeds, readSeeds } from './seeds.js';
+import { seedArg } from './seed-args.js';
+import { formatProblem, normalizeSeeds, readSeeds, type SeedLine, type SeedProblem } from './seeds.js';
 import { isSitemapLocation } from './sitemap.js';
 import type { SitemapReader } from './sitemap-reader.js';
 
@@ -41,19 +42,31 @@ export async function* seedUrls(opts: SeedSourceOptions): AsyncGenerator<SeedEve
     }
   }
 
+  async function* normalizedLines(lines: AsyncIterable<SeedLine | SeedProblem>): AsyncGenerator<SeedEvent> {
+    for await (const r of normalizeSeeds(lines, normalize)) {
+      if (r.ok) yield { ok: true, url: r.url, lastmod: null };
+      else yield { ok: false, problem: formatProblem(r.problem) };
+    }
+  }
+
   for (const source of opts.sources) {
-    if (source !== '-' && isSitemapLocation(source) && !/^https?:\/\//i.test(source)) {
+    const arg = seedArg(source);
+    if (arg.kind === 'file' && isSitemapLocation(source)) {
       yield* fromSitemap(source);
       continue;
     }
-    for await (const r of normalizeSeeds(readSeeds(source, { stdin: opts.stdin }), normalize)) {
+    const urls =
+      arg.kind === 'url'
+        ? oneUrl(arg.url, normalize)
+        : normalizedLines(readSeeds(source, { stdin: opts.stdin }));
+    for await (const r of urls) {
       if (!r.ok) {
-        yield { ok: false, problem: formatProblem(r.problem) };
+        yield r;
       } else if (isSitemapLocation(r.url)) {
         yield* fromSitemap(r.url);
       } else {
         origins?.add(new URL(r.url).origin);
-        yield { ok: true, url: r.url, lastmod: null };
+        yield r;
       }
     }
   }
@@ -63,6 +76,19 @@ export async function* seedUrls(opts: SeedSourceOptions): AsyncGenerator<SeedEve
       for (const sitemap of await reader.robotsSitemaps(origin)) yield* fromSitemap(sitemap);
     }
   }
+}
+
+/** A seed argument that is a URL: the one seed it names. */
+async function* oneUrl(url: string, normalize: NormalizeOptions): AsyncGenerator<SeedEvent> {
+  const n = normalizeUrl(url, normalize);
+  if (n.ok) yield { ok: true, url: n.url, lastmod: null };
+  else yield { ok: false, problem: `seed argument ${withoutCredentials(url)}: ${n.reason}` };
+}
+
+function withoutCredentials(url: string): string {
+  const u = new URL(url);
+  if (u.username || u.password) u.username = u.password = '***';
+  return u.href;
 }
 
 /** A --sitemap value: an http(s) URL, an existing file, or a bare `example.com/sitemap.xml` (→ https://). */

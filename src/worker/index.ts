@@ -86,9 +86,18 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   });
 
   const stats: WorkerStats = { done: 0, ok: 0, failed: 0, delayed: 0, retried: 0 };
+  let warnedPrivate = false;
   const publish = async (record: PageRecord) => {
     await publishRecord(redis, prefix, record);
     opts.metrics?.observeRecord(record);
+    // A crawl of a local site without --allow-private fails every page: say so once, with the fix.
+    if (record.error === 'BLOCKED_PRIVATE_ADDRESS' && !warnedPrivate) {
+      warnedPrivate = true;
+      logger.warn(
+        { url: redactUrl(record.url), detail: record.errorDetail },
+        'non-public address refused: --allow-private allows private, loopback and link-local addresses (logged for the first such page only)',
+      );
+    }
   };
   const queue = openQueue(redis, prefix);
   const discoverer = new Discoverer(redis, queue, prefix, opts.fetch.userAgent);

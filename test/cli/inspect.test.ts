@@ -88,6 +88,7 @@ describe('metacrawl inspect', () => {
     const res = await runCli(['inspect', `${server.origin}/page`]);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/127\.0\.0\.9/);
+    expect(res.stderr).toContain('non-public address refused (--allow-private allows it)');
     expect(server.log.length).toBe(before);
   });
 

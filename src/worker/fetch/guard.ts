@@ -14,7 +14,11 @@ export type Policy = (address: string) => AddressVerdict;
 export function blockedError(host: string, verdict: AddressVerdict): CrawlError {
   const why = verdict.allowed ? '' : ` (${verdict.reason})`;
   const where = host === verdict.address ? host : `${host} resolves to ${verdict.address}`;
-  return new CrawlError('BLOCKED_PRIVATE_ADDRESS', `${where}${why}: non-public address refused`);
+  // The fix travels with the refusal: in error_detail, logs and inspect alike.
+  return new CrawlError(
+    'BLOCKED_PRIVATE_ADDRESS',
+    `${where}${why}: non-public address refused (--allow-private allows it)`,
+  );
 }
 
 /** A dns.lookup that only ever hands out allowed addresses; a name with none left fails with the first refusal. */

@@ -15,6 +15,7 @@ export {
   loadPolitenessFile,
   parseRate,
   resolveLimits,
+  validateOverrides,
 } from './limits.js';
 
 export type AcquireResult =
