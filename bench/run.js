@@ -670,8 +670,8 @@ async function submitPhase() {
 async function storePhase() {
   const n = SIZES.store;
   const { renderIssuePage } = await import('./page.js');
-  const { extract } = await dist('worker/extract/index.js');
-  const { publishRecords } = await dist('store/stream.js');
+  const { extract } = await dist('extract/index.js');
+  const { publishRecords } = await dist('stream.js');
   const { keys } = await dist('keys.js');
   const prefix = 'bench-store';
   await redis.flushall();

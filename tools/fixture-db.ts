@@ -4,10 +4,10 @@
  * Deterministic for a given size, so figures are comparable between runs.
  */
 
-import type { ErrorCode } from '../errors.js';
-import { openDb } from '../store/db.js';
-import { PageWriter } from '../store/writer.js';
-import type { MetaTag, PageRecord } from '../types.js';
+import type { ErrorCode } from '../src/errors.js';
+import { openDb } from '../src/store/db.js';
+import { PageWriter } from '../src/store/writer.js';
+import type { MetaTag, PageRecord } from '../src/types.js';
 
 export interface FixtureOptions {
   pages: number;

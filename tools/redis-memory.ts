@@ -7,14 +7,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { type CrawlSettings, DEFAULTS } from '../config.js';
-import { silentLogger } from '../log.js';
-import { submitSeeds } from '../producer/index.js';
-import { connectRedis, startPrivateRedis } from '../redis.js';
-import { runStoreWriter } from '../store/consumer.js';
-import { openDb } from '../store/db.js';
-import { crawlSummary } from '../store/query.js';
-import { startWorker } from '../worker/index.js';
+import { type CrawlSettings, DEFAULTS } from '../src/config.js';
+import { silentLogger } from '../src/log.js';
+import { submitSeeds } from '../src/producer/index.js';
+import { connectRedis, startPrivateRedis } from '../src/redis.js';
+import { runStoreWriter } from '../src/store/consumer.js';
+import { openDb } from '../src/store/db.js';
+import { crawlSummary } from '../src/store/query.js';
+import { startWorker } from '../src/worker/index.js';
 import { startSite } from './site.js';
 
 export interface MemoryPhase {

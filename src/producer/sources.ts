@@ -9,7 +9,7 @@
  * Sitemap URLs are seeds like any other (depth 0, same normalization and dedupe) and carry their lastmod.
  */
 import { existsSync } from 'node:fs';
-import { type NormalizeOptions, normalizeUrl } from './normalize.js';
+import { type NormalizeOptions, normalizeUrl } from '../url/normalize.js';
 import { formatProblem, normalizeSeeds, readSeeds } from './seeds.js';
 import { isSitemapLocation } from './sitemap.js';
 import type { SitemapReader } from './sitemap-reader.js';

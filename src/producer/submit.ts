@@ -15,7 +15,7 @@ import { keys } from '../keys.js';
 import { defineScript } from '../lua.js';
 import { jobId } from '../queue.js';
 import type { CrawlJobData } from '../types.js';
-import { hostKey, urlHash } from './normalize.js';
+import { hostKey, urlHash } from '../url/normalize.js';
 
 export interface SubmitItem {
   url: string;
