@@ -9,6 +9,9 @@ import { SitemapReader } from './sitemap-reader.js';
 import { seedUrls } from './sources.js';
 import { type SubmitItem, Submitter } from './submit.js';
 
+// The worker submits the links it discovers through the same Submitter.
+export { type SubmitItem, Submitter } from './submit.js';
+
 export interface SubmitSummary {
   read: number;
   submitted: number;

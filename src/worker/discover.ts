@@ -5,7 +5,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrawlSettings } from '../config.js';
-import { type SubmitItem, Submitter } from '../producer/submit.js';
+import { type SubmitItem, Submitter } from '../producer/index.js';
 import { productToken } from '../robots/rules.js';
 import type { CrawlJobData, PageMetadata } from '../types.js';
 import { normalizeUrl } from '../url/normalize.js';

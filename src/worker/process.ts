@@ -5,7 +5,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
-import type { CrawlControl } from '../control/hold.js';
+import type { CrawlControl } from '../control/index.js';
 import { type CrawlError, type ErrorCode, isCrawlError } from '../errors.js';
 import { extract } from '../extract/index.js';
 import {
