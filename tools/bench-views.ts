@@ -4,8 +4,8 @@
  * calls this; it is not a test.
  */
 
-import { startExplorer } from '../src/serve/server.js';
-import { openDb } from '../src/store/db.js';
+import { startExplorer } from '#metacrawl/serve/index.js';
+import { openDb } from '#metacrawl/store/index.js';
 
 export interface ViewTiming {
   view: string;

@@ -4,10 +4,9 @@
  * Deterministic for a given size, so figures are comparable between runs.
  */
 
-import type { ErrorCode } from '../src/errors.js';
-import { openDb } from '../src/store/db.js';
-import { PageWriter } from '../src/store/writer.js';
-import type { MetaTag, PageRecord } from '../src/types.js';
+import type { ErrorCode } from '#metacrawl/errors.js';
+import { openDb, PageWriter } from '#metacrawl/store/index.js';
+import type { MetaTag, PageRecord } from '#metacrawl/types.js';
 
 export interface FixtureOptions {
   pages: number;

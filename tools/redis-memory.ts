@@ -7,14 +7,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { type CrawlSettings, DEFAULTS } from '../src/config.js';
-import { silentLogger } from '../src/log.js';
-import { submitSeeds } from '../src/producer/index.js';
-import { connectRedis, startPrivateRedis } from '../src/redis.js';
-import { runStoreWriter } from '../src/store/consumer.js';
-import { openDb } from '../src/store/db.js';
-import { crawlSummary } from '../src/store/query.js';
-import { startWorker } from '../src/worker/index.js';
+import { type CrawlSettings, DEFAULTS } from '#metacrawl/config.js';
+import { silentLogger } from '#metacrawl/log.js';
+import { submitSeeds } from '#metacrawl/producer/index.js';
+import { connectRedis, startPrivateRedis } from '#metacrawl/redis.js';
+import { crawlSummary, openDb, runStoreWriter } from '#metacrawl/store/index.js';
+import { startWorker } from '#metacrawl/worker/index.js';
 import { startSite } from './site.js';
 
 export interface MemoryPhase {
