@@ -6,7 +6,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3 msgpackr-extract
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+COPY tools ./tools
+# The product only (dist/, Lua scripts included); the test and bench tooling is not built here.
+RUN npm run build:dist && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
@@ -16,8 +18,6 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations
-# Lua scripts are read from src/ at run time (they are not compiled).
-COPY src ./src
 RUN ln -s /app/bin/metacrawl.js /usr/local/bin/metacrawl && mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

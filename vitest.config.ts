@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Tools reach the product as #metacrawl/* (package.json "imports": dist/); tests run them against src/.
+  resolve: {
+    alias: [{ find: /^#metacrawl\/(.*)$/, replacement: fileURLToPath(new URL('./src/$1', import.meta.url)) }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global-redis.ts'],

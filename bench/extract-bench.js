@@ -128,7 +128,7 @@ async function main() {
   const late = () => {
     applySetup(lateSteps);
   };
-  const { extract } = await import(pathToFileURL(`${root}dist/worker/extract/index.js`).href);
+  const { extract } = await import(pathToFileURL(`${root}dist/extract/index.js`).href);
   const { renderIssuePage } = await import('./page.js');
   /** @type {Record<string, unknown>} */
   const out = { setup: o.setup };

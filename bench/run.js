@@ -13,7 +13,7 @@
  *   submit    `metacrawl submit` of 1,000,000 URLs
  *   latency   a crawl of a farm answering after 200 ms ± 20 ms over 200 hosts (bound: 128 / 0.2 s)
  *   strings   the String-subclass experiment (bench/string-subclass.js)
- *   explorer  the results explorer's views over the crawl's database (src/serve/bench-views.ts)
+ *   explorer  the results explorer's views over the crawl's database (tools/bench-views.ts)
  *   cores     (opt-in) `metacrawl crawl --workers <cores>` unpinned: how throughput grows with cores
  *   growth    (opt-in) the store's write cost as the database grows (bench/store-growth.js)
  *
@@ -670,8 +670,8 @@ async function submitPhase() {
 async function storePhase() {
   const n = SIZES.store;
   const { renderIssuePage } = await import('./page.js');
-  const { extract } = await dist('worker/extract/index.js');
-  const { publishRecords } = await dist('store/stream.js');
+  const { extract } = await dist('extract/index.js');
+  const { publishRecords } = await dist('stream.js');
   const { keys } = await dist('keys.js');
   const prefix = 'bench-store';
   await redis.flushall();
@@ -828,9 +828,9 @@ async function explorerPhase() {
   }
   let mod;
   try {
-    mod = await dist('serve/bench-views.js');
+    mod = await import(pathToFileURL(`${ROOT}dist-tools/bench-views.js`).href);
   } catch {
-    log('explorer: skipped (dist/serve/bench-views.js missing)');
+    log('explorer: skipped (dist-tools/bench-views.js missing)');
     return;
   }
   const timings = await mod.benchExplorerViews(db, opts.quick ? 2 : 5);

@@ -20,7 +20,7 @@ export async function runStoreGrowth(o = {}) {
   const total = o.pages ?? 60_000;
   const { openDb } = await dist('store/db.js');
   const { PageWriter } = await dist('store/writer.js');
-  const { extract } = await dist('worker/extract/index.js');
+  const { extract } = await dist('extract/index.js');
   const pool = Array.from({ length: 128 }, (_, i) => {
     const html = renderIssuePage(i);
     return { bytes: html.length, meta: extract(html, `http://127.0.1.${1 + (i % 100)}/issues/${i}`) };

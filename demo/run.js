@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSite } from '../dist/devtools/site.js';
+import { startSite } from '../dist-tools/site.js';
 
 const bin = fileURLToPath(new URL('../bin/metacrawl.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'metacrawl-demo-'));

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LOG_LEVELS, type LogLevel } from './log.js';
-import { DEFAULT_STRIP_PARAMS } from './producer/normalize.js';
+import { DEFAULT_STRIP_PARAMS } from './url/normalize.js';
 
 export const VERSION = '0.1.0';
 export const DEFAULT_USER_AGENT = `metacrawl/${VERSION} (+https://github.com/metacrawl/metacrawl)`;

@@ -1,18 +1,18 @@
 /**
  * Loads a Lua script from its own .lua file and defines it once per connection (ioredis runs EVALSHA and falls
- * back to EVAL on NOSCRIPT, so a restarted Redis is fine). The .lua files are not compiled: from dist/ we read
- * them under src/, which ships with the package.
+ * back to EVAL on NOSCRIPT, so a restarted Redis is fine). The build copies the .lua files into dist/ at the
+ * same paths, so they are read beside this module, compiled or not.
  */
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 const sources = new Map<string, string>();
 
-/** `file` is relative to the package's src/ folder, e.g. `producer/lua/reserve.lua`. */
+/** `file` is relative to src/ (or dist/), e.g. `producer/lua/reserve.lua`. */
 export function luaSource(file: string): string {
   let src = sources.get(file);
   if (src === undefined) {
-    src = readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8');
+    src = readFileSync(new URL(`./${file}`, import.meta.url), 'utf8');
     sources.set(file, src);
   }
   return src;

@@ -1,5 +1,5 @@
 /** `metacrawl pause|resume|cancel --crawl <name>`: fleet-wide crawl control (src/control). */
-import { type ControlResult, cancelCrawl, pauseCrawl, resumeCrawl } from '../control/commands.js';
+import { type ControlResult, cancelCrawl, pauseCrawl, resumeCrawl } from '../control/index.js';
 import { connectRedis } from '../redis.js';
 import { type CliIO, line } from './io.js';
 import { resolveRedis } from './redis-target.js';

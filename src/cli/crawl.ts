@@ -5,20 +5,21 @@
 import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import { generateCrawlName } from '../config.js';
-import { readControlState } from '../control/state.js';
+import { readControlState } from '../control/index.js';
 import { keys } from '../keys.js';
 import { createLogger, type LogLevel } from '../log.js';
-import type { MetricsConfig } from '../metrics/index.js';
-import { startRoleMetrics } from '../metrics/role.js';
-import { describeBudget, submitSeeds } from '../producer/index.js';
-import { checkSeedArgs, noSeedsWarning } from '../producer/seed-args.js';
+import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
+import { checkSeedArgs, describeBudget, noSeedsWarning, submitSeeds } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis } from '../redis.js';
-import { runStoreWriter } from '../store/consumer.js';
-import { openDb } from '../store/db.js';
-import { crawlSummary } from '../store/query.js';
-import { startWorker } from '../worker/index.js';
-import { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from '../worker/threads.js';
+import { crawlSummary, openDb, runStoreWriter } from '../store/index.js';
+import {
+  AUTO_MIN_URLS,
+  startWorker,
+  startWorkerThreads,
+  usableCores,
+  type WorkerThreads,
+} from '../worker/index.js';
 import { type CliIO, line, sleep } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveRedis } from './redis-target.js';

@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import type { FetchConfig } from '../config.js';
 import { ConfigError } from '../config.js';
-import { normalizeUrl } from '../producer/normalize.js';
-import { extract } from '../worker/extract/index.js';
-import { renderExplorerText, toInspectJson } from '../worker/extract/view.js';
-import { decodeHtml, Fetcher, isHtmlType } from '../worker/fetch/index.js';
+import { extract } from '../extract/index.js';
+import { renderExplorerText, toInspectJson } from '../extract/view.js';
+import { decodeHtml, Fetcher, isHtmlType } from '../fetch/index.js';
+import { normalizeUrl } from '../url/normalize.js';
 import { type CliIO, line } from './io.js';
 
 export interface InspectCommandOptions {

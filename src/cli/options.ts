@@ -19,10 +19,10 @@ import {
   readConfigFile,
   WORKER_DEFAULTABLE,
 } from '../config.js';
-import { crawlPriority } from '../control/fairness.js';
+import { crawlPriority } from '../control/index.js';
 import type { LogLevel } from '../log.js';
 import { isClusterUrl } from '../redis.js';
-import { loadPolitenessFile, validateOverrides } from '../worker/politeness/gate.js';
+import { loadPolitenessFile, validateOverrides } from '../worker/index.js';
 import { checkConfigKeys, type FileKey, kebab } from './config-file.js';
 
 /** Raw option values as commander gives them (strings, booleans, arrays). */

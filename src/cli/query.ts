@@ -1,5 +1,5 @@
 /** `metacrawl query "<SQL>"`: read-only SQL over the results database. */
-import { runQuery } from '../store/query.js';
+import { runQuery } from '../store/index.js';
 import type { CliIO } from './io.js';
 
 export interface QueryCommandOptions {

@@ -1,6 +1,6 @@
 /** `metacrawl serve`: the results explorer (and Bull Board at /queues when a Redis URL is given). */
 import { redactRedisUrl } from '../redis.js';
-import { startExplorer } from '../serve/server.js';
+import { startExplorer } from '../serve/index.js';
 import { type CliIO, line } from './io.js';
 
 export interface ServeCommandOptions {

@@ -1,12 +1,12 @@
 /** `metacrawl status`: per crawl and per fleet, from Redis (counters, queue, heartbeats). */
 import type { Redis } from 'ioredis';
-import { type ControlState, readControlState } from '../control/state.js';
+import { type ControlState, readControlState } from '../control/index.js';
 import { keys } from '../keys.js';
-import { writerLag } from '../metrics/fleet.js';
+import { writerLag } from '../metrics/index.js';
 import { describeBudget } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis, redactRedisUrl } from '../redis.js';
-import { type DelayedHost, delayedHosts } from '../worker/politeness/gate.js';
+import { type DelayedHost, delayedHosts } from '../worker/index.js';
 import { type CliIO, line, sleep } from './io.js';
 import { resolveRedis } from './redis-target.js';
 

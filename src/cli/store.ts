@@ -1,10 +1,8 @@
 /** `metacrawl store`: the single store writer, until SIGINT/SIGTERM. */
 import { createLogger, type LogLevel } from '../log.js';
-import type { MetricsConfig } from '../metrics/index.js';
-import { startRoleMetrics } from '../metrics/role.js';
+import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
 import { connectRedis } from '../redis.js';
-import { runStoreWriter } from '../store/consumer.js';
-import { openDb } from '../store/db.js';
+import { openDb, runStoreWriter } from '../store/index.js';
 import type { CliIO } from './io.js';
 import { resolveRedis } from './redis-target.js';
 

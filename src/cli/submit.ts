@@ -1,7 +1,6 @@
 /** `metacrawl submit`: the producer alone. */
 import { type CrawlSettings, DEFAULTS } from '../config.js';
-import { submitSeeds } from '../producer/index.js';
-import { checkSeedArgs, noSeedsWarning } from '../producer/seed-args.js';
+import { checkSeedArgs, noSeedsWarning, submitSeeds } from '../producer/index.js';
 import { connectRedis } from '../redis.js';
 import { type CliIO, line } from './io.js';
 import { resolveRedis } from './redis-target.js';

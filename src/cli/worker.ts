@@ -1,8 +1,7 @@
 /** `metacrawl worker`: fetch and extract until SIGINT/SIGTERM. */
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import { createLogger, type LogLevel } from '../log.js';
-import type { MetricsConfig } from '../metrics/index.js';
-import { startRoleMetrics } from '../metrics/role.js';
+import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
 import { startWorker } from '../worker/index.js';
 import { type CliIO, sleep } from './io.js';
 import { resolveRedis } from './redis-target.js';

@@ -13,7 +13,7 @@ import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { keys } from '../keys.js';
 import { openQueue } from '../queue.js';
-import { publishRecords } from '../store/stream.js';
+import { publishRecords } from '../stream.js';
 import type { CrawlJobData } from '../types.js';
 import { cancelledRecord } from './hold.js';
 import { forEachCrawlJob, type QueueSet } from './jobs.js';

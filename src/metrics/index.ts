@@ -1,5 +1,6 @@
 /** Prometheus metrics (prom-client): one registry per process, served at /metrics by --metrics-port. */
 export { registerFleetGauges, writerLag } from './fleet.js';
+export { type RoleMetrics, startRoleMetrics } from './role.js';
 export {
   createRegistry,
   DEFAULT_METRICS_HOST,

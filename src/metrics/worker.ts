@@ -1,7 +1,6 @@
 /** Worker metrics: what each published row says (status, error, latency, bytes, politeness wait) and delays. */
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { PageRecord } from '../types.js';
-import type { AcquireResult, Outcome, PolitenessGate } from '../worker/politeness/gate.js';
 
 export class WorkerMetrics {
   readonly pages: Counter<'crawl' | 'status' | 'error'>;
@@ -69,21 +68,17 @@ export class WorkerMetrics {
     if (r.queuedMs !== null) this.waitSeconds.observe(Math.max(0, r.queuedMs) / 1000);
   }
 
-  /** Counts the gate's refusals and backoffs without touching the job flow (wraps the instance's methods). */
-  instrumentGate(gate: PolitenessGate): void {
-    const acquire = gate.acquire.bind(gate);
-    const recordOutcome = gate.recordOutcome.bind(gate);
-    gate.acquire = async (...args: Parameters<PolitenessGate['acquire']>): Promise<AcquireResult> => {
-      const res = await acquire(...args);
+  /**
+   * The politeness gate's observer: counts its refusals and backoffs. Typed by shape (a refusal has a reason,
+   * an outcome is 'ok' or a backoff) so metrics import nothing from the worker.
+   */
+  readonly gateObserver = {
+    onAcquire: (_hostKey: string, res: { granted: true } | { granted: false; reason: string }): void => {
       if (!res.granted) this.delays.inc({ reason: res.reason });
-      return res;
-    };
-    gate.recordOutcome = async (...args: Parameters<PolitenessGate['recordOutcome']>): Promise<number> => {
-      const res = await recordOutcome(...args);
-      const outcome: Outcome = args[1];
+    },
+    onOutcome: (_hostKey: string, outcome: string): void => {
       if (outcome !== 'ok')
         this.backoffs.inc({ outcome: outcome === 'throttled' ? 'throttled' : 'conn_failure' });
-      return res;
-    };
-  }
+    },
+  };
 }

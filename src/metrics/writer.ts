@@ -1,6 +1,6 @@
 /** Store writer metrics, fed by runStoreWriter's onBatch. */
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { BatchInfo } from '../store/consumer.js';
+import type { BatchInfo } from '../store/index.js';
 
 export class WriterMetrics {
   readonly batchSize: Histogram;

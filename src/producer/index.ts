@@ -1,13 +1,17 @@
 /** The producer role: seed sources → normalized, deduplicated jobs in the crawl queue. */
 import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
+import { Fetcher } from '../fetch/index.js';
 import { keys } from '../keys.js';
 import { type CrawlStats, openQueue, saveCrawlSettings } from '../queue.js';
-import { Fetcher } from '../worker/fetch/index.js';
 import { SITEMAP_MAX_BYTES } from './sitemap.js';
 import { SitemapReader } from './sitemap-reader.js';
 import { seedUrls } from './sources.js';
 import { type SubmitItem, Submitter } from './submit.js';
+
+export { checkSeedArgs, noSeedsWarning } from './seed-args.js';
+// The worker submits the links it discovers through the same Submitter.
+export { type SubmitItem, Submitter } from './submit.js';
 
 export interface SubmitSummary {
   read: number;

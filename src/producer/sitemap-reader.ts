@@ -7,8 +7,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isCrawlError } from '../errors.js';
-import type { Fetcher } from '../worker/fetch/index.js';
-import { dropPartialLastLine, parseRobots } from '../worker/politeness/robots-rules.js';
+import type { Fetcher } from '../fetch/index.js';
+import { dropPartialLastLine, parseRobots } from '../robots/rules.js';
 import { parseSitemap, SITEMAP_MAX_BYTES, type SitemapEntry, SitemapError } from './sitemap.js';
 
 /** Index → child sitemaps → ...: levels of nesting followed below a top-level sitemap. */

@@ -9,7 +9,7 @@
  * Sitemap URLs are seeds like any other (depth 0, same normalization and dedupe) and carry their lastmod.
  */
 import { existsSync } from 'node:fs';
-import { type NormalizeOptions, normalizeUrl } from './normalize.js';
+import { type NormalizeOptions, normalizeUrl } from '../url/normalize.js';
 import { seedArg } from './seed-args.js';
 import { formatProblem, normalizeSeeds, readSeeds, type SeedLine, type SeedProblem } from './seeds.js';
 import { isSitemapLocation } from './sitemap.js';

@@ -10,12 +10,12 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrawlSettings } from '../config.js';
-import { FairShare } from '../control/fairness.js';
+import { FairShare } from '../control/index.js';
 import { keys } from '../keys.js';
 import { defineScript } from '../lua.js';
 import { jobId } from '../queue.js';
 import type { CrawlJobData } from '../types.js';
-import { hostKey, urlHash } from './normalize.js';
+import { hostKey, urlHash } from '../url/normalize.js';
 
 export interface SubmitItem {
   url: string;

@@ -4,7 +4,7 @@
  * most a few seconds stale while a crawl is being written.
  */
 import type { Statement } from 'better-sqlite3';
-import { type Db, latestSchemaVersion, openDb, schemaVersion } from '../store/db.js';
+import { type Db, latestSchemaVersion, openDb, schemaVersion } from '../store/index.js';
 import {
   filterConditions,
   hasFilters,

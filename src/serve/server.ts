@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { openDb } from '../store/db.js';
+import { openDb } from '../store/index.js';
 import { APP_JS, STYLE_CSS } from './assets.js';
 import { QUEUES_PATH, type QueueBoard, startQueueBoard } from './bull-board.js';
 import { parseTableQuery } from './filters.js';

@@ -3,8 +3,7 @@
  * better-sqlite3 reports it read-only (as `metacrawl query` does). Rows are streamed, so the page shows
  * the first `cap` and a download never holds the whole result in memory.
  */
-import type { Db } from '../store/db.js';
-import { type Cell, cell, csvField } from '../store/query.js';
+import { type Cell, cell, csvField, type Db } from '../store/index.js';
 
 export type { Cell };
 export { csvField };

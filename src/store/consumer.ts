@@ -14,10 +14,10 @@
 import type { Redis } from 'ioredis';
 import { keys, RESULTS_GROUP } from '../keys.js';
 import { type Logger, silentLogger } from '../log.js';
+import { parseRecord } from '../stream.js';
 import type { PageRecord } from '../types.js';
 import type { Db } from './db.js';
 import { crawlSummary } from './query.js';
-import { parseRecord } from './stream.js';
 import { type BatchResult, type CrawlDelta, PageWriter } from './writer.js';
 
 export interface StoreWriterOptions {

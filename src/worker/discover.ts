@@ -5,11 +5,11 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrawlSettings } from '../config.js';
-import { normalizeUrl } from '../producer/normalize.js';
-import { inScope } from '../producer/scope.js';
-import { type SubmitItem, Submitter } from '../producer/submit.js';
+import { type SubmitItem, Submitter } from '../producer/index.js';
+import { productToken } from '../robots/rules.js';
 import type { CrawlJobData, PageMetadata } from '../types.js';
-import { productToken } from './politeness/robots-rules.js';
+import { normalizeUrl } from '../url/normalize.js';
+import { inScope } from '../url/scope.js';
 
 const compiled = new WeakMap<CrawlSettings, { include: RegExp[]; exclude: RegExp[] }>();
 

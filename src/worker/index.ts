@@ -3,21 +3,25 @@ import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type CrawlSettings, type FetchConfig, VERSION } from '../config.js';
-import { CrawlControl } from '../control/hold.js';
+import { CrawlControl } from '../control/index.js';
+import { Fetcher, parseRetryAfter, redactUrl } from '../fetch/index.js';
 import { keys, QUEUE_NAME } from '../keys.js';
 import type { Logger } from '../log.js';
-import type { WorkerMetrics } from '../metrics/worker.js';
+import type { WorkerMetrics } from '../metrics/index.js';
 import { openQueue } from '../queue.js';
 import { jobRecord } from '../records.js';
 import { connectRedis } from '../redis.js';
-import { publishRecord } from '../store/stream.js';
+import { publishRecord } from '../stream.js';
 import type { PageRecord } from '../types.js';
 import { Discoverer } from './discover.js';
-import { Fetcher, parseRetryAfter, redactUrl } from './fetch/index.js';
 import { PolitenessGate, resolveLimits } from './politeness/gate.js';
 import { RobotsCache, RobotsFetchDeferred } from './politeness/robots.js';
 import { type JobData, type ProcessDeps, processJob, type WorkerStats } from './process.js';
 import { SettingsCache } from './settings.js';
+
+// The rest of the worker stage's public API (startWorker is below).
+export { type DelayedHost, delayedHosts, loadPolitenessFile, validateOverrides } from './politeness/gate.js';
+export { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from './threads.js';
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -51,8 +55,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const redis: Redis = connectRedis(opts.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
   const fetcher = new Fetcher({ ...opts.fetch, connections: Math.max(4, opts.concurrency) });
-  const gate = new PolitenessGate(redis, prefix);
-  opts.metrics?.instrumentGate(gate);
+  const gate = new PolitenessGate(redis, prefix, { observer: opts.metrics?.gateObserver });
   const defaultsLimits = { ratePerSec: opts.defaults.hostRate, concurrency: opts.defaults.hostConcurrency };
 
   // The robots.txt fetch takes a slot of the host's budget like any other request: the budget of the

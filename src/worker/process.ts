@@ -5,13 +5,9 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
-import type { CrawlControl } from '../control/hold.js';
+import type { CrawlControl } from '../control/index.js';
 import { type CrawlError, type ErrorCode, isCrawlError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { hostKey as hostKeyOf } from '../producer/normalize.js';
-import { jobRecord } from '../records.js';
-import type { CrawlJobData, PageMetadata, PageRecord } from '../types.js';
-import { extract } from './extract/index.js';
+import { extract } from '../extract/index.js';
 import {
   classifyStatus,
   decodeHtml,
@@ -21,7 +17,11 @@ import {
   looksBinary,
   parseRetryAfter,
   redactUrl,
-} from './fetch/index.js';
+} from '../fetch/index.js';
+import type { Logger } from '../log.js';
+import { jobRecord } from '../records.js';
+import type { CrawlJobData, PageMetadata, PageRecord } from '../types.js';
+import { hostKey as hostKeyOf } from '../url/normalize.js';
 import { decideOutcome, isConnectionFailure } from './outcome.js';
 import type { PolitenessGate } from './politeness/gate.js';
 import { resolveLimits } from './politeness/gate.js';

@@ -3,7 +3,7 @@ import { get } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extract } from '../../src/worker/extract/index.js';
+import { extract } from '../../src/extract/index.js';
 
 const FARM = fileURLToPath(new URL('../../bench/farm.js', import.meta.url));
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Site, startSite } from '../../src/devtools/site.js';
+import { type Site, startSite } from '../../tools/site.js';
 import { runCli } from '../helpers/cli.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScopeMode } from '../../src/producer/scope.js';
+import type { ScopeMode } from '../../src/url/scope.js';
 import { type BfsOptions, bfs, type GraphSite, type GraphSpec, startGraphSite } from './graph.js';
 import { type CrawlRun, runCrawl } from './run.js';
 

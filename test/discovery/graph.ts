@@ -4,8 +4,8 @@
  * once the servers listen. Every request is logged (host key + path).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { normalizeUrl } from '../../src/producer/normalize.js';
-import { inScope, type ScopeMode } from '../../src/producer/scope.js';
+import { normalizeUrl } from '../../src/url/normalize.js';
+import { inScope, type ScopeMode } from '../../src/url/scope.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
 
 export interface Link {

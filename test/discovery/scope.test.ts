@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
-import { inScope } from '../../src/producer/scope.js';
 import type { CrawlJobData, LinkInfo, PageMetadata } from '../../src/types.js';
+import { inScope } from '../../src/url/scope.js';
 import { discoverLinks, relNofollow, robotsNofollow } from '../../src/worker/discover.js';
 
 describe('inScope: domain grouping by the public suffix list', () => {

@@ -3,11 +3,11 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CrawlSettings, DEFAULTS } from '../../src/config.js';
 import { keys, QUEUE_NAME } from '../../src/keys.js';
-import { urlHash } from '../../src/producer/normalize.js';
 import { type SubmitItem, Submitter } from '../../src/producer/submit.js';
 import { jobId, openQueue, readCrawlStats } from '../../src/queue.js';
 import { connectRedis } from '../../src/redis.js';
 import type { CrawlJobData } from '../../src/types.js';
+import { urlHash } from '../../src/url/normalize.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 
 let redis: Redis;

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys, RESULTS_GROUP } from '../../src/keys.js';
-import { publishRecords } from '../../src/store/stream.js';
+import { publishRecords } from '../../src/stream.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 import { okRecord } from '../store/records.js';
 import { cleanup, pageRows, spawnCli, tempDir, waitFor } from './helpers.js';

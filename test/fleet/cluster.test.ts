@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasClusterTools, type LocalCluster, startLocalCluster } from '../../src/devtools/redis-cluster.js';
-import { type Site, startSite } from '../../src/devtools/site.js';
+import { hasClusterTools, type LocalCluster, startLocalCluster } from '../../tools/redis-cluster.js';
+import { type Site, startSite } from '../../tools/site.js';
 import { runCli } from '../helpers/cli.js';
 import { rows, runMain, tempDir } from './helpers.js';
 

@@ -1,9 +1,9 @@
 /**
  * Redis memory per URL, measured on a private redis-server with the real submit, worker and store writer.
- * The README states the 100,000-URL figures (src/devtools/redis-memory.ts); this guards the bounds cheaply.
+ * The README states the 100,000-URL figures (tools/redis-memory.ts); this guards the bounds cheaply.
  */
 import { describe, expect, it } from 'vitest';
-import { measureRedisMemory } from '../../src/devtools/redis-memory.js';
+import { measureRedisMemory } from '../../tools/redis-memory.js';
 import { tempDir } from './helpers.js';
 
 describe('Redis memory', () => {

@@ -5,8 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostKey } from '../../src/producer/normalize.js';
 import { connectRedis } from '../../src/redis.js';
+import { hostKey } from '../../src/url/normalize.js';
 import { PolitenessGate, resolveLimits } from '../../src/worker/politeness/gate.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STRIP_PARAMS, hostKey, normalizeUrl, urlHash } from '../../src/producer/normalize.js';
+import { DEFAULT_STRIP_PARAMS, hostKey, normalizeUrl, urlHash } from '../../src/url/normalize.js';
 
 const ok = (url: string) => ({ ok: true, url });
 const bad = (reason: string) => ({ ok: false, reason });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inScope } from '../../src/producer/scope.js';
+import { inScope } from '../../src/url/scope.js';
 
 const SEED = 'https://blog.example.co.uk/start';
 

@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateDb } from '../../src/serve/fixture-db.js';
 import { openDb } from '../../src/store/db.js';
 import { PageWriter } from '../../src/store/writer.js';
 import type { PageRecord } from '../../src/types.js';
+import { generateDb } from '../../tools/fixture-db.js';
 
 export const XSS = {
   title: `<script>window.__xss=1</script>"><img src=x onerror="window.__xss=2">`,

@@ -4,7 +4,7 @@ import { keys, RESULTS_GROUP } from '../../src/keys.js';
 import { connectRedis } from '../../src/redis.js';
 import { type BatchInfo, runStoreWriter } from '../../src/store/consumer.js';
 import { type Db, openDb } from '../../src/store/db.js';
-import { publishRecord, publishRecords } from '../../src/store/stream.js';
+import { publishRecord, publishRecords } from '../../src/stream.js';
 import type { PageRecord } from '../../src/types.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 import { failRecord, okRecord, tempDir } from './records.js';

@@ -5,11 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { extract } from '../../src/extract/index.js';
+import { parseJsonLd } from '../../src/extract/jsonld.js';
 import { type Db, openDb, schemaVersion } from '../../src/store/db.js';
 import { PageWriter } from '../../src/store/writer.js';
 import type { JsonLdBlock } from '../../src/types.js';
-import { extract } from '../../src/worker/extract/index.js';
-import { parseJsonLd } from '../../src/worker/extract/jsonld.js';
 import { okRecord, tempDir } from './records.js';
 
 const migrations = new URL('../../migrations/', import.meta.url);

@@ -34,6 +34,12 @@ const MODE_ARG: Record<BookingMode, number> = { plain: 0, book: 1, booked: 2 };
 
 export type Outcome = 'ok' | 'throttled' | 'conn-failure';
 
+/** Told of each answer the gate gets from Redis, after it came (metrics count refusals and backoffs). */
+export interface GateObserver {
+  onAcquire?(hostKey: string, result: AcquireResult): void;
+  onOutcome?(hostKey: string, outcome: Outcome): void;
+}
+
 export interface GateOptions {
   /** A slot not released (dead worker) is given back after this. Default 60 s. */
   leaseMs?: number;
@@ -41,11 +47,12 @@ export interface GateOptions {
   backoffBaseMs?: number;
   /** Host keys expire this long after the host's last activity. Default 10 min. */
   idleMs?: number;
+  observer?: GateObserver;
 }
 
 export const DEFAULT_BACKOFF_CAP_MS = 600_000;
 
-// One command name per script; the .lua files live in src/worker/lua (read from src/ by dist/ too).
+// One command name per script; the .lua files live in src/worker/lua (copied into dist/ by the build).
 const SCRIPTS = {
   acquire: 'mcGateAcquire',
   release: 'mcGateRelease',
@@ -101,6 +108,7 @@ export class PolitenessGate {
   private readonly backoffBaseMs: number;
   private readonly idleMs: number;
   private readonly run: Record<ScriptName, ScriptFn>;
+  private readonly observer: GateObserver;
 
   constructor(
     private readonly redis: Redis,
@@ -111,6 +119,7 @@ export class PolitenessGate {
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.backoffBaseMs = opts.backoffBaseMs ?? 1000;
     this.idleMs = opts.idleMs ?? 600_000;
+    this.observer = opts.observer ?? {};
     this.run = {
       acquire: script(redis, 'acquire'),
       release: script(redis, 'release'),
@@ -138,13 +147,17 @@ export class PolitenessGate {
       MODE_ARG[mode],
       hostKey,
     )) as [number, number, string?, number?];
-    if (res[0] === 1) return { granted: true, atMs: res[1] / 1000 };
-    return {
-      granted: false,
-      waitMs: res[1],
-      reason: res[2] as 'rate' | 'concurrency' | 'paused',
-      booked: res[3] === 1,
-    };
+    const result: AcquireResult =
+      res[0] === 1
+        ? { granted: true, atMs: res[1] / 1000 }
+        : {
+            granted: false,
+            waitMs: res[1],
+            reason: res[2] as 'rate' | 'concurrency' | 'paused',
+            booked: res[3] === 1,
+          };
+    this.observer.onAcquire?.(hostKey, result);
+    return result;
   }
 
   /** Gives the slot back; a no-op when the lease is already gone (released twice, or expired). */
@@ -193,6 +206,7 @@ export class PolitenessGate {
       this.backoffBaseMs,
       this.idleMs,
     );
+    this.observer.onOutcome?.(hostKey, outcome);
     return Number(res);
   }
 

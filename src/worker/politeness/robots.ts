@@ -17,7 +17,7 @@ import {
   productToken,
   type RobotsPolicy,
   selectPolicy,
-} from './robots-rules.js';
+} from '../../robots/rules.js';
 
 /**
  * What the caller knows about the request that needs robots.txt, passed through to `fetch` so it can

@@ -5,8 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { extract } from '../../../src/extract/index.js';
 import type { PageMetadata } from '../../../src/types.js';
-import { extract } from '../../../src/worker/extract/index.js';
 
 const dir = new URL('../../fixtures/corpus/', import.meta.url);
 const names = readdirSync(new URL('expected/', dir))

@@ -5,9 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { extract } from '../../../src/extract/index.js';
+import { nestsDeeperThan, parseJsonLd, SQLITE_JSON_MAX_DEPTH } from '../../../src/extract/jsonld.js';
 import type { JsonLdBlock } from '../../../src/types.js';
-import { extract } from '../../../src/worker/extract/index.js';
-import { nestsDeeperThan, parseJsonLd, SQLITE_JSON_MAX_DEPTH } from '../../../src/worker/extract/jsonld.js';
 
 const sqlite = new Database(':memory:');
 afterAll(() => sqlite.close());

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { extract } from '../../../src/worker/extract/index.js';
-import { renderExplorerText, toExplorerJson, toInspectJson } from '../../../src/worker/extract/view.js';
+import { extract } from '../../../src/extract/index.js';
+import { renderExplorerText, toExplorerJson, toInspectJson } from '../../../src/extract/view.js';
 
 const seed = new URL('../../fixtures/corpus/seed/', import.meta.url);
 const explorer = JSON.parse(readFileSync(new URL('expected-explorer.json', seed), 'utf8'));

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlError } from '../../../src/errors.js';
-import { Fetcher } from '../../../src/worker/fetch/index.js';
+import { Fetcher } from '../../../src/fetch/index.js';
 import { startServer, type TestServer } from '../../helpers/http.js';
 
 const MiB = 1024 * 1024;

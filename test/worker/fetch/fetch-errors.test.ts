@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlError } from '../../../src/errors.js';
-import { Fetcher } from '../../../src/worker/fetch/index.js';
-import { errorCodeFor } from '../../../src/worker/fetch/map-error.js';
+import { Fetcher } from '../../../src/fetch/index.js';
+import { errorCodeFor } from '../../../src/fetch/map-error.js';
 import { html, startServer, type TestServer } from '../../helpers/http.js';
 
 let server: TestServer;

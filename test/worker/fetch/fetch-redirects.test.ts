@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlError } from '../../../src/errors.js';
-import { Fetcher } from '../../../src/worker/fetch/index.js';
+import { Fetcher } from '../../../src/fetch/index.js';
 import { html, startServer, type TestServer } from '../../helpers/http.js';
 
 let server: TestServer;

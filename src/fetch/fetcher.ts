@@ -6,8 +6,8 @@
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
-import { CrawlError } from '../../errors.js';
-import type { RedirectHop } from '../../types.js';
+import { CrawlError } from '../errors.js';
+import type { RedirectHop } from '../types.js';
 import { createAddressPolicy } from './address-policy.js';
 import { readBody } from './body.js';
 import { mimeType } from './content-type.js';

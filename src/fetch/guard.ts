@@ -6,7 +6,7 @@
 import dns, { type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
-import { CrawlError } from '../../errors.js';
+import { CrawlError } from '../errors.js';
 import type { AddressVerdict } from './address-policy.js';
 
 export type Policy = (address: string) => AddressVerdict;

@@ -4,8 +4,8 @@
  * drop unstored records); the store writer deletes entries once they are committed and acknowledged.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
-import { keys } from '../keys.js';
-import type { PageRecord } from '../types.js';
+import { keys } from './keys.js';
+import type { PageRecord } from './types.js';
 
 /** The entry field holding the JSON record. */
 export const RECORD_FIELD = 'r';

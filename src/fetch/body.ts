@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import zlib, { type BrotliDecompress, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
-import { CrawlError } from '../../errors.js';
+import { CrawlError } from '../errors.js';
 
 export interface BodyResult {
   body: Buffer;

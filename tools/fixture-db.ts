@@ -4,10 +4,9 @@
  * Deterministic for a given size, so figures are comparable between runs.
  */
 
-import type { ErrorCode } from '../errors.js';
-import { openDb } from '../store/db.js';
-import { PageWriter } from '../store/writer.js';
-import type { MetaTag, PageRecord } from '../types.js';
+import type { ErrorCode } from '#metacrawl/errors.js';
+import { openDb, PageWriter } from '#metacrawl/store/index.js';
+import type { MetaTag, PageRecord } from '#metacrawl/types.js';
 
 export interface FixtureOptions {
   pages: number;

@@ -1,5 +1,5 @@
 /** URL handling for fetches: what may be requested, where a redirect leads, and how a URL is shown. */
-import { CrawlError } from '../../errors.js';
+import { CrawlError } from '../errors.js';
 
 /** The URL without user:pass@, for messages and logs. */
 export function redactUrl(url: string): string {

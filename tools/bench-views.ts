@@ -3,8 +3,9 @@
  * aggregates, no prepared statements), fetched once cold and then `repeat` times warm. The benchmark
  * calls this; it is not a test.
  */
-import { openDb } from '../store/db.js';
-import { startExplorer } from './server.js';
+
+import { startExplorer } from '#metacrawl/serve/index.js';
+import { openDb } from '#metacrawl/store/index.js';
 
 export interface ViewTiming {
   view: string;

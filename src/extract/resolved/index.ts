@@ -4,7 +4,7 @@
  * "no answer" and the next rule is tried, so a bad page never fails the extraction.
  * The order of every field is documented in RESOLVED.md and in each module's comment.
  */
-import type { ResolvedFields } from '../../../types.js';
+import type { ResolvedFields } from '../../types.js';
 import { author } from './author.js';
 import { bestDescription } from './best-description.js';
 import { bestImage } from './best-image.js';

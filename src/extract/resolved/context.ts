@@ -1,5 +1,5 @@
 /** What every resolved-field rule reads, plus small lookups shared by the rules. */
-import type { PageMetadata } from '../../../types.js';
+import type { PageMetadata } from '../../types.js';
 import type { Attrs, Scan } from '../scan.js';
 import { collapse, lowerAscii, normalizeNewlines, resolveHttp, tokens, trimAscii } from '../text.js';
 

@@ -1,5 +1,5 @@
 /** HTTP status → error code. The fetcher returns every response; callers classify with this. */
-import type { ErrorCode } from '../../errors.js';
+import type { ErrorCode } from '../errors.js';
 
 /** null below 400 (2xx, and any 1xx/3xx that reached the caller); 408, 429, other 4xx, 5xx otherwise. */
 export function classifyStatus(status: number): ErrorCode | null {

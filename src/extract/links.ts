@@ -1,5 +1,5 @@
 /** Links: every <a href>/<area href> that resolves to http(s), resolved against the document base URL. */
-import type { LinkInfo } from '../../types.js';
+import type { LinkInfo } from '../types.js';
 import type { RawAnchor } from './scan.js';
 import { collapse } from './text.js';
 

@@ -1,5 +1,5 @@
 /** JSON-LD blocks: parsed strictly, with one recovery for comment/CDATA wrappers, never fatal. */
-import type { JsonLdBlock } from '../../types.js';
+import type { JsonLdBlock } from '../types.js';
 import { normalizeNewlines } from './text.js';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * A pure RFC 9309 robots.txt parser and matcher (no I/O).
  *
- * Why not robots-parser (v3, installed): checked against the RFC it gets these wrong —
+ * Why not robots-parser (v3, tried and removed): checked against the RFC it gets these wrong —
  *  - percent-encoding equivalence: `/foo/%62%61%7A` must match `/foo/baz` and `%7E` must match `~`
  *    (RFC 9309 §2.2.2: encoded unreserved characters are decoded before comparing); it compares raw.
  *  - product tokens: it only cuts the user agent at `/`, so `FooBot (+https://…)` never selects the

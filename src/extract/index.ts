@@ -16,7 +16,7 @@
  * variant). ioredis 5.11 defines none and nothing else here does, so no warm-up is applied; the bench's
  * `strings` line would show a dependency bringing one back.
  */
-import type { PageMetadata } from '../../types.js';
+import type { PageMetadata } from '../types.js';
 import { canonical, charset, lang, metaByName, metaRows, title } from './head.js';
 import { parseJsonLd } from './jsonld.js';
 import { baseUrl as effectiveBase, links } from './links.js';

@@ -7,14 +7,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { type CrawlSettings, DEFAULTS } from '../config.js';
-import { silentLogger } from '../log.js';
-import { submitSeeds } from '../producer/index.js';
-import { connectRedis, startPrivateRedis } from '../redis.js';
-import { runStoreWriter } from '../store/consumer.js';
-import { openDb } from '../store/db.js';
-import { crawlSummary } from '../store/query.js';
-import { startWorker } from '../worker/index.js';
+import { type CrawlSettings, DEFAULTS } from '#metacrawl/config.js';
+import { silentLogger } from '#metacrawl/log.js';
+import { submitSeeds } from '#metacrawl/producer/index.js';
+import { connectRedis, startPrivateRedis } from '#metacrawl/redis.js';
+import { crawlSummary, openDb, runStoreWriter } from '#metacrawl/store/index.js';
+import { startWorker } from '#metacrawl/worker/index.js';
 import { startSite } from './site.js';
 
 export interface MemoryPhase {

@@ -1,5 +1,5 @@
 /** Fetch options, results and their defaults. */
-import type { RedirectHop } from '../../types.js';
+import type { RedirectHop } from '../types.js';
 import type { AllowPrivate } from './address-policy.js';
 
 export interface FetchOptions {

@@ -3,7 +3,7 @@
  * corpus format, the "URL explorer" shape, and a plain-text rendering. Crawled text is data: the text
  * rendering neutralises control and bidi-override characters so a page cannot drive the terminal.
  */
-import type { MetaTag, PageMetadata, ResolvedFields } from '../../types.js';
+import type { MetaTag, PageMetadata, ResolvedFields } from '../types.js';
 
 /** Metas the explorer shows in its header, so its meta list leaves them out. */
 const SHOWN_ABOVE = new Set([

@@ -1,5 +1,5 @@
 /** The one place where transport failures (undici, node:net, dns, tls, zlib) become stable CrawlError codes. */
-import { CrawlError, type ErrorCode } from '../../errors.js';
+import { CrawlError, type ErrorCode } from '../errors.js';
 
 const BY_CODE: Record<string, ErrorCode> = {
   UND_ERR_CONNECT_TIMEOUT: 'FETCH_TIMEOUT',

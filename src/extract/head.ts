@@ -1,5 +1,5 @@
 /** Document-level fields: title, lang, declared charset, canonical, description, viewport, meta rows. */
-import type { MetaAttr, MetaTag } from '../../types.js';
+import type { MetaAttr, MetaTag } from '../types.js';
 import type { Attrs, Scan } from './scan.js';
 import { collapse, lowerAscii, normalizeNewlines, resolveHttp, tokens, trimAscii } from './text.js';
 

@@ -1,0 +1,13 @@
+/** The store stage: the SQLite database, the one store writer that fills it, and read-only queries over it. */
+export { type BatchInfo, runStoreWriter, type StoreWriterOptions } from './consumer.js';
+export { type Db, latestSchemaVersion, type OpenDbOptions, openDb, schemaVersion } from './db.js';
+export {
+  type Cell,
+  type CrawlSummary,
+  cell,
+  crawlSummary,
+  csvField,
+  type QueryFormat,
+  runQuery,
+} from './query.js';
+export { PageWriter } from './writer.js';
