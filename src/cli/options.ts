@@ -14,12 +14,12 @@ import {
   logLevel,
   nonNegativeInt,
   oneOf,
-  parseRateFlag,
   positiveInt,
   readConfigFile,
   WORKER_DEFAULTABLE,
 } from '../config.js';
 import { crawlPriority } from '../control/fairness.js';
+import { parseRate, RATE_EXAMPLES } from '../rate.js';
 import type { LogLevel } from '../log.js';
 import { isClusterUrl } from '../redis.js';
 import { loadPolitenessFile } from '../worker/politeness/gate.js';
@@ -78,7 +78,7 @@ export function addFetchOptions(cmd: Command): Command {
 
 export function addCrawlSettingsOptions(cmd: Command): Command {
   return cmd
-    .option('--host-rate <rate>', 'requests per host key, e.g. 2/s, 30/m, 1/5s; 0 = unlimited', '2/s')
+    .option('--host-rate <rate>', `requests per host key: ${RATE_EXAMPLES}`, '2/s')
     .option(
       '--host-concurrency <n>',
       'in-flight requests per host key, fleet-wide; 0 = unlimited',
@@ -197,7 +197,7 @@ export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
   const strip = pick(raw, file, 'stripParams');
   return Object.freeze({
     ...DEFAULTS.crawl,
-    hostRate: parseRateFlag('--host-rate', pick(raw, file, 'hostRate')),
+    hostRate: parseRate('--host-rate', pick(raw, file, 'hostRate')),
     hostConcurrency: nonNegativeInt('--host-concurrency', pick(raw, file, 'hostConcurrency')),
     politenessKey: oneOf('--politeness-key', pick(raw, file, 'politenessKey'), ['host', 'domain'] as const),
     overrides,

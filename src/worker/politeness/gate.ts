@@ -13,7 +13,6 @@ export {
   type HostLimits,
   type HostOverride,
   loadPolitenessFile,
-  parseRate,
   resolveLimits,
 } from './limits.js';
 
