@@ -19,8 +19,8 @@ import {
   WORKER_DEFAULTABLE,
 } from '../config.js';
 import { crawlPriority } from '../control/fairness.js';
-import { parseRate, RATE_EXAMPLES } from '../rate.js';
 import type { LogLevel } from '../log.js';
+import { parseRate, RATE_EXAMPLES } from '../rate.js';
 import { isClusterUrl } from '../redis.js';
 import { loadPolitenessFile } from '../worker/politeness/gate.js';
 

@@ -5,6 +5,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { type Db, latestSchemaVersion, openDb, schemaVersion } from '../store/db.js';
+import { closeReadOnlyDb, openReadOnlyDb } from '../store/readonly.js';
 import {
   filterConditions,
   hasFilters,
@@ -68,11 +69,11 @@ export const SEARCH_WINDOW = 20_000;
 
 /** Opens read-only; when the file's schema is older than this build, migrates once read-write first. */
 export function openReadOnly(path: string): Db {
-  let db = openDb(path, { readonly: true });
+  let db = openReadOnlyDb(path);
   if (schemaVersion(db) < latestSchemaVersion()) {
     db.close();
     openDb(path).close();
-    db = openDb(path, { readonly: true });
+    db = openReadOnlyDb(path);
   }
   db.pragma('query_only = ON');
   return db;
@@ -100,7 +101,7 @@ export class ExplorerReader {
   constructor(readonly db: Db) {}
 
   close(): void {
-    this.db.close();
+    closeReadOnlyDb(this.db);
   }
 
   private stmt(sql: string): Statement {

@@ -1,6 +1,7 @@
 /** Read-only SQL over the store (the `query` command) and the per-crawl summary. */
 import type { Statement } from 'better-sqlite3';
-import { type Db, openDb } from './db.js';
+import type { Db } from './db.js';
+import { closeReadOnlyDb, openReadOnlyDb } from './readonly.js';
 
 export type QueryFormat = 'table' | 'csv' | 'json';
 
@@ -16,7 +17,7 @@ export type Cell = string | number | null;
  * fails with `query is read-only: ...`. Integers beyond 2^53 come out as exact decimal strings.
  */
 export function runQuery(dbPath: string, sql: string, format: QueryFormat, opts: QueryOptions = {}): string {
-  const db = openDb(dbPath, { readonly: true });
+  const db = openReadOnlyDb(dbPath);
   try {
     db.pragma('query_only = ON');
     const { columns, rows } = readRows(db, sql);
@@ -24,7 +25,7 @@ export function runQuery(dbPath: string, sql: string, format: QueryFormat, opts:
     if (format === 'json') return toJson(columns, rows);
     return toTable(columns, rows, opts.maxCellWidth ?? 80);
   } finally {
-    db.close();
+    closeReadOnlyDb(db);
   }
 }
 
