@@ -45,9 +45,18 @@ export function addRedisOptions(cmd: Command): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info');
 }
 
-export function addFetchOptions(cmd: Command): Command {
+/** --concurrency as each command means it: every worker (a `crawl` thread, a `worker` process) has this many in flight. */
+export const CONCURRENCY_HELP = {
+  crawl: 'in-flight fetches per worker thread (see --workers): up to --workers × this in all',
+  worker: 'in-flight fetches of this worker process',
+  config: 'in-flight fetches per worker (a crawl thread or a worker process)',
+} as const;
+
+/** The fetch flags; `concurrency: false` for a command that fetches one page (inspect). */
+export function addFetchOptions(cmd: Command, opts: { concurrency: string | false }): Command {
+  if (opts.concurrency !== false)
+    cmd.option('--concurrency <n>', opts.concurrency, String(DEFAULTS.concurrency));
   return cmd
-    .option('--concurrency <n>', 'in-flight fetches per process', String(DEFAULTS.concurrency))
     .addOption(
       new Option(
         '--allow-private [list]',
@@ -180,6 +189,13 @@ export function commonConfig(raw: Raw, file: Raw): CommonConfig {
 export function fetchConfig(raw: Raw, file: Raw): FetchConfig & { concurrency: number } {
   return Object.freeze({
     concurrency: positiveInt('--concurrency', pick(raw, file, 'concurrency', 'METACRAWL_CONCURRENCY')),
+    ...pageFetchConfig(raw, file),
+  });
+}
+
+/** What fetching one page needs (inspect): the fetch flags without --concurrency. */
+export function pageFetchConfig(raw: Raw, file: Raw): FetchConfig {
+  return Object.freeze({
     allowPrivate: allowPrivate(pick(raw, file, 'allowPrivate', 'METACRAWL_ALLOW_PRIVATE')),
     userAgent: String(pick(raw, file, 'userAgent', 'METACRAWL_USER_AGENT')),
     timeoutMs: positiveInt('--timeout', pick(raw, file, 'timeout')),
@@ -292,11 +308,48 @@ export interface SitemapConfig {
 }
 
 export function sitemapConfig(raw: Raw, file: Raw, seeds: string[]): SitemapConfig {
+  const c = sitemapFlags(raw, file);
+  if (seeds.length === 0 && c.sitemaps.length === 0)
+    throw new ConfigError("give at least one seed file ('-' for stdin) or --sitemap <file-or-url>");
+  return c;
+}
+
+/** --sitemap and --sitemaps-from-robots as given, whatever the seeds. */
+export function sitemapFlags(raw: Raw, file: Raw): SitemapConfig {
   const v = pick(raw, file, 'sitemap');
   const sitemaps = v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map(String);
-  if (seeds.length === 0 && sitemaps.length === 0)
-    throw new ConfigError("give at least one seed file ('-' for stdin) or --sitemap <file-or-url>");
   return { sitemaps, sitemapsFromRobots: Boolean(pick(raw, file, 'sitemapsFromRobots')) };
+}
+
+/** The flags of the `crawl` process itself (not of the crawl): progress display, stop grace, worker threads. */
+export function addCrawlRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-progress', 'no progress bar or progress lines')
+    .option(
+      '--grace <ms>',
+      'on SIGINT/SIGTERM, wait this long for in-flight fetches before handing them back',
+      '10000',
+    )
+    .option(
+      '--workers <n>',
+      "worker threads in all, each with --concurrency in flight; 'auto' = one per usable core once the crawl has 1,000+ URLs",
+      'auto',
+    );
+}
+
+export interface CrawlRunConfig {
+  progress: boolean;
+  graceMs: number;
+  workers: number | 'auto';
+}
+
+export function crawlRunConfig(raw: Raw, file: Raw): CrawlRunConfig {
+  const workers = pick(raw, file, 'workers');
+  return {
+    progress: pick(raw, file, 'progress') !== false,
+    graceMs: positiveInt('--grace', pick(raw, file, 'grace')),
+    workers: workers === 'auto' ? 'auto' : positiveInt('--workers', workers),
+  };
 }
 
 /** `submit` fetches only sitemaps and robots.txt; --allow-private opens them to private addresses. */
