@@ -18,7 +18,7 @@ import { openDb } from '../store/db.js';
 import { crawlSummary } from '../store/query.js';
 import { startWorker } from '../worker/index.js';
 import { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from '../worker/threads.js';
-import { type CliIO, line, sleep } from './io.js';
+import { announceStop, type CliIO, interruptedExitCode, line, sleep } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveRedis } from './redis-target.js';
 
@@ -136,6 +136,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
   const queue = openQueue(redis, opts.prefix);
   const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
   const progress = createProgress(mode, io.stderr);
+  announceStop(io);
   let interrupted = false;
   let outcome: CrawlOutcome | null = null;
   let sitemaps = { read: 0, failed: 0 };
@@ -212,7 +213,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     await logger.flush?.();
   }
   printSummary(io, outcome);
-  return 0;
+  return outcome.interrupted ? interruptedExitCode(io.stopSignal) : 0;
 }
 
 /** Waits (at most `ms`) until the results stream is empty: the writer deletes entries once stored. */

@@ -5,7 +5,7 @@ import { startRoleMetrics } from '../metrics/role.js';
 import { connectRedis } from '../redis.js';
 import { runStoreWriter } from '../store/consumer.js';
 import { openDb } from '../store/db.js';
-import type { CliIO } from './io.js';
+import { announceStop, type CliIO } from './io.js';
 import { resolveRedis } from './redis-target.js';
 
 export interface StoreCommandOptions {
@@ -28,6 +28,7 @@ export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promis
     const redis = connectRedis(target.url);
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
     logger.info({ db: opts.db }, 'store writer started');
+    announceStop(io);
     await runStoreWriter({
       redis,
       prefix: opts.prefix,

@@ -4,7 +4,7 @@ import { createLogger, type LogLevel } from '../log.js';
 import type { MetricsConfig } from '../metrics/index.js';
 import { startRoleMetrics } from '../metrics/role.js';
 import { startWorker } from '../worker/index.js';
-import { type CliIO, sleep } from './io.js';
+import { announceStop, type CliIO, sleep } from './io.js';
 import { resolveRedis } from './redis-target.js';
 
 export interface WorkerCommandOptions {
@@ -37,6 +37,7 @@ export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Prom
     metrics: metrics?.worker,
   });
   logger.info({ worker: worker.id, concurrency: opts.fetch.concurrency }, 'worker started');
+  announceStop(io);
   while (!io.stopSignal.aborted) await sleep(60_000, io.stopSignal);
   await worker.close(opts.graceMs);
   await metrics?.close();
