@@ -16,6 +16,7 @@ import { connectRedis } from '../redis.js';
 import { runStoreWriter } from '../store/consumer.js';
 import { openDb } from '../store/db.js';
 import { crawlSummary } from '../store/query.js';
+import { pagesPerSecond } from '../throughput.js';
 import { startWorker } from '../worker/index.js';
 import { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from '../worker/threads.js';
 import { announceStop, type CliIO, interruptedExitCode, line, sleep } from './io.js';
@@ -55,6 +56,8 @@ export interface CrawlOutcome {
   byError: Record<string, number>;
   invalid: number;
   elapsedMs: number;
+  /** As src/throughput.ts defines it (null with fewer than two fetch times). */
+  pagesPerSec: number | null;
   interrupted: boolean;
   /** Why discovery stopped early (--max-pages / --max-pages-per-host), or null. */
   budget?: string | null;
@@ -201,6 +204,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       budget: stats ? describeBudget(stats, opts.settings) : null,
       sitemaps,
       elapsedMs: Date.now() - started,
+      pagesPerSec: pagesPerSecond(summary.pages, summary.firstFetchedAt, summary.lastFetchedAt),
       interrupted,
     };
     await queue.close();
@@ -244,5 +248,5 @@ export function printSummary(io: CliIO, o: CrawlOutcome): void {
   if (o.sitemaps && (o.sitemaps.read || o.sitemaps.failed))
     line(io.stdout, `  sitemaps       ${o.sitemaps.read} read, ${o.sitemaps.failed} failed`);
   line(io.stdout, `  elapsed        ${secs.toFixed(1)} s`);
-  line(io.stdout, `  pages/s        ${(secs > 0 ? o.stored / secs : 0).toFixed(1)}`);
+  line(io.stdout, `  pages/s        ${o.pagesPerSec === null ? '-' : o.pagesPerSec.toFixed(1)}`);
 }

@@ -6,6 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import { type Db, latestSchemaVersion, openDb, schemaVersion } from '../store/db.js';
 import { closeReadOnlyDb, openReadOnlyDb } from '../store/readonly.js';
+import { pagesPerSecond } from '../throughput.js';
 import {
   filterConditions,
   hasFilters,
@@ -27,7 +28,7 @@ export interface CrawlInfo {
   byError: [string, number][];
   firstFetchedAt: string | null;
   lastFetchedAt: string | null;
-  /** Pages per second between the first and last fetch; null when unknown. */
+  /** pages/s as src/throughput.ts defines it; null when unknown. */
   rate: number | null;
 }
 
@@ -183,7 +184,6 @@ export class ExplorerReader {
     const last = this.stmt('SELECT max(fetched_at) FROM pages WHERE crawl_id = ?').pluck().get(r.id) as
       | string
       | null;
-    const span = first && last ? (Date.parse(last) - Date.parse(first)) / 1000 : 0;
     return {
       id: r.id,
       name: r.name,
@@ -195,7 +195,7 @@ export class ExplorerReader {
       byError,
       firstFetchedAt: first,
       lastFetchedAt: last,
-      rate: span > 0 ? pages / span : null,
+      rate: pagesPerSecond(pages, first, last),
     };
   }
 

@@ -180,10 +180,26 @@ export function crawlSummary(db: Db, crawlName: string): CrawlSummary {
       summary.byError[g.error] = g.n;
     }
   }
+  Object.assign(summary, fetchSpanOf(db, id));
+  return summary;
+}
+
+export interface FetchSpan {
+  firstFetchedAt: string | null;
+  lastFetchedAt: string | null;
+}
+
+/** A crawl's first and last fetched_at (what pages/s is measured over); nulls for an unknown crawl. */
+export function fetchSpan(db: Db, crawlName: string): FetchSpan {
+  const id = db.prepare('SELECT id FROM crawls WHERE name = ?').pluck().get(crawlName) as number | undefined;
+  return id === undefined ? { firstFetchedAt: null, lastFetchedAt: null } : fetchSpanOf(db, id);
+}
+
+function fetchSpanOf(db: Db, crawlId: number): FetchSpan {
   // Two statements, so each min/max is a single probe of pages_crawl_fetched.
   const at = (agg: 'min' | 'max') =>
-    db.prepare(`SELECT ${agg}(fetched_at) FROM pages WHERE crawl_id = ?`).pluck().get(id) as string | null;
-  summary.firstFetchedAt = at('min');
-  summary.lastFetchedAt = at('max');
-  return summary;
+    db.prepare(`SELECT ${agg}(fetched_at) FROM pages WHERE crawl_id = ?`).pluck().get(crawlId) as
+      | string
+      | null;
+  return { firstFetchedAt: at('min'), lastFetchedAt: at('max') };
 }
