@@ -7,7 +7,7 @@ import type { CrawlSettings, FetchConfig } from '../config.js';
 import { generateCrawlName } from '../config.js';
 import { readControlState } from '../control/state.js';
 import { keys } from '../keys.js';
-import { createLogger, type LogLevel } from '../log.js';
+import { createLogger, type LogLevel, logLineWriter } from '../log.js';
 import type { MetricsConfig } from '../metrics/index.js';
 import { startRoleMetrics } from '../metrics/role.js';
 import { describeBudget, submitSeeds } from '../producer/index.js';
@@ -66,7 +66,13 @@ export interface CrawlOutcome {
 }
 
 export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
-  const logger = createLogger(opts.logLevel);
+  const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
+  const progress = createProgress(mode, io.stderr);
+  // Under a bar, every line for the terminal (this process's logs, the threads', messages) goes above it.
+  const term = progress.out;
+  const logSink = mode === 'bar' ? logLineWriter(term, !process.env.CI) : null;
+  const logger = createLogger(opts.logLevel, logSink ? { destination: term, pretty: !process.env.CI } : {});
+  announceStop(io, term);
   const crawl = opts.crawl ?? generateCrawlName();
   const db = openDb(opts.db);
   let target: Awaited<ReturnType<typeof resolveRedis>>;
@@ -83,7 +89,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
         throw err;
       })
     : null;
-  if (!opts.crawl) line(io.stderr, `crawl name: ${crawl}`);
+  if (!opts.crawl) line(term, `crawl name: ${crawl}`);
   const redis = connectRedis(target.url);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
   const started = Date.now();
@@ -130,16 +136,15 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
         stalledIntervalMs: opts.stalledIntervalMs,
         robotsErrorTtlMs: opts.robotsErrorTtlMs,
         logLevel: opts.logLevel,
+        logToParent: logSink !== null,
       },
       logger,
+      logSink ? (l) => logSink.write(l) : undefined,
     );
     logger.info({ threads: n }, 'more workers started on threads');
   };
   await addThreads(0);
   const queue = openQueue(redis, opts.prefix);
-  const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
-  const progress = createProgress(mode, io.stderr);
-  announceStop(io);
   let interrupted = false;
   let outcome: CrawlOutcome | null = null;
   let sitemaps = { read: 0, failed: 0 };
@@ -151,7 +156,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       settings: opts.settings,
       sources: opts.seeds,
       stdin: io.stdin,
-      report: (l) => line(io.stderr, l),
+      report: (l) => line(term, l),
       sitemaps: opts.sitemaps,
       sitemapsFromRobots: opts.sitemapsFromRobots,
       fetch: opts.fetch,
@@ -159,7 +164,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     logger.info({ crawl, ...submitted }, 'seeds submitted');
     // A crawl paused from elsewhere (metacrawl pause) waits here; say so rather than look stuck.
     if ((await readControlState(redis, opts.prefix, crawl)) === 'paused')
-      line(io.stderr, `crawl ${crawl} is paused: run metacrawl resume --crawl ${crawl} to continue`);
+      line(term, `crawl ${crawl} is paused: run metacrawl resume --crawl ${crawl} to continue`);
     sitemaps = { read: submitted.sitemaps, failed: submitted.sitemapErrors };
     // Done when every URL submitted to this crawl (seeds and discovered) has its row in the database.
     // The writer's counts in Redis follow the database exactly and cost nothing to read, while counting the
