@@ -65,7 +65,7 @@ describe.skipIf(!hasScript)('the progress bar in a terminal', () => {
       '300',
     ];
     const command = `echo PID=$$; exec ${[process.execPath, ...args].map(quote).join(' ')}`;
-    const env = { ...process.env, COLUMNS: '150', LINES: '40' };
+    const env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: '150', LINES: '40' };
     delete env.CI;
     const child: ChildProcess = spawn('script', ['-qfec', command, '/dev/null'], {
       env,
