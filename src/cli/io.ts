@@ -7,28 +7,35 @@ export interface CliIO {
   stopSignal: AbortSignal;
 }
 
+const STOPPING = 'metacrawl: stopping (finishing in-flight work; press Ctrl-C again to force)';
+
+/** Stop signals whose command says itself what a stop does (announceStop) or stops at once (quietStop). */
+const handled = new WeakSet<AbortSignal>();
+
 export function processIO(): CliIO {
   const ctrl = new AbortController();
-  // Quiet: only a command with in-flight work to finish says so (announceStop).
   const stop = (signal: NodeJS.Signals) => {
     if (ctrl.signal.aborted) {
       process.stderr.write('metacrawl: second signal, exiting now\n');
       process.exit(130);
     }
     ctrl.abort(signal);
+    if (!handled.has(ctrl.signal)) process.stderr.write(`${STOPPING}\n`);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, stopSignal: ctrl.signal };
 }
 
-/** For commands with in-flight work: on a stop signal, say that it is finishing and how to force it. */
+/** For commands with in-flight work: on a stop signal, say on `stream` that it is finishing and how to force it. */
 export function announceStop(io: CliIO, stream: NodeJS.WritableStream = io.stderr): void {
-  io.stopSignal.addEventListener(
-    'abort',
-    () => line(stream, 'metacrawl: stopping (finishing in-flight work; press Ctrl-C again to force)'),
-    { once: true },
-  );
+  handled.add(io.stopSignal);
+  io.stopSignal.addEventListener('abort', () => line(stream, STOPPING), { once: true });
+}
+
+/** For commands that simply end on a stop signal (status --watch, serve): nothing to announce. */
+export function quietStop(io: CliIO): void {
+  handled.add(io.stopSignal);
 }
 
 /** Exit codes of a `crawl` stopped before every URL had its row: 128 + the signal's number, as shells do. */

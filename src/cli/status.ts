@@ -8,7 +8,7 @@ import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis, redactRedisUrl } from '../redis.js';
 import { pagesPerSecond } from '../throughput.js';
 import { type DelayedHost, delayedHosts } from '../worker/politeness/gate.js';
-import { type CliIO, line, sleep } from './io.js';
+import { type CliIO, line, quietStop, sleep } from './io.js';
 import { resolveRedis } from './redis-target.js';
 
 export interface StatusCommandOptions {
@@ -203,6 +203,7 @@ function render(s: FleetStatus): string {
 }
 
 export async function statusCommand(opts: StatusCommandOptions, io: CliIO): Promise<number> {
+  quietStop(io);
   const target = await resolveRedis(opts.redisUrl, null);
   const redis = connectRedis(target.url);
   try {
