@@ -130,23 +130,6 @@ export function byteSize(flag: string, v: unknown): number {
   return n;
 }
 
-/** `2/s`, `30/m`, `100/h`, `1/5s`; `0` or `unlimited` means no rate limit (Infinity). */
-export function parseRateFlag(flag: string, v: unknown): number {
-  const s = String(v).trim().toLowerCase();
-  if (s === '0' || s === 'unlimited' || s === 'none' || s === 'inf') return Number.POSITIVE_INFINITY;
-  const m = /^(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)?\s*(ms|s|sec|m|min|h|hour)?$/.exec(s);
-  if (!m) throw new ConfigError(`${flag} must be a rate like 2/s, 30/m or 1/5s (got "${v}")`);
-  const count = Number(m[1]);
-  const per = m[2] ? Number(m[2]) : 1;
-  const unitSec = { ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600, hour: 3600 }[
-    (m[3] ?? 's') as 'ms' | 's' | 'sec' | 'm' | 'min' | 'h' | 'hour'
-  ];
-  const rate = count / (per * unitSec);
-  if (!(rate > 0) || !Number.isFinite(rate))
-    throw new ConfigError(`${flag} must be a positive rate (got "${v}")`);
-  return rate;
-}
-
 export function oneOf<T extends string>(flag: string, v: unknown, allowed: readonly T[]): T {
   const s = String(v) as T;
   if (!allowed.includes(s))

@@ -1,12 +1,29 @@
 /** pino to stderr: JSON for machines, pretty when a person is watching a terminal. */
 import { pino } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type Logger = pino.Logger;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export function createLogger(level: LogLevel = 'info', opts: { pretty?: boolean } = {}): Logger {
+export interface LoggerOptions {
+  /** Pretty lines instead of JSON; default: when stderr is a terminal (and not CI). */
+  pretty?: boolean;
+  /**
+   * Write log lines here, synchronously, instead of to stderr from pino's own thread (e.g. above a
+   * progress bar, so a log line never lands inside the bar).
+   */
+  destination?: LineSink;
+}
+
+/** Where log lines go: anything with a synchronous write (a stream, a progress bar's writer, a thread port). */
+export interface LineSink {
+  write(line: string): unknown;
+}
+
+export function createLogger(level: LogLevel = 'info', opts: LoggerOptions = {}): Logger {
   const pretty = opts.pretty ?? (process.stderr.isTTY === true && !process.env.CI);
+  if (opts.destination) return pino({ level }, logLineWriter(opts.destination, pretty));
   if (pretty) {
     return pino({
       level,
@@ -17,6 +34,16 @@ export function createLogger(level: LogLevel = 'info', opts: { pretty?: boolean 
     });
   }
   return pino({ level }, pino.destination({ dest: 2, sync: false }));
+}
+
+/** Takes pino's JSON lines (of this process or of worker threads) and writes them, pretty or as they are. */
+export function logLineWriter(out: LineSink, pretty: boolean): LineSink {
+  const format = pretty ? pinoPretty.prettyFactory({ colorize: true, translateTime: 'HH:MM:ss' }) : null;
+  return {
+    write(line: string) {
+      out.write(format ? format(line) : line);
+    },
+  };
 }
 
 /** A logger that drops everything (tests, embedding). */

@@ -47,6 +47,9 @@ export interface CrawlStats {
   stored: number;
   failed: number;
   startedAt: number | null;
+  /** The crawl's first and last fetched_at in the database (epoch ms), kept by the store writer. */
+  firstFetchedAt: number | null;
+  lastFetchedAt: number | null;
   submitDone: boolean;
   /** 'max-pages' once --max-pages refused a discovered link (discovery stopped), else null. */
   budgetHit: string | null;
@@ -66,6 +69,8 @@ export async function readCrawlStats(redis: Redis, prefix: string, crawl: string
     stored: n('stored'),
     failed: n('failed'),
     startedAt: h.startedAt ? Number(h.startedAt) : null,
+    firstFetchedAt: h.firstFetchedAt ? Number(h.firstFetchedAt) : null,
+    lastFetchedAt: h.lastFetchedAt ? Number(h.lastFetchedAt) : null,
     submitDone: h.submitDone === '1',
     budgetHit: h.budgetHit ?? null,
     budgetHitHost: h.budgetHitHost ?? null,

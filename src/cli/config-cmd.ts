@@ -2,17 +2,20 @@
  * `metacrawl config [--config file] [flags]`: prints the effective configuration as JSON, resolved exactly
  * as the other commands resolve it (flags > environment > config file > defaults), secrets redacted.
  */
+import type { CrawlSettings } from '../config.js';
 import { redactRedisUrl } from '../redis.js';
 import { type CliIO, line } from './io.js';
 import {
   commonConfig,
   crawlNameOption,
+  crawlRunConfig,
   crawlSettings,
   dbPath,
   fetchConfig,
   fileConfig,
   metricsConfig,
   type Raw,
+  sitemapFlags,
 } from './options.js';
 
 export function effectiveConfig(raw: Raw): Record<string, unknown> {
@@ -26,9 +29,17 @@ export function effectiveConfig(raw: Raw): Record<string, unknown> {
     db: dbPath(raw, file),
     crawl: crawlNameOption(raw, file),
     metrics: metricsConfig(raw, file),
+    run: crawlRunConfig(raw),
+    sitemap: sitemapFlags(raw, file),
     fetch: fetchConfig(raw, file),
-    settings: crawlSettings(raw, file),
+    settings: publicSettings(crawlSettings(raw, file)),
   };
+}
+
+/** The crawl settings a user can set; `explicit` is bookkeeping for workers, not configuration. */
+function publicSettings(s: CrawlSettings): Omit<CrawlSettings, 'explicit'> {
+  const { explicit: _explicit, ...rest } = s;
+  return rest;
 }
 
 /** Infinity (an unlimited rate) has no JSON spelling; say what it means. */

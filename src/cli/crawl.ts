@@ -7,12 +7,13 @@ import type { CrawlSettings, FetchConfig } from '../config.js';
 import { generateCrawlName } from '../config.js';
 import { readControlState } from '../control/index.js';
 import { keys } from '../keys.js';
-import { createLogger, type LogLevel } from '../log.js';
+import { createLogger, type LogLevel, logLineWriter } from '../log.js';
 import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
 import { checkSeedArgs, describeBudget, noSeedsWarning, submitSeeds } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis } from '../redis.js';
 import { crawlSummary, openDb, runStoreWriter } from '../store/index.js';
+import { pagesPerSecond } from '../throughput.js';
 import {
   AUTO_MIN_URLS,
   startWorker,
@@ -20,7 +21,7 @@ import {
   usableCores,
   type WorkerThreads,
 } from '../worker/index.js';
-import { type CliIO, line, sleep } from './io.js';
+import { announceStop, type CliIO, interruptedExitCode, line, sleep } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveRedis } from './redis-target.js';
 
@@ -57,6 +58,8 @@ export interface CrawlOutcome {
   byError: Record<string, number>;
   invalid: number;
   elapsedMs: number;
+  /** As src/throughput.ts defines it (null with fewer than two fetch times). */
+  pagesPerSec: number | null;
   interrupted: boolean;
   /** Why discovery stopped early (--max-pages / --max-pages-per-host), or null. */
   budget?: string | null;
@@ -67,7 +70,13 @@ export interface CrawlOutcome {
 export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   // A seed typo is bad usage, found before a database, a Redis or a crawl name exists.
   checkSeedArgs(opts.seeds);
-  const logger = createLogger(opts.logLevel);
+  const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
+  const progress = createProgress(mode, io.stderr);
+  // Under a bar, every line for the terminal (this process's logs, the threads', messages) goes above it.
+  const term = progress.out;
+  const logSink = mode === 'bar' ? logLineWriter(term, !process.env.CI) : null;
+  const logger = createLogger(opts.logLevel, logSink ? { destination: term, pretty: !process.env.CI } : {});
+  announceStop(io, term);
   const crawl = opts.crawl ?? generateCrawlName();
   const db = openDb(opts.db);
   let target: Awaited<ReturnType<typeof resolveRedis>>;
@@ -84,7 +93,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
         throw err;
       })
     : null;
-  if (!opts.crawl) line(io.stderr, `crawl name: ${crawl}`);
+  if (!opts.crawl) line(term, `crawl name: ${crawl}`);
   const redis = connectRedis(target.url);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
   const started = Date.now();
@@ -131,15 +140,15 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
         stalledIntervalMs: opts.stalledIntervalMs,
         robotsErrorTtlMs: opts.robotsErrorTtlMs,
         logLevel: opts.logLevel,
+        logToParent: logSink !== null,
       },
       logger,
+      logSink ? (l) => logSink.write(l) : undefined,
     );
     logger.info({ threads: n }, 'more workers started on threads');
   };
   await addThreads(0);
   const queue = openQueue(redis, opts.prefix);
-  const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
-  const progress = createProgress(mode, io.stderr);
   let interrupted = false;
   let outcome: CrawlOutcome | null = null;
   let sitemaps = { read: 0, failed: 0 };
@@ -151,7 +160,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       settings: opts.settings,
       sources: opts.seeds,
       stdin: io.stdin,
-      report: (l) => line(io.stderr, l),
+      report: (l) => line(term, l),
       sitemaps: opts.sitemaps,
       sitemapsFromRobots: opts.sitemapsFromRobots,
       fetch: opts.fetch,
@@ -160,7 +169,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     if (submitted.read === 0) line(io.stderr, noSeedsWarning(opts.seeds, opts.sitemaps));
     // A crawl paused from elsewhere (metacrawl pause) waits here; say so rather than look stuck.
     if ((await readControlState(redis, opts.prefix, crawl)) === 'paused')
-      line(io.stderr, `crawl ${crawl} is paused: run metacrawl resume --crawl ${crawl} to continue`);
+      line(term, `crawl ${crawl} is paused: run metacrawl resume --crawl ${crawl} to continue`);
     sitemaps = { read: submitted.sitemaps, failed: submitted.sitemapErrors };
     // Done when every URL submitted to this crawl (seeds and discovered) has its row in the database.
     // The writer's counts in Redis follow the database exactly and cost nothing to read, while counting the
@@ -205,6 +214,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       budget: stats ? describeBudget(stats, opts.settings) : null,
       sitemaps,
       elapsedMs: Date.now() - started,
+      pagesPerSec: pagesPerSecond(summary.pages, summary.firstFetchedAt, summary.lastFetchedAt),
       interrupted,
     };
     await queue.close();
@@ -217,7 +227,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     await logger.flush?.();
   }
   printSummary(io, outcome);
-  return 0;
+  return outcome.interrupted ? interruptedExitCode(io.stopSignal) : 0;
 }
 
 /** Waits (at most `ms`) until the results stream is empty: the writer deletes entries once stored. */
@@ -250,5 +260,5 @@ export function printSummary(io: CliIO, o: CrawlOutcome): void {
   if (o.sitemaps && (o.sitemaps.read || o.sitemaps.failed))
     line(io.stdout, `  sitemaps       ${o.sitemaps.read} read, ${o.sitemaps.failed} failed`);
   line(io.stdout, `  elapsed        ${secs.toFixed(1)} s`);
-  line(io.stdout, `  pages/s        ${(secs > 0 ? o.stored / secs : 0).toFixed(1)}`);
+  line(io.stdout, `  pages/s        ${o.pagesPerSec === null ? '-' : o.pagesPerSec.toFixed(1)}`);
 }

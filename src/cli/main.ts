@@ -10,19 +10,23 @@ import { crawlCommand } from './crawl.js';
 import { inspectCommand } from './inspect.js';
 import { type CliIO, processIO } from './io.js';
 import {
+  addCrawlRunOptions,
   addCrawlSettingsOptions,
   addFetchOptions,
   addMetricsOptions,
   addRedisOptions,
   addSitemapOptions,
+  CONCURRENCY_HELP,
   commonConfig,
   crawlNameOption,
+  crawlRunConfig,
   crawlSettings,
   dbPath,
   fetchConfig,
   fileConfig,
   markDefaults,
   metricsConfig,
+  pageFetchConfig,
   producerAllowPrivate,
   type Raw,
   sitemapConfig,
@@ -73,29 +77,21 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     addCrawlSettingsOptions(
       addFetchOptions(
         addRedisOptions(
-          program
-            .command('crawl')
-            .description(
-              'all in one: submit the seeds, run workers and the store writer until every seed has its row',
-            )
-            .argument(
-              '[seeds...]',
-              "seed files (txt, csv, jsonl, optionally .gz; *.xml(.gz) = sitemap) or '-'",
-            )
-            .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
-            .option('--crawl <name>', 'crawl name (default: generated and printed); the same name resumes')
-            .option('--no-progress', 'no progress bar or progress lines')
-            .option(
-              '--grace <ms>',
-              'on SIGINT/SIGTERM, wait this long for in-flight fetches before handing them back',
-              '10000',
-            )
-            .option(
-              '--workers <n>',
-              "workers (threads) in all, each with --concurrency in flight; 'auto' = one per usable core once the crawl has 1,000+ URLs",
-              'auto',
-            ),
+          addCrawlRunOptions(
+            program
+              .command('crawl')
+              .description(
+                'all in one: submit the seeds, run workers and the store writer until every seed has its row',
+              )
+              .argument(
+                '[seeds...]',
+                "seed files (txt, csv, jsonl, optionally .gz; *.xml(.gz) = sitemap) or '-'",
+              )
+              .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+              .option('--crawl <name>', 'crawl name (default: generated and printed); the same name resumes'),
+          ),
         ),
+        { concurrency: CONCURRENCY_HELP.crawl },
       ),
     ),
   ).action(
@@ -112,11 +108,9 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           crawl: crawlNameOption(raw, file),
           fetch: fetchConfig(raw, file),
           settings: crawlSettings(raw, file),
-          progress: raw.progress !== false,
           logLevel: common.logLevel,
           metrics: metricsConfig(raw, file),
-          graceMs: positiveInt('--grace', raw.grace),
-          workers: raw.workers === 'auto' ? 'auto' : positiveInt('--workers', raw.workers),
+          ...crawlRunConfig(raw),
           ...stallTiming(),
         },
         io,
@@ -175,6 +169,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
             '10000',
           ),
       ),
+      { concurrency: CONCURRENCY_HELP.worker },
     ),
   ).action(
     run(async (raw) => {
@@ -277,6 +272,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       .option('--file <path>', 'a saved HTML file instead of fetching')
       .option('--base <url>', 'the URL a --file page was saved from (links resolve against it)')
       .option('--json', 'one JSON object instead of the explorer text'),
+    { concurrency: false },
   ).action(
     run(async (raw, _cmd, args) => {
       const file = {};
@@ -286,7 +282,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           file: (raw.file as string | undefined) ?? null,
           base: (raw.base as string | undefined) ?? null,
           json: Boolean(raw.json),
-          fetch: fetchConfig(raw, file),
+          fetch: pageFetchConfig(raw, file),
         },
         io,
       );
@@ -321,17 +317,23 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     );
   }
 
+  // Takes every flag `crawl` takes, so any crawl command line can be checked by swapping the command.
   addMetricsOptions(
-    addCrawlSettingsOptions(
-      addFetchOptions(
-        addRedisOptions(
-          program
-            .command('config')
-            .description(
-              'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted)',
-            )
-            .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
-            .option('--crawl <name>', 'crawl name'),
+    addSitemapOptions(
+      addCrawlSettingsOptions(
+        addFetchOptions(
+          addRedisOptions(
+            addCrawlRunOptions(
+              program
+                .command('config')
+                .description(
+                  'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted); takes the flags of crawl',
+                )
+                .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+                .option('--crawl <name>', 'crawl name'),
+            ),
+          ),
+          { concurrency: CONCURRENCY_HELP.config },
         ),
       ),
     ),

@@ -14,13 +14,13 @@ import {
   logLevel,
   nonNegativeInt,
   oneOf,
-  parseRateFlag,
   positiveInt,
   readConfigFile,
   WORKER_DEFAULTABLE,
 } from '../config.js';
 import { crawlPriority } from '../control/index.js';
 import type { LogLevel } from '../log.js';
+import { parseRate, RATE_EXAMPLES } from '../rate.js';
 import { isClusterUrl } from '../redis.js';
 import { loadPolitenessFile, validateOverrides } from '../worker/index.js';
 import { checkConfigKeys, type FileKey, kebab } from './config-file.js';
@@ -46,9 +46,18 @@ export function addRedisOptions(cmd: Command): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info');
 }
 
-export function addFetchOptions(cmd: Command): Command {
+/** --concurrency as each command means it: every worker (a `crawl` thread, a `worker` process) has this many in flight. */
+export const CONCURRENCY_HELP = {
+  crawl: 'in-flight fetches per worker thread (see --workers): up to --workers × this in all',
+  worker: 'in-flight fetches of this worker process',
+  config: 'in-flight fetches per worker (a crawl thread or a worker process)',
+} as const;
+
+/** The fetch flags; `concurrency: false` for a command that fetches one page (inspect). */
+export function addFetchOptions(cmd: Command, opts: { concurrency: string | false }): Command {
+  if (opts.concurrency !== false)
+    cmd.option('--concurrency <n>', opts.concurrency, String(DEFAULTS.concurrency));
   return cmd
-    .option('--concurrency <n>', 'in-flight fetches per process', String(DEFAULTS.concurrency))
     .addOption(
       new Option(
         '--allow-private [list]',
@@ -79,7 +88,7 @@ export function addFetchOptions(cmd: Command): Command {
 
 export function addCrawlSettingsOptions(cmd: Command): Command {
   return cmd
-    .option('--host-rate <rate>', 'requests per host key, e.g. 2/s, 30/m, 1/5s; 0 = unlimited', '2/s')
+    .option('--host-rate <rate>', `requests per host key: ${RATE_EXAMPLES}`, '2/s')
     .option(
       '--host-concurrency <n>',
       'in-flight requests per host key, fleet-wide; 0 = unlimited',
@@ -202,6 +211,13 @@ export function commonConfig(raw: Raw, file: Raw): CommonConfig {
 export function fetchConfig(raw: Raw, file: Raw): FetchConfig & { concurrency: number } {
   return Object.freeze({
     concurrency: positiveInt(...take(raw, file, 'concurrency', 'METACRAWL_CONCURRENCY')),
+    ...pageFetchConfig(raw, file),
+  });
+}
+
+/** What fetching one page needs (inspect): the fetch flags without --concurrency. */
+export function pageFetchConfig(raw: Raw, file: Raw): FetchConfig {
+  return Object.freeze({
     allowPrivate: allowPrivate(...take(raw, file, 'allowPrivate', 'METACRAWL_ALLOW_PRIVATE')),
     userAgent: String(pick(raw, file, 'userAgent', 'METACRAWL_USER_AGENT')),
     timeoutMs: positiveInt(...take(raw, file, 'timeout')),
@@ -223,7 +239,7 @@ export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
   const strip = pick(raw, file, 'stripParams');
   return Object.freeze({
     ...DEFAULTS.crawl,
-    hostRate: parseRateFlag(...take(raw, file, 'hostRate')),
+    hostRate: parseRate(...take(raw, file, 'hostRate')),
     hostConcurrency: nonNegativeInt(...take(raw, file, 'hostConcurrency')),
     politenessKey: oneOf(...take(raw, file, 'politenessKey'), ['host', 'domain'] as const),
     overrides,
@@ -339,11 +355,49 @@ export interface SitemapConfig {
 }
 
 export function sitemapConfig(raw: Raw, file: Raw, seeds: string[]): SitemapConfig {
+  const c = sitemapFlags(raw, file);
+  if (seeds.length === 0 && c.sitemaps.length === 0)
+    throw new ConfigError("give at least one seed file ('-' for stdin) or --sitemap <file-or-url>");
+  return c;
+}
+
+/** --sitemap and --sitemaps-from-robots as given, whatever the seeds. */
+export function sitemapFlags(raw: Raw, file: Raw): SitemapConfig {
   const v = pick(raw, file, 'sitemap');
   const sitemaps = v === undefined || v === null ? [] : (Array.isArray(v) ? v : [v]).map(String);
-  if (seeds.length === 0 && sitemaps.length === 0)
-    throw new ConfigError("give at least one seed file ('-' for stdin) or --sitemap <file-or-url>");
   return { sitemaps, sitemapsFromRobots: yesNo(...take(raw, file, 'sitemapsFromRobots')) };
+}
+
+/** The flags of the `crawl` process itself (not of the crawl): progress display, stop grace, worker threads. */
+export function addCrawlRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-progress', 'no progress bar or progress lines')
+    .option(
+      '--grace <ms>',
+      'on SIGINT/SIGTERM, wait this long for in-flight fetches before handing them back',
+      '10000',
+    )
+    .option(
+      '--workers <n>',
+      "worker threads in all, each with --concurrency in flight; 'auto' = one per usable core once the crawl has 1,000+ URLs",
+      'auto',
+    );
+}
+
+export interface CrawlRunConfig {
+  progress: boolean;
+  graceMs: number;
+  workers: number | 'auto';
+}
+
+/** Per-run flags: from the command line only (a config file may not hold them, see config-file.ts). */
+export function crawlRunConfig(raw: Raw): CrawlRunConfig {
+  const workers = raw.workers;
+  return {
+    progress: raw.progress !== false,
+    graceMs: positiveInt('--grace', raw.grace),
+    workers: workers === 'auto' ? 'auto' : positiveInt('--workers', workers),
+  };
 }
 
 /** `submit` fetches only sitemaps and robots.txt; --allow-private opens them to private addresses. */

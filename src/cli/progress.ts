@@ -1,5 +1,9 @@
-/** Live progress: a bar on a terminal (cli-progress), one line every 10 s otherwise, nothing with --no-progress. */
-import cliProgress from 'cli-progress';
+/**
+ * Live progress: a bar on a terminal, one line every 10 s otherwise, nothing with --no-progress. While the bar
+ * shows, everything else meant for the terminal goes through `out`, which clears the bar's line, writes the
+ * text and redraws the bar below it, so log lines never run into the bar.
+ */
+import { Writable } from 'node:stream';
 
 export interface ProgressSnapshot {
   done: number;
@@ -12,6 +16,8 @@ export interface ProgressSnapshot {
 export interface Progress {
   update(s: ProgressSnapshot): void;
   stop(): void;
+  /** Text for the terminal (log lines, messages): written above the bar, never into it. */
+  readonly out: NodeJS.WritableStream;
 }
 
 /** pages/s over a sliding window of the last `windowMs`. */
@@ -42,49 +48,22 @@ function defaultInterval(): number {
   return Number.isInteger(v) && v > 0 ? v : 10_000;
 }
 
+const BAR_WIDTH = 40;
+
+function barText(s: ProgressSnapshot, rate: number): string {
+  const filled = s.total > 0 ? Math.round(Math.min(1, s.done / s.total) * BAR_WIDTH) : 0;
+  const bar = '\u2588'.repeat(filled) + '\u2591'.repeat(BAR_WIDTH - filled);
+  return ` ${bar} ${s.done}/${s.total} | ok ${s.ok} | failed ${s.failed} | delayed ${s.delayed} | ${rate.toFixed(1)} pages/s | ETA ${eta(s.total - s.done, rate)}`;
+}
+
 export function createProgress(
   mode: 'bar' | 'lines' | 'none',
   stream: NodeJS.WritableStream,
   intervalMs = defaultInterval(),
 ): Progress {
-  if (mode === 'none') return { update() {}, stop() {} };
+  if (mode === 'none') return { update() {}, stop() {}, out: stream };
   const window = new RateWindow();
-  if (mode === 'bar') {
-    const bar = new cliProgress.SingleBar(
-      {
-        stream: stream as NodeJS.WritableStream & { isTTY: boolean },
-        format:
-          ' {bar} {value}/{total} | ok {ok} | failed {failed} | delayed {delayed} | {rate} pages/s | ETA {etaText}',
-        hideCursor: true,
-        clearOnComplete: false,
-        fps: 5,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return {
-      update(s) {
-        const rate = window.push(Date.now(), s.done);
-        const payload = {
-          ok: s.ok,
-          failed: s.failed,
-          delayed: s.delayed,
-          rate: rate.toFixed(1),
-          etaText: eta(s.total - s.done, rate),
-        };
-        if (!started) {
-          bar.start(Math.max(s.total, 1), s.done, payload);
-          started = true;
-        } else {
-          bar.setTotal(Math.max(s.total, 1));
-          bar.update(s.done, payload);
-        }
-      },
-      stop() {
-        if (started) bar.stop();
-      },
-    };
-  }
+  if (mode === 'bar') return terminalBar(stream as NodeJS.WritableStream & { columns?: number }, window);
   let last = 0;
   // The newest snapshot not printed yet: stop() prints it, so the last line always shows the final numbers.
   let unprinted: string | null = null;
@@ -102,5 +81,46 @@ export function createProgress(
       if (unprinted !== null) stream.write(unprinted);
       unprinted = null;
     },
+    out: stream,
+  };
+}
+
+/**
+ * The bar is the terminal's last line: drawn with `\r` and erase-to-end-of-line, never wider than the
+ * terminal (a wrapped line could not be redrawn in place). Text for `out` is written whole lines at a time.
+ */
+function terminalBar(stream: NodeJS.WritableStream & { columns?: number }, window: RateWindow): Progress {
+  let shown: string | null = null;
+  let partial = '';
+  const toWidth = (text: string) => {
+    const cols = stream.columns;
+    return cols && cols > 1 && text.length >= cols ? text.slice(0, cols - 1) : text;
+  };
+  const above = (chunk: string) => {
+    partial += chunk;
+    const end = partial.lastIndexOf('\n');
+    if (end < 0) return;
+    const lines = partial.slice(0, end + 1);
+    partial = partial.slice(end + 1);
+    stream.write(shown === null ? lines : `\r\x1b[K${lines}${shown}\x1b[K`);
+  };
+  const out = new Writable({
+    decodeStrings: false,
+    write(chunk: string | Buffer, _enc, cb) {
+      above(String(chunk));
+      cb();
+    },
+  });
+  return {
+    update(s) {
+      shown = toWidth(barText(s, window.push(Date.now(), s.done)));
+      stream.write(`\r${shown}\x1b[K`);
+    },
+    stop() {
+      if (partial) above('\n');
+      if (shown !== null) stream.write(`\r${shown}\x1b[K\n`);
+      shown = null;
+    },
+    out,
   };
 }

@@ -1,7 +1,7 @@
 /** `metacrawl serve`: the results explorer (and Bull Board at /queues when a Redis URL is given). */
 import { redactRedisUrl } from '../redis.js';
 import { startExplorer } from '../serve/index.js';
-import { type CliIO, line } from './io.js';
+import { type CliIO, line, quietStop } from './io.js';
 
 export interface ServeCommandOptions {
   db: string;
@@ -13,6 +13,7 @@ export interface ServeCommandOptions {
 
 /** Serves until the stop signal (SIGINT/SIGTERM) aborts; prints the URL first. */
 export async function serveCommand(opts: ServeCommandOptions, io: CliIO): Promise<number> {
+  quietStop(io);
   const explorer = await startExplorer({
     dbPath: opts.db,
     host: opts.host,

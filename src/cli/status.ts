@@ -6,8 +6,9 @@ import { writerLag } from '../metrics/index.js';
 import { describeBudget } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis, redactRedisUrl } from '../redis.js';
+import { pagesPerSecond } from '../throughput.js';
 import { type DelayedHost, delayedHosts } from '../worker/index.js';
-import { type CliIO, line, sleep } from './io.js';
+import { type CliIO, line, quietStop, sleep } from './io.js';
 import { resolveRedis } from './redis-target.js';
 
 export interface StatusCommandOptions {
@@ -98,8 +99,7 @@ export async function collectStatus(
       const control = await readControlState(redis, prefix, name);
       const errors = await redis.hgetall(k.crawlErrors(name));
       const q = perCrawl.get(name) ?? { queued: 0, active: 0, delayed: 0 };
-      const elapsed = s.startedAt ? (Date.now() - s.startedAt) / 1000 : null;
-      const rate = elapsed && elapsed > 0 ? s.stored / elapsed : null;
+      const rate = pagesPerSecond(s.stored, s.firstFetchedAt, s.lastFetchedAt);
       const pending = Math.max(0, s.submitted - s.stored);
       const idle = !scan || q.queued + q.active + q.delayed === 0;
       crawls.push({
@@ -118,7 +118,10 @@ export async function collectStatus(
         startedAt: s.startedAt ? new Date(s.startedAt).toISOString() : null,
         pagesPerSec: rate === null ? null : Math.round(rate * 10) / 10,
         // No ETA while a crawl is paused or cancelled: its rate says nothing about when it ends.
-        etaSec: control === 'running' && rate && rate > 0 ? Math.round(pending / rate) : null,
+        etaSec:
+          control === 'running' && (pending === 0 || (rate && rate > 0))
+            ? Math.round(pending / (rate ?? 1))
+            : null,
         budgetHit: s.budgetHit,
         budgetHitHost: s.budgetHitHost,
         overBudget: s.overBudget,
@@ -200,6 +203,7 @@ function render(s: FleetStatus): string {
 }
 
 export async function statusCommand(opts: StatusCommandOptions, io: CliIO): Promise<number> {
+  quietStop(io);
   const target = await resolveRedis(opts.redisUrl, null);
   const redis = connectRedis(target.url);
   try {

@@ -3,7 +3,7 @@ import { createLogger, type LogLevel } from '../log.js';
 import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
 import { connectRedis } from '../redis.js';
 import { openDb, runStoreWriter } from '../store/index.js';
-import type { CliIO } from './io.js';
+import { announceStop, type CliIO } from './io.js';
 import { resolveRedis } from './redis-target.js';
 
 export interface StoreCommandOptions {
@@ -26,6 +26,7 @@ export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promis
     const redis = connectRedis(target.url);
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
     logger.info({ db: opts.db }, 'store writer started');
+    announceStop(io);
     await runStoreWriter({
       redis,
       prefix: opts.prefix,

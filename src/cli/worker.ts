@@ -3,7 +3,7 @@ import type { CrawlSettings, FetchConfig } from '../config.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
 import { startWorker } from '../worker/index.js';
-import { type CliIO, sleep } from './io.js';
+import { announceStop, type CliIO, sleep } from './io.js';
 import { resolveRedis } from './redis-target.js';
 
 export interface WorkerCommandOptions {
@@ -36,6 +36,7 @@ export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Prom
     metrics: metrics?.worker,
   });
   logger.info({ worker: worker.id, concurrency: opts.fetch.concurrency }, 'worker started');
+  announceStop(io);
   while (!io.stopSignal.aborted) await sleep(60_000, io.stopSignal);
   await worker.close(opts.graceMs);
   await metrics?.close();

@@ -123,6 +123,9 @@ export function renderExplorerText(meta: PageMetadata, finalUrl: string): string
   field('Open Graph URL', x.og_url);
   field('X', x.twitter_site);
   field('Domain', x.domain);
+  field('Canonical', meta.canonical);
+  field('Language', meta.lang);
+  field('Charset', meta.charset);
   const invalid = meta.jsonld.length - x.jsonld.length;
   out.push('', `JSON-LD (${x.jsonld.length} block${x.jsonld.length === 1 ? '' : 's'}, ${invalid} invalid):`);
   for (const v of x.jsonld) out.push(indent(safeBlock(JSON.stringify(v, null, 2))));

@@ -49,10 +49,25 @@ export function errorCodeFor(err: unknown): ErrorCode {
   return 'NETWORK_ERROR';
 }
 
+/** OpenSSL's raw form: `<thread>:error:<hex>:<library>:<function>:<reason>:<file>:<line>:…`. */
+const OPENSSL_TEXT = /^[0-9A-F]+:error:[0-9A-F]+:[^:]*:[^:]*:([^:]+):/;
+
+/** One readable line: OpenSSL's reason instead of its raw text, whitespace collapsed. */
+function readableMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const reason = (err as { reason?: unknown } | null)?.reason;
+  const text =
+    typeof reason === 'string' && reason.trim() !== ''
+      ? reason
+      : (OPENSSL_TEXT.exec(message)?.[1] ?? message);
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 function detailOf(err: unknown, code: ErrorCode): string {
   if (err instanceof CrawlError) return err.message;
   const own = codeOf(err);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = readableMessage(err);
+  if (code === 'TLS_ERROR') return `TLS handshake failed: ${message}${own ? ` (${own})` : ''}`;
   const text = own && !message.includes(own) ? `${own}: ${message}` : message;
   return code === 'HEADERS_TOO_LARGE' ? `response headers too large (${text})` : text;
 }

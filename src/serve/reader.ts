@@ -1,10 +1,18 @@
 /**
  * The explorer's read-only view of the database: one connection with `query_only`, statements prepared
  * once, and crawl-level aggregates cached until another connection commits (PRAGMA data_version), at
- * most a few seconds stale while a crawl is being written.
+ * most a few seconds stale while a crawl is being written; a new crawl shows at once.
  */
 import type { Statement } from 'better-sqlite3';
-import { type Db, latestSchemaVersion, openDb, schemaVersion } from '../store/index.js';
+import {
+  closeReadOnlyDb,
+  type Db,
+  latestSchemaVersion,
+  openDb,
+  openReadOnlyDb,
+  schemaVersion,
+} from '../store/index.js';
+import { pagesPerSecond } from '../throughput.js';
 import {
   filterConditions,
   hasFilters,
@@ -26,7 +34,7 @@ export interface CrawlInfo {
   byError: [string, number][];
   firstFetchedAt: string | null;
   lastFetchedAt: string | null;
-  /** Pages per second between the first and last fetch; null when unknown. */
+  /** pages/s as src/throughput.ts defines it; null when unknown. */
   rate: number | null;
 }
 
@@ -68,11 +76,11 @@ export const SEARCH_WINDOW = 20_000;
 
 /** Opens read-only; when the file's schema is older than this build, migrates once read-write first. */
 export function openReadOnly(path: string): Db {
-  let db = openDb(path, { readonly: true });
+  let db = openReadOnlyDb(path);
   if (schemaVersion(db) < latestSchemaVersion()) {
     db.close();
     openDb(path).close();
-    db = openDb(path, { readonly: true });
+    db = openReadOnlyDb(path);
   }
   db.pragma('query_only = ON');
   return db;
@@ -80,9 +88,17 @@ export function openReadOnly(path: string): Db {
 
 interface Cached<T> {
   version: number;
+  /** What the value was computed for (the crawl ids, for the crawl list); a different one is a miss. */
+  sig: string;
   at: number;
   value: T;
   refreshing?: boolean;
+}
+
+interface CacheOptions {
+  sig?: () => string;
+  /** Recompute on the request once the value is older than staleMs (else refresh in the background). */
+  fresh?: boolean;
 }
 
 export interface SearchPage {
@@ -97,10 +113,14 @@ export class ExplorerReader {
   private readonly stmts = new Map<string, Statement>();
   private readonly cache = new Map<string, Cached<unknown>>();
 
-  constructor(readonly db: Db) {}
+  /** `staleMs`: how stale a cached aggregate may get while the database changes (tests shorten it). */
+  constructor(
+    readonly db: Db,
+    private readonly staleMs = CACHE_STALE_MS,
+  ) {}
 
   close(): void {
-    this.db.close();
+    closeReadOnlyDb(this.db);
   }
 
   private stmt(sql: string): Statement {
@@ -113,31 +133,45 @@ export class ExplorerReader {
   }
 
   /**
-   * Computes once, then serves the cached value; after another connection commits, a stale value is
-   * still served while a refresh runs after the current response (stale-while-revalidate).
+   * Computes once, then serves the cached value. Once a request sees that another connection committed, a
+   * background refresh is set for when the value is `staleMs` old (the old value is served until then), so
+   * it ends fresh without a second request. With `fresh`, a request finding it older recomputes at once.
    */
-  private cached<T>(key: string, compute: () => T): T {
-    const version = this.db.pragma('data_version', { simple: true }) as number;
+  private cached<T>(key: string, compute: () => T, opts: CacheOptions = {}): T {
+    const version = this.dataVersion();
+    const sig = opts.sig?.() ?? '';
     const hit = this.cache.get(key) as Cached<T> | undefined;
-    if (hit && hit.version === version) return hit.value;
-    if (hit) {
-      if (!hit.refreshing && Date.now() - hit.at >= CACHE_STALE_MS) {
-        hit.refreshing = true;
-        setImmediate(() => {
-          if (!this.db.open) return;
-          try {
-            this.cache.set(key, { version, at: Date.now(), value: compute() });
-          } catch {
-            // Keep serving the old value; the next request tries again.
-            hit.refreshing = false;
-          }
-        });
+    if (hit && hit.sig === sig) {
+      if (hit.version === version) return hit.value;
+      const age = Date.now() - hit.at;
+      if (age < this.staleMs || !opts.fresh) {
+        this.refreshLater(key, hit, compute, opts, Math.max(0, this.staleMs - age));
+        return hit.value;
       }
-      return hit.value;
     }
     const value = compute();
-    this.cache.set(key, { version, at: Date.now(), value });
+    this.cache.set(key, { version, sig, at: Date.now(), value });
     return value;
+  }
+
+  private refreshLater<T>(key: string, hit: Cached<T>, compute: () => T, opts: CacheOptions, ms: number) {
+    if (hit.refreshing) return;
+    hit.refreshing = true;
+    setTimeout(() => {
+      if (!this.db.open) return;
+      try {
+        const version = this.dataVersion();
+        const sig = opts.sig?.() ?? '';
+        this.cache.set(key, { version, sig, at: Date.now(), value: compute() });
+      } catch {
+        // Keep serving the old value; the next request tries again.
+        hit.refreshing = false;
+      }
+    }, ms).unref();
+  }
+
+  private dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   /** Computes the crawl list and every crawl's charts, so the first visitor does not wait for them. */
@@ -145,16 +179,25 @@ export class ExplorerReader {
     for (const c of this.crawls()) this.stats(c.id);
   }
 
+  /** A crawl that appears (or goes) is shown at once; counts are at most staleMs old. */
   crawls(): CrawlInfo[] {
-    return this.cached('crawls', () => {
-      const rows = this.stmt('SELECT id, name, created_at, settings FROM crawls ORDER BY id DESC').all() as {
-        id: number;
-        name: string;
-        created_at: string;
-        settings: string | null;
-      }[];
-      return rows.map((r) => this.crawlInfo(r));
-    });
+    const sig = () =>
+      this.stmt('SELECT group_concat(id) FROM (SELECT id FROM crawls ORDER BY id)').pluck().get();
+    return this.cached(
+      'crawls',
+      () => {
+        const rows = this.stmt(
+          'SELECT id, name, created_at, settings FROM crawls ORDER BY id DESC',
+        ).all() as {
+          id: number;
+          name: string;
+          created_at: string;
+          settings: string | null;
+        }[];
+        return rows.map((r) => this.crawlInfo(r));
+      },
+      { sig: () => String(sig() ?? ''), fresh: true },
+    );
   }
 
   crawlByName(name: string): CrawlInfo | null {
@@ -182,7 +225,6 @@ export class ExplorerReader {
     const last = this.stmt('SELECT max(fetched_at) FROM pages WHERE crawl_id = ?').pluck().get(r.id) as
       | string
       | null;
-    const span = first && last ? (Date.parse(last) - Date.parse(first)) / 1000 : 0;
     return {
       id: r.id,
       name: r.name,
@@ -194,7 +236,7 @@ export class ExplorerReader {
       byError,
       firstFetchedAt: first,
       lastFetchedAt: last,
-      rate: span > 0 ? pages / span : null,
+      rate: pagesPerSecond(pages, first, last),
     };
   }
 

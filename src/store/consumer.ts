@@ -9,7 +9,8 @@
  * Counters: `stored`/`failed` in crawlStats(crawl) and the per-code counts in crawlErrors(crawl) are
  * set to the absolute counts of the crawl's rows in the database (loaded once per crawl, then kept
  * exact with each batch's net change). Absolute values instead of HINCRBY make them idempotent: a
- * replayed batch or a Redis reply lost after commit can never skew them.
+ * replayed batch or a Redis reply lost after commit can never skew them. `firstFetchedAt`/`lastFetchedAt`
+ * (epoch ms) are the crawl's min/max fetched_at in the database, for pages/s.
  */
 import type { Redis } from 'ioredis';
 import { keys, RESULTS_GROUP } from '../keys.js';
@@ -17,7 +18,7 @@ import { type Logger, silentLogger } from '../log.js';
 import { parseRecord } from '../stream.js';
 import type { PageRecord } from '../types.js';
 import type { Db } from './db.js';
-import { crawlSummary } from './query.js';
+import { crawlSummary, fetchSpan } from './query.js';
 import { type BatchResult, type CrawlDelta, PageWriter } from './writer.js';
 
 export interface StoreWriterOptions {
@@ -124,6 +125,16 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
       .xdel(k.results, ...ids);
     for (const [crawl, c] of touched) {
       m.hset(k.crawlStats(crawl), 'stored', c.stored, 'failed', c.failed).del(k.crawlErrors(crawl));
+      // The span pages/s is measured over (src/throughput.ts), read from the rows just committed.
+      const span = fetchSpan(db, crawl);
+      if (span.firstFetchedAt && span.lastFetchedAt)
+        m.hset(
+          k.crawlStats(crawl),
+          'firstFetchedAt',
+          Date.parse(span.firstFetchedAt),
+          'lastFetchedAt',
+          Date.parse(span.lastFetchedAt),
+        );
       if (Object.keys(c.byError).length > 0) m.hset(k.crawlErrors(crawl), c.byError);
     }
     const replies = await untilAborted(m.exec(), signal, GRACE_MS);

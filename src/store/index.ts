@@ -10,4 +10,5 @@ export {
   type QueryFormat,
   runQuery,
 } from './query.js';
+export { closeReadOnlyDb, openReadOnlyDb } from './readonly.js';
 export { PageWriter } from './writer.js';

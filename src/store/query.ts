@@ -1,6 +1,7 @@
 /** Read-only SQL over the store (the `query` command) and the per-crawl summary. */
 import type { Statement } from 'better-sqlite3';
-import { type Db, openDb } from './db.js';
+import type { Db } from './db.js';
+import { closeReadOnlyDb, openReadOnlyDb } from './readonly.js';
 
 export type QueryFormat = 'table' | 'csv' | 'json';
 
@@ -16,7 +17,7 @@ export type Cell = string | number | null;
  * fails with `query is read-only: ...`. Integers beyond 2^53 come out as exact decimal strings.
  */
 export function runQuery(dbPath: string, sql: string, format: QueryFormat, opts: QueryOptions = {}): string {
-  const db = openDb(dbPath, { readonly: true });
+  const db = openReadOnlyDb(dbPath);
   try {
     db.pragma('query_only = ON');
     const { columns, rows } = readRows(db, sql);
@@ -24,7 +25,7 @@ export function runQuery(dbPath: string, sql: string, format: QueryFormat, opts:
     if (format === 'json') return toJson(columns, rows);
     return toTable(columns, rows, opts.maxCellWidth ?? 80);
   } finally {
-    db.close();
+    closeReadOnlyDb(db);
   }
 }
 
@@ -179,10 +180,26 @@ export function crawlSummary(db: Db, crawlName: string): CrawlSummary {
       summary.byError[g.error] = g.n;
     }
   }
+  Object.assign(summary, fetchSpanOf(db, id));
+  return summary;
+}
+
+export interface FetchSpan {
+  firstFetchedAt: string | null;
+  lastFetchedAt: string | null;
+}
+
+/** A crawl's first and last fetched_at (what pages/s is measured over); nulls for an unknown crawl. */
+export function fetchSpan(db: Db, crawlName: string): FetchSpan {
+  const id = db.prepare('SELECT id FROM crawls WHERE name = ?').pluck().get(crawlName) as number | undefined;
+  return id === undefined ? { firstFetchedAt: null, lastFetchedAt: null } : fetchSpanOf(db, id);
+}
+
+function fetchSpanOf(db: Db, crawlId: number): FetchSpan {
   // Two statements, so each min/max is a single probe of pages_crawl_fetched.
   const at = (agg: 'min' | 'max') =>
-    db.prepare(`SELECT ${agg}(fetched_at) FROM pages WHERE crawl_id = ?`).pluck().get(id) as string | null;
-  summary.firstFetchedAt = at('min');
-  summary.lastFetchedAt = at('max');
-  return summary;
+    db.prepare(`SELECT ${agg}(fetched_at) FROM pages WHERE crawl_id = ?`).pluck().get(crawlId) as
+      | string
+      | null;
+  return { firstFetchedAt: at('min'), lastFetchedAt: at('max') };
 }

@@ -7,11 +7,15 @@ import type { ThreadMessage, ThreadWorkerOptions } from './threads.js';
 const port = parentPort;
 if (!port) throw new Error('worker/thread.js runs as a worker thread only');
 const send = (m: ThreadMessage) => port.postMessage(m);
-const { logLevel, ...opts } = workerData as ThreadWorkerOptions;
+const { logLevel, logToParent, ...opts } = workerData as ThreadWorkerOptions;
 
 try {
-  // A thread's stderr is not a terminal: plain JSON lines.
-  const worker = await startWorker({ ...opts, logger: createLogger(logLevel, { pretty: false }) });
+  // A thread's stderr is not a terminal: plain JSON lines, or to the parent, which writes them above its bar.
+  const toParent = logToParent ? { write: (line: string) => send({ type: 'log', line }) } : undefined;
+  const worker = await startWorker({
+    ...opts,
+    logger: createLogger(logLevel, { pretty: false, destination: toParent }),
+  });
   send({ type: 'ready', id: worker.id });
   const beat = setInterval(() => send({ type: 'stats', stats: { ...worker.stats } }), 1000);
   beat.unref();

@@ -14,13 +14,16 @@ import type { WorkerStats } from './process.js';
 /** What a thread needs to start its worker (structured-cloneable: no logger, no metrics). */
 export interface ThreadWorkerOptions extends Omit<WorkerOptions, 'logger' | 'metrics'> {
   logLevel: LogLevel;
+  /** Send log lines to the parent (startWorkerThreads' onLog) instead of writing them to stderr. */
+  logToParent?: boolean;
 }
 
 export type ThreadMessage =
   | { type: 'ready'; id: string }
   | { type: 'stats'; stats: WorkerStats }
   | { type: 'closed'; stats: WorkerStats }
-  | { type: 'failed'; error: string };
+  | { type: 'failed'; error: string }
+  | { type: 'log'; line: string };
 
 export interface WorkerThreads {
   readonly count: number;
@@ -46,6 +49,7 @@ export async function startWorkerThreads(
   n: number,
   opts: ThreadWorkerOptions,
   logger: Logger,
+  onLog?: (line: string) => void,
 ): Promise<WorkerThreads> {
   const threads: Array<{ worker: Worker; stats: WorkerStats; exited: Promise<void> }> = [];
   const ready: Promise<void>[] = [];
@@ -60,7 +64,8 @@ export async function startWorkerThreads(
     ready.push(
       new Promise<void>((resolve) => {
         worker.on('message', (m: ThreadMessage) => {
-          if (m.type === 'ready') resolve();
+          if (m.type === 'log') onLog?.(m.line);
+          else if (m.type === 'ready') resolve();
           else if (m.type === 'stats' || m.type === 'closed') t.stats = m.stats;
           else if (m.type === 'failed') {
             logger.error({ thread: i, err: m.error }, 'worker thread could not start');

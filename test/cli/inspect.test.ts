@@ -19,7 +19,7 @@ beforeAll(async () => {
     }
     html(
       res,
-      `<html lang="fr"><head><title> Une  page </title><meta property="og:title" content="OG"><meta name="twitter:site" content="@x"></head>
+      `<html lang="fr"><head><meta charset="utf-8"><title> Une  page </title><link rel="canonical" href="/canon"><meta property="og:title" content="OG"><meta name="twitter:site" content="@x"></head>
        <body><a href="/a">A</a> <a href="https://example.org/b">B  b</a></body></html>`,
     );
   }, '127.0.0.9');
@@ -81,6 +81,14 @@ describe('metacrawl inspect', () => {
       ['https://example.org/b', 'B b'],
     ]);
     expect(j.domain).toBe('127.0.0.9');
+  });
+
+  it('shows the language, charset and canonical URL in the text view', async () => {
+    const res = await runCli(['inspect', `${server.origin}/page`, '--allow-private']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain(`Canonical: ${server.origin}/canon\n`);
+    expect(res.stdout).toContain('Language: fr\n');
+    expect(res.stdout).toContain('Charset: utf-8\n');
   });
 
   it('refuses a private address without --allow-private and never sends the request', async () => {

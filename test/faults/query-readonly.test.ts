@@ -45,4 +45,30 @@ describe('metacrawl query is read-only', () => {
     expect(existsSync(`${dir}/EVIL`)).toBe(false);
     expect(readFileSync(db).equals(before)).toBe(true);
   });
+
+  it('leaves no -wal or -shm file behind on a database whose writer closed cleanly', async () => {
+    expect(existsSync(`${db}-wal`) || existsSync(`${db}-shm`)).toBe(false);
+    const res = await runCli(['query', 'SELECT count(*) AS n FROM pages', '--db', db, '--format', 'json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual([{ n: 2 }]);
+    expect(existsSync(`${db}-wal`)).toBe(false);
+    expect(existsSync(`${db}-shm`)).toBe(false);
+    expect(readFileSync(db).equals(before)).toBe(true);
+  });
+
+  it('leaves the side files of a writer still open alone, and sees its committed rows', async () => {
+    const writer = openDb(db);
+    try {
+      new PageWriter(writer).writeBatch([okRecord('q', 'https://example.com/c')]);
+      const res = await runCli(['query', 'SELECT count(*) AS n FROM pages', '--db', db, '--format', 'json']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(JSON.parse(res.stdout)).toEqual([{ n: 3 }]);
+      expect(existsSync(`${db}-wal`)).toBe(true);
+      new PageWriter(writer).writeBatch([okRecord('q', 'https://example.com/d')]);
+      expect(writer.prepare('SELECT count(*) FROM pages').pluck().get()).toBe(4);
+    } finally {
+      writer.close();
+    }
+    expect(existsSync(`${db}-wal`)).toBe(false);
+  });
 });

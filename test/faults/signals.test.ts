@@ -1,6 +1,7 @@
 /**
  * SIGINT/SIGTERM: stop taking jobs, let in-flight ones finish within --grace or hand them back, commit what
- * was fetched, exit 0; running the same crawl again resumes without fetching done pages again.
+ * was fetched; an interrupted crawl exits 143 (SIGTERM) / 130 (SIGINT), a worker 0; running the same crawl
+ * again resumes without fetching done pages again. `status --watch` stops quietly.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +53,7 @@ function hits(prefix: string): Map<string, number> {
 }
 
 describe('SIGTERM on metacrawl crawl, then the same command again', () => {
-  it('exits 0 with what was fetched stored, and the second run fetches only the pages not done', async () => {
+  it('exits 143 with what was fetched stored, and the second run fetches only the pages not done', async () => {
     const db = `${dir}/resume.db`;
     const urls = Array.from({ length: 24 }, (_, i) => `${server.origin}/p/${i}`);
     const seeds = seedFile(dir, 'seeds.txt', urls);
@@ -90,8 +91,11 @@ describe('SIGTERM on metacrawl crawl, then the same command again', () => {
     setTimeout(() => release(), 300);
     const r1 = await first.result;
     holdPages = false;
-    expect(r1.code, r1.stderr).toBe(0);
+    expect(r1.code, r1.stderr).toBe(143);
     expect(r1.stdout).toContain('interrupted: run the same command again to resume');
+    expect(r1.stderr).toContain(
+      'metacrawl: stopping (finishing in-flight work; press Ctrl-C again to force)',
+    );
     const afterFirst = hits('/p/');
     const stored1 = pageRows(db, 'resume');
     expect(stored1).toHaveLength(12);
@@ -167,4 +171,15 @@ describe('SIGINT on a worker whose fetches outlast --grace', () => {
       expect(r.attempts).toBe(1); // handing back costs no attempt
     }
   }, 60_000);
+});
+
+describe('Ctrl-C on status --watch', () => {
+  it('stops quietly with exit 0: no "finishing in-flight work" message', async () => {
+    const watch = spawnCli(['status', '--watch', '--redis', testRedisUrl(), '--prefix', testPrefix()]);
+    await waitFor('the first snapshot', () => watch.output().includes('workers: 0 live'), 20_000);
+    watch.kill('SIGINT');
+    const r = await watch.result;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+  }, 30_000);
 });

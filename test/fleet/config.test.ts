@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../src/cli/main.js';
 import { DEFAULT_USER_AGENT } from '../../src/config.js';
 import { runMain, tempDir } from './helpers.js';
 
@@ -101,5 +102,50 @@ describe('metacrawl config', () => {
     ]);
     expect(ok.code, ok.err).toBe(0);
     expect(JSON.parse(ok.out).redis).toBe('redis+cluster://u:***@127.0.0.1:7000,127.0.0.1:7001');
+  });
+
+  it('takes every flag crawl takes, a bare number as a rate, and shows no internal field', async () => {
+    const r = await run([
+      'config',
+      '--workers',
+      '3',
+      '--grace',
+      '500',
+      '--no-progress',
+      '--sitemap',
+      'https://example.com/sitemap.xml',
+      '--sitemaps-from-robots',
+      '--host-rate',
+      '5',
+      '--host-concurrency',
+      '4',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const c = JSON.parse(r.out);
+    expect(c.run).toEqual({ workers: 3, graceMs: 500, progress: false });
+    expect(c.sitemap).toEqual({ sitemaps: ['https://example.com/sitemap.xml'], sitemapsFromRobots: true });
+    expect(c.settings.hostRate).toBe(5);
+    expect(c.settings.hostConcurrency).toBe(4);
+    expect(r.out).not.toContain('explicit');
+    const defaults = JSON.parse((await run(['config'])).out);
+    expect(defaults.run).toEqual({ workers: 'auto', graceMs: 10_000, progress: true });
+    expect((await run(['config', '--host-rate', '30/min'])).out).toContain('"hostRate": 0.5');
+    const bad = await run(['config', '--workers', 'many']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--workers must be a positive integer/);
+  });
+
+  it('accepts every flag of crawl, so a crawl command line can be checked', async () => {
+    const io = {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      stopSignal: new AbortController().signal,
+    };
+    const program = buildProgram(io, () => {});
+    const flags = (name: string) =>
+      new Set(program.commands.find((c) => c.name() === name)?.options.map((o) => o.long));
+    const config = flags('config');
+    for (const f of flags('crawl')) expect(config.has(f), String(f)).toBe(true);
   });
 });

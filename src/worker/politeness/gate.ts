@@ -13,7 +13,6 @@ export {
   type HostLimits,
   type HostOverride,
   loadPolitenessFile,
-  parseRate,
   resolveLimits,
   validateOverrides,
 } from './limits.js';

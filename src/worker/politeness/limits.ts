@@ -1,5 +1,6 @@
-/** Per-host limits: rate strings, the per-host overrides file, and the limits that apply to one host key. */
+/** Per-host limits: the per-host overrides file, and the limits that apply to one host key (rates: src/rate.ts). */
 import { readFileSync } from 'node:fs';
+import { parseRate } from '../../rate.js';
 
 export interface HostLimits {
   /** Requests per second; Infinity (or 0) = unlimited. */
@@ -11,32 +12,6 @@ export interface HostLimits {
 export interface HostOverride {
   rate?: string;
   concurrency?: number;
-}
-
-const UNIT_SEC: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-const RATE_RE = /^(\d+(?:\.\d+)?)\s*(?:\/\s*(\d+(?:\.\d+)?)?\s*(ms|s|m|h))?$/;
-
-/**
- * `2/s` → 2, `30/m` → 0.5, `100/h`, `1/5s` → 0.2, a bare `3` → 3/s; `0` or `unlimited` → Infinity.
- * Throws an Error naming the input on anything else.
- */
-export function parseRate(s: string): number {
-  const v = String(s).trim().toLowerCase();
-  if (v === 'unlimited' || v === 'infinity') return Number.POSITIVE_INFINITY;
-  const m = RATE_RE.exec(v);
-  if (!m) {
-    throw new Error(
-      `invalid rate "${s}": expected N/s, N/m, N/h or N/<k>s (e.g. 2/s, 30/m, 1/5s), or 0/unlimited`,
-    );
-  }
-  const count = Number(m[1]);
-  if (count === 0) return Number.POSITIVE_INFINITY;
-  const per = m[2] === undefined ? 1 : Number(m[2]);
-  const seconds = per * UNIT_SEC[m[3] ?? 's'];
-  if (!(seconds > 0)) throw new Error(`invalid rate "${s}": the period must be longer than 0`);
-  const rate = count / seconds;
-  if (!Number.isFinite(rate)) throw new Error(`invalid rate "${s}": too large`);
-  return rate;
 }
 
 /**
@@ -68,13 +43,8 @@ export function validateOverrides(
     const entry: HostOverride = {};
     for (const [field, v] of Object.entries(value)) {
       if (field === 'rate') {
-        if (typeof v !== 'string') throw new Error(`${at}.rate must be a string like "2/s" or "30/m"`);
-        try {
-          parseRate(v);
-        } catch (err) {
-          throw new Error(`${at}.rate: ${(err as Error).message}`);
-        }
-        entry.rate = v;
+        parseRate(`${at}.rate`, v);
+        entry.rate = String(v);
       } else if (field === 'concurrency') {
         if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
           throw new Error(`${at}.concurrency must be a non-negative integer (0 = unlimited)`);
@@ -103,7 +73,7 @@ export function resolveLimits(
   let ratePerSec = normalize(defaults.ratePerSec);
   let concurrency = normalize(defaults.concurrency);
   const o = findOverride(hostKey.toLowerCase(), overrides);
-  if (o?.rate !== undefined) ratePerSec = parseRate(o.rate);
+  if (o?.rate !== undefined) ratePerSec = parseRate(`the rate of host override ${hostKey}`, o.rate);
   if (o?.concurrency !== undefined) concurrency = normalize(o.concurrency);
   if (crawlDelaySec != null && crawlDelaySec > 0) ratePerSec = Math.min(ratePerSec, 1 / crawlDelaySec);
   return { ratePerSec, concurrency };

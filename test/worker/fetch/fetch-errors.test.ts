@@ -1,3 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlError } from '../../../src/errors.js';
 import { Fetcher } from '../../../src/fetch/index.js';
@@ -114,9 +120,51 @@ describe('transport failures', () => {
     expect(err.code).toBe('CONNECTION_RESET');
   });
 
-  it('maps a failed TLS handshake to TLS_ERROR', async () => {
+  it('maps a failed TLS handshake to TLS_ERROR with one readable line, not raw OpenSSL text', async () => {
     const err = await failure(fetcher.fetch(`https://127.0.0.1:${server.port}/`));
     expect(err.code).toBe('TLS_ERROR');
+    expect(err.message).toBe(
+      `GET https://127.0.0.1:${server.port}/ → TLS handshake failed: wrong version number (ERR_SSL_WRONG_VERSION_NUMBER)`,
+    );
+  });
+
+  it('maps a self-signed certificate to TLS_ERROR with a readable detail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-tls-'));
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) =>
+      res.end('<title>secret</title>'),
+    );
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`;
+      const err = await failure(fetcher.fetch(url));
+      expect(err.code).toBe('TLS_ERROR');
+      expect(err.message).toBe(
+        `GET ${url} → TLS handshake failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)`,
+      );
+    } finally {
+      await new Promise((resolve) => tls.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects malformed and non-http URLs as INVALID_URL', async () => {
