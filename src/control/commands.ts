@@ -7,7 +7,8 @@
  *   promoted back to the queue.
  * - cancel (final): every queued job of the crawl (waiting, prioritized, delayed, parked) becomes a
  *   `CANCELLED` row and is removed; jobs in flight are ended as `CANCELLED` by their workers at their next
- *   check, or stored normally if their fetch had already begun.
+ *   check, or stored normally if their fetch had already begun. The turns its jobs booked at hosts are
+ *   dropped.
  */
 import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -15,6 +16,7 @@ import { keys } from '../keys.js';
 import { openQueue } from '../queue.js';
 import { publishRecords } from '../store/stream.js';
 import type { CrawlJobData } from '../types.js';
+import { dropCrawlTurns } from '../worker/politeness/gate.js';
 import { cancelledRecord } from './hold.js';
 import { forEachCrawlJob, type QueueSet } from './jobs.js';
 import { CONTROL_TTL_MS, type ControlState, readControlState } from './state.js';
@@ -43,6 +45,8 @@ export interface ControlResult {
   cancelled?: number;
   /** cancel: jobs in flight at the time (their workers record them). */
   inFlight?: number;
+  /** cancel: hosts where the crawl's booked turns were dropped. */
+  releasedHosts?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -156,7 +160,9 @@ export async function cancelCrawl(
     // Give workers time to see the state, then count what is still in flight.
     await sleep(opts.settleMs ?? CONTROL_TTL_MS + 100);
     const inFlight = await forEachCrawlJob(redis, queue, crawl, 'active', async () => {});
-    return { crawl, previous, state: 'cancelled' as const, cancelled, inFlight };
+    // Once no worker books for the crawl any more, its turns go (they bind only its own jobs).
+    const releasedHosts = await dropCrawlTurns(redis, prefix, crawl);
+    return { crawl, previous, state: 'cancelled' as const, cancelled, inFlight, releasedHosts };
   });
 }
 

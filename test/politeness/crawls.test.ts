@@ -1,0 +1,104 @@
+/**
+ * Host limits across crawls, with real processes (two workers, a store, submit, cancel, status) on the test
+ * Redis and local hosts that log every request: each crawl's rate and concurrency apply to its own requests,
+ * and a cancelled crawl's booked turns are gone at once.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { testPrefix, testRedisUrl } from '../helpers/redis.js';
+import { Farm, type Fleet, JITTER_MS, maxInWindow, sleep, span, startFleet, waitForRows } from './farm.js';
+
+let dir: string;
+let farm: Farm;
+let fleet: Fleet;
+
+interface StatusJson {
+  delayedHosts: Array<{ host: string; crawl?: string; untilMs: number; reason: string }>;
+}
+
+async function status(): Promise<StatusJson> {
+  const r = await runCli(['status', '--json', ...fleet.common]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as StatusJson;
+}
+
+async function submit(name: string, urls: string[], args: string[]): Promise<void> {
+  const path = join(dir, `${name}.txt`);
+  writeFileSync(path, `${urls.join('\n')}\n`);
+  const res = await fleet.submit(path, name, args);
+  expect(res.code, res.stderr).toBe(0);
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mc-crawls-'));
+  farm = new Farm();
+  fleet = startFleet({
+    redis: testRedisUrl(),
+    prefix: testPrefix(),
+    db: join(dir, 'fleet.db'),
+    workers: 2,
+    workerArgs: ['--concurrency', '8'],
+  });
+});
+
+afterAll(async () => {
+  const results = fleet ? await fleet.stop() : [];
+  await farm?.close();
+  for (const r of results) expect(r.code, r.stderr).toBe(0);
+});
+
+describe('host limits across crawls', () => {
+  it("releases a cancelled crawl's booked turns at once: the next crawl of the host is not held back", async () => {
+    const host = await farm.host('127.0.0.160', { latencyMs: [5, 15] });
+    await submit('slow', host.urls(60, '/a/'), ['--host-rate', '1/s']);
+    // Its waiting jobs have booked turns about a minute ahead; status says whose turns and which limit.
+    let backlogMs = 0;
+    for (let i = 0; backlogMs < 30_000; i++) {
+      if (i > 0) await sleep(200);
+      const d = (await status()).delayedHosts.find((x) => x.host === host.address);
+      if (d) {
+        expect(d).toMatchObject({ crawl: 'slow', reason: 'rate 1/s' });
+        backlogMs = d.untilMs - Date.now();
+      }
+    }
+    const text = await runCli(['status', ...fleet.common]);
+    expect(text.stdout).toMatch(/127\.0\.0\.160 +~\d+ s of turns booked by crawl slow +\(rate 1\/s\)/);
+
+    const cancel = await runCli(['cancel', '--crawl', 'slow', ...fleet.common]);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    // Right after cancel nothing is booked at the host any more.
+    expect((await status()).delayedHosts.filter((x) => x.host === host.address)).toEqual([]);
+
+    await submit('quick', host.urls(20, '/b/'), ['--host-rate', '0']);
+    const rows = await waitForRows(fleet.db, 'quick', 20, 120_000);
+    expect(rows.filter((r) => r.status === 200 && r.error === null)).toHaveLength(20);
+    // The slow crawl's bookings would have held each page back for most of backlogMs.
+    const worst = Math.max(...rows.map((r) => r.queued_ms ?? 0));
+    expect(worst).toBeLessThan(backlogMs / 2);
+    const slowRows = await waitForRows(fleet.db, 'slow', 60);
+    expect(slowRows.filter((r) => r.error === 'CANCELLED').length).toBeGreaterThan(40);
+  }, 180_000);
+
+  it('lets two crawls of one host run at once, each at its own rate', async () => {
+    const host = await farm.host('127.0.0.161', { latencyMs: [5, 15] });
+    await Promise.all([
+      submit('tortoise', host.urls(12, '/t/'), ['--host-rate', '1/s']),
+      submit('hare', host.urls(20, '/h/'), ['--host-rate', '5/s']),
+    ]);
+    await Promise.all([waitForRows(fleet.db, 'tortoise', 12, 60_000), waitForRows(fleet.db, 'hare', 20)]);
+    const tortoise = host.hits().filter((h) => h.path.startsWith('/t/'));
+    const hare = host.hits().filter((h) => h.path.startsWith('/h/'));
+    expect(tortoise).toHaveLength(12);
+    expect(hare).toHaveLength(20);
+    // Each crawl keeps its own limit...
+    expect(maxInWindow(tortoise, 1000 - JITTER_MS)).toBe(1);
+    expect(span(tortoise)).toBeGreaterThanOrEqual(11 * 1000 - JITTER_MS);
+    expect(maxInWindow(hare, 1000 - JITTER_MS)).toBeLessThanOrEqual(5);
+    // ...and only its own: the hare's 20 pages (about 4 s at 5/s) are done before the tortoise's 10th (9 s in).
+    const hareLast = Math.max(...hare.map((h) => h.at));
+    expect(hareLast).toBeLessThan(tortoise.map((h) => h.at).sort((a, b) => a - b)[9]);
+  });
+});
