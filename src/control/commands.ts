@@ -144,23 +144,28 @@ export async function cancelCrawl(
   await redis.del(k.crawlParking(crawl));
   return withQueue(redis, prefix, async (queue) => {
     let cancelled = 0;
-    const sets: QueueSet[] = ['prioritized', 'wait', 'paused', 'delayed'];
-    for (const set of sets) {
-      await forEachCrawlJob(
-        redis,
-        queue,
-        crawl,
-        set,
-        async (ids) => {
-          cancelled += await cancelJobs(redis, prefix, queue, crawl, ids);
-        },
-        true,
-      );
-    }
-    // Give workers time to see the state, then count what is still in flight.
+    const sweep = async () => {
+      const sets: QueueSet[] = ['prioritized', 'wait', 'paused', 'delayed'];
+      for (const set of sets) {
+        await forEachCrawlJob(
+          redis,
+          queue,
+          crawl,
+          set,
+          async (ids) => {
+            cancelled += await cancelJobs(redis, prefix, queue, crawl, ids);
+          },
+          true,
+        );
+      }
+    };
+    await sweep();
+    // Give workers time to see the state. Jobs they delayed meanwhile (to wait for a turn at their host)
+    // would be recorded only when they wake: sweep again, then count what is still in flight.
     await sleep(opts.settleMs ?? CONTROL_TTL_MS + 100);
+    await sweep();
     const inFlight = await forEachCrawlJob(redis, queue, crawl, 'active', async () => {});
-    // Once no worker books for the crawl any more, its turns go (they bind only its own jobs).
+    // Once no worker books for the crawl any more, its turns go (they bind its own jobs only).
     const releasedHosts = await dropCrawlTurns(redis, prefix, crawl);
     return { crawl, previous, state: 'cancelled' as const, cancelled, inFlight, releasedHosts };
   });

@@ -17,6 +17,7 @@ let fleet: Fleet;
 
 interface StatusJson {
   delayedHosts: Array<{ host: string; crawl?: string; untilMs: number; reason: string }>;
+  crawls: Array<{ crawl: string; state: string; delayed: number | null }>;
 }
 
 async function status(): Promise<StatusJson> {
@@ -69,8 +70,10 @@ describe('host limits across crawls', () => {
 
     const cancel = await runCli(['cancel', '--crawl', 'slow', ...fleet.common]);
     expect(cancel.code, cancel.stderr).toBe(0);
-    // Right after cancel nothing is booked at the host any more.
-    expect((await status()).delayedHosts.filter((x) => x.host === host.address)).toEqual([]);
+    // Right after cancel nothing is booked at the host any more, and no job of the crawl waits to be told.
+    const after = await status();
+    expect(after.delayedHosts.filter((x) => x.host === host.address)).toEqual([]);
+    expect(after.crawls.find((c) => c.crawl === 'slow')).toMatchObject({ state: 'cancelled', delayed: 0 });
 
     await submit('quick', host.urls(20, '/b/'), ['--host-rate', '0']);
     const rows = await waitForRows(fleet.db, 'quick', 20, 120_000);

@@ -1,7 +1,8 @@
 /**
  * Politeness across a fleet: three `metacrawl worker` processes, one `metacrawl store` and `submit`, all real
  * processes on the test Redis, crawling local hosts that log every request. Each test uses its own hosts
- * (a host's budget is shared by every crawl of the fleet) and its own crawl; they run concurrently.
+ * (pauses and Crawl-delay bind every crawl of a host) and its own crawl; they run concurrently. Limits
+ * across crawls: crawls.test.ts.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
