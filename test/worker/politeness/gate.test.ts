@@ -418,9 +418,9 @@ describe('PolitenessGate across crawls', () => {
     expect(await redis.keys(`${prefix}:crawl:gone:*`)).toEqual([]);
     expect(await delayedHosts(redis, prefix, 'gone')).toEqual({ total: 0, hosts: [] });
     expect((await delayedHosts(redis, prefix, 'kept')).total).toBe(2);
-    expect(await redis.exists(k.crawlHostState('kept', 'w.example'), k.crawlHostSlots('kept', 'w.example'))).toBe(
-      2,
-    );
+    expect(
+      await redis.exists(k.crawlHostState('kept', 'w.example'), k.crawlHostSlots('kept', 'w.example')),
+    ).toBe(2);
     // Dropping again finds nothing.
     expect(await dropCrawlTurns(redis, prefix, 'gone')).toBe(0);
   });
