@@ -27,18 +27,26 @@ export function keys(prefix: string) {
     crawlState: (crawl: string) => `${prefix}:crawl:${crawl}:state`,
     /** Jobs being parked by workers right now: sorted set token -> ms (resume waits for them). */
     crawlParking: (crawl: string) => `${prefix}:crawl:${crawl}:parking`,
-    /** Politeness state of one host (or registrable domain): rate, in-flight, pause. */
+    /**
+     * What a host (or registrable domain) says, shared by every crawl: pauses (Retry-After, backoff), the
+     * time requests take, the last request of any crawl (for robots.txt Crawl-delay).
+     */
     hostState: (host: string) => `${prefix}:host:${host}`,
-    /** In-flight slot leases of one host: sorted set token -> lease expiry (ms). */
-    hostSlots: (host: string) => `${prefix}:host:${host}:slots`,
+    /** One crawl's own budget at one host: its rate spacing and booked turns (src/worker/lua/acquire.lua). */
+    crawlHostState: (crawl: string, host: string) => `${prefix}:crawl:${crawl}:host:${host}`,
+    /** One crawl's in-flight slot leases at one host: sorted set token -> lease expiry (ms). */
+    crawlHostSlots: (crawl: string, host: string) => `${prefix}:crawl:${crawl}:host:${host}:slots`,
+    /**
+     * Hosts where a crawl has booked turns: sorted set host key -> end of its backlog (ms); for `status`, and
+     * for `cancel`, which drops the crawl's state at each of them.
+     */
+    crawlDelayedHosts: (crawl: string) => `${prefix}:crawl:${crawl}:delayed-hosts`,
     /** Cached robots.txt of one origin. */
     robots: (origin: string) => `${prefix}:robots:${origin}`,
     /** Lock held by the one worker fetching an origin's robots.txt (the rest of the fleet waits). */
     robotsLock: (origin: string) => `${prefix}:robots-lock:${origin}`,
     /** Hash of paused hosts -> reason/until, for status. */
     pausedHosts: `${prefix}:paused-hosts`,
-    /** Sorted set of hosts whose jobs wait for booked turns (rate/concurrency) -> end of the backlog (ms), for status. */
-    delayedHosts: `${prefix}:delayed-hosts`,
     /** Worker heartbeats: hash worker-id -> JSON. */
     workers: `${prefix}:workers`,
   };

@@ -14,6 +14,8 @@ export interface ControlCommandOptions {
   json: boolean;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 function describe(r: ControlResult): string {
   const c = r.crawl;
   if (r.state === 'paused')
@@ -22,7 +24,12 @@ function describe(r: ControlResult): string {
       : `crawl ${c} paused: no worker starts a new fetch for it (fetches in flight finish). Resume with: metacrawl resume --crawl ${c}`;
   if (r.state === 'running')
     return `crawl ${c} ${r.previous === 'paused' ? 'resumed' : 'was not paused'}: ${r.promoted ?? 0} parked jobs back in the queue`;
-  return `crawl ${c} cancelled: ${r.cancelled ?? 0} queued URLs recorded as CANCELLED, ${r.inFlight ?? 0} in flight (their workers record them). Cancel is final.`;
+  const turns = r.releasedHosts ? `; its booked turns at ${plural(r.releasedHosts, 'host')} released` : '';
+  if (r.previous === 'cancelled') {
+    const left = r.cancelled || r.inFlight;
+    return `crawl ${c} was already cancelled${left ? `: ${r.cancelled ?? 0} queued URLs left over recorded as CANCELLED, ${r.inFlight ?? 0} in flight` : ''}${turns}`;
+  }
+  return `crawl ${c} cancelled: ${r.cancelled ?? 0} queued URLs recorded as CANCELLED, ${r.inFlight ?? 0} in flight (their workers record them)${turns}. Cancel is final.`;
 }
 
 export async function controlCommand(opts: ControlCommandOptions, io: CliIO): Promise<number> {

@@ -50,9 +50,14 @@ export interface FleetStatus {
   queue: { waiting: number; active: number; delayed: number; prioritized: number };
   workers: Array<Record<string, unknown>>;
   writerLag: number;
+  /** Hosts paused by what they answered (Retry-After, backoff): every crawl waits for them. */
   pausedHosts: Array<{ host: string; untilMs: number; reason: string }>;
-  /** Hosts whose jobs wait for their turn under a rate/concurrency limit (longest backlog first, at most 20). */
+  /**
+   * Hosts where a running crawl's jobs wait for their turn (longest backlog first, at most 20), with the
+   * crawl and the cause: its own limit, or the host's pause.
+   */
   delayedHosts: DelayedHost[];
+  /** (crawl, host) pairs with booked turns, in all. */
   delayedHostsTotal: number;
   crawls: CrawlStatus[];
 }
@@ -94,6 +99,8 @@ export async function collectStatus(
     }
     const names = crawlFilter ? [crawlFilter] : (await redis.smembers(k.crawls)).sort();
     const crawls: CrawlStatus[] = [];
+    const delayed: DelayedHost[] = [];
+    let delayedTotal = 0;
     for (const name of names) {
       const s = await readCrawlStats(redis, prefix, name);
       const control = await readControlState(redis, prefix, name);
@@ -126,6 +133,12 @@ export async function collectStatus(
         budgetHitHost: s.budgetHitHost,
         overBudget: s.overBudget,
       });
+      // A paused or cancelled crawl's turns hold nothing back.
+      if (control === 'running') {
+        const d = await delayedHosts(redis, prefix, name);
+        delayed.push(...d.hosts);
+        delayedTotal += d.total;
+      }
     }
     const now = Date.now();
     const workers = Object.values(await redis.hgetall(k.workers))
@@ -139,7 +152,13 @@ export async function collectStatus(
         return { host, untilMs: p.untilMs, reason: p.reason };
       })
       .filter((p) => p.untilMs > now);
-    const delayed = await delayedHosts(redis, prefix);
+    // While the host is paused, the pause is why the crawl's jobs wait, not its own limit.
+    const pauses = new Map(pausedHosts.map((p) => [p.host, p]));
+    for (const d of delayed) {
+      const p = pauses.get(d.host);
+      if (p) d.reason = `host paused until ${new Date(p.untilMs).toISOString()}: ${p.reason}`;
+    }
+    delayed.sort((a, b) => b.untilMs - a.untilMs);
     return {
       redis: redactRedisUrl(redisUrl),
       queue: {
@@ -151,8 +170,8 @@ export async function collectStatus(
       workers,
       writerLag: lag,
       pausedHosts,
-      delayedHosts: delayed.hosts,
-      delayedHostsTotal: delayed.total,
+      delayedHosts: delayed.slice(0, 20),
+      delayedHostsTotal: delayedTotal,
       crawls,
     };
   } finally {
@@ -183,7 +202,7 @@ function render(s: FleetStatus): string {
     out.push(`delayed hosts (${s.delayedHostsTotal}${more}): jobs waiting for their turn`);
     for (const d of s.delayedHosts)
       out.push(
-        `  ${d.host}  ~${Math.ceil((d.untilMs - Date.now()) / 1000)} s of turns booked  (${d.reason})`,
+        `  ${d.host}  ~${Math.ceil((d.untilMs - Date.now()) / 1000)} s of turns booked by crawl ${d.crawl}  (${d.reason})`,
       );
   }
   for (const c of s.crawls) {

@@ -7,7 +7,8 @@
  *   promoted back to the queue.
  * - cancel (final): every queued job of the crawl (waiting, prioritized, delayed, parked) becomes a
  *   `CANCELLED` row and is removed; jobs in flight are ended as `CANCELLED` by their workers at their next
- *   check, or stored normally if their fetch had already begun.
+ *   check, or stored normally if their fetch had already begun. The turns its jobs booked at hosts are
+ *   dropped.
  */
 import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -15,6 +16,7 @@ import { keys } from '../keys.js';
 import { openQueue } from '../queue.js';
 import { publishRecords } from '../stream.js';
 import type { CrawlJobData } from '../types.js';
+import { dropCrawlTurns } from '../worker/politeness/gate.js';
 import { cancelledRecord } from './hold.js';
 import { forEachCrawlJob, type QueueSet } from './jobs.js';
 import { CONTROL_TTL_MS, type ControlState, readControlState } from './state.js';
@@ -43,6 +45,8 @@ export interface ControlResult {
   cancelled?: number;
   /** cancel: jobs in flight at the time (their workers record them). */
   inFlight?: number;
+  /** cancel: hosts where the crawl's booked turns were dropped. */
+  releasedHosts?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -140,23 +144,30 @@ export async function cancelCrawl(
   await redis.del(k.crawlParking(crawl));
   return withQueue(redis, prefix, async (queue) => {
     let cancelled = 0;
-    const sets: QueueSet[] = ['prioritized', 'wait', 'paused', 'delayed'];
-    for (const set of sets) {
-      await forEachCrawlJob(
-        redis,
-        queue,
-        crawl,
-        set,
-        async (ids) => {
-          cancelled += await cancelJobs(redis, prefix, queue, crawl, ids);
-        },
-        true,
-      );
-    }
-    // Give workers time to see the state, then count what is still in flight.
+    const sweep = async () => {
+      const sets: QueueSet[] = ['prioritized', 'wait', 'paused', 'delayed'];
+      for (const set of sets) {
+        await forEachCrawlJob(
+          redis,
+          queue,
+          crawl,
+          set,
+          async (ids) => {
+            cancelled += await cancelJobs(redis, prefix, queue, crawl, ids);
+          },
+          true,
+        );
+      }
+    };
+    await sweep();
+    // Give workers time to see the state. Jobs they delayed meanwhile (to wait for a turn at their host)
+    // would be recorded only when they wake: sweep again, then count what is still in flight.
     await sleep(opts.settleMs ?? CONTROL_TTL_MS + 100);
+    await sweep();
     const inFlight = await forEachCrawlJob(redis, queue, crawl, 'active', async () => {});
-    return { crawl, previous, state: 'cancelled' as const, cancelled, inFlight };
+    // Once no worker books for the crawl any more, its turns go (they bind its own jobs only).
+    const releasedHosts = await dropCrawlTurns(redis, prefix, crawl);
+    return { crawl, previous, state: 'cancelled' as const, cancelled, inFlight, releasedHosts };
   });
 }
 

@@ -59,16 +59,18 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const defaultsLimits = { ratePerSec: opts.defaults.hostRate, concurrency: opts.defaults.hostConcurrency };
 
   // The robots.txt fetch takes a slot of the host's budget like any other request: the budget of the
-  // crawl's host key and limits (passed by processJob), else the hostname under this worker's defaults.
+  // crawl, host key and limits (passed by processJob), else the hostname under this worker's defaults, in
+  // a budget of its own ('-' is no crawl's name).
   const robots = new RobotsCache(redis, prefix, {
     userAgent: opts.fetch.userAgent,
     errorTtlMs: opts.robotsErrorTtlMs,
     fetch: async (url, ctx) => {
+      const crawl = ctx?.crawl ?? '-';
       const host = ctx?.hostKey ?? new URL(url).hostname;
       const limits = ctx?.limits ?? resolveLimits(host, defaultsLimits, opts.defaults.overrides, null);
       const lease = `${id}:robots:${url}`;
       // No slot now: the job is delayed like any throttled job (never slept on, never cached as a failure).
-      const g = await gate.acquire(host, limits, lease);
+      const g = await gate.acquire(crawl, host, limits, lease);
       if (!g.granted) throw new RobotsFetchDeferred(g.waitMs);
       try {
         const res = await fetcher.fetch(url, {
@@ -83,7 +85,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         }
         return { status: res.status, body: res.body.toString('utf8') };
       } finally {
-        await gate.release(host, lease);
+        await gate.release(crawl, host, lease);
       }
     },
   });

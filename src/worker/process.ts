@@ -136,6 +136,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     let verdict: Awaited<ReturnType<RobotsCache['check']>>;
     try {
       verdict = await deps.robots.check(d.url, undefined, {
+        crawl: d.crawl,
         hostKey,
         limits: resolveLimits(hostKey, baseLimits, settings.overrides, null),
       });
@@ -173,7 +174,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
   // 2. The politeness gate: one slot per request to the host.
   const limits = resolveLimits(hostKey, baseLimits, settings.overrides, crawlDelaySec);
   // A waiting job books a turn, so a host's waiting jobs wake one at a time (acquire.lua).
-  const grant = await deps.gate.acquire(hostKey, limits, lease, d.booked ? 'booked' : 'book');
+  const grant = await deps.gate.acquire(d.crawl, hostKey, limits, lease, d.booked ? 'booked' : 'book');
   if (!grant.granted) {
     deps.stats.delayed++;
     const patch: Partial<JobData> = grant.booked && !d.booked ? { booked: true } : {};
@@ -185,7 +186,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
   const release = async () => {
     if (!released) {
       released = true;
-      await deps.gate.release(hostKey, lease);
+      await deps.gate.release(d.crawl, hostKey, lease);
     }
   };
   try {

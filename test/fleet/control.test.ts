@@ -122,8 +122,8 @@ describe('metacrawl pause / resume', () => {
 describe('metacrawl cancel', () => {
   it('records every URL not fetched as CANCELLED and stops fetching', async () => {
     const s = await site(5, 40, 66);
-    // 25 pages/s at most: the crawl cannot be over before the cancel lands, however slow the machine.
-    await submit('cx', s.urls, settings({ hostRate: 5 }));
+    // 10 pages/s at most: the crawl cannot be over before the cancel lands, even when a CLI start takes 7 s.
+    await submit('cx', s.urls, settings({ hostRate: 2 }));
     await waitFor('10 stored', () => countRows(fleet.db, 'cx') >= 10);
     const out = await cli('cancel', '--crawl', 'cx');
     const cancelledAt = Date.now();

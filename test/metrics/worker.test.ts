@@ -29,19 +29,19 @@ describe('WorkerMetrics as the gate observer', () => {
     const gate = new PolitenessGate(redis, testPrefix(), { observer: metrics.gateObserver });
     const oneAtATime = { ratePerSec: 0, concurrency: 1 };
 
-    expect((await gate.acquire('a.example', oneAtATime, 't1')).granted).toBe(true);
-    expect(await gate.acquire('a.example', oneAtATime, 't2')).toMatchObject({ reason: 'concurrency' });
-    expect(await gate.acquire('b.example', { ratePerSec: 1, concurrency: 0 }, 't3')).toMatchObject({
+    expect((await gate.acquire('c1', 'a.example', oneAtATime, 't1')).granted).toBe(true);
+    expect(await gate.acquire('c1', 'a.example', oneAtATime, 't2')).toMatchObject({ reason: 'concurrency' });
+    expect(await gate.acquire('c1', 'b.example', { ratePerSec: 1, concurrency: 0 }, 't3')).toMatchObject({
       granted: true,
     });
-    expect(await gate.acquire('b.example', { ratePerSec: 1, concurrency: 0 }, 't4')).toMatchObject({
+    expect(await gate.acquire('c1', 'b.example', { ratePerSec: 1, concurrency: 0 }, 't4')).toMatchObject({
       reason: 'rate',
     });
     await gate.recordOutcome('a.example', 'ok', null);
     await gate.recordOutcome('a.example', 'throttled', 50);
     await gate.recordOutcome('c.example', 'conn-failure', null);
     await gate.recordOutcome('c.example', 'conn-failure', null);
-    expect(await gate.acquire('a.example', { ratePerSec: 0, concurrency: 0 }, 't5')).toMatchObject({
+    expect(await gate.acquire('c1', 'a.example', { ratePerSec: 0, concurrency: 0 }, 't5')).toMatchObject({
       reason: 'paused',
     });
 

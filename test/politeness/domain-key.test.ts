@@ -39,19 +39,19 @@ describe('--politeness-key domain', () => {
   it('makes sibling hosts share one budget at the gate, and keeps IP addresses apart', async () => {
     const gate = new PolitenessGate(redis, testPrefix());
     const limits = { ratePerSec: 1, concurrency: 0 };
-    expect((await gate.acquire(hostKey(a, 'domain'), limits, 'a')).granted).toBe(true);
-    expect(await gate.acquire(hostKey(b, 'domain'), limits, 'b')).toMatchObject({
+    expect((await gate.acquire('c', hostKey(a, 'domain'), limits, 'a')).granted).toBe(true);
+    expect(await gate.acquire('c', hostKey(b, 'domain'), limits, 'b')).toMatchObject({
       granted: false,
       reason: 'rate',
     });
     // By host they are two budgets.
-    expect((await gate.acquire(hostKey(a, 'host'), limits, 'a2')).granted).toBe(true);
-    expect((await gate.acquire(hostKey(b, 'host'), limits, 'b2')).granted).toBe(true);
+    expect((await gate.acquire('c', hostKey(a, 'host'), limits, 'a2')).granted).toBe(true);
+    expect((await gate.acquire('c', hostKey(b, 'host'), limits, 'b2')).granted).toBe(true);
     // Two loopback addresses are never grouped.
     const ip1 = hostKey('http://127.0.0.150:8080/', 'domain');
     const ip2 = hostKey('http://127.0.0.151:8080/', 'domain');
     expect([ip1, ip2]).toEqual(['127.0.0.150', '127.0.0.151']);
-    expect((await gate.acquire(ip1, limits, 'i1')).granted).toBe(true);
-    expect((await gate.acquire(ip2, limits, 'i2')).granted).toBe(true);
+    expect((await gate.acquire('c', ip1, limits, 'i1')).granted).toBe(true);
+    expect((await gate.acquire('c', ip2, limits, 'i2')).granted).toBe(true);
   });
 });

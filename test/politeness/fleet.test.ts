@@ -1,13 +1,14 @@
 /**
  * Politeness across a fleet: three `metacrawl worker` processes, one `metacrawl store` and `submit`, all real
  * processes on the test Redis, crawling local hosts that log every request. Each test uses its own hosts
- * (a host's budget is shared by every crawl of the fleet) and its own crawl; they run concurrently.
+ * (pauses and Crawl-delay bind every crawl of a host) and its own crawl; they run concurrently. Limits
+ * across crawls: crawls.test.ts.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.js';
+import { startCli } from '../helpers/cli.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 import {
   Farm,
@@ -15,7 +16,6 @@ import {
   JITTER_MS,
   maxInFlight,
   maxInWindow,
-  sleep,
   span,
   startFleet,
   waitForRows,
@@ -98,6 +98,9 @@ describe.concurrent('politeness across three worker processes', () => {
     // The slow host's URLs first: they are at the head of the queue.
     const slowUrls = slow.urls(8);
     const urls = [...slowUrls, ...fast.flatMap((h) => h.urls(20))];
+    // `status --watch --json` prints a snapshot every 2 s, started before the crawl so that its start-up (seconds
+    // on a loaded machine) does not outlast the slow host's backlog.
+    const status = startCli(['status', '--watch', '--json', ...fleet.common]);
     await submit('hol', urls, [
       '--host-rate',
       '0',
@@ -106,14 +109,16 @@ describe.concurrent('politeness across three worker processes', () => {
       '--politeness-file',
       hostsFile,
     ]);
-    // While the slow host works through its backlog, `status` says which host holds jobs back and why.
-    while (slow.hits().length < 2) await sleep(20);
-    const st = await runCli(['status', '--json', ...fleet.common]);
-    expect(st.code, st.stderr).toBe(0);
-    expect(JSON.parse(st.stdout).delayedHosts).toContainEqual(
-      expect.objectContaining({ host: '127.0.0.110', reason: 'rate 1/s' }),
-    );
     const rows = await waitForRows(fleet.db, 'hol', urls.length);
+    // While the slow host worked through its backlog, `status` said which host held whose jobs back and why.
+    status.kill('SIGTERM');
+    const delayed = (await status.result).stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .flatMap((l) => JSON.parse(l).delayedHosts as Array<{ host: string; crawl: string; reason: string }>);
+    expect(delayed).toContainEqual(
+      expect.objectContaining({ host: '127.0.0.110', crawl: 'hol', reason: 'rate 1/s' }),
+    );
     expect(rows.filter((r) => r.error === null)).toHaveLength(urls.length);
 
     const slowPages = slow.hits().filter((h) => h.path !== '/robots.txt');

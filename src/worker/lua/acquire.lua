@@ -1,6 +1,11 @@
 --[[
-  acquire.lua: ask for one request slot on a host, atomically for the whole fleet.
+  acquire.lua: ask for one request slot at a host for one crawl, atomically for the whole fleet.
   The clock is Redis TIME, so every worker on every machine shares one clock.
+
+  Whose limits bind: a crawl's rate and concurrency are its own and count its own requests only (state per
+  crawl and host, KEYS[2] and KEYS[3]), so one crawl's backlog never delays another crawl. What the host
+  itself asks for binds every crawl (state per host, KEYS[1]): a pause (Retry-After, backoff; pause.lua,
+  outcome.lua), and robots.txt Crawl-delay, a floor (ARGV[8]) on the spacing of all crawls' requests together.
 
   Rate is a strict spacing limiter: a grant is only given when now >= next, and then sets
   next = now + ceil(1e6 / rate) microseconds. Any two grants are therefore at least 1/rate apart,
@@ -11,39 +16,46 @@
   Booking (ARGV[6]): a job that must wait is moved to the delayed set; if every waiting job were told
   "come back when the next slot frees", they would all wake at once and all but one wait again (a
   thundering herd that costs O(waiting jobs) per slot). So a waiting job books a turn: wake times are
-  handed out one booking interval apart (the host's expected time per request, plus slack) from `tail`.
-  Bookings only decide when jobs wake; every grant still obeys `next` and the leases, so the limits
-  never depend on them. A pause resets `tail` to the pause's end (pause.lua, outcome.lua).
+  handed out one booking interval apart (the crawl's expected time per request, plus slack) from its `tail`.
+  Bookings only decide when jobs wake; every grant still obeys `next`, the floor and the leases, so the
+  limits never depend on them. A pause voids the turns booked before it: pause.lua and outcome.lua bump
+  the host's pauseSeq, and a crawl whose tail has seen an older one books again from the pause's end.
     0  plain: wait for the next free slot (robots.txt fetches, direct callers)
     1  book: a job asking for the first time; queued behind turns already booked
     2  booked: a job waking for its booked turn; only a pause makes it book again
 
-  KEYS[1]  host state hash: next (us), tail (us), pausedUntil (ms), pauseReason, streak, hold (ms, EWMA)
-  KEYS[2]  host slots zset: member = lease token, score = lease expiry (ms)
-  KEYS[3]  delayed-hosts zset (member = host key, score = end of its booked backlog, ms), for `status`;
-           the state hash's waitReason says which limit makes jobs wait
+  KEYS[1]  host state hash, all crawls: pausedUntil (ms), pauseSeq, pauseReason, streak, hold (ms, EWMA),
+           last (us, the latest grant of any crawl)
+  KEYS[2]  the crawl's state at the host: next (us), tail (us), pauseSeq (the pause its tail has seen),
+           waitReason (the limit that spaces its turns, for `status`)
+  KEYS[3]  the crawl's slots at the host, zset: member = lease token, score = lease expiry (ms)
+  KEYS[4]  the crawl's delayed-hosts zset (member = host key, score = end of its booked backlog, ms), for
+           `status` and for `cancel` (which drops the crawl's state at each of these hosts)
   ARGV[1]  lease token
-  ARGV[2]  rate in requests per second (float; 0 = no rate limit)
-  ARGV[3]  concurrency (0 = unlimited)
+  ARGV[2]  the crawl's rate at the host in requests per second (float; 0 = no rate limit)
+  ARGV[3]  the crawl's concurrency at the host (0 = unlimited)
   ARGV[4]  lease ms (a slot not released is given back after this)
-  ARGV[5]  idle ms (the keys expire this long after the host's last activity)
+  ARGV[5]  idle ms (the keys expire this long after the last activity)
   ARGV[6]  booking mode: 0 plain, 1 book, 2 booked (see above); default 0
   ARGV[7]  host key (the delayed-hosts member)
+  ARGV[8]  the host's floor in requests per second, across crawls (1 / Crawl-delay; 0 = none); default 0
 
   Returns  {1, grantedAtUs}                  granted
            {0, waitMs, 'paused'|'concurrency'|'rate', booked}   not granted; try again in waitMs
                                              (booked = 1 when waitMs is a booked turn)
 ]]
-local stateKey = KEYS[1]
-local slotsKey = KEYS[2]
+local hostKey = KEYS[1]
+local crawlKey = KEYS[2]
+local slotsKey = KEYS[3]
+local delayedKey = KEYS[4]
 local token = ARGV[1]
 local rate = tonumber(ARGV[2])
 local concurrency = tonumber(ARGV[3])
 local leaseMs = tonumber(ARGV[4])
 local idleMs = tonumber(ARGV[5])
 local mode = tonumber(ARGV[6]) or 0
-local delayedKey = KEYS[3]
 local host = ARGV[7]
+local floor = tonumber(ARGV[8]) or 0
 -- Turns are booked further apart than the expected time per request (5%, at least 25 ms), so that a
 -- job woken a little late does not make the next one early: an early job costs another round trip,
 -- and without slack those round trips cascade. At 2/s a backlogged host gets ~95% of its rate.
@@ -54,18 +66,31 @@ local t = redis.call('TIME')
 local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local nowMs = nowUs / 1000
 
-local st = redis.call('HMGET', stateKey, 'pausedUntil', 'next', 'hold', 'tail')
-local pausedUntil = tonumber(st[1]) or 0
-local tailUs = tonumber(st[4]) or 0
+local hs = redis.call('HMGET', hostKey, 'pausedUntil', 'hold', 'last', 'pauseSeq')
+local pausedUntil = tonumber(hs[1]) or 0
+local hold = tonumber(hs[2]) or 1000
+local lastUs = tonumber(hs[3]) or 0
+local pauseSeq = hs[4] or '0'
+local cs = redis.call('HMGET', crawlKey, 'next', 'tail', 'pauseSeq')
+local tailUs = tonumber(cs[2]) or 0
+-- A pause since this crawl last booked voids its book: turns start again at the pause's end.
+if (cs[3] or '0') ~= pauseSeq then tailUs = pausedUntil * 1000 end
 
--- Hands out the next turn at or after `earliestUs` and returns the denial for it.
+local function extend(key, ttl)
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, math.ceil(ttl)) end
+end
+
+-- Hands out the crawl's next turn at or after `earliestUs` and returns the denial for it.
 local function book(earliestUs, reason)
-  local hold = tonumber(st[3]) or 1000
   local stepUs = 0
-  local why = ''
+  local why = 'paused'
   if rate > 0 then
     stepUs = 1000000 / rate
     why = 'rate ' .. string.format('%g', rate) .. '/s'
+    -- The crawl's rate is already at most the floor (resolveLimits): name the floor when it is the one.
+    if floor > 0 and rate >= floor * 0.999999 then
+      why = 'Crawl-delay ' .. string.format('%g', 1 / floor) .. 's'
+    end
   end
   if concurrency > 0 and hold * 1000 / concurrency > stepUs then
     stepUs = hold * 1000 / concurrency
@@ -75,16 +100,13 @@ local function book(earliestUs, reason)
   local newTail = wakeUs
   -- No limit but a pause: everyone may go when it ends.
   if stepUs > 0 then newTail = wakeUs + math.max(stepUs * BOOK_SLACK, stepUs + BOOK_SLACK_MIN_US) end
-  redis.call('HSET', stateKey, 'tail', string.format('%.0f', newTail))
-  local ttl = math.ceil((newTail - nowUs) / 1000 + idleMs)
-  if redis.call('PTTL', stateKey) < ttl then redis.call('PEXPIRE', stateKey, ttl) end
-  -- Published for `status` with the limit that spaces the turns; ended backlogs are swept.
-  if stepUs > 0 then
-    redis.call('HSET', stateKey, 'waitReason', why)
-    redis.call('ZADD', delayedKey, math.ceil(newTail / 1000), host)
-    redis.call('ZREMRANGEBYSCORE', delayedKey, '-inf', nowMs)
-    if redis.call('PTTL', delayedKey) < ttl then redis.call('PEXPIRE', delayedKey, ttl) end
-  end
+  redis.call('HSET', crawlKey, 'tail', string.format('%.0f', newTail), 'pauseSeq', pauseSeq, 'waitReason', why)
+  local ttl = (newTail - nowUs) / 1000 + idleMs
+  extend(crawlKey, ttl)
+  -- Published for `status` and `cancel`; ended backlogs are swept.
+  redis.call('ZADD', delayedKey, math.ceil(newTail / 1000), host)
+  redis.call('ZREMRANGEBYSCORE', delayedKey, '-inf', nowMs)
+  extend(delayedKey, ttl)
   return {0, math.max(1, math.ceil((wakeUs - nowUs) / 1000)), reason, 1}
 end
 
@@ -104,16 +126,19 @@ if concurrency > 0 then
     -- Expect the oldest lease back after the host's typical hold time; never later than its expiry.
     local oldest = redis.call('ZRANGE', slotsKey, 0, 0, 'WITHSCORES')
     local expiry = tonumber(oldest[2])
-    local hold = tonumber(st[3]) or 1000
     concWait = math.max(expiry - leaseMs + hold - nowMs, hold / 4, 10)
     concWait = math.max(math.min(concWait, expiry - nowMs), 1)
   end
 end
 
-local nextUs = tonumber(st[2]) or 0
+local nextUs = tonumber(cs[1]) or 0
 local rateWait = 0
 if rate > 0 and nextUs > nowUs then
   rateWait = (nextUs - nowUs) / 1000
+end
+-- The floor counts every crawl's requests: the latest grant at the host, whoever asked.
+if floor > 0 and lastUs + 1000000 / floor > nowUs then
+  rateWait = math.max(rateWait, (lastUs + 1000000 / floor - nowUs) / 1000)
 end
 
 if concWait > 0 or rateWait > 0 then
@@ -127,7 +152,7 @@ if concWait > 0 or rateWait > 0 then
   return {0, math.ceil(waitMs), reason, 0}
 end
 
--- A free slot, but jobs have booked the turns before it: a newcomer queues behind them.
+-- A free slot, but the crawl's jobs have booked the turns before it: a newcomer queues behind them.
 if mode == 1 and tailUs > nowUs then
   return book(nowUs, 'rate')
 end
@@ -135,12 +160,12 @@ end
 local ttl = leaseMs + idleMs
 if rate > 0 then
   nextUs = nowUs + math.ceil(1000000 / rate)
-  redis.call('HSET', stateKey, 'next', string.format('%.0f', nextUs))
+  redis.call('HSET', crawlKey, 'next', string.format('%.0f', nextUs))
   ttl = math.max(ttl, (nextUs - nowUs) / 1000 + idleMs)
+  extend(crawlKey, ttl)
 end
+redis.call('HSET', hostKey, 'last', string.format('%.0f', nowUs))
+extend(hostKey, ttl)
 redis.call('ZADD', slotsKey, string.format('%.3f', nowMs + leaseMs), token)
 redis.call('PEXPIRE', slotsKey, math.ceil(leaseMs + idleMs))
-if redis.call('PTTL', stateKey) < ttl then
-  redis.call('PEXPIRE', stateKey, math.ceil(ttl))
-end
 return {1, nowUs}

@@ -7,7 +7,7 @@
   Failures that arrive while the host is already paused were in flight before the pause began:
   they do not double it again (N parallel 429s count as one), but a Retry-After may extend it.
 
-  KEYS[1]  host state hash (fields pausedUntil ms, tail us, pauseReason, streak)
+  KEYS[1]  host state hash, shared by every crawl (fields pausedUntil ms, pauseSeq, pauseReason, streak)
   KEYS[2]  paused-hosts hash (field = host key, value = JSON {untilMs, reason}), for `status`
   ARGV[1]  host key (the paused-hosts field)
   ARGV[2]  outcome: 'ok' | 'throttled' | 'conn-failure'
@@ -71,9 +71,9 @@ end
 
 if ms > 0 and nowMs + ms > untilMs then
   untilMs = nowMs + ms
-  -- Turns booked before the pause are void: waiting jobs book again from its end (acquire.lua).
-  redis.call('HSET', stateKey, 'pausedUntil', string.format('%.3f', untilMs), 'pauseReason', reason,
-    'tail', string.format('%.0f', untilMs * 1000))
+  redis.call('HSET', stateKey, 'pausedUntil', string.format('%.3f', untilMs), 'pauseReason', reason)
+  -- Turns booked before the pause are void, in every crawl: waiting jobs book again from its end (acquire.lua).
+  redis.call('HINCRBY', stateKey, 'pauseSeq', 1)
   publishPause(untilMs, reason)
 end
 sweepPaused(nowMs)

@@ -1,8 +1,8 @@
 --[[
-  pause.lua: pause a host fleet-wide (429/503 with Retry-After, or an explicit pause).
+  pause.lua: pause a host fleet-wide, for every crawl (429/503 with Retry-After, or an explicit pause).
   A pause is never shortened: the later of the current and the requested end wins.
 
-  KEYS[1]  host state hash (fields pausedUntil ms, tail us, pauseReason)
+  KEYS[1]  host state hash, shared by every crawl (fields pausedUntil ms, pauseSeq, pauseReason)
   KEYS[2]  paused-hosts hash (field = host key, value = JSON {untilMs, reason}), for `status`
   ARGV[1]  host key (the paused-hosts field)
   ARGV[2]  pause length ms
@@ -39,9 +39,9 @@ local nowMs = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local untilMs = tonumber(redis.call('HGET', stateKey, 'pausedUntil')) or 0
 if ms > 0 and nowMs + ms > untilMs then
   untilMs = nowMs + ms
-  -- Turns booked before the pause are void: waiting jobs book again from its end (acquire.lua).
-  redis.call('HSET', stateKey, 'pausedUntil', string.format('%.3f', untilMs), 'pauseReason', reason,
-    'tail', string.format('%.0f', untilMs * 1000))
+  redis.call('HSET', stateKey, 'pausedUntil', string.format('%.3f', untilMs), 'pauseReason', reason)
+  -- Turns booked before the pause are void, in every crawl: waiting jobs book again from its end (acquire.lua).
+  redis.call('HINCRBY', stateKey, 'pauseSeq', 1)
   publishPause(untilMs, reason)
 end
 sweepPaused(nowMs)

@@ -2,8 +2,8 @@
   release.lua: give back a slot taken by acquire.lua, and learn how long requests to the host take
   (an EWMA used by acquire.lua to tell waiting jobs when a slot is likely to be free).
 
-  KEYS[1]  host state hash (field hold, ms)
-  KEYS[2]  host slots zset (member = lease token, score = lease expiry ms)
+  KEYS[1]  host state hash, shared by every crawl (field hold, ms: how long the host takes to answer)
+  KEYS[2]  the crawl's slots at the host, zset (member = lease token, score = lease expiry ms)
   ARGV[1]  lease token
   ARGV[2]  lease ms (the value acquire used: grantedAt = expiry - leaseMs)
   ARGV[3]  idle ms (keys expire this long after the host's last activity)

@@ -1,8 +1,9 @@
 /**
  * The fleet-wide politeness gate: per-host rate, concurrency and pauses, kept in Redis and changed only
  * by the Lua scripts in src/worker/lua (one atomic step each, on Redis' clock), so any number of worker
- * processes together never exceed a host's limits. State is keyed by host only: politeness is owed to
- * the host, whichever crawl asks.
+ * processes together never exceed a host's limits. A crawl's rate and concurrency count its own requests
+ * (state per crawl and host), so one crawl never waits for another's backlog; what the host asks for
+ * itself, a pause (Retry-After, backoff) or a robots.txt Crawl-delay, holds for every crawl (state per host).
  */
 import type { Redis } from 'ioredis';
 import { keys } from '../../keys.js';
@@ -60,40 +61,72 @@ const SCRIPTS = {
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 
+const KEY_COUNT: Record<ScriptName, number> = { acquire: 4, release: 2, pause: 2, outcome: 2 };
+
 function script(redis: Redis, name: ScriptName): ScriptFn {
-  return defineScript(redis, SCRIPTS[name], `worker/lua/${name}.lua`, name === 'acquire' ? 3 : 2);
+  return defineScript(redis, SCRIPTS[name], `worker/lua/${name}.lua`, KEY_COUNT[name]);
 }
 
 export interface DelayedHost {
   host: string;
-  /** Redis time when the host's booked turns run out (an estimate), epoch ms. */
+  /** The crawl whose jobs wait: turns are booked per crawl. */
+  crawl: string;
+  /** Redis time when the crawl's booked turns at the host run out (an estimate), epoch ms. */
   untilMs: number;
-  /** The limit that makes its jobs wait, e.g. `rate 1/s` or `concurrency 2`. */
+  /** The crawl's limit that spaces its turns, e.g. `rate 1/s`, `concurrency 2`, `Crawl-delay 5s`. */
   reason: string;
 }
 
 /**
- * Hosts whose jobs are waiting for booked turns right now, longest backlog first (at most `limit`),
- * and how many there are in all. For `status`: "why is this crawl slow?".
+ * Hosts where a crawl's jobs are waiting for booked turns right now, longest backlog first (at most
+ * `limit`), and how many there are in all. For `status`: "why is this crawl slow?".
  */
 export async function delayedHosts(
   redis: Redis,
   prefix: string,
+  crawl: string,
   limit = 20,
 ): Promise<{ total: number; hosts: DelayedHost[] }> {
   const k = keys(prefix);
+  const key = k.crawlDelayedHosts(crawl);
   const [sec, usec] = await redis.time();
   const nowMs = Number(sec) * 1000 + Number(usec) / 1000;
   const [total, flat] = await Promise.all([
-    redis.zcount(k.delayedHosts, `(${nowMs}`, '+inf'),
-    redis.zrevrangebyscore(k.delayedHosts, '+inf', `(${nowMs}`, 'WITHSCORES', 'LIMIT', 0, limit),
+    redis.zcount(key, `(${nowMs}`, '+inf'),
+    redis.zrevrangebyscore(key, '+inf', `(${nowMs}`, 'WITHSCORES', 'LIMIT', 0, limit),
   ]);
   const hosts: DelayedHost[] = [];
   for (let i = 0; i < flat.length; i += 2)
-    hosts.push({ host: flat[i], untilMs: Number(flat[i + 1]), reason: '' });
-  const reasons = await Promise.all(hosts.map((h) => redis.hget(k.hostState(h.host), 'waitReason')));
+    hosts.push({ host: flat[i], crawl, untilMs: Number(flat[i + 1]), reason: '' });
+  const reasons = await Promise.all(
+    hosts.map((h) => redis.hget(k.crawlHostState(crawl, h.host), 'waitReason')),
+  );
   for (const [i, h] of hosts.entries()) h.reason = reasons[i] ?? '';
   return { total, hosts };
+}
+
+/**
+ * Drops a crawl's turns and leases at every host where it has booked turns (for `cancel`): its state is
+ * its own, so this frees nothing another crawl waits for, but leaves no backlog in `status` or Redis.
+ * Returns the number of hosts. Leases at other hosts belong to requests in flight and go when they end.
+ */
+export async function dropCrawlTurns(redis: Redis, prefix: string, crawl: string): Promise<number> {
+  const k = keys(prefix);
+  const key = k.crawlDelayedHosts(crawl);
+  let cursor = '0';
+  let n = 0;
+  do {
+    const [next, flat] = await redis.zscan(key, cursor, 'COUNT', 1000);
+    cursor = next;
+    const pipe = redis.pipeline();
+    for (let i = 0; i < flat.length; i += 2) {
+      pipe.del(k.crawlHostState(crawl, flat[i]), k.crawlHostSlots(crawl, flat[i]));
+      n++;
+    }
+    if (flat.length > 0) await pipe.exec();
+  } while (cursor !== '0');
+  await redis.del(key);
+  return n;
 }
 
 /** 0, negative and non-finite limits mean "unlimited", which the scripts spell 0. */
@@ -127,8 +160,12 @@ export class PolitenessGate {
     };
   }
 
-  /** One slot for one request to `hostKey`; `token` names the lease (one per job attempt). */
+  /**
+   * One slot for one request of `crawl` to `hostKey`, under the crawl's limits (and the host's floor, if
+   * `limits` has one); `token` names the lease (one per job attempt).
+   */
   async acquire(
+    crawl: string,
     hostKey: string,
     limits: HostLimits,
     token: string,
@@ -136,8 +173,9 @@ export class PolitenessGate {
   ): Promise<AcquireResult> {
     const res = (await this.run.acquire(
       this.k.hostState(hostKey),
-      this.k.hostSlots(hostKey),
-      this.k.delayedHosts,
+      this.k.crawlHostState(crawl, hostKey),
+      this.k.crawlHostSlots(crawl, hostKey),
+      this.k.crawlDelayedHosts(crawl),
       token,
       scriptLimit(limits.ratePerSec),
       scriptLimit(limits.concurrency),
@@ -145,6 +183,7 @@ export class PolitenessGate {
       this.idleMs,
       MODE_ARG[mode],
       hostKey,
+      scriptLimit(limits.hostFloorPerSec ?? 0),
     )) as [number, number, string?, number?];
     const result: AcquireResult =
       res[0] === 1
@@ -160,17 +199,17 @@ export class PolitenessGate {
   }
 
   /** Gives the slot back; a no-op when the lease is already gone (released twice, or expired). */
-  async release(hostKey: string, token: string): Promise<void> {
+  async release(crawl: string, hostKey: string, token: string): Promise<void> {
     await this.run.release(
       this.k.hostState(hostKey),
-      this.k.hostSlots(hostKey),
+      this.k.crawlHostSlots(crawl, hostKey),
       token,
       this.leaseMs,
       this.idleMs,
     );
   }
 
-  /** Pauses the host for every worker of the fleet (never shortens a longer pause already in force). */
+  /** Pauses the host for every worker and every crawl of the fleet (never shortens a longer pause in force). */
   async pause(hostKey: string, ms: number, reason: string): Promise<void> {
     await this.run.pause(
       this.k.hostState(hostKey),

@@ -7,6 +7,11 @@ export interface HostLimits {
   ratePerSec: number;
   /** Requests in flight at once; Infinity (or 0) = unlimited. */
   concurrency: number;
+  /**
+   * What the host asks for itself (1 / robots.txt Crawl-delay), in requests per second: unlike the two
+   * limits above, which count one crawl's requests, it spaces the requests of every crawl together.
+   */
+  hostFloorPerSec?: number;
 }
 
 export interface HostOverride {
@@ -62,7 +67,7 @@ export function validateOverrides(
 /**
  * The limits for one host key: the override for the host key itself, else for its closest parent
  * domain (`example.com` covers `www.example.com`), else the defaults. A robots.txt Crawl-delay can
- * only lower the rate: rate = min(rate, 1 / crawlDelay).
+ * only lower the rate: rate = min(rate, 1 / crawlDelay), and it is the host's floor across crawls.
  */
 export function resolveLimits(
   hostKey: string,
@@ -75,7 +80,10 @@ export function resolveLimits(
   const o = findOverride(hostKey.toLowerCase(), overrides);
   if (o?.rate !== undefined) ratePerSec = parseRate(`the rate of host override ${hostKey}`, o.rate);
   if (o?.concurrency !== undefined) concurrency = normalize(o.concurrency);
-  if (crawlDelaySec != null && crawlDelaySec > 0) ratePerSec = Math.min(ratePerSec, 1 / crawlDelaySec);
+  if (crawlDelaySec != null && crawlDelaySec > 0) {
+    ratePerSec = Math.min(ratePerSec, 1 / crawlDelaySec);
+    return { ratePerSec, concurrency, hostFloorPerSec: 1 / crawlDelaySec };
+  }
   return { ratePerSec, concurrency };
 }
 

@@ -24,6 +24,8 @@ import {
  * charge the robots request to the right politeness budget (the crawl's host key and limits).
  */
 export interface RobotsFetchContext {
+  /** The crawl whose request needs robots.txt: the fetch takes a slot of its budget at the host. */
+  crawl: string;
   hostKey: string;
   limits: { ratePerSec: number; concurrency: number };
 }

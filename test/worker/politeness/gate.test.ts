@@ -3,7 +3,13 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../../src/keys.js';
 import { connectRedis } from '../../../src/redis.js';
-import { delayedHosts, type HostLimits, PolitenessGate } from '../../../src/worker/politeness/gate.js';
+import {
+  delayedHosts,
+  dropCrawlTurns,
+  type HostLimits,
+  PolitenessGate,
+  resolveLimits,
+} from '../../../src/worker/politeness/gate.js';
 import { testPrefix, testRedisUrl } from '../../helpers/redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,7 +57,7 @@ async function runFleet(opts: {
         (async () => {
           for (let n = 0; Date.now() < deadline; n++) {
             const token = `w${w}:l${l}:${n}`;
-            const r = await gate.acquire(opts.host, opts.limits, token);
+            const r = await gate.acquire('c', opts.host, opts.limits, token);
             if (!r.granted) {
               expect(r.waitMs).toBeGreaterThan(0);
               await sleep(r.waitMs);
@@ -61,7 +67,7 @@ async function runFleet(opts: {
             peak = Math.max(peak, ++held);
             await sleep(rand(...opts.holdMs));
             held--;
-            await gate.release(opts.host, token);
+            await gate.release('c', opts.host, token);
           }
         })(),
       );
@@ -128,15 +134,15 @@ describe('PolitenessGate', () => {
   it('spaces grants by 1/rate on the Redis clock, and says how long to wait', async () => {
     const gate = new PolitenessGate(redis, testPrefix());
     const limits = { ratePerSec: 2, concurrency: 0 };
-    const first = await gate.acquire('c.example', limits, 't1');
+    const first = await gate.acquire('c', 'c.example', limits, 't1');
     expect(first.granted).toBe(true);
-    const second = await gate.acquire('c.example', limits, 't2');
+    const second = await gate.acquire('c', 'c.example', limits, 't2');
     expect(second).toMatchObject({ granted: false, reason: 'rate' });
     if (second.granted) return;
     expect(second.waitMs).toBeGreaterThan(400);
     expect(second.waitMs).toBeLessThanOrEqual(500);
     await sleep(second.waitMs);
-    const third = await gate.acquire('c.example', limits, 't3');
+    const third = await gate.acquire('c', 'c.example', limits, 't3');
     expect(third.granted).toBe(true);
     if (first.granted && third.granted) expect(third.atMs - first.atMs).toBeGreaterThanOrEqual(500);
   });
@@ -144,23 +150,23 @@ describe('PolitenessGate', () => {
   it('gives back a slot that is never released after leaseMs', async () => {
     const gate = new PolitenessGate(redis, testPrefix(), { leaseMs: 300 });
     const limits = { ratePerSec: Number.POSITIVE_INFINITY, concurrency: 1 };
-    expect((await gate.acquire('d.example', limits, 'dead-worker')).granted).toBe(true);
-    const blocked = await gate.acquire('d.example', limits, 'live-worker');
+    expect((await gate.acquire('c', 'd.example', limits, 'dead-worker')).granted).toBe(true);
+    const blocked = await gate.acquire('c', 'd.example', limits, 'live-worker');
     expect(blocked).toMatchObject({ granted: false, reason: 'concurrency' });
     if (!blocked.granted) expect(blocked.waitMs).toBeLessThanOrEqual(300);
     await sleep(350);
-    expect((await gate.acquire('d.example', limits, 'live-worker')).granted).toBe(true);
+    expect((await gate.acquire('c', 'd.example', limits, 'live-worker')).granted).toBe(true);
   });
 
   it('frees the slot on release, and a double release is harmless', async () => {
     const gate = new PolitenessGate(redis, testPrefix());
     const limits = { ratePerSec: 0, concurrency: 1 };
-    expect((await gate.acquire('e.example', limits, 'a')).granted).toBe(true);
-    expect((await gate.acquire('e.example', limits, 'b')).granted).toBe(false);
-    await gate.release('e.example', 'a');
-    await gate.release('e.example', 'a');
-    expect((await gate.acquire('e.example', limits, 'b')).granted).toBe(true);
-    expect((await gate.acquire('e.example', limits, 'c')).granted).toBe(false);
+    expect((await gate.acquire('c', 'e.example', limits, 'a')).granted).toBe(true);
+    expect((await gate.acquire('c', 'e.example', limits, 'b')).granted).toBe(false);
+    await gate.release('c', 'e.example', 'a');
+    await gate.release('c', 'e.example', 'a');
+    expect((await gate.acquire('c', 'e.example', limits, 'b')).granted).toBe(true);
+    expect((await gate.acquire('c', 'e.example', limits, 'c')).granted).toBe(false);
   });
 
   it('pauses a host for every connection of the fleet', async () => {
@@ -168,7 +174,7 @@ describe('PolitenessGate', () => {
     const gates = [0, 1, 2].map(() => new PolitenessGate(connect(), prefix));
     await gates[0].pause('f.example', 2000, '503 Retry-After');
     for (const [i, gate] of gates.entries()) {
-      const r = await gate.acquire('f.example', { ratePerSec: 0, concurrency: 0 }, `t${i}`);
+      const r = await gate.acquire('c', 'f.example', { ratePerSec: 0, concurrency: 0 }, `t${i}`);
       expect(r).toMatchObject({ granted: false, reason: 'paused' });
       if (!r.granted) {
         expect(r.waitMs).toBeGreaterThan(1500);
@@ -181,7 +187,7 @@ describe('PolitenessGate', () => {
     expect(paused[0].untilMs).toBeGreaterThan(Date.now() + 1500);
     // A shorter pause never shortens the one in force.
     await gates[2].pause('f.example', 10, 'short');
-    const again = await gates[2].acquire('f.example', { ratePerSec: 0, concurrency: 0 }, 'x');
+    const again = await gates[2].acquire('c', 'f.example', { ratePerSec: 0, concurrency: 0 }, 'x');
     expect(again).toMatchObject({ granted: false, reason: 'paused' });
   });
 
@@ -191,7 +197,7 @@ describe('PolitenessGate', () => {
     expect(await gate.pausedHosts()).toHaveLength(1);
     await sleep(150);
     expect(await gate.pausedHosts()).toEqual([]);
-    expect((await gate.acquire('g.example', { ratePerSec: 1, concurrency: 1 }, 't')).granted).toBe(true);
+    expect((await gate.acquire('c', 'g.example', { ratePerSec: 1, concurrency: 1 }, 't')).granted).toBe(true);
   });
 
   it('publishes pauses in the shared paused-hosts hash and sweeps ended ones', async () => {
@@ -244,7 +250,7 @@ describe('PolitenessGate', () => {
     expect(pauses).toEqual([50, 100, 120, 120]);
     expect(await gate.recordOutcome('j.example', 'throttled', 5000, 1000)).toBe(1000);
     expect(await gate.recordOutcome('k.example', 'throttled', 1500)).toBe(1500);
-    const r = await gate.acquire('k.example', { ratePerSec: 0, concurrency: 0 }, 't');
+    const r = await gate.acquire('c', 'k.example', { ratePerSec: 0, concurrency: 0 }, 't');
     expect(r).toMatchObject({ granted: false, reason: 'paused' });
     // A Retry-After arriving during a pause can extend it.
     expect(await gate.recordOutcome('k.example', 'throttled', 3000)).toBeGreaterThan(2900);
@@ -257,15 +263,15 @@ describe('PolitenessGate', () => {
 
   it('never delays an unlimited host because of a limited or paused one', async () => {
     const gate = new PolitenessGate(redis, testPrefix());
-    expect((await gate.acquire('slow.example', { ratePerSec: 0.1, concurrency: 1 }, 's1')).granted).toBe(
+    expect((await gate.acquire('c', 'slow.example', { ratePerSec: 0.1, concurrency: 1 }, 's1')).granted).toBe(
       true,
     );
     await gate.pause('paused.example', 60_000, 'test');
     const unlimited = { ratePerSec: Number.POSITIVE_INFINITY, concurrency: Number.POSITIVE_INFINITY };
     for (let i = 0; i < 50; i++) {
-      expect((await gate.acquire('fast.example', unlimited, `f${i}`)).granted).toBe(true);
+      expect((await gate.acquire('c', 'fast.example', unlimited, `f${i}`)).granted).toBe(true);
     }
-    expect((await gate.acquire('slow.example', { ratePerSec: 0.1, concurrency: 1 }, 's2')).granted).toBe(
+    expect((await gate.acquire('c', 'slow.example', { ratePerSec: 0.1, concurrency: 1 }, 's2')).granted).toBe(
       false,
     );
   });
@@ -273,33 +279,36 @@ describe('PolitenessGate', () => {
   it('books waiting callers one turn apart, queues newcomers behind them, and lets a pause void the book', async () => {
     const prefix = testPrefix();
     const gate = new PolitenessGate(redis, prefix);
-    const tail = async () => Number(await redis.hget(keys(prefix).hostState('q.example'), 'tail'));
-    const limits = { ratePerSec: 10, concurrency: 0 };
-    expect((await gate.acquire('q.example', limits, 't0', 'book')).granted).toBe(true);
+    const tail = async () => Number(await redis.hget(keys(prefix).crawlHostState('c', 'q.example'), 'tail'));
+    // 2/s: slow enough that a loaded machine does not reach the next slot between two calls.
+    const limits = { ratePerSec: 2, concurrency: 0 };
+    expect((await gate.acquire('c', 'q.example', limits, 't0', 'book')).granted).toBe(true);
     const tails: number[] = [];
     for (let i = 1; i <= 5; i++) {
-      const r = await gate.acquire('q.example', limits, `t${i}`, 'book');
+      const r = await gate.acquire('c', 'q.example', limits, `t${i}`, 'book');
       expect(r).toMatchObject({ granted: false, reason: 'rate', booked: true });
       tails.push(await tail());
     }
-    // One turn each, 1/rate (100 ms) plus slack (at least 25 ms) apart: they will not all wake at once.
-    for (let i = 1; i < tails.length; i++) expect(tails[i] - tails[i - 1]).toBeGreaterThanOrEqual(125_000);
+    // One turn each, 1/rate (500 ms) plus slack (5%) apart: they will not all wake at once.
+    for (let i = 1; i < tails.length; i++) expect(tails[i] - tails[i - 1]).toBeGreaterThanOrEqual(525_000);
     // A plain caller (a robots.txt fetch) is told the next free slot, not a turn, and books nothing.
-    const plain = await gate.acquire('q.example', limits, 'plain', 'plain');
+    const plain = await gate.acquire('c', 'q.example', limits, 'plain', 'plain');
     expect(plain).toMatchObject({ granted: false, booked: false });
-    if (!plain.granted) expect(plain.waitMs).toBeLessThanOrEqual(100);
+    if (!plain.granted) expect(plain.waitMs).toBeLessThanOrEqual(500);
     expect(await tail()).toBe(tails[4]);
     // Once the slot is free a booked caller takes it, while a newcomer still queues behind the booked turns.
-    await sleep(120);
-    expect((await gate.acquire('q.example', limits, 'late', 'book')).granted).toBe(false);
+    await sleep(520);
+    expect((await gate.acquire('c', 'q.example', limits, 'late', 'book')).granted).toBe(false);
     expect(await tail()).toBeGreaterThan(tails[4]);
-    expect((await gate.acquire('q.example', limits, 't1', 'booked')).granted).toBe(true);
+    expect((await gate.acquire('c', 'q.example', limits, 't1', 'booked')).granted).toBe(true);
     // The backlog is visible to `status`, with the limit behind it.
-    const delayed = await delayedHosts(redis, prefix);
-    expect(delayed.hosts).toEqual([{ host: 'q.example', untilMs: expect.any(Number), reason: 'rate 10/s' }]);
+    const delayed = await delayedHosts(redis, prefix, 'c');
+    expect(delayed.hosts).toEqual([
+      { host: 'q.example', crawl: 'c', untilMs: expect.any(Number), reason: 'rate 2/s' },
+    ]);
     // A pause voids the book: a waiting caller's turn is the pause's end, not the old tail.
     await gate.pause('q.example', 300, 'test');
-    const after = await gate.acquire('q.example', limits, 't2', 'booked');
+    const after = await gate.acquire('c', 'q.example', limits, 't2', 'booked');
     expect(after).toMatchObject({ granted: false, reason: 'paused', booked: true });
     if (!after.granted) expect(after.waitMs).toBeLessThanOrEqual(300);
   });
@@ -308,20 +317,113 @@ describe('PolitenessGate', () => {
     const prefix = testPrefix();
     const k = keys(prefix);
     const gate = new PolitenessGate(redis, prefix, { idleMs: 5000 });
-    await gate.acquire('m.example', { ratePerSec: 1, concurrency: 1 }, 't');
-    await gate.release('m.example', 't');
-    await gate.acquire('m.example', { ratePerSec: 0, concurrency: 0 }, 'u');
+    await gate.acquire('c', 'm.example', { ratePerSec: 1, concurrency: 1 }, 't');
+    await gate.release('c', 'm.example', 't');
+    await gate.acquire('c', 'm.example', { ratePerSec: 0, concurrency: 0 }, 'u');
     await gate.recordOutcome('n.example', 'throttled', 2000);
     await gate.recordOutcome('o.example', 'ok', null);
     const all = await redis.keys(`${prefix}:*`);
     expect(all.sort()).toEqual(
-      [k.hostState('m.example'), k.hostSlots('m.example'), k.hostState('n.example'), k.pausedHosts].sort(),
+      [
+        k.hostState('m.example'),
+        k.crawlHostState('c', 'm.example'),
+        k.crawlHostSlots('c', 'm.example'),
+        k.hostState('n.example'),
+        k.pausedHosts,
+      ].sort(),
     );
     for (const key of all) {
       const ttl = await redis.pttl(key);
       expect(ttl, key).toBeGreaterThan(0);
       expect(ttl, key).toBeLessThanOrEqual(70_000);
     }
+  });
+});
+
+describe('PolitenessGate across crawls', () => {
+  const unlimited = { ratePerSec: Number.POSITIVE_INFINITY, concurrency: Number.POSITIVE_INFINITY };
+
+  it("counts each crawl's requests against its own rate and concurrency only", async () => {
+    const prefix = testPrefix();
+    const gate = new PolitenessGate(redis, prefix);
+    const slow = { ratePerSec: 1, concurrency: 1 };
+    expect((await gate.acquire('slow', 'x.example', slow, 's0', 'book')).granted).toBe(true);
+    // The slow crawl's waiting jobs book turns a minute ahead...
+    for (let i = 1; i <= 60; i++)
+      expect(await gate.acquire('slow', 'x.example', slow, `s${i}`, 'book')).toMatchObject({ booked: true });
+    const [booked] = (await delayedHosts(redis, prefix, 'slow')).hosts;
+    expect(booked.untilMs - Date.now()).toBeGreaterThan(55_000);
+    // ...which bind none of another crawl's jobs, nor does its lease: that crawl's own limits decide.
+    for (let i = 0; i < 5; i++)
+      expect((await gate.acquire('quick', 'x.example', unlimited, `q${i}`, 'book')).granted).toBe(true);
+    const two = { ratePerSec: 2, concurrency: 1 };
+    // The slow crawl holds its one lease (s0): a crawl of concurrency 1 still gets its own.
+    expect((await gate.acquire('paced', 'x.example', two, 'p0', 'book')).granted).toBe(true);
+    await gate.release('paced', 'x.example', 'p0');
+    const p1 = await gate.acquire('paced', 'x.example', two, 'p1', 'book');
+    expect(p1).toMatchObject({ granted: false, booked: true });
+    if (!p1.granted) expect(p1.waitMs).toBeLessThanOrEqual(600);
+    expect(await delayedHosts(redis, prefix, 'quick')).toEqual({ total: 0, hosts: [] });
+  });
+
+  it("holds every crawl while the host is paused, and voids every crawl's book", async () => {
+    const prefix = testPrefix();
+    const gate = new PolitenessGate(redis, prefix);
+    const slow = { ratePerSec: 0.5, concurrency: 0 };
+    expect((await gate.acquire('a', 'y.example', slow, 'a0', 'book')).granted).toBe(true);
+    for (let i = 1; i <= 10; i++) await gate.acquire('a', 'y.example', slow, `a${i}`, 'book');
+    await gate.recordOutcome('y.example', 'throttled', 300);
+    for (const [crawl, mode] of [
+      ['a', 'booked'],
+      ['a', 'book'],
+      ['b', 'book'],
+    ] as const) {
+      const r = await gate.acquire(crawl, 'y.example', unlimited, `${crawl}-${mode}`, mode);
+      expect(r, `${crawl} ${mode}`).toMatchObject({ granted: false, reason: 'paused' });
+      // Booked again from the pause's end, not behind the 20 s of turns booked before it.
+      if (!r.granted) expect(r.waitMs, `${crawl} ${mode}`).toBeLessThanOrEqual(300);
+    }
+  });
+
+  it("spaces every crawl's requests by the host's Crawl-delay", async () => {
+    const prefix = testPrefix();
+    const gate = new PolitenessGate(redis, prefix);
+    const delayed = resolveLimits('z.example', unlimited, {}, 1);
+    expect(delayed).toMatchObject({ ratePerSec: 1, hostFloorPerSec: 1 });
+    expect((await gate.acquire('a', 'z.example', delayed, 'a0')).granted).toBe(true);
+    // Another crawl that obeys robots.txt waits for the floor, though it has never asked before.
+    const b = await gate.acquire('b', 'z.example', delayed, 'b0');
+    expect(b).toMatchObject({ granted: false, reason: 'rate' });
+    if (!b.granted) expect(b.waitMs).toBeLessThanOrEqual(1000);
+    // A crawl that ignores robots.txt knows no Crawl-delay: only its own limits apply.
+    expect((await gate.acquire('c', 'z.example', unlimited, 'c0')).granted).toBe(true);
+    const booked = await gate.acquire('b', 'z.example', delayed, 'b1', 'book');
+    expect(booked).toMatchObject({ granted: false, booked: true });
+    expect((await delayedHosts(redis, prefix, 'b')).hosts).toEqual([
+      { host: 'z.example', crawl: 'b', untilMs: expect.any(Number), reason: 'Crawl-delay 1s' },
+    ]);
+  });
+
+  it("drops a crawl's booked turns and leases, and only that crawl's", async () => {
+    const prefix = testPrefix();
+    const k = keys(prefix);
+    const gate = new PolitenessGate(redis, prefix);
+    const limits = { ratePerSec: 1, concurrency: 1 };
+    for (const crawl of ['gone', 'kept']) {
+      expect((await gate.acquire(crawl, 'w.example', limits, `${crawl}0`, 'book')).granted).toBe(true);
+      for (let i = 1; i <= 5; i++) await gate.acquire(crawl, 'w.example', limits, `${crawl}${i}`, 'book');
+      await gate.acquire(crawl, 'v.example', limits, `${crawl}-v0`, 'book');
+      await gate.acquire(crawl, 'v.example', limits, `${crawl}-v1`, 'book');
+    }
+    expect(await dropCrawlTurns(redis, prefix, 'gone')).toBe(2);
+    expect(await redis.keys(`${prefix}:crawl:gone:*`)).toEqual([]);
+    expect(await delayedHosts(redis, prefix, 'gone')).toEqual({ total: 0, hosts: [] });
+    expect((await delayedHosts(redis, prefix, 'kept')).total).toBe(2);
+    expect(
+      await redis.exists(k.crawlHostState('kept', 'w.example'), k.crawlHostSlots('kept', 'w.example')),
+    ).toBe(2);
+    // Dropping again finds nothing.
+    expect(await dropCrawlTurns(redis, prefix, 'gone')).toBe(0);
   });
 });
 

@@ -45,6 +45,12 @@ describe('resolveLimits', () => {
     expect(resolveLimits('other.org', defaults, overrides, 0).ratePerSec).toBe(2);
     expect(resolveLimits('other.org', defaults, overrides, null).ratePerSec).toBe(2);
   });
+
+  it("makes a Crawl-delay the host's floor across crawls, whatever the crawl's own rate", () => {
+    expect(resolveLimits('slow.example', defaults, overrides, 1).hostFloorPerSec).toBe(1);
+    expect(resolveLimits('free.example', defaults, overrides, 4).hostFloorPerSec).toBe(0.25);
+    expect(resolveLimits('other.org', defaults, overrides, null).hostFloorPerSec).toBeUndefined();
+  });
 });
 
 describe('loadPolitenessFile', () => {

@@ -290,7 +290,7 @@ describe('RobotsCache', () => {
     expect(await redis.exists(keys(prefix).robotsLock(s.origin))).toBe(0);
   });
 
-  it("hands the caller's context to fetch (the crawl's host key and limits)", async () => {
+  it("hands the caller's context to fetch (the crawl, its host key and limits)", async () => {
     const seen: unknown[] = [];
     const c = cache({
       fetch: async (_url, ctx) => {
@@ -298,7 +298,7 @@ describe('RobotsCache', () => {
         return { status: 404, body: '' };
       },
     });
-    const ctx = { hostKey: 'example.co.uk', limits: { ratePerSec: 1, concurrency: 1 } };
+    const ctx = { crawl: 'c', hostKey: 'example.co.uk', limits: { ratePerSec: 1, concurrency: 1 } };
     expect(await c.check('http://a.example.co.uk/x', undefined, ctx)).toMatchObject({ allowed: true });
     expect(seen).toEqual([ctx]);
   });

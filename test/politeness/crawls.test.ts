@@ -1,0 +1,113 @@
+/**
+ * Host limits across crawls, with real processes (two workers, a store, submit, cancel, status) on the test
+ * Redis and local hosts that log every request: each crawl's rate and concurrency apply to its own requests,
+ * and a cancelled crawl's booked turns are gone at once.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectStatus, type FleetStatus } from '../../src/cli/status.js';
+import { connectRedis } from '../../src/redis.js';
+import { runCli } from '../helpers/cli.js';
+import { testPrefix, testRedisUrl } from '../helpers/redis.js';
+import { Farm, type Fleet, JITTER_MS, maxInWindow, sleep, span, startFleet, waitForRows } from './farm.js';
+
+let dir: string;
+let farm: Farm;
+let fleet: Fleet;
+let redis: Redis;
+let prefix: string;
+
+/** What `metacrawl status --json` prints, collected in-process (a CLI start takes seconds on a loaded machine). */
+function status(): Promise<FleetStatus> {
+  return collectStatus(redis, prefix, null, testRedisUrl());
+}
+
+async function submit(name: string, urls: string[], args: string[]): Promise<void> {
+  const path = join(dir, `${name}.txt`);
+  writeFileSync(path, `${urls.join('\n')}\n`);
+  const res = await fleet.submit(path, name, args);
+  expect(res.code, res.stderr).toBe(0);
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mc-crawls-'));
+  farm = new Farm();
+  prefix = testPrefix();
+  redis = connectRedis(testRedisUrl());
+  fleet = startFleet({
+    redis: testRedisUrl(),
+    prefix,
+    db: join(dir, 'fleet.db'),
+    workers: 2,
+    workerArgs: ['--concurrency', '8'],
+  });
+});
+
+afterAll(async () => {
+  const results = fleet ? await fleet.stop() : [];
+  await farm?.close();
+  redis?.disconnect();
+  for (const r of results) expect(r.code, r.stderr).toBe(0);
+});
+
+describe('host limits across crawls', () => {
+  it("releases a cancelled crawl's booked turns at once: the next crawl of the host is not held back", async () => {
+    const host = await farm.host('127.0.0.160', { latencyMs: [5, 15] });
+    await submit('slow', host.urls(60, '/a/'), ['--host-rate', '1/s']);
+    // Its waiting jobs have booked turns about a minute ahead; status says whose turns and which limit.
+    let backlogEnd = 0;
+    for (let i = 0; backlogEnd - Date.now() < 45_000; i++) {
+      if (i > 0) await sleep(100);
+      const d = (await status()).delayedHosts.find((x) => x.host === host.address);
+      if (d) {
+        expect(d).toMatchObject({ crawl: 'slow', reason: 'rate 1/s' });
+        backlogEnd = d.untilMs;
+      }
+    }
+    const text = await runCli(['status', ...fleet.common]);
+    expect(text.stdout).toMatch(/127\.0\.0\.160 +~\d+ s of turns booked by crawl slow +\(rate 1\/s\)/);
+
+    const cancel = await runCli(['cancel', '--crawl', 'slow', ...fleet.common]);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    // Right after cancel nothing is booked at the host any more, and no job of the crawl waits to be told.
+    const after = await status();
+    expect(after.delayedHosts.filter((x) => x.host === host.address)).toEqual([]);
+    expect(after.crawls.find((c) => c.crawl === 'slow')).toMatchObject({ state: 'cancelled', delayed: 0 });
+
+    await submit('quick', host.urls(20, '/b/'), ['--host-rate', '0']);
+    // The slow crawl's turns, had they stayed, would hold every page of the new crawl back this long at least.
+    const left = backlogEnd - Date.now();
+    expect(left).toBeGreaterThan(10_000);
+    const rows = await waitForRows(fleet.db, 'quick', 20, 120_000);
+    expect(rows.filter((r) => r.status === 200 && r.error === null)).toHaveLength(20);
+    const worst = Math.max(...rows.map((r) => r.queued_ms ?? 0));
+    expect(worst).toBeLessThan(left / 2);
+    const slowRows = await waitForRows(fleet.db, 'slow', 60);
+    const cancelled = slowRows.filter((r) => r.error === 'CANCELLED').length;
+    expect(cancelled).toBeGreaterThan(0);
+    expect(cancelled + slowRows.filter((r) => r.status === 200).length).toBe(60);
+  }, 180_000);
+
+  it('lets two crawls of one host run at once, each at its own rate', async () => {
+    const host = await farm.host('127.0.0.161', { latencyMs: [5, 15] });
+    await Promise.all([
+      submit('tortoise', host.urls(12, '/t/'), ['--host-rate', '1/s']),
+      submit('hare', host.urls(20, '/h/'), ['--host-rate', '5/s']),
+    ]);
+    await Promise.all([waitForRows(fleet.db, 'tortoise', 12, 60_000), waitForRows(fleet.db, 'hare', 20)]);
+    const tortoise = host.hits().filter((h) => h.path.startsWith('/t/'));
+    const hare = host.hits().filter((h) => h.path.startsWith('/h/'));
+    expect(tortoise).toHaveLength(12);
+    expect(hare).toHaveLength(20);
+    // Each crawl keeps its own limit...
+    expect(maxInWindow(tortoise, 1000 - JITTER_MS)).toBe(1);
+    expect(span(tortoise)).toBeGreaterThanOrEqual(11 * 1000 - JITTER_MS);
+    expect(maxInWindow(hare, 1000 - JITTER_MS)).toBeLessThanOrEqual(5);
+    // ...and only its own: the hare's 20 pages (about 4 s at 5/s) are done before the tortoise's 10th (9 s in).
+    const hareLast = Math.max(...hare.map((h) => h.at));
+    expect(hareLast).toBeLessThan(tortoise.map((h) => h.at).sort((a, b) => a - b)[9]);
+  });
+});
