@@ -12,11 +12,11 @@
  */
 import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { dropCrawlTurns } from '../host-turns.js';
 import { keys } from '../keys.js';
 import { openQueue } from '../queue.js';
 import { publishRecords } from '../stream.js';
 import type { CrawlJobData } from '../types.js';
-import { dropCrawlTurns } from '../worker/politeness/gate.js';
 import { cancelledRecord } from './hold.js';
 import { forEachCrawlJob, type QueueSet } from './jobs.js';
 import { CONTROL_TTL_MS, type ControlState, readControlState } from './state.js';

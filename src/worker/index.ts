@@ -20,7 +20,7 @@ import { type JobData, type ProcessDeps, processJob, type WorkerStats } from './
 import { SettingsCache } from './settings.js';
 
 // The rest of the worker stage's public API (startWorker is below).
-export { type DelayedHost, delayedHosts, loadPolitenessFile, validateOverrides } from './politeness/gate.js';
+export { loadPolitenessFile, validateOverrides } from './politeness/gate.js';
 export { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from './threads.js';
 
 export interface WorkerOptions {
