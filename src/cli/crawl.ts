@@ -12,12 +12,14 @@ import type { MetricsConfig } from '../metrics/index.js';
 import { startRoleMetrics } from '../metrics/role.js';
 import { describeBudget, submitSeeds } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
-import { connectRedis } from '../redis.js';
+import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
+import { watchRedis } from '../redis-outage.js';
 import { runStoreWriter } from '../store/consumer.js';
 import { openDb } from '../store/db.js';
 import { crawlSummary } from '../store/query.js';
 import { startWorker } from '../worker/index.js';
 import { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from '../worker/threads.js';
+import { lockDatabase } from './db-lock.js';
 import { type CliIO, line, sleep } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveRedis } from './redis-target.js';
@@ -45,6 +47,8 @@ export interface CrawlCommandOptions {
   metrics?: MetricsConfig;
   /** --workers: workers in all, this thread's included; 'auto': one per usable core from AUTO_MIN_URLS URLs. */
   workers?: number | 'auto';
+  /** --redis-timeout: how long a Redis outage is survived before the crawl stops with an error. */
+  redisTimeoutMs?: number;
 }
 
 export interface CrawlOutcome {
@@ -62,7 +66,17 @@ export interface CrawlOutcome {
   sitemaps?: { read: number; failed: number };
 }
 
+/** One crawl per database at a time: a second one refuses at once (see db-lock.ts), before creating anything. */
 export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
+  const lock = lockDatabase(opts.db);
+  try {
+    return await runCrawl(opts, io);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   const logger = createLogger(opts.logLevel);
   const crawl = opts.crawl ?? generateCrawlName();
   const db = openDb(opts.db);
@@ -81,11 +95,24 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       })
     : null;
   if (!opts.crawl) line(io.stderr, `crawl name: ${crawl}`);
-  const redis = connectRedis(target.url);
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
+  // Redis is lost after an outage of --redis-timeout, or at once when the private redis-server exited (nothing
+  // restarts it). Then this process's own connections end, so that no command waits for a reconnect for ever.
+  const giveUp = new AbortController();
+  const redis = connectRedis(target.url, {}, giveUp.signal);
+  const watch = watchRedis(redis, redactRedisUrl(target.url), { outageMs: opts.redisTimeoutMs, logger });
+  const lost = AbortSignal.any([watch.signal, target.gone]);
+  const stopOrLost = AbortSignal.any([io.stopSignal, lost]);
   const started = Date.now();
   const writerAbort = new AbortController();
-  const writerRedis = connectRedis(target.url);
+  lost.addEventListener(
+    'abort',
+    () => {
+      giveUp.abort();
+      writerAbort.abort(); // nothing more will come to store
+    },
+    { once: true },
+  );
+  const writerRedis = connectRedis(target.url, {}, giveUp.signal);
   writerRedis.on('error', () => {});
   const writer = runStoreWriter({
     redis: writerRedis,
@@ -108,6 +135,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     stalledIntervalMs: opts.stalledIntervalMs,
     robotsErrorTtlMs: opts.robotsErrorTtlMs,
     metrics: metrics?.worker,
+    redisTimeoutMs: opts.redisTimeoutMs,
   });
   // More workers on threads, one per usable core (see worker/threads.ts); a small crawl stays on this one.
   const pool: { threads: WorkerThreads | null } = { threads: null };
@@ -126,6 +154,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
         lockDurationMs: opts.lockDurationMs,
         stalledIntervalMs: opts.stalledIntervalMs,
         robotsErrorTtlMs: opts.robotsErrorTtlMs,
+        redisTimeoutMs: opts.redisTimeoutMs,
         logLevel: opts.logLevel,
       },
       logger,
@@ -172,15 +201,20 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
         delayed: await queue.getDelayedCount(),
       });
       if (done && done.pages >= stats.submitted) break;
+      if (lost.aborted) break;
       if (io.stopSignal.aborted) {
         interrupted = true;
         break;
       }
-      await sleep(200, io.stopSignal);
+      await sleep(200, stopOrLost);
     }
+  } catch (err) {
+    // A command that failed because Redis is gone says "Connection is closed."; the watch says why.
+    if (!lost.aborted) throw err;
   } finally {
     progress.stop();
-    const grace = interrupted ? (opts.graceMs ?? 10_000) : 1_000;
+    // Redis lost: nothing in flight can be stored, and its jobs stay in Redis for the next run.
+    const grace = lost.aborted ? 0 : interrupted ? (opts.graceMs ?? 10_000) : 1_000;
     await Promise.all([worker.close(grace), pool.threads?.close(grace)]);
     // What the worker published while stopping is stored now rather than by the next run.
     if (interrupted) await drained(redis, opts.prefix, 3000);
@@ -202,15 +236,16 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       elapsedMs: Date.now() - started,
       interrupted,
     };
-    await queue.close();
-    writerRedis.disconnect();
-    redis.disconnect();
+    await Promise.race([queue.close().catch(() => {}), sleep(1000)]);
+    disconnectRedis(writerRedis);
+    disconnectRedis(redis);
     db.close();
     await metrics?.close();
     await target.stop();
     logger.debug({ maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'peak memory');
     await logger.flush?.();
   }
+  if (lost.aborted) throw lost.reason;
   printSummary(io, outcome);
   return 0;
 }

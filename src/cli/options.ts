@@ -22,6 +22,7 @@ import {
 import { crawlPriority } from '../control/fairness.js';
 import type { LogLevel } from '../log.js';
 import { isClusterUrl } from '../redis.js';
+import { REDIS_OUTAGE_MS } from '../redis-outage.js';
 import { loadPolitenessFile } from '../worker/politeness/gate.js';
 
 /** Raw option values as commander gives them (strings, booleans, arrays). */
@@ -42,7 +43,12 @@ export function addRedisOptions(cmd: Command): Command {
       '--config <file>',
       'JSON config file; keys are flag names in camelCase (flags and env override it)',
     )
-    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info');
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
+    .option(
+      '--redis-timeout <ms>',
+      'a Redis outage longer than this stops the command with an error (0 = wait for ever)',
+      String(REDIS_OUTAGE_MS),
+    );
 }
 
 export function addFetchOptions(cmd: Command): Command {
@@ -155,6 +161,8 @@ export interface CommonConfig {
   redisUrl: string | null;
   prefix: string;
   logLevel: LogLevel;
+  /** --redis-timeout in ms; Infinity for 0 (wait for ever). */
+  redisTimeoutMs: number;
 }
 
 export function commonConfig(raw: Raw, file: Raw): CommonConfig {
@@ -174,6 +182,11 @@ export function commonConfig(raw: Raw, file: Raw): CommonConfig {
     redisUrl: redis ?? null,
     prefix,
     logLevel: logLevel(pick(raw, file, 'logLevel', 'METACRAWL_LOG_LEVEL') ?? 'info'),
+    redisTimeoutMs:
+      nonNegativeInt(
+        '--redis-timeout',
+        pick(raw, file, 'redisTimeout', 'METACRAWL_REDIS_TIMEOUT') ?? REDIS_OUTAGE_MS,
+      ) || Number.POSITIVE_INFINITY,
   };
 }
 

@@ -5,13 +5,16 @@ import { keys } from '../keys.js';
 import { writerLag } from '../metrics/fleet.js';
 import { describeBudget } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
-import { connectRedis, redactRedisUrl } from '../redis.js';
+import { redactRedisUrl } from '../redis.js';
 import { type DelayedHost, delayedHosts } from '../worker/politeness/gate.js';
 import { type CliIO, line, sleep } from './io.js';
-import { resolveRedis } from './redis-target.js';
+import { findRedis, withRedis } from './redis-target.js';
 
 export interface StatusCommandOptions {
   redisUrl: string | null;
+  /** Without --redis: the database of a crawl running here, whose private Redis to use. */
+  db: string;
+  redisTimeoutMs?: number;
   prefix: string;
   crawl: string | null;
   json: boolean;
@@ -200,9 +203,9 @@ function render(s: FleetStatus): string {
 }
 
 export async function statusCommand(opts: StatusCommandOptions, io: CliIO): Promise<number> {
-  const target = await resolveRedis(opts.redisUrl, null);
-  const redis = connectRedis(target.url);
-  try {
+  const target = await findRedis(opts.redisUrl, opts.db);
+  return withRedis(target.url, opts.redisTimeoutMs, async (redis, lost) => {
+    const stop = AbortSignal.any([io.stopSignal, lost]);
     do {
       const s = await collectStatus(redis, opts.prefix, opts.crawl, target.url);
       if (opts.json) line(io.stdout, JSON.stringify(s, null, opts.watch ? 0 : 2));
@@ -210,10 +213,9 @@ export async function statusCommand(opts: StatusCommandOptions, io: CliIO): Prom
         if (opts.watch && io.stdout.isTTY) io.stdout.write('\x1b[2J\x1b[H');
         line(io.stdout, render(s));
       }
-      if (opts.watch) await sleep(2000, io.stopSignal);
-    } while (opts.watch && !io.stopSignal.aborted);
+      if (opts.watch) await sleep(2000, stop);
+    } while (opts.watch && !stop.aborted);
+    if (lost.aborted) throw lost.reason;
     return 0;
-  } finally {
-    redis.disconnect();
-  }
+  });
 }
