@@ -15,7 +15,10 @@ function deadPid(): number {
 }
 
 function writeLock(db: string, holder: Record<string, unknown>): void {
-  writeFileSync(lockPath(db), JSON.stringify({ command: 'metacrawl crawl old.txt', since: 'then', ...holder }));
+  writeFileSync(
+    lockPath(db),
+    JSON.stringify({ command: 'metacrawl crawl old.txt', since: 'then', ...holder }),
+  );
 }
 
 describe('database lock', () => {

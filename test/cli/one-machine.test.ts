@@ -64,7 +64,13 @@ describe('a crawl on one machine', () => {
 
     // A second crawl on the same database: one line naming the database and the process, exit 1, nothing created.
     const before = readdirSync(dir).sort();
-    const second = await runCli(['crawl', seedFile(dir, 'b.txt', [`${server.origin}/b`]), '--db', db, ...flags]);
+    const second = await runCli([
+      'crawl',
+      seedFile(dir, 'b.txt', [`${server.origin}/b`]),
+      '--db',
+      db,
+      ...flags,
+    ]);
     expect(second.code, second.stderr).toBe(1);
     expect(errLines(second.stderr)).toEqual([
       expect.stringMatching(
@@ -82,7 +88,9 @@ describe('a crawl on one machine', () => {
     const none = await runCli(['status', '--db', `${dir}/other.db`]);
     expect(none.code).toBe(1);
     expect(errLines(none.stderr)).toEqual([
-      expect.stringMatching(/^metacrawl: no Redis given and no crawl is running on .*other\.db: pass the --db/),
+      expect.stringMatching(
+        /^metacrawl: no Redis given and no crawl is running on .*other\.db: pass the --db/,
+      ),
     ]);
 
     const pause = await runCli(['pause', '--crawl', 'st', '--db', db]);

@@ -106,7 +106,16 @@ describe('Redis gone for good', () => {
   it('worker, store and status --watch stop with one line once an outage outlasts --redis-timeout', async () => {
     redis = await startPrivateRedis(`${dir}/own-redis`, { appendonly: false });
     const prefix = testPrefix();
-    const common = ['--redis', redis.url, '--prefix', prefix, '--redis-timeout', '1000', '--log-level', 'warn'];
+    const common = [
+      '--redis',
+      redis.url,
+      '--prefix',
+      prefix,
+      '--redis-timeout',
+      '1000',
+      '--log-level',
+      'warn',
+    ];
     const procs = [
       spawnCli(['worker', ...common]),
       spawnCli(['store', '--db', `${dir}/own.db`, ...common]),
@@ -119,7 +128,9 @@ describe('Redis gone for good', () => {
       await waitFor(
         'worker, writer and status connected',
         async () =>
-          (await probe.hlen(k.workers)) > 0 && (await probe.exists(k.results)) === 1 && procs[2].output() !== '',
+          (await probe.hlen(k.workers)) > 0 &&
+          (await probe.exists(k.results)) === 1 &&
+          procs[2].output() !== '',
         30_000,
       );
     } finally {
@@ -132,7 +143,9 @@ describe('Redis gone for good', () => {
       expect(res.code, res.stderr).toBe(1);
       expect(errLines(res.stderr)).toEqual([
         expect.stringMatching(
-          new RegExp(`^metacrawl: lost Redis at ${redis.url}/?: no connection for \\d+ s \\(.*ECONNREFUSED.*\\)$`),
+          new RegExp(
+            `^metacrawl: lost Redis at ${redis.url}/?: no connection for \\d+ s \\(.*ECONNREFUSED.*\\)$`,
+          ),
         ),
       ]);
     }
