@@ -5,7 +5,7 @@
  * the start time recorded beside the pid tells apart — and the lock is taken over.
  */
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 export interface DbLockHolder {
   pid: number;
@@ -54,7 +54,7 @@ export function lockDatabase(db: string): DbLock {
     since: new Date().toISOString(),
   };
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (create(path, me)) return hold(path);
+    if (create(db, path, me)) return hold(path);
     const holder = readHolder(path);
     if (holder && (held.has(path) || (holder.pid !== process.pid && alive(holder))))
       throw new DbInUseError(db, holder);
@@ -64,12 +64,14 @@ export function lockDatabase(db: string): DbLock {
 }
 
 /** Creates the lock file with its content in one step (a link of a finished file), false if it exists. */
-function create(path: string, me: DbLockHolder): boolean {
+function create(db: string, path: string, me: DbLockHolder): boolean {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, `${JSON.stringify(me)}\n`);
   } catch (err) {
-    throw new Error(`cannot lock database: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? `its folder ${dirname(path)} does not exist` : e.message;
+    throw new Error(`cannot open database ${db}: ${why}`);
   }
   try {
     linkSync(tmp, path);

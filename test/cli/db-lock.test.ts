@@ -75,6 +75,12 @@ describe('database lock', () => {
     lock.release();
   });
 
+  it('says when the database folder does not exist', () => {
+    expect(() => lockDatabase(join(dir, 'nope', 'x.db'))).toThrow(
+      /^cannot open database .*x\.db: its folder .*nope does not exist$/,
+    );
+  });
+
   it('never removes a lock another process took over meanwhile', () => {
     const db = join(dir, 'e.db');
     const lock = lockDatabase(db);
