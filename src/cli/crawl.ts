@@ -236,7 +236,8 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
       elapsedMs: Date.now() - started,
       interrupted,
     };
-    await Promise.race([queue.close().catch(() => {}), sleep(1000)]);
+    // Redis lost: closing the queue would wait for a reconnect that never comes.
+    if (!lost.aborted) await queue.close();
     disconnectRedis(writerRedis);
     disconnectRedis(redis);
     db.close();
