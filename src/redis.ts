@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { outageRetryStrategy } from './redis-outage.js';
 
 /** Hides the password of a redis URL for logs and status output. */
 export function redactRedisUrl(url: string): string {
@@ -46,10 +47,10 @@ export function parseClusterUrl(url: string): ClusterTarget {
   return { nodes, options };
 }
 
-function connectCluster(url: string, extra: RedisOptions, retry: boolean): Cluster {
+function connectCluster(url: string, extra: RedisOptions, retry: boolean, abandon?: AbortSignal): Cluster {
   const { nodes, options } = parseClusterUrl(url);
   return new Cluster(nodes, {
-    clusterRetryStrategy: retry ? (times) => Math.min(times * 200, 2000) : () => null,
+    clusterRetryStrategy: retry ? outageRetryStrategy(abandon) : () => null,
     enableReadyCheck: true,
     // BullMQ blocks on its own duplicated connections; commands wait for the cluster to be ready.
     enableOfflineQueue: extra.enableOfflineQueue ?? true,
@@ -60,19 +61,28 @@ function connectCluster(url: string, extra: RedisOptions, retry: boolean): Clust
 
 /**
  * Opens an ioredis connection. `maxRetriesPerRequest: null` is what BullMQ workers need; the retry
- * strategy keeps reconnecting (Redis restarts are survivable) with a capped delay.
+ * strategy keeps reconnecting with a capped delay (Redis restarts are survivable) until `abandon` fires: then
+ * the connection ends and its pending commands fail (see redis-outage.ts for who decides).
  * A `redis+cluster://` URL opens an ioredis Cluster instead: it answers the same commands (routed by
  * key slot) and BullMQ accepts it as a connection, so callers keep the `Redis` type.
  */
-export function connectRedis(url: string, extra: RedisOptions = {}): Redis {
+export function connectRedis(url: string, extra: RedisOptions = {}, abandon?: AbortSignal): Redis {
   const options = { ...redisTlsOptions(url), ...extra };
-  if (isClusterUrl(url)) return connectCluster(url, options, true) as unknown as Redis;
+  if (isClusterUrl(url)) return connectCluster(url, options, true, abandon) as unknown as Redis;
   return new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
+    retryStrategy: outageRetryStrategy(abandon),
     ...options,
   });
+}
+
+/**
+ * Closes a connection without keeping the process alive: ioredis's disconnect() on a connection whose socket
+ * is already closed (Redis gone) arms a 2 s timer that nothing clears.
+ */
+export function disconnectRedis(r: Redis | Cluster): void {
+  if (r.status !== 'end') r.disconnect();
 }
 
 /**
@@ -121,7 +131,7 @@ export async function assertRedisReachable(url: string, timeoutMs = 5000): Promi
     throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${unreachableReason(err, lastError)}`);
   } finally {
     clearTimeout(timer);
-    r.disconnect();
+    disconnectRedis(r);
     // A server that accepted the connection but never answers would keep the socket, and the process, alive.
     (r as unknown as { stream?: { destroy(): void } }).stream?.destroy();
   }
@@ -245,32 +255,56 @@ export async function startPrivateRedis(
 /** Names the private redis-server serving a data dir (pid, port) while it runs. */
 const OWNER_FILE = 'metacrawl-redis.json';
 
+/** The private redis-server serving `dir` now: its owner file names a live process that answers for `dir`. */
+export async function findPrivateRedis(dir: string): Promise<{ url: string; pid: number } | null> {
+  const found = await withOwner(dir, async () => {});
+  return found && { url: found.url, pid: found.pid };
+}
+
+/**
+ * Connects to the server named by `dir`'s owner file and runs `use` on it, only if it is alive and serves `dir`
+ * (not a reused pid or port); null otherwise.
+ */
+async function withOwner<T>(
+  dir: string,
+  use: (r: Redis) => Promise<T>,
+): Promise<{ url: string; pid: number; value: T } | null> {
+  let prev: { pid: number; port: number };
+  try {
+    prev = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as { pid: number; port: number };
+    process.kill(prev.pid, 0);
+  } catch {
+    return null; // no owner file, or its process is gone
+  }
+  const url = `redis://127.0.0.1:${prev.port}`;
+  const r = new Redis(url, {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+  });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    const [, served] = (await r.config('GET', 'dir')) as [string, string];
+    if (realpathSync(served) !== realpathSync(dir)) return null;
+    return { url, pid: prev.pid, value: await use(r) };
+  } catch {
+    return null;
+  } finally {
+    disconnectRedis(r);
+  }
+}
+
 /**
  * A process killed with SIGKILL never stops its private redis-server, which keeps serving `dir`. Two servers
  * must not share one AOF: the old one is asked to SHUTDOWN (it fsyncs its AOF, then closes its port) and
  * the new one loads the files after it. A server that does not serve `dir` (a reused pid or port) is left alone.
  */
 async function stopLeftover(dir: string): Promise<void> {
-  let prev: { pid: number; port: number };
-  try {
-    prev = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as { pid: number; port: number };
-    process.kill(prev.pid, 0);
-  } catch {
-    return; // no owner file, or its process is gone
-  }
-  const url = `redis://127.0.0.1:${prev.port}`;
-  const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    const [, served] = (await r.config('GET', 'dir')) as [string, string];
-    if (realpathSync(served) !== realpathSync(dir)) return;
-    await r.call('SHUTDOWN').catch(() => {});
-  } catch {
-    return;
-  } finally {
-    if (r.status !== 'end') r.disconnect();
-  }
+  const found = await withOwner(dir, (r) => r.call('SHUTDOWN').catch(() => {}));
+  if (!found) return;
+  const url = found.url;
   // Its port closes after the AOF is on disk.
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
@@ -286,7 +320,7 @@ async function stopLeftover(dir: string): Promise<void> {
 async function waitForRedis(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) return false;
+    if (child.exitCode !== null || child.signalCode !== null) return false;
     try {
       await assertRedisReachable(url, 500);
       return true;
@@ -298,7 +332,7 @@ async function waitForRedis(url: string, child: ChildProcess, timeoutMs: number)
 }
 
 async function stopChild(child: ChildProcess, url: string): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -306,8 +340,7 @@ async function stopChild(child: ChildProcess, url: string): Promise<void> {
     await r.connect();
     // SHUTDOWN makes redis fsync the AOF before exiting; the connection drops, so ignore the error.
     await r.call('SHUTDOWN').catch(() => {});
-    // Already closed by the server: disconnect() would arm a 2 s timer that keeps the process alive.
-    if (r.status !== 'end') r.disconnect();
+    disconnectRedis(r); // already closed by the server
   } catch {
     child.kill('SIGTERM');
   }

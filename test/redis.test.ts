@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertRedisReachable, connectRedis, redactRedisUrl, startPrivateRedis } from '../src/redis.js';
+import {
+  assertRedisReachable,
+  connectRedis,
+  freePort,
+  redactRedisUrl,
+  startPrivateRedis,
+} from '../src/redis.js';
 import { testRedisUrl } from './helpers/redis.js';
 
 describe('redis plumbing', () => {
@@ -21,6 +27,14 @@ describe('redis plumbing', () => {
     await r.stop();
     await expect(assertRedisReachable(r.url, 300)).rejects.toThrow(/cannot reach Redis/);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves no timer behind after a refused connection (the command exits right after its message)', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    await expect(assertRedisReachable(url, 1000)).rejects.toThrow(/ECONNREFUSED/);
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 
   it('redacts passwords', () => {

@@ -26,6 +26,7 @@ export function effectiveConfig(raw: Raw): Record<string, unknown> {
     redis: common.redisUrl === null ? null : redactRedisUrl(common.redisUrl),
     prefix: common.prefix,
     logLevel: common.logLevel,
+    redisTimeoutMs: common.redisTimeoutMs,
     db: dbPath(raw, file),
     crawl: crawlNameOption(raw, file),
     metrics: metricsConfig(raw, file),
@@ -42,7 +43,7 @@ function publicSettings(s: CrawlSettings): Omit<CrawlSettings, 'explicit'> {
   return rest;
 }
 
-/** Infinity (an unlimited rate) has no JSON spelling; say what it means. */
+/** Infinity (an unlimited rate, a Redis outage waited out for ever) has no JSON spelling; say what it means. */
 function replacer(_key: string, v: unknown): unknown {
   return v === Number.POSITIVE_INFINITY ? 'unlimited' : v;
 }

@@ -1,14 +1,16 @@
 /** `metacrawl pause|resume|cancel --crawl <name>`: fleet-wide crawl control (src/control). */
 import { type ControlResult, cancelCrawl, pauseCrawl, resumeCrawl } from '../control/index.js';
-import { connectRedis } from '../redis.js';
 import { type CliIO, line } from './io.js';
-import { resolveRedis } from './redis-target.js';
+import { findRedis, withRedis } from './redis-target.js';
 
 export type ControlAction = 'pause' | 'resume' | 'cancel';
 
 export interface ControlCommandOptions {
   action: ControlAction;
   redisUrl: string | null;
+  /** Without --redis: the database of a crawl running here, whose private Redis to use. */
+  db: string;
+  redisTimeoutMs?: number;
   prefix: string;
   crawl: string;
   json: boolean;
@@ -33,14 +35,11 @@ function describe(r: ControlResult): string {
 }
 
 export async function controlCommand(opts: ControlCommandOptions, io: CliIO): Promise<number> {
-  const target = await resolveRedis(opts.redisUrl, null);
-  const redis = connectRedis(target.url);
-  try {
+  const target = await findRedis(opts.redisUrl, opts.db);
+  return withRedis(target.url, opts.redisTimeoutMs, async (redis) => {
     const fn = { pause: pauseCrawl, resume: resumeCrawl, cancel: cancelCrawl }[opts.action];
     const r = await fn(redis, opts.prefix, opts.crawl);
     line(io.stdout, opts.json ? JSON.stringify(r) : describe(r));
     return 0;
-  } finally {
-    redis.disconnect();
-  }
+  });
 }

@@ -11,7 +11,8 @@ import { createLogger, type LogLevel, logLineWriter } from '../log.js';
 import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
 import { checkSeedArgs, describeBudget, noSeedsWarning, submitSeeds } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
-import { connectRedis } from '../redis.js';
+import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
+import { watchRedis } from '../redis-outage.js';
 import { crawlSummary, openDb, runStoreWriter } from '../store/index.js';
 import { pagesPerSecond } from '../throughput.js';
 import {
@@ -21,6 +22,7 @@ import {
   usableCores,
   type WorkerThreads,
 } from '../worker/index.js';
+import { lockDatabase } from './db-lock.js';
 import { announceStop, type CliIO, interruptedExitCode, line, sleep } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveRedis } from './redis-target.js';
@@ -48,6 +50,8 @@ export interface CrawlCommandOptions {
   metrics?: MetricsConfig;
   /** --workers: workers in all, this thread's included; 'auto': one per usable core from AUTO_MIN_URLS URLs. */
   workers?: number | 'auto';
+  /** --redis-timeout: how long a Redis outage is survived before the crawl stops with an error. */
+  redisTimeoutMs?: number;
 }
 
 export interface CrawlOutcome {
@@ -67,9 +71,19 @@ export interface CrawlOutcome {
   sitemaps?: { read: number; failed: number };
 }
 
+/** One crawl per database at a time: a second one refuses at once (see db-lock.ts), before creating anything. */
 export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   // A seed typo is bad usage, found before a database, a Redis or a crawl name exists.
   checkSeedArgs(opts.seeds);
+  const lock = lockDatabase(opts.db);
+  try {
+    return await runCrawl(opts, io);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
   const progress = createProgress(mode, io.stderr);
   // Under a bar, every line for the terminal (this process's logs, the threads', messages) goes above it.
@@ -94,11 +108,24 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       })
     : null;
   if (!opts.crawl) line(term, `crawl name: ${crawl}`);
-  const redis = connectRedis(target.url);
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
+  // Redis is lost after an outage of --redis-timeout, or at once when the private redis-server exited (nothing
+  // restarts it). Then this process's own connections end, so that no command waits for a reconnect for ever.
+  const giveUp = new AbortController();
+  const redis = connectRedis(target.url, {}, giveUp.signal);
+  const watch = watchRedis(redis, redactRedisUrl(target.url), { outageMs: opts.redisTimeoutMs, logger });
+  const lost = AbortSignal.any([watch.signal, target.gone]);
+  const stopOrLost = AbortSignal.any([io.stopSignal, lost]);
   const started = Date.now();
   const writerAbort = new AbortController();
-  const writerRedis = connectRedis(target.url);
+  lost.addEventListener(
+    'abort',
+    () => {
+      giveUp.abort();
+      writerAbort.abort(); // nothing more will come to store
+    },
+    { once: true },
+  );
+  const writerRedis = connectRedis(target.url, {}, giveUp.signal);
   writerRedis.on('error', () => {});
   const writer = runStoreWriter({
     redis: writerRedis,
@@ -121,6 +148,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     stalledIntervalMs: opts.stalledIntervalMs,
     robotsErrorTtlMs: opts.robotsErrorTtlMs,
     metrics: metrics?.worker,
+    redisTimeoutMs: opts.redisTimeoutMs,
   });
   // More workers on threads, one per usable core (see worker/threads.ts); a small crawl stays on this one.
   const pool: { threads: WorkerThreads | null } = { threads: null };
@@ -139,6 +167,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
         lockDurationMs: opts.lockDurationMs,
         stalledIntervalMs: opts.stalledIntervalMs,
         robotsErrorTtlMs: opts.robotsErrorTtlMs,
+        redisTimeoutMs: opts.redisTimeoutMs,
         logLevel: opts.logLevel,
         logToParent: logSink !== null,
       },
@@ -166,7 +195,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       fetch: opts.fetch,
     });
     logger.info({ crawl, ...submitted }, 'seeds submitted');
-    if (submitted.read === 0) line(io.stderr, noSeedsWarning(opts.seeds, opts.sitemaps));
+    if (submitted.read === 0) line(term, noSeedsWarning(opts.seeds, opts.sitemaps));
     // A crawl paused from elsewhere (metacrawl pause) waits here; say so rather than look stuck.
     if ((await readControlState(redis, opts.prefix, crawl)) === 'paused')
       line(term, `crawl ${crawl} is paused: run metacrawl resume --crawl ${crawl} to continue`);
@@ -186,15 +215,20 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
         delayed: await queue.getDelayedCount(),
       });
       if (done && done.pages >= stats.submitted) break;
+      if (lost.aborted) break;
       if (io.stopSignal.aborted) {
         interrupted = true;
         break;
       }
-      await sleep(200, io.stopSignal);
+      await sleep(200, stopOrLost);
     }
+  } catch (err) {
+    // A command that failed because Redis is gone says "Connection is closed."; the watch says why.
+    if (!lost.aborted) throw err;
   } finally {
     progress.stop();
-    const grace = interrupted ? (opts.graceMs ?? 10_000) : 1_000;
+    // Redis lost: nothing in flight can be stored, and its jobs stay in Redis for the next run.
+    const grace = lost.aborted ? 0 : interrupted ? (opts.graceMs ?? 10_000) : 1_000;
     await Promise.all([worker.close(grace), pool.threads?.close(grace)]);
     // What the worker published while stopping is stored now rather than by the next run.
     if (interrupted) await drained(redis, opts.prefix, 3000);
@@ -217,15 +251,17 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
       pagesPerSec: pagesPerSecond(summary.pages, summary.firstFetchedAt, summary.lastFetchedAt),
       interrupted,
     };
-    await queue.close();
-    writerRedis.disconnect();
-    redis.disconnect();
+    // Redis lost: closing the queue would wait for a reconnect that never comes.
+    if (!lost.aborted) await queue.close();
+    disconnectRedis(writerRedis);
+    disconnectRedis(redis);
     db.close();
     await metrics?.close();
     await target.stop();
     logger.debug({ maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, 'peak memory');
     await logger.flush?.();
   }
+  if (lost.aborted) throw lost.reason;
   printSummary(io, outcome);
   return outcome.interrupted ? interruptedExitCode(io.stopSignal) : 0;
 }

@@ -38,6 +38,10 @@ import { storeCommand } from './store.js';
 import { submitCommand } from './submit.js';
 import { workerCommand } from './worker.js';
 
+/** --db of status, pause, resume and cancel: without --redis, they talk to the crawl running on it. */
+const DB_LOOKUP_HELP =
+  'without --redis: the database of a crawl running on this machine, whose private Redis to use ($METACRAWL_DB)';
+
 /**
  * Hidden test hooks: BullMQ lock and stalled-check timing (crash-recovery tests shorten them), and how
  * long a failed robots.txt fetch blocks its origin (politeness tests shorten it).
@@ -111,6 +115,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           logLevel: common.logLevel,
           metrics: metricsConfig(raw, file),
           ...crawlRunConfig(raw),
+          redisTimeoutMs: common.redisTimeoutMs,
           ...stallTiming(),
         },
         io,
@@ -151,6 +156,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           prefix: common.prefix,
           crawl,
           settings: crawlSettings(raw, file),
+          redisTimeoutMs: common.redisTimeoutMs,
         },
         io,
       );
@@ -184,6 +190,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           logLevel: common.logLevel,
           metrics: metricsConfig(raw, file),
           graceMs: positiveInt('--grace', raw.grace),
+          redisTimeoutMs: common.redisTimeoutMs,
           ...stallTiming(),
         },
         io,
@@ -209,6 +216,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           logLevel: common.logLevel,
           batchSize: positiveInt('--batch-size', raw.batchSize),
           metrics: metricsConfig(raw, file),
+          redisTimeoutMs: common.redisTimeoutMs,
         },
         io,
       );
@@ -222,6 +230,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         'per crawl: submitted, queued, active, delayed, stored, failed by code; per fleet: workers, writer lag',
       )
       .option('--crawl <name>', 'only this crawl')
+      .option('--db <path>', DB_LOOKUP_HELP, DEFAULTS.db)
       .option('--json', 'machine-readable output')
       .option('--watch', 'refresh every 2 s until Ctrl-C'),
   ).action(
@@ -231,6 +240,8 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       return statusCommand(
         {
           redisUrl: common.redisUrl,
+          db: dbPath(raw, file),
+          redisTimeoutMs: common.redisTimeoutMs,
           prefix: common.prefix,
           crawl: crawlNameOption(raw, file),
           json: Boolean(raw.json),
@@ -302,6 +313,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         .command(action)
         .description(what)
         .requiredOption('--crawl <name>', 'crawl name')
+        .option('--db <path>', DB_LOOKUP_HELP, DEFAULTS.db)
         .option('--json', 'machine-readable output'),
     ).action(
       run(async (raw) => {
@@ -310,7 +322,15 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         const crawl = crawlNameOption(raw, file);
         if (!crawl) throw new ConfigError('--crawl is required');
         return controlCommand(
-          { action, redisUrl: common.redisUrl, prefix: common.prefix, crawl, json: Boolean(raw.json) },
+          {
+            action,
+            redisUrl: common.redisUrl,
+            db: dbPath(raw, file),
+            redisTimeoutMs: common.redisTimeoutMs,
+            prefix: common.prefix,
+            crawl,
+            json: Boolean(raw.json),
+          },
           io,
         );
       }),
@@ -347,7 +367,10 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
     .option('--host <host>', 'address to bind (keep 127.0.0.1 unless you mean to share it)', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '8080')
-    .option('--redis <url>', 'Redis URL for the queue dashboard at /queues; default $REDIS_URL')
+    .option(
+      '--redis <url>',
+      'Redis URL for the queue dashboard at /queues; default $REDIS_URL, else the Redis of a crawl running on --db',
+    )
     .option('--prefix <prefix>', 'Redis key prefix of the queue', DEFAULTS.prefix)
     .action(
       run(async (raw, cmd) => {

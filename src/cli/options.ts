@@ -22,6 +22,7 @@ import { crawlPriority } from '../control/index.js';
 import type { LogLevel } from '../log.js';
 import { parseRate, RATE_EXAMPLES } from '../rate.js';
 import { isClusterUrl } from '../redis.js';
+import { REDIS_OUTAGE_MS } from '../redis-outage.js';
 import { loadPolitenessFile, validateOverrides } from '../worker/index.js';
 import { checkConfigKeys, type FileKey, kebab } from './config-file.js';
 
@@ -43,7 +44,12 @@ export function addRedisOptions(cmd: Command): Command {
       '--config <file>',
       'JSON config file; keys are flag names in camelCase (flags and env override it)',
     )
-    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info');
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
+    .option(
+      '--redis-timeout <ms>',
+      'a Redis outage longer than this stops the command with an error (0 = wait for ever)',
+      String(REDIS_OUTAGE_MS),
+    );
 }
 
 /** --concurrency as each command means it: every worker (a `crawl` thread, a `worker` process) has this many in flight. */
@@ -182,6 +188,8 @@ export interface CommonConfig {
   redisUrl: string | null;
   prefix: string;
   logLevel: LogLevel;
+  /** --redis-timeout in ms; Infinity for 0 (wait for ever). */
+  redisTimeoutMs: number;
 }
 
 export function commonConfig(raw: Raw, file: Raw): CommonConfig {
@@ -205,6 +213,10 @@ export function commonConfig(raw: Raw, file: Raw): CommonConfig {
     redisUrl: redis ?? null,
     prefix,
     logLevel: logLevel(...orDefault(take(raw, file, 'logLevel', 'METACRAWL_LOG_LEVEL'), 'info')),
+    redisTimeoutMs:
+      nonNegativeInt(
+        ...orDefault(take(raw, file, 'redisTimeout', 'METACRAWL_REDIS_TIMEOUT'), REDIS_OUTAGE_MS),
+      ) || Number.POSITIVE_INFINITY,
   };
 }
 

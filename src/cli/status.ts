@@ -6,13 +6,16 @@ import { keys } from '../keys.js';
 import { writerLag } from '../metrics/index.js';
 import { describeBudget } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
-import { connectRedis, redactRedisUrl } from '../redis.js';
+import { redactRedisUrl } from '../redis.js';
 import { pagesPerSecond } from '../throughput.js';
 import { type CliIO, line, quietStop, sleep } from './io.js';
-import { resolveRedis } from './redis-target.js';
+import { findRedis, withRedis } from './redis-target.js';
 
 export interface StatusCommandOptions {
   redisUrl: string | null;
+  /** Without --redis: the database of a crawl running here, whose private Redis to use. */
+  db: string;
+  redisTimeoutMs?: number;
   prefix: string;
   crawl: string | null;
   json: boolean;
@@ -223,9 +226,9 @@ function render(s: FleetStatus): string {
 
 export async function statusCommand(opts: StatusCommandOptions, io: CliIO): Promise<number> {
   quietStop(io);
-  const target = await resolveRedis(opts.redisUrl, null);
-  const redis = connectRedis(target.url);
-  try {
+  const target = await findRedis(opts.redisUrl, opts.db);
+  return withRedis(target.url, opts.redisTimeoutMs, async (redis, lost) => {
+    const stop = AbortSignal.any([io.stopSignal, lost]);
     do {
       const s = await collectStatus(redis, opts.prefix, opts.crawl, target.url);
       if (opts.json) line(io.stdout, JSON.stringify(s, null, opts.watch ? 0 : 2));
@@ -233,10 +236,9 @@ export async function statusCommand(opts: StatusCommandOptions, io: CliIO): Prom
         if (opts.watch && io.stdout.isTTY) io.stdout.write('\x1b[2J\x1b[H');
         line(io.stdout, render(s));
       }
-      if (opts.watch) await sleep(2000, io.stopSignal);
-    } while (opts.watch && !io.stopSignal.aborted);
+      if (opts.watch) await sleep(2000, stop);
+    } while (opts.watch && !stop.aborted);
+    if (lost.aborted) throw lost.reason;
     return 0;
-  } finally {
-    redis.disconnect();
-  }
+  });
 }

@@ -1,8 +1,10 @@
 /** `metacrawl store`: the single store writer, until SIGINT/SIGTERM. */
 import { createLogger, type LogLevel } from '../log.js';
 import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
-import { connectRedis } from '../redis.js';
+import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
+import { watchRedis } from '../redis-outage.js';
 import { openDb, runStoreWriter } from '../store/index.js';
+import { lockDatabase } from './db-lock.js';
 import { announceStop, type CliIO } from './io.js';
 import { resolveRedis } from './redis-target.js';
 
@@ -13,35 +15,45 @@ export interface StoreCommandOptions {
   logLevel: LogLevel;
   batchSize: number;
   metrics?: MetricsConfig;
+  /** --redis-timeout: a longer Redis outage stops the writer with an error. */
+  redisTimeoutMs?: number;
 }
 
 export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promise<number> {
   const logger = createLogger(opts.logLevel);
-  const db = openDb(opts.db);
+  // One writer per database: a second `store` (or a `crawl`) on it refuses at once.
+  const lock = lockDatabase(opts.db);
+  let db: ReturnType<typeof openDb> | undefined;
   try {
+    db = openDb(opts.db);
     const target = await resolveRedis(opts.redisUrl, null);
     const metrics = opts.metrics
       ? await startRoleMetrics(opts.metrics, target.url, opts.prefix, logger)
       : null;
-    const redis = connectRedis(target.url);
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
+    const giveUp = new AbortController();
+    const redis = connectRedis(target.url, {}, giveUp.signal);
+    const watch = watchRedis(redis, redactRedisUrl(target.url), { outageMs: opts.redisTimeoutMs, logger });
+    // Lost: the connection ends, so the writer's command in flight fails rather than wait for a reconnect.
+    watch.signal.addEventListener('abort', () => giveUp.abort(), { once: true });
     logger.info({ db: opts.db }, 'store writer started');
     announceStop(io);
     await runStoreWriter({
       redis,
       prefix: opts.prefix,
       db,
-      signal: io.stopSignal,
+      signal: AbortSignal.any([io.stopSignal, watch.signal]),
       logger,
       batchSize: opts.batchSize,
       onBatch: metrics ? (b) => metrics.writer.observeBatch(b) : undefined,
     });
     await metrics?.close();
-    redis.disconnect();
+    disconnectRedis(redis);
     logger.info('store writer stopped');
     await logger.flush?.();
+    if (watch.signal.aborted) throw watch.signal.reason;
     return 0;
   } finally {
-    db.close();
+    db?.close();
+    lock.release();
   }
 }

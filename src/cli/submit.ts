@@ -1,9 +1,8 @@
 /** `metacrawl submit`: the producer alone. */
 import { type CrawlSettings, DEFAULTS } from '../config.js';
 import { checkSeedArgs, noSeedsWarning, submitSeeds } from '../producer/index.js';
-import { connectRedis } from '../redis.js';
 import { type CliIO, line } from './io.js';
-import { resolveRedis } from './redis-target.js';
+import { resolveRedis, withRedis } from './redis-target.js';
 
 export interface SubmitCommandOptions {
   seeds: string[];
@@ -16,13 +15,14 @@ export interface SubmitCommandOptions {
   sitemapsFromRobots?: boolean;
   /** --allow-private for sitemap and robots.txt fetches. */
   allowPrivate?: boolean | string[];
+  /** --redis-timeout: how long a Redis outage is survived. */
+  redisTimeoutMs?: number;
 }
 
 export async function submitCommand(opts: SubmitCommandOptions, io: CliIO): Promise<number> {
   checkSeedArgs(opts.seeds);
   const target = await resolveRedis(opts.redisUrl, null);
-  const redis = connectRedis(target.url);
-  try {
+  return withRedis(target.url, opts.redisTimeoutMs, async (redis) => {
     const s = await submitSeeds({
       redis,
       prefix: opts.prefix,
@@ -43,7 +43,5 @@ export async function submitCommand(opts: SubmitCommandOptions, io: CliIO): Prom
     if (s.sitemaps || s.sitemapErrors)
       line(io.stdout, `  sitemaps: ${s.sitemaps} read, ${s.sitemapErrors} failed (reported above)`);
     return 0;
-  } finally {
-    redis.disconnect();
-  }
+  });
 }

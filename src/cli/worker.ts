@@ -17,6 +17,8 @@ export interface WorkerCommandOptions {
   stalledIntervalMs?: number;
   robotsErrorTtlMs?: number;
   metrics?: MetricsConfig;
+  /** --redis-timeout: a longer Redis outage stops the worker with an error. */
+  redisTimeoutMs?: number;
 }
 
 export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Promise<number> {
@@ -34,13 +36,17 @@ export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Prom
     stalledIntervalMs: opts.stalledIntervalMs,
     robotsErrorTtlMs: opts.robotsErrorTtlMs,
     metrics: metrics?.worker,
+    redisTimeoutMs: opts.redisTimeoutMs,
   });
   logger.info({ worker: worker.id, concurrency: opts.fetch.concurrency }, 'worker started');
   announceStop(io);
-  while (!io.stopSignal.aborted) await sleep(60_000, io.stopSignal);
-  await worker.close(opts.graceMs);
+  const stop = AbortSignal.any([io.stopSignal, worker.redisLost]);
+  while (!stop.aborted) await sleep(60_000, stop);
+  // Redis gone for good: nothing in flight can be handed back, so no grace.
+  await worker.close(worker.redisLost.aborted ? 0 : opts.graceMs);
   await metrics?.close();
   logger.info({ worker: worker.id, ...worker.stats }, 'worker stopped');
   await logger.flush?.();
+  if (worker.redisLost.aborted) throw worker.redisLost.reason;
   return 0;
 }

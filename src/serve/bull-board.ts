@@ -16,6 +16,8 @@ export interface QueueBoard {
 
 export function startQueueBoard(redisUrl: string, prefix: string): QueueBoard {
   const redis = connectRedis(redisUrl, { maxRetriesPerRequest: null });
+  // The crawl whose Redis this is may end (its private Redis stops): the dashboard then shows errors, no log flood.
+  redis.on('error', () => {});
   const queue = openQueue(redis, prefix);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(QUEUES_PATH);

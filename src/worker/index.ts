@@ -10,7 +10,8 @@ import type { Logger } from '../log.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { openQueue } from '../queue.js';
 import { jobRecord } from '../records.js';
-import { connectRedis } from '../redis.js';
+import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
+import { watchRedis } from '../redis-outage.js';
 import { publishRecord } from '../stream.js';
 import type { PageRecord } from '../types.js';
 import { Discoverer } from './discover.js';
@@ -38,11 +39,15 @@ export interface WorkerOptions {
   robotsErrorTtlMs?: number;
   /** Prometheus metrics of this worker (--metrics-port). */
   metrics?: WorkerMetrics;
+  /** --redis-timeout: the Redis outage after which `redisLost` aborts (see redis-outage.ts). */
+  redisTimeoutMs?: number;
 }
 
 export interface RunningWorker {
   id: string;
   stats: WorkerStats;
+  /** Aborts, with a RedisLostError as reason, once a Redis outage has lasted --redis-timeout. */
+  redisLost: AbortSignal;
   /** Stops taking jobs; waits up to graceMs for in-flight ones, then hands them back (they are re-run). */
   close(graceMs?: number): Promise<void>;
 }
@@ -52,8 +57,9 @@ const ROBOTS_MAX_BYTES = 500 * 1024;
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { logger, prefix } = opts;
   const id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  // Never abandoned: BullMQ shares it, and spins on a connection that has ended (see redis-outage.ts).
   const redis: Redis = connectRedis(opts.redisUrl);
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error (reconnecting)'));
+  const watch = watchRedis(redis, redactRedisUrl(opts.redisUrl), { outageMs: opts.redisTimeoutMs, logger });
   const fetcher = new Fetcher({ ...opts.fetch, connections: Math.max(4, opts.concurrency) });
   const gate = new PolitenessGate(redis, prefix, { observer: opts.metrics?.gateObserver });
   const defaultsLimits = { ratePerSec: opts.defaults.hostRate, concurrency: opts.defaults.hostConcurrency };
@@ -164,7 +170,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       logger.error({ err: (e as Error).message }, 'could not publish failure row'),
     );
   });
-  worker.on('error', (err) => logger.warn({ err: err.message }, 'worker error'));
+  // During a Redis outage BullMQ reports each failed attempt of its own connections: the outage is logged once.
+  worker.on('error', (err) => {
+    if (!watch.down()) logger.warn({ err: err.message }, 'worker error');
+  });
 
   const beat = async () => {
     const info = {
@@ -185,30 +194,37 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   return {
     id,
     stats,
+    redisLost: watch.signal,
     close: async (graceMs = 10_000) => {
       clearInterval(heartbeat);
       // Stops taking jobs and waits for the in-flight ones (BullMQ: a later close(true) would wait too).
       const closing = worker.close(false);
       if ((await within(closing, graceMs)) === TIMED_OUT) {
         const jobs = [...inFlight.values()];
-        logger.warn({ jobs: jobs.length }, 'grace period over: handing in-flight jobs back to the queue');
+        if (jobs.length)
+          logger.warn({ jobs: jobs.length }, 'grace period over: handing in-flight jobs back to the queue');
         handingBack = true;
         // Back to the wait list at once (lock released), so another worker need not wait for a stall check.
-        // Redis may be down: every step is bounded, and what is not handed back is recovered as stalled.
-        await within(Promise.all(jobs.map(({ job, token }) => job.moveToWait(token).catch(() => 0))), 2000);
+        // Redis may be down: every step is bounded (skipped while it is down), and what is not handed back is
+        // recovered as stalled.
+        const up = !watch.down();
+        if (up)
+          await within(Promise.all(jobs.map(({ job, token }) => job.moveToWait(token).catch(() => 0))), 2000);
         await fetcher.destroy();
-        await within(closing, 2000);
+        await within(closing, up ? 2000 : 0);
       }
-      await within(
-        redis.hdel(keys(prefix).workers, id).catch(() => 0),
-        1000,
-      );
+      if (!watch.down())
+        await within(
+          redis.hdel(keys(prefix).workers, id).catch(() => 0),
+          1000,
+        );
       await fetcher.close();
-      await within(
-        queue.close().catch(() => {}),
-        1000,
-      );
-      redis.disconnect();
+      if (!watch.down())
+        await within(
+          queue.close().catch(() => {}),
+          1000,
+        );
+      disconnectRedis(redis);
     },
   };
 }
