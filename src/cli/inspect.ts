@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { FetchConfig } from '../config.js';
 import { ConfigError } from '../config.js';
 import { extract } from '../extract/index.js';
-import { renderExplorerText, toInspectJson } from '../extract/view.js';
+import { renderExplorerText, toInspectJson } from '../extract/page-report.js';
 import { decodeHtml, Fetcher, isHtmlType } from '../fetch/index.js';
 import { normalizeUrl } from '../url/normalize.js';
 import { type CliIO, line } from './io.js';

@@ -12,7 +12,7 @@ import { QUEUES_PATH, type QueueBoard, startQueueBoard } from './bull-board.js';
 import { parseTableQuery } from './filters.js';
 import { type Html, html, layout } from './html.js';
 import { ExplorerReader, openReadOnly } from './reader.js';
-import { download, firstRows, openCursor, SqlError } from './sql.js';
+import { download, firstRows, openCursor, SqlError } from './sql-runner.js';
 import { crawlView } from './views/crawl.js';
 import { crawlsView } from './views/crawls.js';
 import { pageView } from './views/page.js';

@@ -21,7 +21,7 @@ import { SettingsCache } from './settings.js';
 
 // The rest of the worker stage's public API (startWorker is below).
 export { type DelayedHost, delayedHosts, loadPolitenessFile, validateOverrides } from './politeness/gate.js';
-export { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from './threads.js';
+export { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from './thread-pool.js';
 
 export interface WorkerOptions {
   redisUrl: string;

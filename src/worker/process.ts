@@ -22,10 +22,10 @@ import type { Logger } from '../log.js';
 import { jobRecord } from '../records.js';
 import type { CrawlJobData, PageMetadata, PageRecord } from '../types.js';
 import { hostKey as hostKeyOf } from '../url/normalize.js';
-import { decideOutcome, isConnectionFailure } from './outcome.js';
 import type { PolitenessGate } from './politeness/gate.js';
 import { resolveLimits } from './politeness/gate.js';
 import { type RobotsCache, RobotsFetchDeferred } from './politeness/robots.js';
+import { decideOutcome, isConnectionFailure } from './retry-policy.js';
 import type { SettingsCache } from './settings.js';
 
 /** A URL throttled (429) this many times ends as a HTTP_429 row instead of waiting forever. */

@@ -57,11 +57,11 @@ const SCRIPTS = {
   acquire: 'mcGateAcquire',
   release: 'mcGateRelease',
   pause: 'mcGatePause',
-  outcome: 'mcGateOutcome',
+  backoff: 'mcGateBackoff',
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 
-const KEY_COUNT: Record<ScriptName, number> = { acquire: 4, release: 2, pause: 2, outcome: 2 };
+const KEY_COUNT: Record<ScriptName, number> = { acquire: 4, release: 2, pause: 2, backoff: 2 };
 
 function script(redis: Redis, name: ScriptName): ScriptFn {
   return defineScript(redis, SCRIPTS[name], `worker/lua/${name}.lua`, KEY_COUNT[name]);
@@ -156,7 +156,7 @@ export class PolitenessGate {
       acquire: script(redis, 'acquire'),
       release: script(redis, 'release'),
       pause: script(redis, 'pause'),
-      outcome: script(redis, 'outcome'),
+      backoff: script(redis, 'backoff'),
     };
   }
 
@@ -234,7 +234,7 @@ export class PolitenessGate {
   ): Promise<number> {
     const ra =
       retryAfterMs === null || !Number.isFinite(retryAfterMs) ? -1 : Math.max(0, Math.ceil(retryAfterMs));
-    const res = await this.run.outcome(
+    const res = await this.run.backoff(
       this.k.hostState(hostKey),
       this.k.pausedHosts,
       hostKey,

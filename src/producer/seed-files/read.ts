@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type CsvError, parse as parseCsv } from 'csv-parse';
-import { type NormalizeOptions, normalizeUrl } from '../url/normalize.js';
+import { type NormalizeOptions, normalizeUrl } from '../../url/normalize.js';
 
 /** A URL as found in a seed source, before normalization. */
 export interface SeedLine {

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { extract } from '../../../src/extract/index.js';
-import { renderExplorerText, toExplorerJson, toInspectJson } from '../../../src/extract/view.js';
+import { extract } from '../../src/extract/index.js';
+import { renderExplorerText, toExplorerJson, toInspectJson } from '../../src/extract/page-report.js';
 
-const seed = new URL('../../fixtures/corpus/seed/', import.meta.url);
+const seed = new URL('../fixtures/corpus/seed/', import.meta.url);
 const explorer = JSON.parse(readFileSync(new URL('expected-explorer.json', seed), 'utf8'));
 const oracle = JSON.parse(readFileSync(new URL('github-issue-46.oracle.json', seed), 'utf8'));
 const html = readFileSync(new URL('github-issue-46.html', seed), 'utf8');

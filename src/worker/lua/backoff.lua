@@ -1,5 +1,5 @@
 --[[
-  outcome.lua: adaptive backoff from the outcome of a request to a host.
+  backoff.lua: adaptive backoff from the outcome of a request to a host.
     ok            the failure streak resets (an active pause is left to run out).
     throttled     with Retry-After: pause min(retryAfter, cap).
                   without: pause base * 2^(streak-1), capped; streak = consecutive failures.

@@ -41,7 +41,7 @@ export function usableCores(): number {
   return availableParallelism();
 }
 
-const ENTRY = new URL('./thread.js', import.meta.url);
+const ENTRY = new URL('./thread-entry.js', import.meta.url);
 const EMPTY: WorkerStats = { done: 0, ok: 0, failed: 0, delayed: 0, retried: 0 };
 
 /** Starts `n` worker threads; resolves once each has started its worker (or failed to, which is logged). */

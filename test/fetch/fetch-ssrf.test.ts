@@ -1,11 +1,11 @@
 import type dns from 'node:dns';
 import type { LookupAddress } from 'node:dns';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CrawlError } from '../../../src/errors.js';
-import { createAddressPolicy } from '../../../src/fetch/address-policy.js';
-import { guardedLookup } from '../../../src/fetch/guard.js';
-import { Fetcher } from '../../../src/fetch/index.js';
-import { html, startServer, type TestServer } from '../../helpers/http.js';
+import { CrawlError } from '../../src/errors.js';
+import { createAddressPolicy } from '../../src/fetch/address-policy.js';
+import { guardedLookup } from '../../src/fetch/guard.js';
+import { Fetcher } from '../../src/fetch/index.js';
+import { html, startServer, type TestServer } from '../helpers/http.js';
 
 let one: TestServer;
 let two: TestServer;

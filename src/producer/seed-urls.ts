@@ -11,7 +11,13 @@
 import { existsSync } from 'node:fs';
 import { type NormalizeOptions, normalizeUrl } from '../url/normalize.js';
 import { seedArg } from './seed-args.js';
-import { formatProblem, normalizeSeeds, readSeeds, type SeedLine, type SeedProblem } from './seeds.js';
+import {
+  formatProblem,
+  normalizeSeeds,
+  readSeeds,
+  type SeedLine,
+  type SeedProblem,
+} from './seed-files/read.js';
 import { isSitemapLocation } from './sitemap.js';
 import type { SitemapReader } from './sitemap-reader.js';
 

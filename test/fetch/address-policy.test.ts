@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAddressPolicy, nonPublicReason, normalizeAddress } from '../../../src/fetch/address-policy.js';
+import { createAddressPolicy, nonPublicReason, normalizeAddress } from '../../src/fetch/address-policy.js';
 
 const refuseAll = createAddressPolicy(false);
 

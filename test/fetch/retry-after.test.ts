@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, parseRetryAfter } from '../../../src/fetch/index.js';
+import { classifyStatus, parseRetryAfter } from '../../src/fetch/index.js';
 
 const NOW = Date.parse('Sun, 06 Nov 1994 08:49:37 GMT');
 

@@ -5,10 +5,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { extract } from '../../../src/extract/index.js';
-import type { PageMetadata } from '../../../src/types.js';
+import { extract } from '../../src/extract/index.js';
+import type { PageMetadata } from '../../src/types.js';
 
-const dir = new URL('../../fixtures/corpus/', import.meta.url);
+const dir = new URL('../fixtures/corpus/', import.meta.url);
 const names = readdirSync(new URL('expected/', dir))
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.slice(0, -5))

@@ -2,10 +2,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log.js';
 import { startWorker } from './index.js';
-import type { ThreadMessage, ThreadWorkerOptions } from './threads.js';
+import type { ThreadMessage, ThreadWorkerOptions } from './thread-pool.js';
 
 const port = parentPort;
-if (!port) throw new Error('worker/thread.js runs as a worker thread only');
+if (!port) throw new Error('worker/thread-entry.js runs as a worker thread only');
 const send = (m: ThreadMessage) => port.postMessage(m);
 const { logLevel, logToParent, ...opts } = workerData as ThreadWorkerOptions;
 

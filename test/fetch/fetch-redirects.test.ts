@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CrawlError } from '../../../src/errors.js';
-import { Fetcher } from '../../../src/fetch/index.js';
-import { html, startServer, type TestServer } from '../../helpers/http.js';
+import { CrawlError } from '../../src/errors.js';
+import { Fetcher } from '../../src/fetch/index.js';
+import { html, startServer, type TestServer } from '../helpers/http.js';
 
 let server: TestServer;
 const fetcher = new Fetcher({ allowPrivate: true, timeoutMs: 5000 });

@@ -5,9 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { extract } from '../../../src/extract/index.js';
-import { nestsDeeperThan, parseJsonLd, SQLITE_JSON_MAX_DEPTH } from '../../../src/extract/jsonld.js';
-import type { JsonLdBlock } from '../../../src/types.js';
+import { extract } from '../../src/extract/index.js';
+import { nestsDeeperThan, parseJsonLd, SQLITE_JSON_MAX_DEPTH } from '../../src/extract/jsonld.js';
+import type { JsonLdBlock } from '../../src/types.js';
 
 const sqlite = new Database(':memory:');
 afterAll(() => sqlite.close());
@@ -19,7 +19,7 @@ const stored = (b: JsonLdBlock) => b.unwrapped ?? b.raw;
 const nestedArrays = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
 const nestedObjects = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
 
-const corpus = new URL('../../fixtures/corpus/', import.meta.url);
+const corpus = new URL('../fixtures/corpus/', import.meta.url);
 function corpusBlocks(): JsonLdBlock[] {
   const blocks: JsonLdBlock[] = [];
   for (const f of readdirSync(new URL('expected/', corpus)).filter((n) => n.endsWith('.json'))) {

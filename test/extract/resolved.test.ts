@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extract } from '../../../src/extract/index.js';
+import { extract } from '../../src/extract/index.js';
 
 const PAGE = 'https://news.example/story/1?x=1';
 

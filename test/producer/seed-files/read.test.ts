@@ -11,7 +11,7 @@ import {
   type SeedLine,
   type SeedProblem,
   sniffFormat,
-} from '../../src/producer/seeds.js';
+} from '../../../src/producer/seed-files/read.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metacrawl-seeds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CrawlError } from '../../../src/errors.js';
-import { Fetcher } from '../../../src/fetch/index.js';
-import { startServer, type TestServer } from '../../helpers/http.js';
+import { CrawlError } from '../../src/errors.js';
+import { Fetcher } from '../../src/fetch/index.js';
+import { startServer, type TestServer } from '../helpers/http.js';
 
 const MiB = 1024 * 1024;
 const PAGE = Buffer.from(`<!doctype html><title>Compressed</title>${'<p>hello world</p>'.repeat(500)}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHtmlType, looksBinary, mimeType } from '../../../src/fetch/index.js';
+import { isHtmlType, looksBinary, mimeType } from '../../src/fetch/index.js';
 
 describe('mimeType', () => {
   it.each<[string | null, string | null]>([

@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CrawlError } from '../../../src/errors.js';
-import { Fetcher } from '../../../src/fetch/index.js';
-import { errorCodeFor } from '../../../src/fetch/map-error.js';
-import { html, startServer, type TestServer } from '../../helpers/http.js';
+import { CrawlError } from '../../src/errors.js';
+import { Fetcher } from '../../src/fetch/index.js';
+import { errorCodeFor } from '../../src/fetch/map-error.js';
+import { html, startServer, type TestServer } from '../helpers/http.js';
 
 let server: TestServer;
 const fetcher = new Fetcher({ allowPrivate: true, timeoutMs: 5000 });

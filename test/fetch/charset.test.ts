@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { charsetParam, decodeHtml } from '../../../src/fetch/index.js';
-import { charsetFromContent, prescanMeta } from '../../../src/fetch/prescan.js';
+import { charsetParam, decodeHtml } from '../../src/fetch/index.js';
+import { charsetFromContent, prescanMeta } from '../../src/fetch/prescan.js';
 
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));

@@ -6,7 +6,7 @@ import {
   parseRobots,
   productToken,
   selectPolicy,
-} from '../../../src/robots/rules.js';
+} from '../../src/robots/rules.js';
 
 /** Is `path` allowed for `ua` by the robots.txt `text`? */
 function allowed(text: string, ua: string, path: string): boolean {
