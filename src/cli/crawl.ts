@@ -12,6 +12,7 @@ import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
 import { checkSeedArgs, describeBudget, noSeedsWarning, submitSeeds } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis } from '../redis.js';
+import { sleep } from '../sleep.js';
 import { crawlSummary, openDb, runStoreWriter } from '../store/index.js';
 import { pagesPerSecond } from '../throughput.js';
 import {
@@ -21,7 +22,7 @@ import {
   usableCores,
   type WorkerThreads,
 } from '../worker/index.js';
-import { announceStop, type CliIO, interruptedExitCode, line, sleep } from './io.js';
+import { announceStop, type CliIO, interruptedExitCode, line } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveRedis } from './redis-target.js';
 

@@ -1,14 +1,15 @@
 /** `metacrawl status`: per crawl and per fleet, from Redis (counters, queue, heartbeats). */
 import type { Redis } from 'ioredis';
 import { type ControlState, readControlState } from '../control/index.js';
+import { type DelayedHost, delayedHosts } from '../crawl-turns.js';
 import { keys } from '../keys.js';
 import { writerLag } from '../metrics/index.js';
 import { describeBudget } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis, redactRedisUrl } from '../redis.js';
+import { sleep } from '../sleep.js';
 import { pagesPerSecond } from '../throughput.js';
-import { type DelayedHost, delayedHosts } from '../worker/index.js';
-import { type CliIO, line, quietStop, sleep } from './io.js';
+import { type CliIO, line, quietStop } from './io.js';
 import { resolveRedis } from './redis-target.js';
 
 export interface StatusCommandOptions {

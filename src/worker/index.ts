@@ -11,6 +11,7 @@ import type { WorkerMetrics } from '../metrics/index.js';
 import { openQueue } from '../queue.js';
 import { jobRecord } from '../records.js';
 import { connectRedis } from '../redis.js';
+import { ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS } from '../robots/rules.js';
 import { publishRecord } from '../stream.js';
 import type { PageRecord } from '../types.js';
 import { Discoverer } from './discover.js';
@@ -20,7 +21,7 @@ import { type JobData, type ProcessDeps, processJob, type WorkerStats } from './
 import { SettingsCache } from './settings.js';
 
 // The rest of the worker stage's public API (startWorker is below).
-export { type DelayedHost, delayedHosts, loadPolitenessFile, validateOverrides } from './politeness/gate.js';
+export { loadPolitenessFile, validateOverrides } from './politeness/gate.js';
 export { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from './thread-pool.js';
 
 export interface WorkerOptions {
@@ -46,8 +47,6 @@ export interface RunningWorker {
   /** Stops taking jobs; waits up to graceMs for in-flight ones, then hands them back (they are re-run). */
   close(graceMs?: number): Promise<void>;
 }
-
-const ROBOTS_MAX_BYTES = 500 * 1024;
 
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { logger, prefix } = opts;
@@ -76,7 +75,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         const res = await fetcher.fetch(url, {
           accept: 'text/plain',
           maxBytes: ROBOTS_MAX_BYTES,
-          maxRedirects: 5,
+          maxRedirects: ROBOTS_MAX_REDIRECTS,
         });
         // A throttling answer to robots.txt pauses the host like one to a page (before the slot is given back).
         const retryAfter = parseRetryAfter(res.headers['retry-after']);

@@ -7,11 +7,12 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import { cancelCrawl } from '../../src/control/commands.js';
+import { delayedHosts } from '../../src/crawl-turns.js';
 import { keys } from '../../src/keys.js';
 import { jobId, openQueue, saveCrawlSettings } from '../../src/queue.js';
 import { connectRedis } from '../../src/redis.js';
 import type { CrawlJobData } from '../../src/types.js';
-import { delayedHosts, PolitenessGate } from '../../src/worker/politeness/gate.js';
+import { PolitenessGate } from '../../src/worker/politeness/gate.js';
 import { runMain } from '../fleet/helpers.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 

@@ -1,15 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { delayedHosts, dropCrawlTurns } from '../../../src/crawl-turns.js';
 import { keys } from '../../../src/keys.js';
 import { connectRedis } from '../../../src/redis.js';
-import {
-  delayedHosts,
-  dropCrawlTurns,
-  type HostLimits,
-  PolitenessGate,
-  resolveLimits,
-} from '../../../src/worker/politeness/gate.js';
+import { type HostLimits, PolitenessGate, resolveLimits } from '../../../src/worker/politeness/gate.js';
 import { testPrefix, testRedisUrl } from '../../helpers/redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
