@@ -151,12 +151,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   worker.on('failed', (job: Job<JobData> | undefined, err: Error) => {
     if (!job) return;
     const attempts = job.attemptsMade;
-    const final = attempts >= (job.opts.attempts ?? 1) || /stalled/i.test(err.message);
+    // BullMQ fails a job that stalled more than maxStalledCount times by itself, marking it deferredFailure.
+    const lost = Boolean(job.deferredFailure);
+    const final = lost || attempts >= (job.opts.attempts ?? 1);
     if (!final) return;
     const d = job.data;
     logger.error({ url: redactUrl(d.url), err: err.message }, 'job failed permanently');
     const record = jobRecord(d, Math.max(attempts, 1), {
-      error: /stalled/i.test(err.message) ? 'WORKER_LOST' : 'INTERNAL_ERROR',
+      error: lost ? 'WORKER_LOST' : 'INTERNAL_ERROR',
       errorDetail: `GET ${redactUrl(d.url)} → ${err.message}`,
     });
     publish(record).catch((e) =>
