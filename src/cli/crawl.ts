@@ -35,11 +35,13 @@ export interface CrawlCommandOptions {
   fetch: FetchConfig & { concurrency: number };
   settings: CrawlSettings;
   progress: boolean;
+  /** Test hook: the interval of progress lines off a terminal (default 10 s). */
+  progressIntervalMs?: number;
   logLevel: LogLevel;
   /** Test hooks: BullMQ lock/stall timing. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  /** --sitemap locations and --sitemaps-from-robots (see producer/sources.ts). */
+  /** --sitemap locations and --sitemaps-from-robots (see producer/seed-urls.ts). */
   sitemaps?: string[];
   sitemapsFromRobots?: boolean;
   robotsErrorTtlMs?: number;
@@ -72,7 +74,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
   // A seed typo is bad usage, found before a database, a Redis or a crawl name exists.
   checkSeedArgs(opts.seeds);
   const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
-  const progress = createProgress(mode, io.stderr);
+  const progress = createProgress(mode, io.stderr, opts.progressIntervalMs);
   // Under a bar, every line for the terminal (this process's logs, the threads', messages) goes above it.
   const term = progress.out;
   const logSink = mode === 'bar' ? logLineWriter(term, !process.env.CI) : null;
@@ -123,7 +125,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     robotsErrorTtlMs: opts.robotsErrorTtlMs,
     metrics: metrics?.worker,
   });
-  // More workers on threads, one per usable core (see worker/threads.ts); a small crawl stays on this one.
+  // More workers on threads, one per usable core (see worker/thread-pool.ts); a small crawl stays on this one.
   const pool: { threads: WorkerThreads | null } = { threads: null };
   const addThreads = async (submitted: number) => {
     const w = opts.workers ?? 'auto';

@@ -53,6 +53,12 @@ function stallTiming() {
   };
 }
 
+/** Hidden test hook: the interval of `crawl`'s progress lines off a terminal (observe tests shorten it). */
+function progressInterval(): number | undefined {
+  const v = process.env.METACRAWL_PROGRESS_INTERVAL_MS;
+  return v ? positiveInt('METACRAWL_PROGRESS_INTERVAL_MS', v) : undefined;
+}
+
 export function buildProgram(io: CliIO, setCode: (code: number) => void): Command {
   const program = new Command('metacrawl')
     .description('Queue-driven batch crawler for page metadata: seeds → Redis → workers → SQLite')
@@ -112,6 +118,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           metrics: metricsConfig(raw, file),
           ...crawlRunConfig(raw),
           ...stallTiming(),
+          progressIntervalMs: progressInterval(),
         },
         io,
       );

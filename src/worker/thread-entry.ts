@@ -1,4 +1,4 @@
-/** Entry point of a worker thread (see threads.ts): one startWorker() until the parent says close. */
+/** Entry point of a worker thread (see thread-pool.ts): one startWorker() until the parent says close. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log.js';
 import { startWorker } from './index.js';
