@@ -272,13 +272,11 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   addFetchOptions(
     program
       .command('inspect')
-      .description(
-        'the URL explorer for one page: fetch it (or read --file) and print what it says about itself',
-      )
+      .description('a report of one page: fetch it (or read --file) and print what it says about itself')
       .argument('[url]', 'the URL to fetch')
       .option('--file <path>', 'a saved HTML file instead of fetching')
       .option('--base <url>', 'the URL a --file page was saved from (links resolve against it)')
-      .option('--json', 'one JSON object instead of the explorer text'),
+      .option('--json', 'one JSON object instead of the text report'),
     { concurrency: false },
   ).action(
     run(async (raw, _cmd, args) => {

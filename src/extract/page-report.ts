@@ -1,11 +1,13 @@
 /**
- * The explorer view of one page (what `metacrawl inspect` prints): a JSON shape mirroring the reference
- * corpus format, the "URL explorer" shape, and a plain-text rendering. Crawled text is data: the text
- * rendering neutralises control and bidi-override characters so a page cannot drive the terminal.
+ * The page report: what `metacrawl inspect` prints about one page. `inspect --json` (InspectJson) mirrors the
+ * reference corpus format; the text report is built from PageReport, whose fields mirror the listing of the
+ * reference "URL explorer" tool (test/fixtures/corpus/seed/expected-explorer.json). Crawled text is data: the
+ * text rendering neutralises control and bidi-override characters so a page cannot drive the terminal.
+ * (`metacrawl serve`, the results explorer, is another thing: src/serve.)
  */
 import type { MetaTag, PageMetadata, ResolvedFields } from '../types.js';
 
-/** Metas the explorer shows in its header, so its meta list leaves them out. */
+/** Metas the report shows in its header, so its meta list leaves them out. */
 const SHOWN_ABOVE = new Set([
   'description',
   'viewport',
@@ -53,7 +55,7 @@ export function toInspectJson(meta: PageMetadata, finalUrl: string): InspectJson
     twitter: meta.twitter,
     jsonld: meta.jsonld.filter((b) => b.valid).map((b) => b.value),
     jsonld_invalid: meta.jsonld.filter((b) => !b.valid).length,
-    // The explorer's link list is every <a href>; <area href> links are listed apart (the links table has both).
+    // The report's link list is every <a href>; <area href> links are listed apart (the links table has both).
     links: meta.links.filter((l) => l.tag === 'a').map((l) => [l.url, l.text]),
     links_count: meta.linksCount - meta.areaLinksCount,
     area_links: meta.links.filter((l) => l.tag === 'area').map((l) => [l.url, l.text]),
@@ -64,8 +66,8 @@ export function toInspectJson(meta: PageMetadata, finalUrl: string): InspectJson
   };
 }
 
-/** The URL explorer's shape: header fields, then `[name || property || null, content]` and `[text, url]` lists. */
-export interface ExplorerJson {
+/** The report's fields: header fields, then `[name || property || null, content]` and `[text, url]` lists. */
+export interface PageReport {
   url: string;
   title: string | null;
   og_title: string | null;
@@ -82,7 +84,7 @@ export interface ExplorerJson {
   viewport: string | null;
 }
 
-export function toExplorerJson(meta: PageMetadata, finalUrl: string): ExplorerJson {
+export function toPageReport(meta: PageMetadata, finalUrl: string): PageReport {
   const list: [string | null, string][] = [];
   for (const [attr, key, content] of meta.meta) {
     if (content === null) continue;
@@ -109,8 +111,8 @@ export function toExplorerJson(meta: PageMetadata, finalUrl: string): ExplorerJs
 }
 
 /** The human view: header fields, JSON-LD, every meta (document order), every link, viewport, resolved fields. */
-export function renderExplorerText(meta: PageMetadata, finalUrl: string): string {
-  const x = toExplorerJson(meta, finalUrl);
+export function renderPageReport(meta: PageMetadata, finalUrl: string): string {
+  const x = toPageReport(meta, finalUrl);
   const out: string[] = [];
   const field = (label: string, v: string | null) => out.push(`${label}: ${v === null ? '—' : safe(v)}`);
   field('URL', finalUrl);

@@ -122,12 +122,12 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
       const crawl = reader.crawlByName(name);
       if (!crawl) throw new HttpError(404, `No crawl named ${name} in this database.`);
       const table = parseTableQuery(url.searchParams);
-      const stats = reader.stats(crawl.id);
+      const breakdown = reader.breakdown(crawl.id);
       if (table.q) {
         const search = reader.search(crawl.id, table);
         const view = crawlView({
           crawl,
-          stats,
+          breakdown,
           table,
           rows: search.rows,
           more: false,
@@ -143,7 +143,7 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
         req,
         res,
         200,
-        crawlView({ crawl, stats, table, rows, more, count, search: null, queues }),
+        crawlView({ crawl, breakdown, table, rows, more, count, search: null, queues }),
       );
     }
     const pageMatch = /^\/page\/(\d{1,15})$/.exec(path);

@@ -80,7 +80,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         // A throttling answer to robots.txt pauses the host like one to a page (before the slot is given back).
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
         if (res.status === 429 || (res.status === 503 && retryAfter !== null)) {
-          await gate.recordOutcome(host, 'throttled', retryAfter);
+          await gate.recordHostEvent(host, 'throttled', retryAfter);
         }
         return { status: res.status, body: res.body.toString('utf8') };
       } finally {

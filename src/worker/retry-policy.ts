@@ -1,12 +1,12 @@
 /**
- * Codes decide the queue outcome in one place: a retryable code with attempts left is rethrown (BullMQ
+ * Codes decide retry or final row in one place: a retryable code with attempts left is rethrown (BullMQ
  * backoff); everything else becomes the page's final row. Throttling is handled before this and costs no attempt.
  */
 import { type ErrorCode, isRetryable } from '../errors.js';
 
-export type Outcome = 'retry' | 'final';
+export type RetryDecision = 'retry' | 'final';
 
-export function decideOutcome(code: ErrorCode, attemptsMade: number, maxAttempts: number): Outcome {
+export function decideRetry(code: ErrorCode, attemptsMade: number, maxAttempts: number): RetryDecision {
   if (!isRetryable(code)) return 'final';
   return attemptsMade + 1 < maxAttempts ? 'retry' : 'final';
 }

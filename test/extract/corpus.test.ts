@@ -33,7 +33,7 @@ interface Expected {
 }
 
 /**
- * AREA_LINKS: the reference's `links` (like the explorer's and `inspect --json`'s) is every <a href>; HTML makes
+ * AREA_LINKS: the reference's `links` (like the page report's and `inspect --json`'s) is every <a href>; HTML makes
  * <area href> a link too, so the links table also holds them, tagged 'area'. On these pages exactly this many
  * <area> links (empty text) come on top of the reference's list.
  */

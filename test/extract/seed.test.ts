@@ -1,11 +1,11 @@
 /**
- * The seed page (GitHub issue #46, Chinese text) reproduces the URL explorer listing and the reference
- * extraction exactly.
+ * The seed page (GitHub issue #46, Chinese text) reproduces the reference URL explorer's listing (our page
+ * report) and the reference extraction exactly.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { extract } from '../../src/extract/index.js';
-import { renderExplorerText, toExplorerJson, toInspectJson } from '../../src/extract/page-report.js';
+import { renderPageReport, toInspectJson, toPageReport } from '../../src/extract/page-report.js';
 
 const seed = new URL('../fixtures/corpus/seed/', import.meta.url);
 const explorer = JSON.parse(readFileSync(new URL('expected-explorer.json', seed), 'utf8'));
@@ -15,7 +15,7 @@ const meta = extract(html, explorer.base_url_to_use);
 const finalUrl: string = explorer.url;
 
 describe('seed page: github-issue-46', () => {
-  const x = toExplorerJson(meta, finalUrl);
+  const x = toPageReport(meta, finalUrl);
 
   it.each([
     'title',
@@ -75,7 +75,7 @@ describe('seed page: github-issue-46', () => {
   });
 
   it('renders the human view with every section', () => {
-    const text = renderExplorerText(meta, finalUrl);
+    const text = renderPageReport(meta, finalUrl);
     expect(text).toContain('Title: 一文浅谈深度学习泛化能力 · Issue #46 · aialgorithm/Blog · GitHub\n');
     expect(text).toContain('Open Graph Title: 一文浅谈深度学习泛化能力 · Issue #46 · aialgorithm/Blog\n');
     expect(text).toContain('X: @github\n');
@@ -89,7 +89,7 @@ describe('seed page: github-issue-46', () => {
 
   it('neutralises control characters in the text view', () => {
     const evil = extract('<title>a\u001b[31mred</title><a href="/x">\u202eevil</a>', 'https://e.example/');
-    const text = renderExplorerText(evil, 'https://e.example/');
+    const text = renderPageReport(evil, 'https://e.example/');
     expect(text).not.toMatch(/[\u001b\u202e]/);
     expect(text).toContain('Title: a\uFFFD[31mred');
   });

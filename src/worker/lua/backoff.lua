@@ -1,5 +1,5 @@
 --[[
-  backoff.lua: adaptive backoff from the outcome of a request to a host.
+  backoff.lua: adaptive backoff from what a request told about its host (a host event).
     ok            the failure streak resets (an active pause is left to run out).
     throttled     with Retry-After: pause min(retryAfter, cap).
                   without: pause base * 2^(streak-1), capped; streak = consecutive failures.
@@ -10,7 +10,7 @@
   KEYS[1]  host state hash, shared by every crawl (fields pausedUntil ms, pauseSeq, pauseReason, streak)
   KEYS[2]  paused-hosts hash (field = host key, value = JSON {untilMs, reason}), for `status`
   ARGV[1]  host key (the paused-hosts field)
-  ARGV[2]  outcome: 'ok' | 'throttled' | 'conn-failure'
+  ARGV[2]  event: 'ok' | 'throttled' | 'conn-failure'
   ARGV[3]  Retry-After in ms, or -1 when absent
   ARGV[4]  cap ms
   ARGV[5]  base ms (the first pause of a streak)
@@ -21,13 +21,13 @@
 local stateKey = KEYS[1]
 local pausedKey = KEYS[2]
 local host = ARGV[1]
-local outcome = ARGV[2]
+local event = ARGV[2]
 local retryAfter = tonumber(ARGV[3])
 local capMs = tonumber(ARGV[4])
 local baseMs = tonumber(ARGV[5])
 local idleMs = tonumber(ARGV[6])
 
-if outcome == 'ok' then
+if event == 'ok' then
   redis.call('HDEL', stateKey, 'streak')
   return 0
 end
@@ -65,7 +65,7 @@ else
     reason = 'throttled, Retry-After ' .. math.ceil(ms / 1000) .. 's'
   else
     ms = math.min(baseMs * math.pow(2, math.min(streak - 1, 40)), capMs)
-    reason = outcome .. ' x' .. streak
+    reason = event .. ' x' .. streak
   end
 end
 

@@ -12,7 +12,6 @@ import type { HostLimits } from './limits.js';
 
 export {
   type HostLimits,
-  type HostOverride,
   loadPolitenessFile,
   resolveLimits,
   validateOverrides,
@@ -32,12 +31,13 @@ export type AcquireResult =
 export type BookingMode = 'plain' | 'book' | 'booked';
 const MODE_ARG: Record<BookingMode, number> = { plain: 0, book: 1, booked: 2 };
 
-export type Outcome = 'ok' | 'throttled' | 'conn-failure';
+/** What a request told about its host, for adaptive backoff (backoff.lua): it answered, throttled, or was unreachable. */
+export type HostEvent = 'ok' | 'throttled' | 'conn-failure';
 
 /** Told of each answer the gate gets from Redis, after it came (metrics count refusals and backoffs). */
 export interface GateObserver {
   onAcquire?(hostKey: string, result: AcquireResult): void;
-  onOutcome?(hostKey: string, outcome: Outcome): void;
+  onHostEvent?(hostKey: string, event: HostEvent): void;
 }
 
 export interface GateOptions {
@@ -164,9 +164,9 @@ export class PolitenessGate {
    * `conn-failure`, pause backoffBaseMs doubling per consecutive failure up to cap; `ok` resets the streak.
    * Returns the ms until the host's pause ends (0 when not paused): delay the job by that much.
    */
-  async recordOutcome(
+  async recordHostEvent(
     hostKey: string,
-    outcome: Outcome,
+    event: HostEvent,
     retryAfterMs: number | null,
     capMs = DEFAULT_BACKOFF_CAP_MS,
   ): Promise<number> {
@@ -176,13 +176,13 @@ export class PolitenessGate {
       this.k.hostState(hostKey),
       this.k.pausedHosts,
       hostKey,
-      outcome,
+      event,
       ra,
       capMs,
       this.backoffBaseMs,
       this.idleMs,
     );
-    this.observer.onOutcome?.(hostKey, outcome);
+    this.observer.onHostEvent?.(hostKey, event);
     return Number(res);
   }
 
