@@ -29,6 +29,7 @@ export interface FetchConfig {
 export type PolitenessKey = 'host' | 'domain';
 export type Scope = 'host' | 'domain' | 'any';
 
+/** One host's entry of --politeness-file / a crawl's `overrides` (validated by worker/politeness/limits.ts). */
 export interface HostOverride {
   rate?: string;
   concurrency?: number;

@@ -5,6 +5,10 @@ import type { CrawlSettings } from './config.js';
 import { keys, QUEUE_NAME } from './keys.js';
 import type { CrawlJobData } from './types.js';
 
+/**
+ * The crawl queue. BullMQ names its own keys (`queue.keys.wait`, `.active`, `.delayed`, `.prioritized`, ...;
+ * `queue.toKey(id)` for a job): code that reads them directly asks the queue, never spells them out.
+ */
 export function openQueue(connection: Redis, prefix: string): Queue<CrawlJobData> {
   return new Queue<CrawlJobData>(QUEUE_NAME, { connection, prefix: keys(prefix).bullPrefix });
 }

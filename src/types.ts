@@ -81,7 +81,7 @@ export interface PageMetadata {
   links: LinkInfo[];
   /** Number of links found (may exceed links.length when capped). */
   linksCount: number;
-  /** How many of linksCount came from <area href> (the explorer's link list shows <a href> only). */
+  /** How many of linksCount came from <area href> (the page report's link list shows <a href> only). */
   areaLinksCount: number;
   linksTruncated: boolean;
   /** The effective base URL (after <base href>). */

@@ -118,14 +118,14 @@ describe('the import rule of src/', () => {
         { from: 'url/normalize.ts', to: 'queue.ts' },
         { from: 'serve/server.ts', to: 'cli/io.ts' },
         { from: 'cli/inspect.ts', to: 'extract/index.ts' },
-        { from: 'cli/crawl.ts', to: 'worker/threads.ts' },
+        { from: 'cli/crawl.ts', to: 'worker/thread-pool.ts' },
         { from: 'store/db.ts', to: '../tools/site.ts' },
       ]),
     ).toEqual([
       'worker/process.ts -> store/db.ts (import store/index.ts instead)',
       'config.ts -> producer/index.ts (shared code imports no stage)',
       'serve/server.ts -> cli/io.ts (nothing imports the CLI)',
-      'cli/crawl.ts -> worker/threads.ts (import worker/index.ts instead)',
+      'cli/crawl.ts -> worker/thread-pool.ts (import worker/index.ts instead)',
       'store/db.ts -> ../tools/site.ts (src/ imports nothing outside src/)',
     ]);
     expect(

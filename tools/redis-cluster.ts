@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { sleep } from '#metacrawl/sleep.js';
 
 export interface LocalCluster {
   /** `redis+cluster://127.0.0.1:p1,127.0.0.1:p2,...` */
@@ -72,8 +73,6 @@ async function clusterOk(ports: number[]): Promise<boolean> {
   }
   return true;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * What `redis-cli --cluster create` does, without its fixed waits: distinct config epochs, the 16384 slots

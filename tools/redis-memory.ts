@@ -11,6 +11,7 @@ import { type CrawlSettings, DEFAULTS } from '#metacrawl/config.js';
 import { silentLogger } from '#metacrawl/log.js';
 import { submitSeeds } from '#metacrawl/producer/index.js';
 import { connectRedis, startPrivateRedis } from '#metacrawl/redis.js';
+import { sleep } from '#metacrawl/sleep.js';
 import { crawlSummary, openDb, runStoreWriter } from '#metacrawl/store/index.js';
 import { startWorker } from '#metacrawl/worker/index.js';
 import { startSite } from './site.js';
@@ -128,7 +129,7 @@ async function finishAll(url: string, dir: string, crawl: string, urls: number, 
     logger: silentLogger,
   });
   try {
-    while (crawlSummary(db, crawl).pages < urls) await new Promise((r) => setTimeout(r, 100));
+    while (crawlSummary(db, crawl).pages < urls) await sleep(100);
   } finally {
     await worker.close(1000);
     stop.abort();

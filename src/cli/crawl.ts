@@ -13,6 +13,7 @@ import { checkSeedArgs, describeBudget, noSeedsWarning, submitSeeds } from '../p
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
 import { watchRedis } from '../redis-outage.js';
+import { sleep } from '../sleep.js';
 import { crawlSummary, openDb, runStoreWriter } from '../store/index.js';
 import { pagesPerSecond } from '../throughput.js';
 import {
@@ -23,7 +24,7 @@ import {
   type WorkerThreads,
 } from '../worker/index.js';
 import { lockDatabase } from './db-lock.js';
-import { announceStop, type CliIO, interruptedExitCode, line, sleep } from './io.js';
+import { announceStop, type CliIO, interruptedExitCode, line } from './io.js';
 import { createProgress } from './progress.js';
 import { resolveRedis } from './redis-target.js';
 
@@ -36,11 +37,13 @@ export interface CrawlCommandOptions {
   fetch: FetchConfig & { concurrency: number };
   settings: CrawlSettings;
   progress: boolean;
+  /** Test hook: the interval of progress lines off a terminal (default 10 s). */
+  progressIntervalMs?: number;
   logLevel: LogLevel;
   /** Test hooks: BullMQ lock/stall timing. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  /** --sitemap locations and --sitemaps-from-robots (see producer/sources.ts). */
+  /** --sitemap locations and --sitemaps-from-robots (see producer/seed-urls.ts). */
   sitemaps?: string[];
   sitemapsFromRobots?: boolean;
   robotsErrorTtlMs?: number;
@@ -85,7 +88,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
 
 async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   const mode = !opts.progress ? 'none' : io.stderr.isTTY ? 'bar' : 'lines';
-  const progress = createProgress(mode, io.stderr);
+  const progress = createProgress(mode, io.stderr, opts.progressIntervalMs);
   // Under a bar, every line for the terminal (this process's logs, the threads', messages) goes above it.
   const term = progress.out;
   const logSink = mode === 'bar' ? logLineWriter(term, !process.env.CI) : null;
@@ -150,7 +153,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
     metrics: metrics?.worker,
     redisTimeoutMs: opts.redisTimeoutMs,
   });
-  // More workers on threads, one per usable core (see worker/threads.ts); a small crawl stays on this one.
+  // More workers on threads, one per usable core (see worker/thread-pool.ts); a small crawl stays on this one.
   const pool: { threads: WorkerThreads | null } = { threads: null };
   const addThreads = async (submitted: number) => {
     const w = opts.workers ?? 'auto';

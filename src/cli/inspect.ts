@@ -1,9 +1,9 @@
-/** `metacrawl inspect`: the URL explorer for one page — fetched (same rules as workers) or from a saved file. No queue, no database. */
+/** `metacrawl inspect`: the page report of one page — fetched (same rules as workers) or from a saved file. No queue, no database. */
 import { readFileSync } from 'node:fs';
 import type { FetchConfig } from '../config.js';
 import { ConfigError } from '../config.js';
 import { extract } from '../extract/index.js';
-import { renderExplorerText, toInspectJson } from '../extract/view.js';
+import { renderPageReport, toInspectJson } from '../extract/page-report.js';
 import { decodeHtml, Fetcher, isHtmlType } from '../fetch/index.js';
 import { normalizeUrl } from '../url/normalize.js';
 import { type CliIO, line } from './io.js';
@@ -54,6 +54,6 @@ export async function inspectCommand(opts: InspectCommandOptions, io: CliIO): Pr
   }
   const meta = extract(html, finalUrl, { maxLinks: opts.fetch.maxLinks, headers });
   if (opts.json) line(io.stdout, JSON.stringify(toInspectJson(meta, finalUrl), null, 2));
-  else io.stdout.write(renderExplorerText(meta, finalUrl));
+  else io.stdout.write(renderPageReport(meta, finalUrl));
   return 0;
 }

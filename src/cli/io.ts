@@ -48,17 +48,3 @@ export function interruptedExitCode(signal: AbortSignal): number {
 export function line(stream: NodeJS.WritableStream, text: string): void {
   stream.write(`${text}\n`);
 }
-
-/** Resolves after ms, or earlier when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -57,6 +57,12 @@ function stallTiming() {
   };
 }
 
+/** Hidden test hook: the interval of `crawl`'s progress lines off a terminal (observe tests shorten it). */
+function progressInterval(): number | undefined {
+  const v = process.env.METACRAWL_PROGRESS_INTERVAL_MS;
+  return v ? positiveInt('METACRAWL_PROGRESS_INTERVAL_MS', v) : undefined;
+}
+
 export function buildProgram(io: CliIO, setCode: (code: number) => void): Command {
   const program = new Command('metacrawl')
     .description('Queue-driven batch crawler for page metadata: seeds → Redis → workers → SQLite')
@@ -117,6 +123,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           ...crawlRunConfig(raw),
           redisTimeoutMs: common.redisTimeoutMs,
           ...stallTiming(),
+          progressIntervalMs: progressInterval(),
         },
         io,
       );
@@ -276,13 +283,11 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   addFetchOptions(
     program
       .command('inspect')
-      .description(
-        'the URL explorer for one page: fetch it (or read --file) and print what it says about itself',
-      )
+      .description('a report of one page: fetch it (or read --file) and print what it says about itself')
       .argument('[url]', 'the URL to fetch')
       .option('--file <path>', 'a saved HTML file instead of fetching')
       .option('--base <url>', 'the URL a --file page was saved from (links resolve against it)')
-      .option('--json', 'one JSON object instead of the explorer text'),
+      .option('--json', 'one JSON object instead of the text report'),
     { concurrency: false },
   ).action(
     run(async (raw, _cmd, args) => {

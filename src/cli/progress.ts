@@ -42,11 +42,8 @@ function eta(remaining: number, rate: number): string {
       : `${s}s`;
 }
 
-/** The line interval; METACRAWL_PROGRESS_INTERVAL_MS shortens it (tests). */
-function defaultInterval(): number {
-  const v = Number(process.env.METACRAWL_PROGRESS_INTERVAL_MS);
-  return Number.isInteger(v) && v > 0 ? v : 10_000;
-}
+/** Off a terminal, a progress line at most this often (the caller may pass a shorter one: tests do). */
+export const PROGRESS_INTERVAL_MS = 10_000;
 
 const BAR_WIDTH = 40;
 
@@ -59,7 +56,7 @@ function barText(s: ProgressSnapshot, rate: number): string {
 export function createProgress(
   mode: 'bar' | 'lines' | 'none',
   stream: NodeJS.WritableStream,
-  intervalMs = defaultInterval(),
+  intervalMs = PROGRESS_INTERVAL_MS,
 ): Progress {
   if (mode === 'none') return { update() {}, stop() {}, out: stream };
   const window = new RateWindow();

@@ -1,14 +1,16 @@
 /** `metacrawl status`: per crawl and per fleet, from Redis (counters, queue, heartbeats). */
 import type { Redis } from 'ioredis';
 import { type ControlState, readControlState } from '../control/index.js';
-import { type DelayedHost, delayedHosts } from '../host-turns.js';
+import { type DelayedHost, delayedHosts } from '../crawl-turns.js';
+import { liveWorkers, type WorkerBeat } from '../heartbeat.js';
 import { keys } from '../keys.js';
 import { writerLag } from '../metrics/index.js';
 import { describeBudget } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { redactRedisUrl } from '../redis.js';
+import { sleep } from '../sleep.js';
 import { pagesPerSecond } from '../throughput.js';
-import { type CliIO, line, quietStop, sleep } from './io.js';
+import { type CliIO, line, quietStop } from './io.js';
 import { findRedis, withRedis } from './redis-target.js';
 
 export interface StatusCommandOptions {
@@ -51,7 +53,7 @@ export interface CrawlStatus {
 export interface FleetStatus {
   redis: string;
   queue: { waiting: number; active: number; delayed: number; prioritized: number };
-  workers: Array<Record<string, unknown>>;
+  workers: WorkerBeat[];
   writerLag: number;
   /** Hosts paused by what they answered (Retry-After, backoff): every crawl waits for them. */
   pausedHosts: Array<{ host: string; untilMs: number; reason: string }>;
@@ -80,12 +82,12 @@ export async function collectStatus(
     const perCrawl = new Map<string, { queued: number; active: number; delayed: number }>();
     const scan = total <= SCAN_LIMIT;
     if (scan) {
-      const qk = (s: string) => `${k.bullPrefix}:crawl:${s}`;
+      // BullMQ's own key names (queue.keys), never spelled out here.
       const [wait, active, delayed, prio] = await Promise.all([
-        redis.lrange(qk('wait'), 0, -1),
-        redis.lrange(qk('active'), 0, -1),
-        redis.zrange(qk('delayed'), 0, -1),
-        redis.zrange(qk('prioritized'), 0, -1),
+        redis.lrange(queue.keys.wait, 0, -1),
+        redis.lrange(queue.keys.active, 0, -1),
+        redis.zrange(queue.keys.delayed, 0, -1),
+        redis.zrange(queue.keys.prioritized, 0, -1),
       ]);
       const bump = (ids: string[], field: 'queued' | 'active' | 'delayed') => {
         for (const id of ids) {
@@ -144,9 +146,7 @@ export async function collectStatus(
       }
     }
     const now = Date.now();
-    const workers = Object.values(await redis.hgetall(k.workers))
-      .map((v) => JSON.parse(v) as Record<string, unknown>)
-      .filter((w) => now - Number(w.at ?? 0) < 30_000);
+    const workers = await liveWorkers(redis, prefix, now);
     const lag = await writerLag(redis, prefix);
     const paused = await redis.hgetall(k.pausedHosts);
     const pausedHosts = Object.entries(paused)

@@ -10,7 +10,7 @@ export interface SubmitCommandOptions {
   prefix: string;
   crawl: string;
   settings: CrawlSettings;
-  /** --sitemap locations and --sitemaps-from-robots (see producer/sources.ts). */
+  /** --sitemap locations and --sitemaps-from-robots (see producer/seed-urls.ts). */
   sitemaps?: string[];
   sitemapsFromRobots?: boolean;
   /** --allow-private for sitemap and robots.txt fetches. */

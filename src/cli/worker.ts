@@ -2,8 +2,9 @@
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
+import { sleep } from '../sleep.js';
 import { startWorker } from '../worker/index.js';
-import { announceStop, type CliIO, sleep } from './io.js';
+import { announceStop, type CliIO } from './io.js';
 import { resolveRedis } from './redis-target.js';
 
 export interface WorkerCommandOptions {

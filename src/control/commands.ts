@@ -12,9 +12,10 @@
  */
 import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { dropCrawlTurns } from '../host-turns.js';
+import { dropCrawlTurns } from '../crawl-turns.js';
 import { keys } from '../keys.js';
 import { openQueue } from '../queue.js';
+import { sleep } from '../sleep.js';
 import { publishRecords } from '../stream.js';
 import type { CrawlJobData } from '../types.js';
 import { cancelledRecord } from './hold.js';
@@ -48,8 +49,6 @@ export interface ControlResult {
   /** cancel: hosts where the crawl's booked turns were dropped. */
   releasedHosts?: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function assertKnown(redis: Redis, prefix: string, crawl: string): Promise<void> {
   if (await redis.sismember(keys(prefix).crawls, crawl)) return;

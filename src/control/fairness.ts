@@ -14,20 +14,29 @@
  * Levels stop at LEVELS - 1 (TURN * LEVELS = 200 million URLs of one crawl; beyond that its jobs are FIFO).
  */
 import type { Redis } from 'ioredis';
-import { ConfigError } from '../config.js';
+import { ConfigError, positiveInt } from '../config.js';
 import { keys } from '../keys.js';
 import { defineScript, type ScriptFn } from '../lua.js';
 
-/** URLs a crawl gets per turn. METACRAWL_FAIR_TURN overrides it (tests use small turns). */
+/** URLs a crawl gets per turn, unless the caller passes its own (tests use small turns). */
 export const TURN = 1000;
 /** Levels per class: 9 classes * 200,000 stay under BullMQ's highest priority (2,097,152). */
 export const LEVELS = 200_000;
 export const CLASSES = 9;
 export const DEFAULT_CLASS = 5;
 
-function turn(): number {
-  const v = Number(process.env.METACRAWL_FAIR_TURN);
-  return Number.isInteger(v) && v > 0 ? v : TURN;
+export interface FairShareOptions {
+  /** URLs per turn: a positive integer, default TURN. */
+  turn?: number;
+}
+
+/**
+ * The test hook METACRAWL_FAIR_TURN, read here only until the callers (the submitter, the worker's
+ * discovery) are handed `turn` from the CLI's edge; a value that is not a positive integer is refused.
+ */
+function turnFromEnv(): number {
+  const v = process.env.METACRAWL_FAIR_TURN;
+  return v ? positiveInt('METACRAWL_FAIR_TURN', v) : TURN;
 }
 
 /** `--priority`: 0 (default, = class 5) or 1..9, 1 first. */
@@ -54,12 +63,21 @@ export class FairShare {
   private readonly statsKey: string;
   private readonly prioritizedKey: string;
   private readonly first: number;
+  private readonly turn: number;
 
-  constructor(redis: Redis, prefix: string, crawl: string, priority: number, prioritizedKey: string) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    crawl: string,
+    priority: number,
+    prioritizedKey: string,
+    opts: FairShareOptions = {},
+  ) {
     this.script = defineScript(redis, 'mcFairShare', 'control/lua/fair.lua', 2);
     this.statsKey = keys(prefix).crawlStats(crawl);
     this.prioritizedKey = prioritizedKey;
     this.first = classFirstPriority(priorityClass(priority));
+    this.turn = opts.turn === undefined ? turnFromEnv() : positiveInt('the fair-share turn', opts.turn);
   }
 
   /** BullMQ priorities for the crawl's next n jobs, in queueing order. */
@@ -69,7 +87,7 @@ export class FairShare {
       number,
       number,
     ];
-    const t = turn();
+    const t = this.turn;
     const out = new Array<number>(n);
     for (let i = 0; i < n; i++) out[i] = this.first + Math.min(LEVELS - 1, base + Math.floor((seq + i) / t));
     return out;

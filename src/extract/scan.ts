@@ -10,7 +10,7 @@
  *   is not the document title; an HTML "breakout" tag (div, p, ...) ends foreign content;
  * - the first attribute of a given name wins; CR/CRLF become LF (done by the rules on use);
  * - an <a> start tag closes the <a> already open (what the adoption agency algorithm does).
- * Not emulated (no corpus page needs it, see test/worker/extract/DIFFERENCES.md): an <a> popped by a
+ * Not emulated (no corpus page needs it, see test/extract/DIFFERENCES.md): an <a> popped by a
  * block end tag and re-created for the following text (active formatting reconstruction), <a> in <select>.
  */
 import { Tokenizer } from 'htmlparser2';

@@ -4,6 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
+import { liveWorkers, WORKER_LIVE_MS } from '../heartbeat.js';
 import { keys } from '../keys.js';
 import type { Logger } from '../log.js';
 import { openQueue, readCrawlStats } from '../queue.js';
@@ -73,15 +74,11 @@ export function registerFleetGauges(registry: Registry, redis: Redis, prefix: st
   });
   new Gauge({
     name: 'metacrawl_workers_live',
-    help: 'Workers whose heartbeat is less than 30 s old',
+    help: `Workers whose heartbeat is less than ${WORKER_LIVE_MS / 1000} s old`,
     registers,
     async collect() {
       try {
-        const now = Date.now();
-        const beats = Object.values(await redis.hgetall(k.workers));
-        this.set(
-          beats.filter((v) => now - Number((JSON.parse(v) as { at?: number }).at ?? 0) < 30_000).length,
-        );
+        this.set((await liveWorkers(redis, prefix)).length);
       } catch (err) {
         warn('worker heartbeats', err);
       }

@@ -70,15 +70,16 @@ export class WorkerMetrics {
 
   /**
    * The politeness gate's observer: counts its refusals and backoffs. Typed by shape (a refusal has a reason,
-   * an outcome is 'ok' or a backoff) so metrics import nothing from the worker.
+   * a host event is 'ok' or a backoff) so metrics import nothing from the worker. The metric's label keeps
+   * its published name, `outcome`.
    */
   readonly gateObserver = {
     onAcquire: (_hostKey: string, res: { granted: true } | { granted: false; reason: string }): void => {
       if (!res.granted) this.delays.inc({ reason: res.reason });
     },
-    onOutcome: (_hostKey: string, outcome: string): void => {
-      if (outcome !== 'ok')
-        this.backoffs.inc({ outcome: outcome === 'throttled' ? 'throttled' : 'conn_failure' });
+    onHostEvent: (_hostKey: string, event: string): void => {
+      if (event !== 'ok')
+        this.backoffs.inc({ outcome: event === 'throttled' ? 'throttled' : 'conn_failure' });
     },
   };
 }

@@ -4,9 +4,9 @@ import type { CrawlSettings, FetchConfig } from '../config.js';
 import { Fetcher } from '../fetch/index.js';
 import { keys } from '../keys.js';
 import { type CrawlStats, openQueue, saveCrawlSettings } from '../queue.js';
+import { seedUrls } from './seed-urls.js';
 import { SITEMAP_MAX_BYTES } from './sitemap.js';
 import { SitemapReader } from './sitemap-reader.js';
-import { seedUrls } from './sources.js';
 import { type SubmitItem, Submitter } from './submit.js';
 
 export { checkSeedArgs, noSeedsWarning } from './seed-args.js';

@@ -8,14 +8,14 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isCrawlError } from '../errors.js';
 import type { Fetcher } from '../fetch/index.js';
-import { dropPartialLastLine, parseRobots } from '../robots/rules.js';
+import { dropPartialLastLine, parseRobots, ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS } from '../robots/rules.js';
+import { sleep } from '../sleep.js';
 import { parseSitemap, SITEMAP_MAX_BYTES, type SitemapEntry, SitemapError } from './sitemap.js';
 
 /** Index → child sitemaps → ...: levels of nesting followed below a top-level sitemap. */
 export const SITEMAP_MAX_DEPTH = 3;
 /** Sitemap documents read per top-level location (a sitemap index names at most 50,000). */
 export const SITEMAP_MAX_DOCUMENTS = 50_000;
-const ROBOTS_MAX_BYTES = 500 * 1024;
 const SITEMAP_ACCEPT = 'application/xml,text/xml;q=0.9,application/x-gzip;q=0.8,*/*;q=0.5';
 const CHUNK = 64 * 1024;
 
@@ -103,7 +103,7 @@ export class SitemapReader {
       const res = await fetcher.fetch(url, {
         accept: 'text/plain',
         maxBytes: ROBOTS_MAX_BYTES,
-        maxRedirects: 5,
+        maxRedirects: ROBOTS_MAX_REDIRECTS,
         timeoutMs: this.opts.timeoutMs,
       });
       if (res.status < 200 || res.status > 299) return [];
@@ -150,7 +150,7 @@ export class SitemapReader {
     const last = this.lastFetch.get(host);
     if (Number.isFinite(rate) && rate > 0 && last !== undefined) {
       const wait = last + 1000 / rate - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await sleep(wait);
     }
     this.lastFetch.set(host, Date.now());
   }

@@ -12,6 +12,11 @@
  * `dropPartialLastLine`); the parser itself accepts any text and never throws.
  */
 
+/** RFC 9309 §2.5: crawlers must parse at least the first 500 KiB; a longer file is cut there. */
+export const ROBOTS_MAX_BYTES = 500 * 1024;
+/** RFC 9309 §2.3.1.2: crawlers follow at least five consecutive redirects for robots.txt. */
+export const ROBOTS_MAX_REDIRECTS = 5;
+
 export interface RobotsRule {
   allow: boolean;
   /** Normalized (see normalizePath); `*` = any run of characters, a trailing `$` = end of path. */

@@ -45,7 +45,8 @@ export interface Bucket {
   n: number;
 }
 
-export interface CrawlStats {
+/** A crawl's charts on its explorer page (aggregates over its rows; not the Redis counters of queue.ts). */
+export interface CrawlBreakdown {
   byStatus: [number | null, number][];
   topHosts: [string, number][];
   hosts: number;
@@ -176,7 +177,7 @@ export class ExplorerReader {
 
   /** Computes the crawl list and every crawl's charts, so the first visitor does not wait for them. */
   warm(): void {
-    for (const c of this.crawls()) this.stats(c.id);
+    for (const c of this.crawls()) this.breakdown(c.id);
   }
 
   /** A crawl that appears (or goes) is shown at once; counts are at most staleMs old. */
@@ -248,8 +249,8 @@ export class ExplorerReader {
   }
 
   /** Charts of one crawl: each is one pass over a narrow index (or a small partial index). */
-  stats(crawlId: number): CrawlStats {
-    return this.cached(`stats:${crawlId}`, () => {
+  breakdown(crawlId: number): CrawlBreakdown {
+    return this.cached(`breakdown:${crawlId}`, () => {
       const byStatus = (
         this.stmt(
           'SELECT status, count(*) AS n FROM pages INDEXED BY pages_crawl_status WHERE crawl_id = ? GROUP BY status',

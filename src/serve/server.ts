@@ -1,22 +1,30 @@
 /**
  * `metacrawl serve`: the results explorer. A node:http server rendering HTML from a read-only connection,
- * with a strict CSP on every response; Bull Board at /queues when a Redis URL is given.
+ * with a strict CSP on every response; Bull Board at /queues when a Redis URL is given. This file is the
+ * HTTP setup; the routes live in routes/, one module per group, and render with views/.
  *
  * Routes: /  ·  /crawl/<name>  ·  /page/<id>  ·  /sql?q=  ·  /sql.csv?q=  ·  /sql.json?q=  ·  /static/*  ·  /queues/
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { openDb } from '../store/index.js';
-import { APP_JS, STYLE_CSS } from './assets.js';
 import { QUEUES_PATH, type QueueBoard, startQueueBoard } from './bull-board.js';
-import { parseTableQuery } from './filters.js';
-import { type Html, html, layout } from './html.js';
+import {
+  CSP,
+  errorPage,
+  HttpError,
+  hostAllowed,
+  QUEUES_CSP,
+  type RouteContext,
+  type Routes,
+  securityHeaders,
+  send,
+  sendHtml,
+} from './http.js';
 import { ExplorerReader, openReadOnly } from './reader.js';
-import { download, firstRows, openCursor, SqlError } from './sql.js';
-import { crawlView } from './views/crawl.js';
-import { crawlsView } from './views/crawls.js';
-import { pageView } from './views/page.js';
-import { sqlView } from './views/sql.js';
+import { crawlRoutes } from './routes/crawls.js';
+import { pageRoutes } from './routes/page.js';
+import { sqlRoutes } from './routes/sql.js';
+import { staticRoutes } from './routes/static.js';
 
 export interface ExplorerOptions {
   dbPath: string;
@@ -34,64 +42,7 @@ export interface Explorer {
   close(): Promise<void>;
 }
 
-/** Rows the SQL box shows; downloads carry every row. */
-export const SQL_DISPLAY_CAP = 1000;
-
-export const CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' http: https: data:; script-src 'self'; " +
-  "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-/** Bull Board's React UI sets inline styles and loads its font stylesheet; still no inline script. */
-const QUEUES_CSP =
-  "default-src 'self'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; " +
-  "font-src 'self' https://fonts.gstatic.com data:; img-src 'self' data:; script-src 'self'; " +
-  "connect-src 'self'; form-action 'self'; base-uri 'self'; frame-ancestors 'none'";
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function securityHeaders(res: ServerResponse, csp: string): void {
-  res.setHeader('Content-Security-Policy', csp);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-}
-
-function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', type);
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', 'no-store');
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
-
-function sendHtml(req: IncomingMessage, res: ServerResponse, status: number, page: Html): void {
-  send(req, res, status, 'text/html; charset=utf-8', page.text);
-}
-
-function errorPage(status: number, message: string, queues: boolean): Html {
-  const title = status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Error';
-  return layout(
-    { title, queues },
-    html`<h1>${title}</h1><p class="error">${message}</p><p><a href="/">Back to the crawls</a></p>`,
-  );
-}
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-/** DNS-rebinding guard: a server bound to loopback only answers requests addressed to loopback. */
-function hostAllowed(req: IncomingMessage, boundHost: string): boolean {
-  if (!LOOPBACK.has(boundHost) && !boundHost.startsWith('127.')) return true;
-  const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-  return LOOPBACK.has(host) || host.startsWith('127.');
-}
+const ROUTES: readonly Routes[] = [crawlRoutes, pageRoutes, sqlRoutes, staticRoutes];
 
 export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
   const host = opts.host ?? '127.0.0.1';
@@ -99,101 +50,11 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
   reader.warm();
   let board: QueueBoard | null = null;
   if (opts.redisUrl) board = startQueueBoard(opts.redisUrl, opts.prefix ?? 'metacrawl');
-  const queues = board !== null;
+  const ctx: RouteContext = { reader, dbPath: opts.dbPath, queues: board !== null };
 
-  const routes = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const path = url.pathname;
-    if (path === '/') return sendHtml(req, res, 200, crawlsView(reader.crawls(), queues));
-    if (path === '/static/style.css') {
-      res.setHeader('Cache-Control', 'public, max-age=300');
-      return send(req, res, 200, 'text/css; charset=utf-8', STYLE_CSS);
-    }
-    if (path === '/static/app.js') {
-      res.setHeader('Cache-Control', 'public, max-age=300');
-      return send(req, res, 200, 'text/javascript; charset=utf-8', APP_JS);
-    }
-    if (path === '/favicon.ico') {
-      res.statusCode = 204;
-      return void res.end();
-    }
-    const crawlMatch = /^\/crawl\/([^/]+)$/.exec(path);
-    if (crawlMatch) {
-      const name = decodeURIComponent(crawlMatch[1]);
-      const crawl = reader.crawlByName(name);
-      if (!crawl) throw new HttpError(404, `No crawl named ${name} in this database.`);
-      const table = parseTableQuery(url.searchParams);
-      const stats = reader.stats(crawl.id);
-      if (table.q) {
-        const search = reader.search(crawl.id, table);
-        const view = crawlView({
-          crawl,
-          stats,
-          table,
-          rows: search.rows,
-          more: false,
-          count: 0,
-          search,
-          queues,
-        });
-        return sendHtml(req, res, 200, view);
-      }
-      const { rows, more } = reader.pages(crawl.id, table);
-      const count = reader.count(crawl.id, table);
-      return sendHtml(
-        req,
-        res,
-        200,
-        crawlView({ crawl, stats, table, rows, more, count, search: null, queues }),
-      );
-    }
-    const pageMatch = /^\/page\/(\d{1,15})$/.exec(path);
-    if (pageMatch) {
-      const page = reader.page(Number(pageMatch[1]));
-      if (!page) throw new HttpError(404, `No page with id ${pageMatch[1]}.`);
-      const id = page.id as number;
-      const crawlId = page.crawl_id as number;
-      const view = pageView({
-        page,
-        crawl: reader.crawlName(crawlId) ?? String(crawlId),
-        meta: reader.meta(id),
-        links: reader.links(id),
-        jsonld: reader.jsonld(id),
-        linkedFrom: reader.linkedFrom(crawlId, [String(page.url), String(page.final_url ?? '')]),
-        queues,
-      });
-      return sendHtml(req, res, 200, view);
-    }
-    if (path === '/sql') {
-      const sql = url.searchParams.get('q') ?? '';
-      if (sql.trim() === '') {
-        return sendHtml(
-          req,
-          res,
-          200,
-          sqlView({ sql, result: null, error: null, cap: SQL_DISPLAY_CAP, queues }),
-        );
-      }
-      try {
-        const t = performance.now();
-        const r = firstRows(reader.db, sql, SQL_DISPLAY_CAP);
-        const result = { ...r, ms: performance.now() - t };
-        return sendHtml(req, res, 200, sqlView({ sql, result, error: null, cap: SQL_DISPLAY_CAP, queues }));
-      } catch (err) {
-        if (!(err instanceof SqlError)) throw err;
-        const view = sqlView({ sql, result: null, error: err.message, cap: SQL_DISPLAY_CAP, queues });
-        return sendHtml(req, res, 400, view);
-      }
-    }
-    if (path === '/sql.csv' || path === '/sql.json') {
-      return sqlDownload(
-        req,
-        res,
-        opts.dbPath,
-        url.searchParams.get('q') ?? '',
-        path.endsWith('.csv') ? 'csv' : 'json',
-      );
-    }
-    throw new HttpError(404, `Nothing at ${path}.`);
+  const route = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    for (const routes of ROUTES) if (await routes(ctx, req, res, url)) return;
+    throw new HttpError(404, `Nothing at ${url.pathname}.`);
   };
 
   const sockets = new Set<Socket>();
@@ -221,14 +82,14 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
       board.handle(req, res);
       return;
     }
-    routes(req, res, url).catch((err: unknown) => {
+    route(req, res, url).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       const message = err instanceof Error ? err.message : String(err);
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      sendHtml(req, res, status, errorPage(status, message, queues));
+      sendHtml(req, res, status, errorPage(status, message, ctx.queues));
     });
   });
   server.on('connection', (s) => {
@@ -261,53 +122,4 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
       await board?.close();
     },
   };
-}
-
-/** Streams every row of a read-only query on its own connection, so the explorer stays responsive. */
-async function sqlDownload(
-  req: IncomingMessage,
-  res: ServerResponse,
-  dbPath: string,
-  sql: string,
-  format: 'csv' | 'json',
-): Promise<void> {
-  const db = openDb(dbPath, { readonly: true });
-  try {
-    db.pragma('query_only = ON');
-    let cursor: ReturnType<typeof openCursor>;
-    try {
-      cursor = openCursor(db, sql);
-    } catch (err) {
-      if (!(err instanceof SqlError)) throw err;
-      send(req, res, 400, 'text/plain; charset=utf-8', `${err.message}\n`);
-      return;
-    }
-    res.statusCode = 200;
-    res.setHeader(
-      'Content-Type',
-      format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8',
-    );
-    res.setHeader('Content-Disposition', `attachment; filename="query.${format}"`);
-    res.setHeader('Cache-Control', 'no-store');
-    if (req.method === 'HEAD') {
-      cursor.rows.return?.();
-      res.end();
-      return;
-    }
-    try {
-      for (const chunk of download(cursor, format)) {
-        if (!res.write(chunk)) await new Promise<void>((r) => res.once('drain', r));
-        if (res.destroyed) break;
-      }
-    } catch (err) {
-      // Headers are out: a failed download ends abruptly rather than looking complete.
-      res.destroy(err as Error);
-      return;
-    } finally {
-      cursor.rows.return?.();
-    }
-    res.end();
-  } finally {
-    db.close();
-  }
 }

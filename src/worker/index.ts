@@ -12,6 +12,7 @@ import { openQueue } from '../queue.js';
 import { jobRecord } from '../records.js';
 import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
 import { watchRedis } from '../redis-outage.js';
+import { ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS } from '../robots/rules.js';
 import { publishRecord } from '../stream.js';
 import type { PageRecord } from '../types.js';
 import { Discoverer } from './discover.js';
@@ -22,7 +23,7 @@ import { SettingsCache } from './settings.js';
 
 // The rest of the worker stage's public API (startWorker is below).
 export { loadPolitenessFile, validateOverrides } from './politeness/gate.js';
-export { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from './threads.js';
+export { AUTO_MIN_URLS, startWorkerThreads, usableCores, type WorkerThreads } from './thread-pool.js';
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -52,8 +53,6 @@ export interface RunningWorker {
   close(graceMs?: number): Promise<void>;
 }
 
-const ROBOTS_MAX_BYTES = 500 * 1024;
-
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { logger, prefix } = opts;
   const id = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
@@ -82,12 +81,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         const res = await fetcher.fetch(url, {
           accept: 'text/plain',
           maxBytes: ROBOTS_MAX_BYTES,
-          maxRedirects: 5,
+          maxRedirects: ROBOTS_MAX_REDIRECTS,
         });
         // A throttling answer to robots.txt pauses the host like one to a page (before the slot is given back).
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
         if (res.status === 429 || (res.status === 503 && retryAfter !== null)) {
-          await gate.recordOutcome(host, 'throttled', retryAfter);
+          await gate.recordHostEvent(host, 'throttled', retryAfter);
         }
         return { status: res.status, body: res.body.toString('utf8') };
       } finally {
@@ -158,12 +157,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   worker.on('failed', (job: Job<JobData> | undefined, err: Error) => {
     if (!job) return;
     const attempts = job.attemptsMade;
-    const final = attempts >= (job.opts.attempts ?? 1) || /stalled/i.test(err.message);
+    // BullMQ fails a job that stalled more than maxStalledCount times by itself, marking it deferredFailure.
+    const lost = Boolean(job.deferredFailure);
+    const final = lost || attempts >= (job.opts.attempts ?? 1);
     if (!final) return;
     const d = job.data;
     logger.error({ url: redactUrl(d.url), err: err.message }, 'job failed permanently');
     const record = jobRecord(d, Math.max(attempts, 1), {
-      error: /stalled/i.test(err.message) ? 'WORKER_LOST' : 'INTERNAL_ERROR',
+      error: lost ? 'WORKER_LOST' : 'INTERNAL_ERROR',
       errorDetail: `GET ${redactUrl(d.url)} → ${err.message}`,
     });
     publish(record).catch((e) =>

@@ -22,10 +22,10 @@ import type { Logger } from '../log.js';
 import { jobRecord } from '../records.js';
 import type { CrawlJobData, PageMetadata, PageRecord } from '../types.js';
 import { hostKey as hostKeyOf } from '../url/normalize.js';
-import { decideOutcome, isConnectionFailure } from './outcome.js';
 import type { PolitenessGate } from './politeness/gate.js';
 import { resolveLimits } from './politeness/gate.js';
 import { type RobotsCache, RobotsFetchDeferred } from './politeness/robots.js';
+import { decideRetry, isConnectionFailure } from './retry-policy.js';
 import type { SettingsCache } from './settings.js';
 
 /** A URL throttled (429) this many times ends as a HTTP_429 row instead of waiting forever. */
@@ -113,7 +113,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     partial?: Partial<PageRecord>,
   ) => {
     const code = err.code;
-    if (decideOutcome(code, job.attemptsMade, maxAttempts) === 'retry') {
+    if (decideRetry(code, job.attemptsMade, maxAttempts) === 'retry') {
       deps.stats.retried++;
       throw err;
     }
@@ -197,7 +197,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       res = await deps.fetcher.fetch(d.url);
     } catch (err) {
       if (!isCrawlError(err) || deps.abandoned?.()) throw err;
-      if (isConnectionFailure(err.code)) await deps.gate.recordOutcome(hostKey, 'conn-failure', null);
+      if (isConnectionFailure(err.code)) await deps.gate.recordHostEvent(hostKey, 'conn-failure', null);
       await release();
       await fail(err);
       return;
@@ -218,7 +218,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     // is recorded before the slot is given back, so no worker can slip a request in between.
     const retryAfter = parseRetryAfter(res.headers['retry-after']);
     if (res.status === 429 || (res.status === 503 && retryAfter !== null)) {
-      const pauseMs = await deps.gate.recordOutcome(hostKey, 'throttled', retryAfter);
+      const pauseMs = await deps.gate.recordHostEvent(hostKey, 'throttled', retryAfter);
       await release();
       const throttles = (d.throttles ?? 0) + 1;
       if (throttles < MAX_THROTTLES) {
@@ -227,7 +227,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       }
     }
     const statusCode = classifyStatus(res.status);
-    if (res.status === 503) await deps.gate.recordOutcome(hostKey, 'throttled', null);
+    if (res.status === 503) await deps.gate.recordHostEvent(hostKey, 'throttled', null);
     await release();
     if (statusCode) {
       await fail(
@@ -236,7 +236,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       );
       return;
     }
-    await deps.gate.recordOutcome(hostKey, 'ok', null);
+    await deps.gate.recordHostEvent(hostKey, 'ok', null);
 
     // 5. Content policy, decode, extract.
     const ct = res.contentType;

@@ -59,7 +59,7 @@ describe('metacrawl inspect', () => {
     expect(j.domain).toBe('github.com');
   });
 
-  it('prints the explorer view with the Chinese text intact', async () => {
+  it('prints the page report with the Chinese text intact', async () => {
     const res = await runCli(['inspect', '--file', seedHtml, '--base', explorer.base_url_to_use]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain(`Title: ${explorer.title}`);

@@ -36,7 +36,7 @@ describe('status: why jobs wait', () => {
     await book(gate, 'shop', 'b.example', 0.5);
     await book(gate, 'old', 'a.example', 0.1);
     await redis.set(keys(prefix).crawlState('old'), 'cancelled');
-    await gate.recordOutcome('b.example', 'throttled', 30_000);
+    await gate.recordHostEvent('b.example', 'throttled', 30_000);
 
     const s = await collectStatus(redis, prefix, null, testRedisUrl());
     expect(s.delayedHostsTotal).toBe(3);

@@ -67,6 +67,14 @@ describe('usage errors', () => {
     ]);
   });
 
+  it('a hidden test hook with a bad value is refused, naming it, before anything starts', async () => {
+    for (const hook of ['METACRAWL_PROGRESS_INTERVAL_MS', 'METACRAWL_LOCK_MS']) {
+      const r = await runCli(['crawl', 'seeds.txt'], { env: { [hook]: 'soon' } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(lines(r.stderr)).toEqual([`metacrawl: ${hook} must be a positive integer (got "soon")`]);
+    }
+  });
+
   it('--help itself still prints the whole help', async () => {
     const r = await runCli(['crawl', '--help']);
     expect(r.code).toBe(0);

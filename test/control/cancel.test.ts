@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import { cancelCrawl } from '../../src/control/commands.js';
-import { delayedHosts } from '../../src/host-turns.js';
+import { delayedHosts } from '../../src/crawl-turns.js';
 import { keys } from '../../src/keys.js';
 import { jobId, openQueue, saveCrawlSettings } from '../../src/queue.js';
 import { connectRedis } from '../../src/redis.js';

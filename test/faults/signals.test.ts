@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openQueue } from '../../src/queue.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 import { cleanup, pageRows, runCli, seedFile, simplePage, spawnCli, tempDir, waitFor } from './helpers.js';
@@ -148,13 +149,14 @@ describe('SIGINT on a worker whose fetches outlast --grace', () => {
     expect([...sent.keys()].filter((p) => p.startsWith('/slow/'))).toEqual([]);
     expect(pageRows(db, 'handback')).toHaveLength(0);
     // Back in the queue, not active (waiting for a stalled check): `wait`, or `prioritized` for jobs with a priority.
-    const q = (s: string) => `${prefix}:crawl:${s}`;
     const redis = new Redis(testRedisUrl());
+    const queue = openQueue(redis, prefix);
     const [active, waiting, prioritized] = await Promise.all([
-      redis.llen(q('active')),
-      redis.llen(q('wait')),
-      redis.zcard(q('prioritized')),
+      redis.llen(queue.keys.active),
+      redis.llen(queue.keys.wait),
+      redis.zcard(queue.keys.prioritized),
     ]);
+    await queue.close();
     redis.disconnect();
     expect({ active, queued: waiting + prioritized }).toEqual({ active: 0, queued: 6 });
 

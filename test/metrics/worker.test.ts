@@ -37,10 +37,10 @@ describe('WorkerMetrics as the gate observer', () => {
     expect(await gate.acquire('c1', 'b.example', { ratePerSec: 1, concurrency: 0 }, 't4')).toMatchObject({
       reason: 'rate',
     });
-    await gate.recordOutcome('a.example', 'ok', null);
-    await gate.recordOutcome('a.example', 'throttled', 50);
-    await gate.recordOutcome('c.example', 'conn-failure', null);
-    await gate.recordOutcome('c.example', 'conn-failure', null);
+    await gate.recordHostEvent('a.example', 'ok', null);
+    await gate.recordHostEvent('a.example', 'throttled', 50);
+    await gate.recordHostEvent('c.example', 'conn-failure', null);
+    await gate.recordHostEvent('c.example', 'conn-failure', null);
     expect(await gate.acquire('c1', 'a.example', { ratePerSec: 0, concurrency: 0 }, 't5')).toMatchObject({
       reason: 'paused',
     });

@@ -75,7 +75,7 @@ describe('the crawls list', () => {
     try {
       write('charts', 2);
       const id = reader.crawlByName('charts')?.id ?? -1;
-      const hosts = () => reader.stats(id).topHosts.reduce((sum, [, n]) => sum + n, 0);
+      const hosts = () => reader.breakdown(id).topHosts.reduce((sum, [, n]) => sum + n, 0);
       expect(hosts()).toBe(2);
       write('charts', 5, 2);
       expect(hosts()).toBe(2); // served from the cache, a refresh set for when it is stale

@@ -13,8 +13,8 @@ import {
 import { extLink, type Html, href, html, layout, num, pct, safeHref } from '../html.js';
 import {
   COUNT_CAP,
+  type CrawlBreakdown,
   type CrawlInfo,
-  type CrawlStats,
   type PageListRow,
   SEARCH_WINDOW,
   type SearchPage,
@@ -23,7 +23,7 @@ import { crawlPath } from './crawls.js';
 
 export interface CrawlViewData {
   crawl: CrawlInfo;
-  stats: CrawlStats;
+  breakdown: CrawlBreakdown;
   table: TableQuery;
   rows: PageListRow[];
   more: boolean;
@@ -42,10 +42,10 @@ function statusTone(status: number | null): 'ok' | 'warn' | 'bad' | 'info' {
 
 function charts(d: CrawlViewData): Html {
   const base = crawlPath(d.crawl.name);
-  const { stats, crawl } = d;
+  const { breakdown, crawl } = d;
   const status = barChart(
     'Status codes',
-    stats.byStatus.map(([s, n]) => ({
+    breakdown.byStatus.map(([s, n]) => ({
       label: s === null ? 'no response' : String(s),
       value: n,
       note: pct(n, crawl.pages),
@@ -65,15 +65,15 @@ function charts(d: CrawlViewData): Html {
     { empty: 'No failures.' },
   );
   const hosts = barChart(
-    `Pages per host (top ${Math.min(20, stats.hosts)} of ${num(stats.hosts)})`,
-    stats.topHosts.map(([h, n]) => ({ label: h, value: n, href: href(base, { host: h }) })),
+    `Pages per host (top ${Math.min(20, breakdown.hosts)} of ${num(breakdown.hosts)})`,
+    breakdown.topHosts.map(([h, n]) => ({ label: h, value: n, href: href(base, { host: h }) })),
   );
   const times = histogram(
     'Fetch time',
-    stats.histogram.map((b) => ({ label: b.label, value: b.n })),
+    breakdown.histogram.map((b) => ({ label: b.label, value: b.n })),
   );
   const share = (label: string, key: LacksKey) => {
-    const have = crawl.ok - stats.lacking[key];
+    const have = crawl.ok - breakdown.lacking[key];
     return {
       label,
       value: have,
@@ -105,7 +105,7 @@ function filterForm(d: CrawlViewData): Html {
   return html`<form class="filters" method="get" action="${crawlPath(d.crawl.name)}">
   <label>Search <input type="search" name="q" value="${t.q}" placeholder="URL or title contains…"></label>
   <label>Host <input type="text" name="host" value="${t.host}" placeholder="example.com" list="hosts"></label>
-  <datalist id="hosts">${d.stats.topHosts.map(([h]) => html`<option value="${h}"></option>`)}</datalist>
+  <datalist id="hosts">${d.breakdown.topHosts.map(([h]) => html`<option value="${h}"></option>`)}</datalist>
   <label>Status <input type="text" name="status" value="${t.status ?? ''}" size="4" inputmode="numeric" pattern="\\d{3}"></label>
   <label>Outcome <select name="error">
     ${opt('', 'any', t.error === '')}${opt('ok', 'fetched (no error)', t.error === 'ok')}${opt('failed', 'failed (any code)', t.error === 'failed')}

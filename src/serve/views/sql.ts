@@ -1,7 +1,7 @@
 /** `/sql`: the read-only SQL box, its example queries and the result table. */
 import { EXAMPLE_QUERIES } from '../examples.js';
 import { type Html, href, html, layout, num } from '../html.js';
-import type { Cell } from '../sql.js';
+import type { Cell } from '../sql-runner.js';
 
 export interface SqlViewData {
   sql: string;

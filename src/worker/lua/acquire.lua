@@ -5,7 +5,7 @@
   Whose limits bind: a crawl's rate and concurrency are its own and count its own requests only (state per
   crawl and host, KEYS[2] and KEYS[3]), so one crawl's backlog never delays another crawl. What the host
   itself asks for binds every crawl (state per host, KEYS[1]): a pause (Retry-After, backoff; pause.lua,
-  outcome.lua), and robots.txt Crawl-delay, a floor (ARGV[8]) on the spacing of all crawls' requests together.
+  backoff.lua), and robots.txt Crawl-delay, a floor (ARGV[8]) on the spacing of all crawls' requests together.
 
   Rate is a strict spacing limiter: a grant is only given when now >= next, and then sets
   next = now + ceil(1e6 / rate) microseconds. Any two grants are therefore at least 1/rate apart,
@@ -18,7 +18,7 @@
   thundering herd that costs O(waiting jobs) per slot). So a waiting job books a turn: wake times are
   handed out one booking interval apart (the crawl's expected time per request, plus slack) from its `tail`.
   Bookings only decide when jobs wake; every grant still obeys `next`, the floor and the leases, so the
-  limits never depend on them. A pause voids the turns booked before it: pause.lua and outcome.lua bump
+  limits never depend on them. A pause voids the turns booked before it: pause.lua and backoff.lua bump
   the host's pauseSeq, and a crawl whose tail has seen an older one books again from the pause's end.
     0  plain: wait for the next free slot (robots.txt fetches, direct callers)
     1  book: a job asking for the first time; queued behind turns already booked

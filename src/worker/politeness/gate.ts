@@ -10,10 +10,8 @@ import { keys } from '../../keys.js';
 import { defineScript, type ScriptFn } from '../../lua.js';
 import type { HostLimits } from './limits.js';
 
-export { type DelayedHost, delayedHosts, dropCrawlTurns } from '../../host-turns.js';
 export {
   type HostLimits,
-  type HostOverride,
   loadPolitenessFile,
   resolveLimits,
   validateOverrides,
@@ -33,12 +31,13 @@ export type AcquireResult =
 export type BookingMode = 'plain' | 'book' | 'booked';
 const MODE_ARG: Record<BookingMode, number> = { plain: 0, book: 1, booked: 2 };
 
-export type Outcome = 'ok' | 'throttled' | 'conn-failure';
+/** What a request told about its host, for adaptive backoff (backoff.lua): it answered, throttled, or was unreachable. */
+export type HostEvent = 'ok' | 'throttled' | 'conn-failure';
 
 /** Told of each answer the gate gets from Redis, after it came (metrics count refusals and backoffs). */
 export interface GateObserver {
   onAcquire?(hostKey: string, result: AcquireResult): void;
-  onOutcome?(hostKey: string, outcome: Outcome): void;
+  onHostEvent?(hostKey: string, event: HostEvent): void;
 }
 
 export interface GateOptions {
@@ -58,11 +57,11 @@ const SCRIPTS = {
   acquire: 'mcGateAcquire',
   release: 'mcGateRelease',
   pause: 'mcGatePause',
-  outcome: 'mcGateOutcome',
+  backoff: 'mcGateBackoff',
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 
-const KEY_COUNT: Record<ScriptName, number> = { acquire: 4, release: 2, pause: 2, outcome: 2 };
+const KEY_COUNT: Record<ScriptName, number> = { acquire: 4, release: 2, pause: 2, backoff: 2 };
 
 function script(redis: Redis, name: ScriptName): ScriptFn {
   return defineScript(redis, SCRIPTS[name], `worker/lua/${name}.lua`, KEY_COUNT[name]);
@@ -95,7 +94,7 @@ export class PolitenessGate {
       acquire: script(redis, 'acquire'),
       release: script(redis, 'release'),
       pause: script(redis, 'pause'),
-      outcome: script(redis, 'outcome'),
+      backoff: script(redis, 'backoff'),
     };
   }
 
@@ -165,25 +164,25 @@ export class PolitenessGate {
    * `conn-failure`, pause backoffBaseMs doubling per consecutive failure up to cap; `ok` resets the streak.
    * Returns the ms until the host's pause ends (0 when not paused): delay the job by that much.
    */
-  async recordOutcome(
+  async recordHostEvent(
     hostKey: string,
-    outcome: Outcome,
+    event: HostEvent,
     retryAfterMs: number | null,
     capMs = DEFAULT_BACKOFF_CAP_MS,
   ): Promise<number> {
     const ra =
       retryAfterMs === null || !Number.isFinite(retryAfterMs) ? -1 : Math.max(0, Math.ceil(retryAfterMs));
-    const res = await this.run.outcome(
+    const res = await this.run.backoff(
       this.k.hostState(hostKey),
       this.k.pausedHosts,
       hostKey,
-      outcome,
+      event,
       ra,
       capMs,
       this.backoffBaseMs,
       this.idleMs,
     );
-    this.observer.onOutcome?.(hostKey, outcome);
+    this.observer.onHostEvent?.(hostKey, event);
     return Number(res);
   }
 

@@ -1,5 +1,6 @@
 /** Per-host limits: the per-host overrides file, and the limits that apply to one host key (rates: src/rate.ts). */
 import { readFileSync } from 'node:fs';
+import type { HostOverride } from '../../config.js';
 import { parseRate } from '../../rate.js';
 
 export interface HostLimits {
@@ -12,11 +13,6 @@ export interface HostLimits {
    * limits above, which count one crawl's requests, it spaces the requests of every crawl together.
    */
   hostFloorPerSec?: number;
-}
-
-export interface HostOverride {
-  rate?: string;
-  concurrency?: number;
 }
 
 /**

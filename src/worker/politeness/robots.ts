@@ -15,6 +15,7 @@ import {
   type ParsedRobots,
   parseRobots,
   productToken,
+  ROBOTS_MAX_BYTES,
   type RobotsPolicy,
   selectPolicy,
 } from '../../robots/rules.js';
@@ -31,7 +32,7 @@ export interface RobotsFetchContext {
 }
 
 /**
- * Follows up to 5 redirects itself; body cut at ROBOTS_MAX_BYTES; throws on network failure.
+ * Follows up to ROBOTS_MAX_REDIRECTS redirects itself; body cut at ROBOTS_MAX_BYTES; throws on network failure.
  * A CrawlError TOO_MANY_REDIRECTS / BAD_REDIRECT counts as "no robots.txt" (RFC 9309 §2.3.1.2).
  */
 export type RobotsFetch = (
@@ -71,9 +72,6 @@ const HOST_FATAL: ReadonlySet<ErrorCode> = new Set([
 ]);
 /** A waiting check asks again this soon while another worker holds the origin's fetch lock. */
 const LOCK_RETRY_MS = 250;
-
-/** RFC 9309 §2.5: crawlers must parse at least the first 500 KiB. */
-export const ROBOTS_MAX_BYTES = 500 * 1024;
 
 /** Thrown by a RobotsFetch that cannot fetch right now (e.g. no politeness slot); never cached. */
 export class RobotsFetchDeferred extends Error {

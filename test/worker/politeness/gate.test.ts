@@ -1,15 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { delayedHosts, dropCrawlTurns } from '../../../src/crawl-turns.js';
 import { keys } from '../../../src/keys.js';
 import { connectRedis } from '../../../src/redis.js';
-import {
-  delayedHosts,
-  dropCrawlTurns,
-  type HostLimits,
-  PolitenessGate,
-  resolveLimits,
-} from '../../../src/worker/politeness/gate.js';
+import { type HostLimits, PolitenessGate, resolveLimits } from '../../../src/worker/politeness/gate.js';
 import { testPrefix, testRedisUrl } from '../../helpers/redis.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -212,7 +207,7 @@ describe('PolitenessGate', () => {
       ]),
     );
     await redis.hset(k.pausedHosts, ended);
-    await gate.recordOutcome('now.example', 'throttled', 5000);
+    await gate.recordHostEvent('now.example', 'throttled', 5000);
     const raw = await redis.hgetall(k.pausedHosts);
     expect(JSON.parse(raw['now.example'])).toEqual({
       untilMs: expect.any(Number),
@@ -227,16 +222,16 @@ describe('PolitenessGate', () => {
   it('doubles the pause per consecutive throttle or connection failure, and resets on ok', async () => {
     const gate = new PolitenessGate(redis, testPrefix(), { backoffBaseMs: 100 });
     const host = 'h.example';
-    expect(await gate.recordOutcome(host, 'throttled', null)).toBe(100);
+    expect(await gate.recordHostEvent(host, 'throttled', null)).toBe(100);
     // Failures already in flight when the pause began do not double it again.
-    expect(await gate.recordOutcome(host, 'throttled', null)).toBeLessThanOrEqual(100);
+    expect(await gate.recordHostEvent(host, 'throttled', null)).toBeLessThanOrEqual(100);
     await sleep(110);
-    expect(await gate.recordOutcome(host, 'throttled', null)).toBe(200);
+    expect(await gate.recordHostEvent(host, 'throttled', null)).toBe(200);
     await sleep(210);
-    expect(await gate.recordOutcome(host, 'conn-failure', null)).toBe(400);
+    expect(await gate.recordHostEvent(host, 'conn-failure', null)).toBe(400);
     await sleep(410);
-    expect(await gate.recordOutcome(host, 'ok', null)).toBe(0);
-    expect(await gate.recordOutcome(host, 'conn-failure', null)).toBe(100);
+    expect(await gate.recordHostEvent(host, 'ok', null)).toBe(0);
+    expect(await gate.recordHostEvent(host, 'conn-failure', null)).toBe(100);
   });
 
   it('caps the doubling and honours Retry-After up to the cap', async () => {
@@ -244,21 +239,21 @@ describe('PolitenessGate', () => {
     const host = 'i.example';
     const pauses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      pauses.push(await gate.recordOutcome(host, 'throttled', null, 120));
+      pauses.push(await gate.recordHostEvent(host, 'throttled', null, 120));
       await sleep(pauses[i] + 10);
     }
     expect(pauses).toEqual([50, 100, 120, 120]);
-    expect(await gate.recordOutcome('j.example', 'throttled', 5000, 1000)).toBe(1000);
-    expect(await gate.recordOutcome('k.example', 'throttled', 1500)).toBe(1500);
+    expect(await gate.recordHostEvent('j.example', 'throttled', 5000, 1000)).toBe(1000);
+    expect(await gate.recordHostEvent('k.example', 'throttled', 1500)).toBe(1500);
     const r = await gate.acquire('c', 'k.example', { ratePerSec: 0, concurrency: 0 }, 't');
     expect(r).toMatchObject({ granted: false, reason: 'paused' });
     // A Retry-After arriving during a pause can extend it.
-    expect(await gate.recordOutcome('k.example', 'throttled', 3000)).toBeGreaterThan(2900);
+    expect(await gate.recordHostEvent('k.example', 'throttled', 3000)).toBeGreaterThan(2900);
   });
 
   it('starts the backoff at 1 s by default', async () => {
     const gate = new PolitenessGate(redis, testPrefix());
-    expect(await gate.recordOutcome('l.example', 'conn-failure', null)).toBe(1000);
+    expect(await gate.recordHostEvent('l.example', 'conn-failure', null)).toBe(1000);
   });
 
   it('never delays an unlimited host because of a limited or paused one', async () => {
@@ -320,8 +315,8 @@ describe('PolitenessGate', () => {
     await gate.acquire('c', 'm.example', { ratePerSec: 1, concurrency: 1 }, 't');
     await gate.release('c', 'm.example', 't');
     await gate.acquire('c', 'm.example', { ratePerSec: 0, concurrency: 0 }, 'u');
-    await gate.recordOutcome('n.example', 'throttled', 2000);
-    await gate.recordOutcome('o.example', 'ok', null);
+    await gate.recordHostEvent('n.example', 'throttled', 2000);
+    await gate.recordHostEvent('o.example', 'ok', null);
     const all = await redis.keys(`${prefix}:*`);
     expect(all.sort()).toEqual(
       [
@@ -372,7 +367,7 @@ describe('PolitenessGate across crawls', () => {
     const slow = { ratePerSec: 0.5, concurrency: 0 };
     expect((await gate.acquire('a', 'y.example', slow, 'a0', 'book')).granted).toBe(true);
     for (let i = 1; i <= 10; i++) await gate.acquire('a', 'y.example', slow, `a${i}`, 'book');
-    await gate.recordOutcome('y.example', 'throttled', 300);
+    await gate.recordHostEvent('y.example', 'throttled', 300);
     for (const [crawl, mode] of [
       ['a', 'booked'],
       ['a', 'book'],

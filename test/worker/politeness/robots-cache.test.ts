@@ -4,12 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlError } from '../../../src/errors.js';
 import { keys } from '../../../src/keys.js';
 import { connectRedis } from '../../../src/redis.js';
-import {
-  ROBOTS_MAX_BYTES,
-  RobotsCache,
-  type RobotsFetch,
-  RobotsFetchDeferred,
-} from '../../../src/worker/politeness/robots.js';
+import { ROBOTS_MAX_BYTES } from '../../../src/robots/rules.js';
+import { RobotsCache, type RobotsFetch, RobotsFetchDeferred } from '../../../src/worker/politeness/robots.js';
 import { startServer, type TestServer } from '../../helpers/http.js';
 import { testPrefix, testRedisUrl } from '../../helpers/redis.js';
 

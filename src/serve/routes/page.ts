@@ -1,0 +1,23 @@
+/** `/page/<id>`: one stored page with its meta tags, links, JSON-LD and the pages linking to it. */
+import { HttpError, type Routes, sendHtml } from '../http.js';
+import { pageView } from '../views/page.js';
+
+export const pageRoutes: Routes = async ({ reader, queues }, req, res, url) => {
+  const match = /^\/page\/(\d{1,15})$/.exec(url.pathname);
+  if (!match) return false;
+  const page = reader.page(Number(match[1]));
+  if (!page) throw new HttpError(404, `No page with id ${match[1]}.`);
+  const id = page.id as number;
+  const crawlId = page.crawl_id as number;
+  const view = pageView({
+    page,
+    crawl: reader.crawlName(crawlId) ?? String(crawlId),
+    meta: reader.meta(id),
+    links: reader.links(id),
+    jsonld: reader.jsonld(id),
+    linkedFrom: reader.linkedFrom(crawlId, [String(page.url), String(page.final_url ?? '')]),
+    queues,
+  });
+  sendHtml(req, res, 200, view);
+  return true;
+};

@@ -1,0 +1,135 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CrawlError } from '../../src/errors.js';
+import { Fetcher } from '../../src/fetch/index.js';
+import { startServer, type TestServer } from '../helpers/http.js';
+
+const MiB = 1024 * 1024;
+const PAGE = Buffer.from(`<!doctype html><title>Compressed</title>${'<p>hello world</p>'.repeat(500)}`);
+
+let server: TestServer;
+let bombBytesSent = 0;
+const fetcher = new Fetcher({ allowPrivate: true, timeoutMs: 10_000 });
+
+/** `total` zero bytes, produced lazily so only what the client pulls is ever generated. */
+function zeros(total: number): Readable {
+  let left = total;
+  const chunk = Buffer.alloc(64 * 1024);
+  return new Readable({
+    read() {
+      if (left <= 0) return this.push(null);
+      const n = Math.min(left, chunk.length);
+      left -= n;
+      this.push(chunk.subarray(0, n));
+    },
+  });
+}
+
+beforeAll(async () => {
+  server = await startServer(async (req, res) => {
+    const p = req.url ?? '/';
+    const send = (encoding: string, body: Buffer) => {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': encoding });
+      res.end(body);
+    };
+    if (p === '/gzip') return send('gzip', zlib.gzipSync(PAGE));
+    if (p === '/x-gzip') return send('x-gzip', zlib.gzipSync(PAGE));
+    if (p === '/deflate') return send('deflate', zlib.deflateSync(PAGE));
+    if (p === '/deflate-raw') return send('deflate', zlib.deflateRawSync(PAGE));
+    if (p === '/br') return send('br', zlib.brotliCompressSync(PAGE));
+    if (p === '/gzip-br') return send('gzip, br', zlib.brotliCompressSync(zlib.gzipSync(PAGE)));
+    if (p === '/corrupt')
+      return send('gzip', Buffer.concat([zlib.gzipSync(PAGE).subarray(0, 10), Buffer.alloc(200, 0x55)]));
+    if (p === '/unknown-coding') return send('compress', PAGE);
+    if (p === '/bomb') {
+      // 1 GiB of zeros, gzipped on the fly (about 1 MB on the wire if it were all sent).
+      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' });
+      const gzip = zlib.createGzip({ level: 9 });
+      gzip.on('data', (c: Buffer) => {
+        bombBytesSent += c.length;
+      });
+      await pipeline(zeros(1024 * MiB), gzip, res).catch(() => {});
+      return;
+    }
+    if (p === '/huge') {
+      // 50 MB of one line, no newline anywhere.
+      res.writeHead(200, { 'content-type': 'text/html' });
+      await pipeline(
+        zeros(50 * 1000 * 1000).map((c: Buffer) => Buffer.alloc(c.length, 0x61)),
+        res,
+      ).catch(() => {});
+      return;
+    }
+    if (p === '/exact') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(Buffer.alloc(1000, 0x61));
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+});
+afterAll(async () => {
+  await fetcher.close();
+  await server.close();
+});
+
+describe('body decoding', () => {
+  it.each(['/gzip', '/x-gzip', '/deflate', '/deflate-raw', '/br', '/gzip-br'])('decodes %s', async (path) => {
+    const res = await fetcher.fetch(server.origin + path);
+    expect(res.body.equals(PAGE)).toBe(true);
+    expect(res.bytes).toBe(PAGE.length);
+    expect(res.truncated).toBe(false);
+  });
+
+  it('fails corrupt compressed data with DECOMPRESSION_FAILED', async () => {
+    const err = await fetcher.fetch(`${server.origin}/corrupt`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CrawlError);
+    expect((err as CrawlError).code).toBe('DECOMPRESSION_FAILED');
+    expect((err as CrawlError).message).toContain(`GET ${server.origin}/corrupt → `);
+  });
+
+  it('fails an unsupported content-encoding with DECOMPRESSION_FAILED', async () => {
+    const err = await fetcher.fetch(`${server.origin}/unknown-coding`).catch((e: unknown) => e);
+    expect((err as CrawlError).code).toBe('DECOMPRESSION_FAILED');
+  });
+});
+
+describe('body caps', () => {
+  it('stops a gzip bomb at the decoded cap, quickly, without inflating the rest', async () => {
+    const started = Date.now();
+    const res = await fetcher.fetch(`${server.origin}/bomb`, { maxBytes: MiB });
+    expect(res.truncated).toBe(true);
+    expect(res.bytes).toBe(MiB);
+    expect(res.body.every((b) => b === 0)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The whole bomb is ~1 MB compressed; a reader that stopped at the cap pulled only a sliver of it.
+    expect(bombBytesSent).toBeLessThan(200 * 1024);
+  });
+
+  it('caps a 50 MB page without a newline', async () => {
+    const started = Date.now();
+    const res = await fetcher.fetch(`${server.origin}/huge`, { maxBytes: MiB });
+    expect(res.truncated).toBe(true);
+    expect(res.bytes).toBe(MiB);
+    expect(res.body.every((b) => b === 0x61)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('is not truncated when the body is exactly the cap', async () => {
+    const res = await fetcher.fetch(`${server.origin}/exact`, { maxBytes: 1000 });
+    expect(res.truncated).toBe(false);
+    expect(res.bytes).toBe(1000);
+    const cut = await fetcher.fetch(`${server.origin}/exact`, { maxBytes: 999 });
+    expect(cut.truncated).toBe(true);
+    expect(cut.bytes).toBe(999);
+  });
+
+  it('caps decoded bytes of a normal compressed page too', async () => {
+    const res = await fetcher.fetch(`${server.origin}/br`, { maxBytes: 100 });
+    expect(res.truncated).toBe(true);
+    expect(res.body.equals(PAGE.subarray(0, 100))).toBe(true);
+  });
+});
