@@ -21,6 +21,19 @@ export function keys(prefix: string) {
     crawlErrors: (crawl: string) => `${prefix}:crawl:${crawl}:errors`,
     /** Prefix of a crawl's seen set (fleet-wide dedupe): 65536 hashes `<this>:<4 hex>`, see producer/lua/reserve.lua. */
     crawlSeen: (crawl: string) => `${prefix}:crawl:${crawl}:seen`,
+    /**
+     * Prefix of a crawl's frontier: one list of waiting URLs per host key, `<this>:<host key>` (entries: see
+     * src/frontier/entry.ts). Feeders move them into the queue as it drains (src/frontier).
+     */
+    crawlPending: (crawl: string) => `${prefix}:crawl:${crawl}:pq`,
+    /** List of the host keys that have waiting URLs in a crawl's frontier, served in turns. */
+    crawlRing: (crawl: string) => `${prefix}:crawl:${crawl}:ring`,
+    /** Set of crawls with URLs in their frontier. */
+    frontierCrawls: `${prefix}:frontier:crawls`,
+    /** Batches a feeder took from a frontier and is adding to the queue: sorted set token -> lease expiry (ms). */
+    frontierLeases: `${prefix}:frontier:leases`,
+    /** Prefix of one lease's list, `<this>:<token>`: [crawl, entries...]. */
+    frontierLease: `${prefix}:frontier:lease`,
     /** Hash of host key -> pages queued in a crawl (for --max-pages-per-host). */
     crawlHosts: (crawl: string) => `${prefix}:crawl:${crawl}:hosts`,
     /** A crawl's control state: absent = running, 'paused' or 'cancelled' (src/control). */
@@ -29,6 +42,8 @@ export function keys(prefix: string) {
     crawlParking: (crawl: string) => `${prefix}:crawl:${crawl}:parking`,
     /** Politeness state of one host (or registrable domain): rate, in-flight, pause. */
     hostState: (host: string) => `${prefix}:host:${host}`,
+    /** hostState's prefix, for Lua scripts that build host keys themselves. */
+    hostStatePrefix: `${prefix}:host:`,
     /** In-flight slot leases of one host: sorted set token -> lease expiry (ms). */
     hostSlots: (host: string) => `${prefix}:host:${host}:slots`,
     /** Cached robots.txt of one origin. */

@@ -2,7 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import { keys } from '../keys.js';
-import { type CrawlStats, openQueue, saveCrawlSettings } from '../queue.js';
+import { type CrawlStats, saveCrawlSettings } from '../queue.js';
 import { Fetcher } from '../worker/fetch/index.js';
 import { SITEMAP_MAX_BYTES } from './sitemap.js';
 import { SitemapReader } from './sitemap-reader.js';
@@ -42,8 +42,7 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
   const report = opts.report ?? ((l: string) => process.stderr.write(`${l}\n`));
   const batchSize = opts.batchSize ?? 1000;
   await saveCrawlSettings(redis, prefix, crawl, settings);
-  const queue = openQueue(redis, prefix);
-  const submitter = new Submitter(redis, queue, prefix, crawl, settings);
+  const submitter = new Submitter(redis, prefix, crawl, settings);
   const summary: SubmitSummary = {
     read: 0,
     submitted: 0,
@@ -94,7 +93,6 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
     summary.sitemaps = reader.stats.documents;
     summary.sitemapErrors = reader.stats.failed;
     await fetcher.close();
-    await queue.close();
   }
   const k = keys(prefix);
   await redis

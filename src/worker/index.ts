@@ -4,6 +4,7 @@ import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type CrawlSettings, type FetchConfig, VERSION } from '../config.js';
 import { CrawlControl } from '../control/hold.js';
+import { defaultWindow, Feeder } from '../frontier/feeder.js';
 import { keys, QUEUE_NAME } from '../keys.js';
 import type { Logger } from '../log.js';
 import type { WorkerMetrics } from '../metrics/worker.js';
@@ -34,6 +35,8 @@ export interface WorkerOptions {
   robotsErrorTtlMs?: number;
   /** Prometheus metrics of this worker (--metrics-port). */
   metrics?: WorkerMetrics;
+  /** --queue-window: ready jobs the feeder keeps in the queue (default: defaultWindow(concurrency)). */
+  queueWindow?: number;
 }
 
 export interface RunningWorker {
@@ -91,7 +94,18 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     opts.metrics?.observeRecord(record);
   };
   const queue = openQueue(redis, prefix);
-  const discoverer = new Discoverer(redis, queue, prefix, opts.fetch.userAgent);
+  const discoverer = new Discoverer(redis, prefix, opts.fetch.userAgent);
+  const settings = new SettingsCache(redis, prefix, opts.defaults);
+  // Waiting URLs wait in the crawls' frontiers; this worker's feeder keeps the queue filled from them.
+  const feeder = new Feeder({
+    redis,
+    prefix,
+    queue,
+    window: opts.queueWindow ?? defaultWindow(opts.concurrency),
+    settings: (crawl) => settings.get(crawl),
+    logger,
+  });
+  feeder.start();
   const deps: ProcessDeps = {
     redis,
     prefix,
@@ -100,7 +114,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     fetchConfig: opts.fetch,
     gate,
     robots,
-    settings: new SettingsCache(redis, prefix, opts.defaults),
+    settings,
     // After a forced stop has handed a job back, its late result must not be published.
     publish: (record) => (handingBack ? Promise.reject(new Error(HANDED_BACK)) : publish(record)),
     abandoned: () => handingBack,
@@ -151,6 +165,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     );
   });
   worker.on('error', (err) => logger.warn({ err: err.message }, 'worker error'));
+  worker.on('drained', () => feeder.kick());
 
   const beat = async () => {
     const info = {
@@ -173,6 +188,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     stats,
     close: async (graceMs = 10_000) => {
       clearInterval(heartbeat);
+      await within(feeder.close(), 2000);
       // Stops taking jobs and waits for the in-flight ones (BullMQ: a later close(true) would wait too).
       const closing = worker.close(false);
       if ((await within(closing, graceMs)) === TIMED_OUT) {

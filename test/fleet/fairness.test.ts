@@ -4,8 +4,9 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import { classFirstPriority, LEVELS } from '../../src/control/fairness.js';
+import { Feeder } from '../../src/frontier/feeder.js';
 import { Submitter } from '../../src/producer/submit.js';
-import { openQueue, saveCrawlSettings } from '../../src/queue.js';
+import { loadCrawlSettings, openQueue, saveCrawlSettings } from '../../src/queue.js';
 import { connectRedis } from '../../src/redis.js';
 import type { CrawlJobData } from '../../src/types.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
@@ -29,12 +30,21 @@ afterAll(async () => {
 async function submit(crawl: string, n: number, priority = 0): Promise<void> {
   const settings = { ...DEFAULTS.crawl, priority };
   await saveCrawlSettings(redis, prefix, crawl, settings);
-  const sub = new Submitter(redis, queue, prefix, crawl, settings);
+  const sub = new Submitter(redis, prefix, crawl, settings);
   const items = Array.from({ length: n }, (_, i) => {
     const url = `https://${crawl}.example/${i}`;
     return { url, depth: 0, from: null, seed: url };
   });
   await sub.addSeeds(items);
+  // The workers' feeders move the frontier into the queue; priorities are given then.
+  const feeder = new Feeder({
+    redis,
+    prefix,
+    queue,
+    window: 10_000,
+    settings: async (c) => (await loadCrawlSettings(redis, prefix, c)) ?? DEFAULTS.crawl,
+  });
+  while ((await feeder.feedOnce()) > 0);
 }
 
 /** The crawl of each job in the order workers will take them. */
