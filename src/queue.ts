@@ -54,6 +54,8 @@ export interface CrawlStats {
   budgetHitHost: string | null;
   /** Discovered links refused by a budget. */
   overBudget: number;
+  /** URLs waiting in the crawl's frontier, not yet in the queue (src/frontier). */
+  frontier: number;
 }
 
 export async function readCrawlStats(redis: Redis, prefix: string, crawl: string): Promise<CrawlStats> {
@@ -70,5 +72,6 @@ export async function readCrawlStats(redis: Redis, prefix: string, crawl: string
     budgetHit: h.budgetHit ?? null,
     budgetHitHost: h.budgetHitHost ?? null,
     overBudget: n('overBudget'),
+    frontier: n('frontier'),
   };
 }

@@ -45,6 +45,8 @@ export interface CrawlCommandOptions {
   metrics?: MetricsConfig;
   /** --workers: workers in all, this thread's included; 'auto': one per usable core from AUTO_MIN_URLS URLs. */
   workers?: number | 'auto';
+  /** --queue-window: ready jobs each worker's feeder keeps in the queue (default from --concurrency). */
+  queueWindow?: number;
 }
 
 export interface CrawlOutcome {
@@ -108,6 +110,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
     stalledIntervalMs: opts.stalledIntervalMs,
     robotsErrorTtlMs: opts.robotsErrorTtlMs,
     metrics: metrics?.worker,
+    queueWindow: opts.queueWindow,
   });
   // More workers on threads, one per usable core (see worker/threads.ts); a small crawl stays on this one.
   const pool: { threads: WorkerThreads | null } = { threads: null };
@@ -126,6 +129,7 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
         lockDurationMs: opts.lockDurationMs,
         stalledIntervalMs: opts.stalledIntervalMs,
         robotsErrorTtlMs: opts.robotsErrorTtlMs,
+        queueWindow: opts.queueWindow,
         logLevel: opts.logLevel,
       },
       logger,

@@ -13,6 +13,7 @@ import {
   addCrawlSettingsOptions,
   addFetchOptions,
   addMetricsOptions,
+  addQueueWindowOption,
   addRedisOptions,
   addSitemapOptions,
   commonConfig,
@@ -24,6 +25,7 @@ import {
   markDefaults,
   metricsConfig,
   producerAllowPrivate,
+  queueWindow,
   type Raw,
   sitemapConfig,
 } from './options.js';
@@ -72,8 +74,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     addCrawlSettingsOptions(
       addFetchOptions(
         addRedisOptions(
-          program
-            .command('crawl')
+          addQueueWindowOption(program.command('crawl'))
             .description(
               'all in one: submit the seeds, run workers and the store writer until every seed has its row',
             )
@@ -116,6 +117,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           metrics: metricsConfig(raw, file),
           graceMs: positiveInt('--grace', raw.grace),
           workers: raw.workers === 'auto' ? 'auto' : positiveInt('--workers', raw.workers),
+          queueWindow: queueWindow(raw, file),
           ...stallTiming(),
         },
         io,
@@ -165,8 +167,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   addCrawlSettingsOptions(
     addFetchOptions(
       addRedisOptions(
-        program
-          .command('worker')
+        addQueueWindowOption(program.command('worker'))
           .description('fetch and extract queued URLs until SIGINT/SIGTERM (run any number, anywhere)')
           .option(
             '--grace <ms>',
@@ -188,6 +189,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           logLevel: common.logLevel,
           metrics: metricsConfig(raw, file),
           graceMs: positiveInt('--grace', raw.grace),
+          queueWindow: queueWindow(raw, file),
           ...stallTiming(),
         },
         io,

@@ -18,6 +18,8 @@ export interface WorkerCommandOptions {
   stalledIntervalMs?: number;
   robotsErrorTtlMs?: number;
   metrics?: MetricsConfig;
+  /** --queue-window (default: the worker's, from --concurrency). */
+  queueWindow?: number;
 }
 
 export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Promise<number> {
@@ -35,6 +37,7 @@ export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Prom
     stalledIntervalMs: opts.stalledIntervalMs,
     robotsErrorTtlMs: opts.robotsErrorTtlMs,
     metrics: metrics?.worker,
+    queueWindow: opts.queueWindow,
   });
   logger.info({ worker: worker.id, concurrency: opts.fetch.concurrency }, 'worker started');
   while (!io.stopSignal.aborted) await sleep(60_000, io.stopSignal);

@@ -4,10 +4,12 @@
  *   `<depth> <url>[\n<p> <from suffix>][\t<lastmod>]`
  *
  * depth in decimal; the parent's URL (`from`) as the length p of the prefix it shares with the URL, then the
- * rest of it (links mostly stay on their page's host, so this is usually a short path); lastmod last, so it may
- * hold any character. Normalized URLs never contain a tab or a newline (the URL serializer escapes them).
+ * rest of it (links mostly stay on their page's host, so this is usually a short path); lastmod last, its
+ * control characters (tab, CR, LF) made spaces. Normalized URLs contain none (the URL serializer escapes them),
+ * so an entry never holds a CR: reserve.lua receives entries separated by CRs.
  * src/frontier/lua/take.lua and src/producer/lua/reserve.lua read the depth and URL; keep the three in step.
  */
+import type { CrawlJobData } from '../types.js';
 
 export interface PendingUrl {
   url: string;
@@ -32,7 +34,7 @@ export function encodeEntry(p: PendingUrl): string {
     const n = sharedPrefix(p.url, p.from);
     e += `\n${n} ${p.from.slice(n)}`;
   }
-  if (p.lastmod) e += `\t${p.lastmod}`;
+  if (p.lastmod) e += `\t${p.lastmod.replace(/[\t\r\n]/g, ' ')}`;
   return e;
 }
 
@@ -49,4 +51,19 @@ export function decodeEntry(e: string): PendingUrl {
   const sp2 = rest.indexOf(' ');
   const from = url.slice(0, Number(rest.slice(0, sp2))) + rest.slice(sp2 + 1);
   return { url, depth, from, lastmod };
+}
+
+/** The job data of a frontier entry as it leaves the frontier. */
+export function entryJobData(crawl: string, entry: string, queuedAt: number): CrawlJobData {
+  const p = decodeEntry(entry);
+  return {
+    crawl,
+    url: p.url,
+    depth: p.depth,
+    from: p.from,
+    // Scope is judged per site, and every URL past a seed is in its seed's site: the URL stands for it.
+    seed: p.url,
+    queuedAt,
+    lastmod: p.lastmod,
+  };
 }

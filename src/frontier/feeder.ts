@@ -19,7 +19,7 @@ import type { Logger } from '../log.js';
 import { urlHash } from '../producer/normalize.js';
 import { jobId } from '../queue.js';
 import type { CrawlJobData } from '../types.js';
-import { decodeEntry } from './entry.js';
+import { entryJobData } from './entry.js';
 import { FrontierStore, type TakeOptions } from './store.js';
 
 export interface FeederOptions {
@@ -136,7 +136,8 @@ export class Feeder {
         const n = Math.max(1, Math.ceil(this.o.window / sameClass));
         const r = await this.store.take('feed', crawl, this.takeOptions(n, s));
         if (r.status === 'full') break;
-        if (r.status === 'taken' && r.entries.length > 0) added += await this.addJobs(crawl, r.token, r.entries);
+        if (r.status === 'taken' && r.entries.length > 0)
+          added += await this.addJobs(crawl, r.token, r.entries);
       }
       return added;
     } finally {
@@ -170,18 +171,8 @@ export class Feeder {
     const now = Date.now();
     const adds: Array<Promise<unknown>> = [];
     entries.forEach((e, i) => {
-      const p = decodeEntry(e);
-      const data: CrawlJobData = {
-        crawl,
-        url: p.url,
-        depth: p.depth,
-        from: p.from,
-        // Scope is judged per site, and every URL past a seed is in its seed's site: the URL stands for it.
-        seed: p.url,
-        queuedAt: now,
-        lastmod: p.lastmod,
-      };
-      const id = jobId(crawl, urlHash(p.url).toString('hex'));
+      const data = entryJobData(crawl, e, now);
+      const id = jobId(crawl, urlHash(data.url).toString('hex'));
       const opts: JobsOptions = {
         jobId: id,
         attempts: s.retries + 1,

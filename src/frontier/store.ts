@@ -93,10 +93,9 @@ export class FrontierStore {
     multi.zrem(this.k.frontierLeases, token).del(`${this.k.frontierLease}:${token}`);
   }
 
-  async releaseNow(token: string): Promise<void> {
-    const m = this.redis.multi();
-    this.release(m, token);
-    await m.exec();
+  /** Whether the crawl's frontier still holds entries (live or superseded). */
+  async hasWaiting(crawl: string): Promise<boolean> {
+    return (await this.redis.exists(this.k.crawlRing(crawl))) === 1;
   }
 }
 

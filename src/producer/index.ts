@@ -60,11 +60,20 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
     timeoutMs: Math.max(opts.fetch?.timeoutMs ?? 0, 120_000),
   });
   let batch: SubmitItem[] = [];
+  // A batch is read and encoded while the previous one runs in Redis (in order: one connection); at most two
+  // are in flight.
+  let running = null as Promise<void> | null;
   const flush = async () => {
-    const r = await submitter.addSeeds(batch);
-    summary.submitted += r.added;
-    summary.duplicates += r.duplicates;
+    const items = batch;
     batch = [];
+    if (items.length === 0) return;
+    const next = submitter.addSeeds(items).then((r) => {
+      summary.submitted += r.added;
+      summary.duplicates += r.duplicates;
+    });
+    next.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+    if (running) await running;
+    running = next;
   };
   try {
     for await (const r of seedUrls({
@@ -89,7 +98,10 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
       if (batch.length >= batchSize) await flush();
     }
     await flush();
+    await running;
   } finally {
+    // A batch still running when reading failed settles before the summary is read.
+    await running?.catch(() => {});
     summary.sitemaps = reader.stats.documents;
     summary.sitemapErrors = reader.stats.failed;
     await fetcher.close();

@@ -14,6 +14,8 @@ import { defineScript } from '../lua.js';
 import { jobId } from '../queue.js';
 import { hostKey, urlHash } from './normalize.js';
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 export interface SubmitItem {
   url: string;
   depth: number;
@@ -50,27 +52,33 @@ export class Submitter {
     const args: Array<string | number | Buffer> = [
       mode,
       mode === 'link' ? (this.settings.maxPages ?? -1) : -1,
-      mode === 'link' ? (this.settings.maxPagesPerHost ?? -1) : -1,
+      this.settings.maxPagesPerHost ?? -1,
       this.k.crawlSeen(this.crawl),
       this.jobPrefix,
       this.k.crawlPending(this.crawl),
       this.crawl,
     ];
     const seen = new Set<string>();
+    const packed: string[] = [];
     for (const item of items) {
       const hash = urlHash(item.url);
-      const hex = hash.toString('hex');
-      if (seen.has(hex)) continue;
-      seen.add(hex);
+      const key = hash.toString('latin1');
+      if (seen.has(key)) continue;
+      seen.add(key);
       const entry = encodeEntry({
         url: item.url,
         depth: item.depth,
         from: item.from,
         lastmod: item.lastmod ?? null,
       });
-      args.push(hex, hash.subarray(2), hostKey(item.url, this.settings.politenessKey), entry);
+      // One byte per char below (latin1): the field is binary, and text outside ASCII goes as its UTF-8 bytes.
+      const text = `${hostKey(item.url, this.settings.politenessKey)} ${entry}`;
+      packed.push(
+        `${hash.toString('hex', 0, 2)}${key.slice(2)}${NON_ASCII.test(text) ? Buffer.from(text).toString('latin1') : text}`,
+      );
     }
-    if (seen.size === 0) return [];
+    if (packed.length === 0) return [];
+    args.push(Buffer.from(packed.join('\r'), 'latin1'));
     return (await this.reserve(
       this.k.crawlStats(this.crawl),
       this.k.crawlHosts(this.crawl),

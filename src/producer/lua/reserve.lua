@@ -20,17 +20,19 @@
   declared keys' slot.
 
   KEYS[1]  crawl stats hash: submitted, duplicates, overBudget, budgetHit, budgetHitHost, frontier
-  KEYS[2]  per-host page counts hash: host key -> URLs queued (seeds included)
+  KEYS[2]  per-host page counts hash: host key -> URLs queued (seeds included); kept only when ARGV[3] >= 0
   KEYS[3]  the crawl's ring of host keys
   KEYS[4]  set of crawls with a frontier
   ARGV[1]  mode: 'seed' (no budget) or 'link'
-  ARGV[2]  max pages in the crawl (-1 = none)
-  ARGV[3]  max pages per host key (-1 = none)
+  ARGV[2]  max pages in the crawl (-1 = none; links only)
+  ARGV[3]  max pages per host key (-1 = none; links are refused past it, seeds only counted)
   ARGV[4]  seen prefix
   ARGV[5]  job key prefix: '<bull prefix>:crawl:<crawl>~'
   ARGV[6]  pending prefix
   ARGV[7]  crawl name
-  ARGV[8..] quadruples: URL hash as 16 hex digits, field (bytes 2..7 of the hash), host key, entry
+  ARGV[8]  the items, packed into one string (one argument costs far less to send and parse than thousands):
+           per URL its bucket (4 hex digits), its field (6 bytes, binary), `<host key> <entry>`, and '\r'
+           between items (neither a host key nor an entry holds one; the 10 bytes before them are skipped)
   Returns  a flag per item: 1 new, 3 found shallower (upgraded), 0 duplicate, -1 over the crawl budget,
            -2 over the host budget
 ]]
@@ -38,6 +40,9 @@ local mode = ARGV[1]
 local maxPages = tonumber(ARGV[2])
 local maxPerHost = tonumber(ARGV[3])
 local seenPrefix, jobPrefix, pendingPrefix, crawl = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local packed = ARGV[8]
+local budgeted = mode == 'link' and (maxPages >= 0 or maxPerHost >= 0)
+local countHosts = maxPerHost >= 0
 
 -- depth, url and parent of an entry (see src/frontier/entry.ts).
 local function parse(e)
@@ -84,10 +89,20 @@ end
 local submitted = tonumber(redis.call('HGET', KEYS[1], 'submitted') or '0')
 local out = {}
 local added, dup, over = 0, 0, 0
-for i = 8, #ARGV, 4 do
-  local hex, field, host, entry = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  local bucket = seenPrefix .. ':' .. string.sub(hex, 1, 4)
-  local cur = redis.call('HGET', bucket, field)
+local pos = 1
+while pos <= #packed do
+  local stop = string.find(packed, '\r', pos + 10, true) or (#packed + 1)
+  local sp = string.find(packed, ' ', pos + 10, true)
+  local bucket = seenPrefix .. ':' .. string.sub(packed, pos, pos + 3)
+  local field = string.sub(packed, pos + 4, pos + 9)
+  local host = string.sub(packed, pos + 10, sp - 1)
+  local entry = string.sub(packed, sp + 1, stop - 1)
+  pos = stop + 1
+  local cur = nil
+  -- Without a budget to check first, a new URL costs one call.
+  local fresh = not budgeted
+    and redis.call('HSETNX', bucket, field, string.char(128 + math.min(tonumber(string.match(entry, '^%d+')), 127))) == 1
+  if not fresh then cur = redis.call('HGET', bucket, field) end
   local flag
   if cur then
     local b = string.byte(cur, 1)
@@ -100,7 +115,8 @@ for i = 8, #ARGV, 4 do
         push(host, entry)
         flag = 3
       end
-    elseif depth < b and upgrade(jobPrefix .. hex, depth, from) then
+    elseif depth < b and upgrade(jobPrefix .. string.sub(bucket, -4) .. string.format(
+        '%02x%02x%02x%02x%02x%02x', string.byte(field, 1, 6)), depth, from) then
       redis.call('HSET', bucket, field, string.char(capped))
       flag = 3
     end
@@ -109,16 +125,17 @@ for i = 8, #ARGV, 4 do
     flag = -1
     over = over + 1
     redis.call('HSET', KEYS[1], 'budgetHit', 'max-pages')
-  elseif mode == 'link' and maxPerHost >= 0
+  elseif mode == 'link' and countHosts
       and tonumber(redis.call('HGET', KEYS[2], host) or '0') + (newPerHost[host] or 0) >= maxPerHost then
     flag = -2
     over = over + 1
     redis.call('HSET', KEYS[1], 'budgetHitHost', host)
   else
-    local depth = parse(entry)
-    redis.call('HSET', bucket, field, string.char(128 + math.min(depth, 127)))
+    if not fresh then
+      redis.call('HSET', bucket, field, string.char(128 + math.min(parse(entry), 127)))
+    end
     push(host, entry)
-    newPerHost[host] = (newPerHost[host] or 0) + 1
+    if countHosts then newPerHost[host] = (newPerHost[host] or 0) + 1 end
     added = added + 1
     flag = 1
   end
