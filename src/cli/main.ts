@@ -5,9 +5,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, DEFAULTS, nonNegativeInt, oneOf, positiveInt, VERSION } from '../config.js';
 import { configCommand, effectiveConfig } from './config-cmd.js';
-import { controlCommand } from './control.js';
-import { crawlCommand } from './crawl.js';
-import { inspectCommand } from './inspect.js';
 import { type CliIO, processIO } from './io.js';
 import {
   addCrawlSettingsOptions,
@@ -29,12 +26,9 @@ import {
   type Raw,
   sitemapConfig,
 } from './options.js';
-import { queryCommand } from './query.js';
-import { serveCommand } from './serve.js';
-import { statusCommand } from './status.js';
-import { storeCommand } from './store.js';
-import { submitCommand } from './submit.js';
-import { workerCommand } from './worker.js';
+
+// Command modules are imported when their command runs: `submit` should not load the worker, the store or the
+// explorer (their dependencies alone cost tens of MB of RSS).
 
 /**
  * Hidden test hooks: BullMQ lock and stalled-check timing (crash-recovery tests shorten them), and how
@@ -102,7 +96,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     run(async (raw, _cmd, seeds) => {
       const file = fileConfig(raw);
       const common = commonConfig(raw, file);
-      return crawlCommand(
+      return (await import('./crawl.js')).crawlCommand(
         {
           seeds,
           ...sitemapConfig(raw, file, seeds),
@@ -149,7 +143,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       const common = commonConfig(raw, file);
       const crawl = crawlNameOption(raw, file);
       if (!crawl) throw new ConfigError('--crawl is required');
-      return submitCommand(
+      return (await import('./submit.js')).submitCommand(
         {
           seeds,
           ...sitemapConfig(raw, file, seeds),
@@ -180,7 +174,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     run(async (raw) => {
       const file = fileConfig(raw);
       const common = commonConfig(raw, file);
-      return workerCommand(
+      return (await import('./worker.js')).workerCommand(
         {
           redisUrl: common.redisUrl,
           prefix: common.prefix,
@@ -207,7 +201,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     run(async (raw) => {
       const file = fileConfig(raw);
       const common = commonConfig(raw, file);
-      return storeCommand(
+      return (await import('./store.js')).storeCommand(
         {
           db: dbPath(raw, file),
           redisUrl: common.redisUrl,
@@ -234,7 +228,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     run(async (raw) => {
       const file = fileConfig(raw);
       const common = commonConfig(raw, file);
-      return statusCommand(
+      return (await import('./status.js')).statusCommand(
         {
           redisUrl: common.redisUrl,
           prefix: common.prefix,
@@ -257,7 +251,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       run(async (raw, cmd, args) => {
         const file = {};
         markDefaults(raw, cmd);
-        return queryCommand(
+        return (await import('./query.js')).queryCommand(
           {
             db: dbPath(raw, file),
             sql: args[0],
@@ -281,7 +275,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   ).action(
     run(async (raw, _cmd, args) => {
       const file = {};
-      return inspectCommand(
+      return (await import('./inspect.js')).inspectCommand(
         {
           url: args[0] ?? null,
           file: (raw.file as string | undefined) ?? null,
@@ -314,7 +308,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         const common = commonConfig(raw, file);
         const crawl = crawlNameOption(raw, file);
         if (!crawl) throw new ConfigError('--crawl is required');
-        return controlCommand(
+        return (await import('./control.js')).controlCommand(
           { action, redisUrl: common.redisUrl, prefix: common.prefix, crawl, json: Boolean(raw.json) },
           io,
         );
@@ -353,7 +347,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         const file = {};
         markDefaults(raw, cmd);
         const common = commonConfig(raw, file);
-        return serveCommand(
+        return (await import('./serve.js')).serveCommand(
           {
             db: dbPath(raw, file),
             host: String(raw.host),

@@ -9,9 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { type CrawlSettings, DEFAULTS } from '../config.js';
+import { saveCrawlSettings } from '../crawls.js';
 import { submitSeeds } from '../producer/index.js';
 import { Submitter } from '../producer/submit.js';
-import { saveCrawlSettings } from '../queue.js';
 import { connectRedis, startPrivateRedis } from '../redis.js';
 
 export interface FrontierMemoryReport {

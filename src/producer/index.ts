@@ -1,8 +1,8 @@
 /** The producer role: seed sources → normalized, deduplicated jobs in the crawl queue. */
 import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
+import { type CrawlStats, saveCrawlSettings } from '../crawls.js';
 import { keys } from '../keys.js';
-import { type CrawlStats, saveCrawlSettings } from '../queue.js';
 import { Fetcher } from '../worker/fetch/index.js';
 import { SITEMAP_MAX_BYTES } from './sitemap.js';
 import { SitemapReader } from './sitemap-reader.js';

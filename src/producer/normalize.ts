@@ -83,8 +83,10 @@ export function normalizeUrl(
     } else if (!isHttp(scheme[1].toLowerCase() + ':')) {
       return { ok: false, reason: `unsupported scheme "${scheme[1].toLowerCase()}:"` };
     }
-    if (!URL.canParse(candidate)) return { ok: false, reason: 'invalid URL' };
-    u = new URL(candidate);
+    // One parse (canParse, then new URL, would be two): seed lists and links are mostly valid URLs.
+    const parsed = parseOrNull(candidate);
+    if (parsed === null) return { ok: false, reason: 'invalid URL' };
+    u = parsed;
     // A bare word ("hello", "url") is more likely junk than an intranet host.
     if (bare && !looksLikeHost(u.hostname)) return { ok: false, reason: 'not a URL' };
   }
@@ -96,6 +98,14 @@ export function normalizeUrl(
   const out = `${u.protocol}//${auth}${u.host}${normalizePercent(u.pathname || '/')}${query}`;
   if (out.length > maxLen) return tooLong;
   return { ok: true, url: out };
+}
+
+function parseOrNull(url: string): URL | null {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
 }
 
 function isHttp(protocol: string): boolean {
@@ -132,7 +142,9 @@ function normalizeQuery(search: string, strip: readonly string[], sort: boolean)
 
 function paramName(part: string): string {
   const eq = part.indexOf('=');
-  const name = (eq === -1 ? part : part.slice(0, eq)).replace(/\+/g, ' ');
+  let name = eq === -1 ? part : part.slice(0, eq);
+  if (name.includes('+')) name = name.replace(/\+/g, ' ');
+  if (!name.includes('%')) return name;
   try {
     return decodeURIComponent(name);
   } catch {

@@ -8,10 +8,10 @@
  */
 import type { Redis } from 'ioredis';
 import type { CrawlSettings } from '../config.js';
+import { jobId } from '../crawls.js';
 import { encodeEntry } from '../frontier/entry.js';
 import { keys, QUEUE_NAME } from '../keys.js';
 import { defineScript } from '../lua.js';
-import { jobId } from '../queue.js';
 import { hostKey, urlHash } from './normalize.js';
 
 const NON_ASCII = /[^\x00-\x7f]/;
