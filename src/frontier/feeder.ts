@@ -59,6 +59,7 @@ export class Feeder {
   private readonly horizonMs: number;
   private turn = 0;
   private lastClaim = 0;
+  private lastWarn = 0;
   private running = false;
   private closed = false;
   private wake: (() => void) | null = null;
@@ -78,7 +79,11 @@ export class Feeder {
         try {
           await this.feedOnce();
         } catch (err) {
-          this.o.logger?.warn({ err: (err as Error).message }, 'feeder: could not refill the queue');
+          // Redis down: say so every few seconds, not every tick.
+          if (Date.now() - this.lastWarn > 5000) {
+            this.lastWarn = Date.now();
+            this.o.logger?.warn({ err: (err as Error).message }, 'feeder: could not refill the queue');
+          }
         }
         if (this.closed) break;
         await new Promise<void>((resolve) => {
@@ -159,10 +164,11 @@ export class Feeder {
   /** The lease's URLs become jobs, and the lease goes, in one MULTI. */
   private async addJobs(crawl: string, token: string, entries: string[]): Promise<number> {
     const s = await this.o.settings(crawl);
-    let fair = this.fair.get(crawl);
+    const fairKey = `${crawl} ${s.priority}`;
+    let fair = this.fair.get(fairKey);
     if (!fair) {
       fair = new FairShare(this.o.redis, this.o.prefix, crawl, s.priority, this.o.queue.keys.prioritized);
-      this.fair.set(crawl, fair);
+      this.fair.set(fairKey, fair);
     }
     const priorities = await fair.next(entries.length);
     const queue = this.o.queue;
