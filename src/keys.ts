@@ -26,6 +26,8 @@ export function keys(prefix: string) {
      * src/frontier/entry.ts). Feeders move them into the queue as it drains (src/frontier).
      */
     crawlPending: (crawl: string) => `${prefix}:crawl:${crawl}:pq`,
+    /** Hash of host key -> URLs a crawl's feeders gave it in the current horizon (src/frontier/lua/take.lua). */
+    crawlFed: (crawl: string) => `${prefix}:crawl:${crawl}:fed`,
     /** List of the host keys that have waiting URLs in a crawl's frontier, served in turns. */
     crawlRing: (crawl: string) => `${prefix}:crawl:${crawl}:ring`,
     /** Set of crawls with URLs in their frontier. */

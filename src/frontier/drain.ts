@@ -26,7 +26,7 @@ export async function drainFrontier(
     const r = await store.take('drain', crawl, {
       n: BATCH,
       window: 0,
-      cap: BATCH,
+      cap: 0,
       horizonMs: 0,
       leaseMs: 60_000,
     });

@@ -19,6 +19,7 @@ import { jobId } from '../crawls.js';
 import type { Logger } from '../log.js';
 import { urlHash } from '../producer/normalize.js';
 import type { CrawlJobData } from '../types.js';
+import { parseRate } from '../worker/politeness/limits.js';
 import { entryJobData } from './entry.js';
 import { FrontierStore, type TakeOptions } from './store.js';
 
@@ -151,13 +152,10 @@ export class Feeder {
   }
 
   private takeOptions(n: number, s: CrawlSettings): TakeOptions {
-    const rate = s.hostRate;
-    const cap =
-      Number.isFinite(rate) && rate > 0
-        ? Math.max(1, Math.ceil((rate * this.horizonMs) / 1000))
-        : s.hostConcurrency > 0
-          ? 4 * s.hostConcurrency
-          : n;
+    // Twice the fastest rate any host of the crawl may get, per horizon: a host is never fed slower than it may
+    // be fetched, and its booked turns (take.lua) stop it well before its backlog grows. No rate: no cap.
+    const rate = fastestRate(s);
+    const cap = Number.isFinite(rate) ? Math.max(2, Math.ceil((2 * rate * this.horizonMs) / 1000)) : 0;
     return { n, window: this.o.window, cap, horizonMs: this.horizonMs, leaseMs: this.leaseMs };
   }
 
@@ -196,6 +194,20 @@ export class Feeder {
     if (bad?.[0]) throw bad[0];
     return entries.length;
   }
+}
+
+/** The highest request rate the crawl allows any host (its --host-rate or a per-host override); Infinity = none. */
+function fastestRate(s: CrawlSettings): number {
+  let rate = s.hostRate > 0 ? s.hostRate : Number.POSITIVE_INFINITY;
+  for (const o of Object.values(s.overrides ?? {})) {
+    if (o.rate === undefined) continue;
+    try {
+      rate = Math.max(rate, parseRate(o.rate));
+    } catch {
+      return Number.POSITIVE_INFINITY;
+    }
+  }
+  return rate;
 }
 
 /** Within each class (consecutive in `sorted`), rotates the crawls by `turn` so each class's crawls take turns first. */

@@ -13,7 +13,7 @@ export interface TakeOptions {
   n: number;
   /** feed: ready jobs in the queue plus leased URLs are kept below this. */
   window: number;
-  /** URLs per host per call. */
+  /** feed: URLs per host per horizon; 0 = no cap. */
   cap: number;
   /** feed: a host whose politeness turns are booked further ahead than this is passed over. */
   horizonMs: number;
@@ -41,7 +41,7 @@ export class FrontierStore {
     prefix: string,
   ) {
     this.k = keys(prefix);
-    this.takeScript = defineScript(redis, 'mcFrontierTake', 'frontier/lua/take.lua', 7);
+    this.takeScript = defineScript(redis, 'mcFrontierTake', 'frontier/lua/take.lua', 8);
     this.claimScript = defineScript(redis, 'mcFrontierClaim', 'frontier/lua/claim.lua', 1);
     this.queueKey = (name) => `${this.k.bullPrefix}:${QUEUE_NAME}:${name}`;
   }
@@ -61,6 +61,7 @@ export class FrontierStore {
       this.queueKey('wait'),
       this.queueKey('prioritized'),
       this.k.crawlState(crawl),
+      this.k.crawlFed(crawl),
       mode,
       crawl,
       o.n,

@@ -54,7 +54,10 @@ export async function* seedUrls(opts: SeedSourceOptions): AsyncGenerator<SeedEve
       }
       const r = normalizeUrl(item.url, normalize);
       if (!r.ok) {
-        yield { ok: false, problem: formatProblem({ source: item.source, line: item.line, reason: r.reason }) };
+        yield {
+          ok: false,
+          problem: formatProblem({ source: item.source, line: item.line, reason: r.reason }),
+        };
       } else if (isSitemapLocation(r.url)) {
         yield* fromSitemap(r.url);
       } else {

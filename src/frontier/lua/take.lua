@@ -6,8 +6,9 @@
   The ring (KEYS[1]) lists the crawl's host keys with waiting URLs. Each visit rotates it (RPOPLPUSH: the
   visited host goes to the head) and takes one URL from that host's list; a host whose list empties leaves the
   ring. In 'feed' mode a host is passed over when its politeness gate has turns booked (or a pause) reaching
-  further than `horizon` ms ahead: its jobs would only wait in the delayed set. At most `cap` URLs per host per
-  call, since bookings appear only once workers try the jobs.
+  further than `horizon` ms ahead: its jobs would only wait in the delayed set. And a host gets at most `cap` URLs
+  per `horizon` ms (KEYS[8] counts them), since bookings appear only once workers try the jobs (and not at all
+  while its robots.txt is being fetched): the delayed set holds seconds of a host's work, not its backlog.
 
   An entry is live when the seen set still holds it as waiting at its depth (reserve.lua); its value is then
   set to "in the queue". Other entries were superseded by a shallower find and are dropped.
@@ -19,11 +20,12 @@
   KEYS[5]  queue wait list
   KEYS[6]  queue prioritized zset
   KEYS[7]  crawl control state (absent = running)
+  KEYS[8]  crawl feed counts: host key -> '<start ms> <URLs fed since>' (hosts in the ring only)
   ARGV[1]  mode: 'feed', or 'drain' (cancel: no window, no host skipped, whatever the crawl's state)
   ARGV[2]  crawl name
   ARGV[3]  n, URLs wanted
   ARGV[4]  window: feed only while ready jobs (wait + prioritized) + URLs in leases stay below it
-  ARGV[5]  cap: URLs per host in this call
+  ARGV[5]  cap: URLs per host per horizon ('feed'; 0 = no cap)
   ARGV[6]  horizon ms
   ARGV[7]  lease token
   ARGV[8]  lease ms
@@ -43,6 +45,7 @@ local horizonMs = tonumber(ARGV[6])
 local token, leaseMs = ARGV[7], tonumber(ARGV[8])
 local pendingPrefix, seenPrefix, hostPrefix, leasePrefix = ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 local feed = mode == 'feed'
+local counting = feed and cap > 0
 
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -97,15 +100,32 @@ local function live(e)
   return true
 end
 
+-- URLs fed to a host in the current horizon: {start ms, count}, read once per call, written back at the end.
+local fed = {}
+local function fedOf(host)
+  local f = fed[host]
+  if not f then
+    f = { nowMs, 0 }
+    local v = counting and redis.call('HGET', KEYS[8], host)
+    if v then
+      local sp = string.find(v, ' ', 1, true)
+      local start = tonumber(string.sub(v, 1, sp - 1))
+      if start + horizonMs > nowMs then f = { start, tonumber(string.sub(v, sp + 1)) } end
+    end
+    fed[host] = f
+  end
+  return f
+end
+
 local out = {}
-local taken = {}
+local gone = {}
 local visits, idle = 0, 0
 local maxVisits = 2 * n + 16
 while #out < n and visits < maxVisits and ringLen > 0 and idle < ringLen do
   visits = visits + 1
   local host = redis.call('RPOPLPUSH', ring, ring)
-  local c = taken[host] or 0
-  if c >= cap or (feed and busy(host)) then
+  local f = fedOf(host)
+  if (counting and f[2] >= cap) or (feed and busy(host)) then
     idle = idle + 1
   else
     idle = 0
@@ -114,14 +134,24 @@ while #out < n and visits < maxVisits and ringLen > 0 and idle < ringLen do
     if redis.call('LLEN', list) == 0 then
       redis.call('LPOP', ring)
       ringLen = ringLen - 1
+      gone[host] = true
     end
     if e and live(e) then
       out[#out + 1] = e
-      taken[host] = c + 1
+      f[2] = f[2] + 1
     end
   end
 end
 if ringLen == 0 then redis.call('SREM', KEYS[3], crawl) end
+if counting then
+  for host, f in pairs(fed) do
+    if gone[host] then
+      redis.call('HDEL', KEYS[8], host)
+    elseif f[2] > 0 then
+      redis.call('HSET', KEYS[8], host, f[1] .. ' ' .. f[2])
+    end
+  end
+end
 
 if #out > 0 then
   local leaseKey = leasePrefix .. ':' .. token
