@@ -16,6 +16,7 @@
  *   explorer  the results explorer's views over the crawl's database (tools/bench-views.ts)
  *   cores     (opt-in) `metacrawl crawl --workers <cores>` unpinned: how throughput grows with cores
  *   growth    (opt-in) the store's write cost as the database grows (bench/store-growth.js)
+ *   frontier  (opt-in) Redis bytes per waiting URL: 200,000 URLs over 2,000 hosts, as seeds and as links
  *
  * Options: --quick (small sizes, a smoke run) --only <names> (comma list) --json (one JSON document on
  *          stdout) --profile (crawl under --cpu-prof; profiles kept in the work dir) --keep (keep the
@@ -57,9 +58,10 @@ const PHASES = [
   'submit',
   'cores',
   'growth',
+  'frontier',
 ];
 /** Opt-in phases: 'cores' shares a core with the farm on a 2-core box; 'growth' takes minutes. */
-const DEFAULT_PHASES = PHASES.filter((p) => p !== 'cores' && p !== 'growth');
+const DEFAULT_PHASES = PHASES.filter((p) => p !== 'cores' && p !== 'growth' && p !== 'frontier');
 /** Seconds the whole run aims to stay within (the submit phase, last, gets what is left). */
 const BUDGET_S = 255;
 
@@ -662,8 +664,29 @@ async function submitPhase() {
     unit: 'URLs/s',
     rss: r.peakRssMb,
     cpu: round(((r.cpuS ?? 0) / Math.max(1, submitted)) * 1000, 3),
-    note: `${cut ? `STOPPED at the deadline: ${submitted} of ${n}` : submitted} queued in ${r.wallS} s; ${r.redisRoundTrips} round trips; redis-server busy ${r.redisServerCpuS} CPU s, holds ${r.redisMemoryMb} MB after`,
+    note: `${cut ? `STOPPED at the deadline: ${submitted} of ${n}` : submitted} queued in ${r.wallS} s; ${r.redisRoundTrips} round trips; redis-server busy ${r.redisServerCpuS} CPU s, holds ${r.redisMemoryMb} MB after (${round(((r.redisMemoryMb ?? 0) * 1048576) / Math.max(1, submitted), 0)} B/URL)`,
   });
+}
+
+// ---------------------------------------------------------------- frontier memory (opt-in)
+async function frontierPhase() {
+  const { measureFrontierMemory } = await import(pathToFileURL(`${ROOT}dist-tools/frontier-memory.js`).href);
+  const urls = opts.quick ? 20_000 : 200_000;
+  const hosts = urls / 100;
+  for (const as of ['seeds', 'links']) {
+    log(`frontier: ${urls} URLs over ${hosts} hosts as ${as}`);
+    const dir = mkdtempSync(join(work, `frontier-${as}-`));
+    const r = await measureFrontierMemory({ urls, hosts, as, dir });
+    results[`frontier_${as}`] = r;
+    const per = (/** @type {string} */ kind) =>
+      round((Object.entries(r.byKind).find(([k]) => k.endsWith(kind))?.[1] ?? 0) / urls, 1);
+    rows.push({
+      what: `Redis per waiting URL (${as})`,
+      rate: r.perUrl,
+      unit: 'B/URL',
+      note: `${urls} URLs of ~${r.urlBytes} B over ${hosts} hosts: frontier ${per(':pq:<host>')}, dedupe ${per(':seen:<hex>')} B/URL; INFO used_memory delta`,
+    });
+  }
 }
 
 // ---------------------------------------------------------------- (5) store writer alone
@@ -882,6 +905,7 @@ const run = {
   growth: growthPhase,
   store: storePhase,
   submit: submitPhase,
+  frontier: frontierPhase,
   latency: latencyPhase,
   strings: stringsPhase,
   explorer: explorerPhase,

@@ -21,6 +21,21 @@ export function keys(prefix: string) {
     crawlErrors: (crawl: string) => `${prefix}:crawl:${crawl}:errors`,
     /** Prefix of a crawl's seen set (fleet-wide dedupe): 65536 hashes `<this>:<4 hex>`, see producer/lua/reserve.lua. */
     crawlSeen: (crawl: string) => `${prefix}:crawl:${crawl}:seen`,
+    /**
+     * Prefix of a crawl's frontier: one list of waiting URLs per host key, `<this>:<host key>` (entries: see
+     * src/frontier/entry.ts). Feeders move them into the queue as it drains (src/frontier).
+     */
+    crawlPending: (crawl: string) => `${prefix}:crawl:${crawl}:pq`,
+    /** Hash of host key -> URLs a crawl's feeders gave it in the current horizon (src/frontier/lua/take.lua). */
+    crawlFed: (crawl: string) => `${prefix}:crawl:${crawl}:fed`,
+    /** List of the host keys that have waiting URLs in a crawl's frontier, served in turns. */
+    crawlRing: (crawl: string) => `${prefix}:crawl:${crawl}:ring`,
+    /** Set of crawls with URLs in their frontier. */
+    frontierCrawls: `${prefix}:frontier:crawls`,
+    /** Batches a feeder took from a frontier and is adding to the queue: sorted set token -> lease expiry (ms). */
+    frontierLeases: `${prefix}:frontier:leases`,
+    /** Prefix of one lease's list, `<this>:<token>`: [crawl, entries...]. */
+    frontierLease: `${prefix}:frontier:lease`,
     /** Hash of host key -> pages queued in a crawl (for --max-pages-per-host). */
     crawlHosts: (crawl: string) => `${prefix}:crawl:${crawl}:hosts`,
     /** A crawl's control state: absent = running, 'paused' or 'cancelled' (src/control). */
@@ -41,6 +56,10 @@ export function keys(prefix: string) {
      * for `cancel`, which drops the crawl's state at each of them.
      */
     crawlDelayedHosts: (crawl: string) => `${prefix}:crawl:${crawl}:delayed-hosts`,
+    /** hostState's prefix, for Lua scripts that build host keys themselves. */
+    hostStatePrefix: `${prefix}:host:`,
+    /** crawlHostState's prefix for one crawl, for Lua scripts that build the keys themselves. */
+    crawlHostStatePrefix: (crawl: string) => `${prefix}:crawl:${crawl}:host:`,
     /** Cached robots.txt of one origin. */
     robots: (origin: string) => `${prefix}:robots:${origin}`,
     /** Lock held by the one worker fetching an origin's robots.txt (the rest of the fleet waits). */

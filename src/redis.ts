@@ -206,6 +206,10 @@ export async function startPrivateRedis(
       'everysec',
       '--maxmemory-policy',
       'noeviction',
+      // A crawl's seen set is 65536 small hashes; they stay compact (listpack) to 512 fields each, i.e. to
+      // ~30 million URLs per crawl (the default 128 gives ~8 million). The ziplist name works on Redis 6 and 7.
+      '--hash-max-ziplist-entries',
+      '512',
       // Blocking-command timeouts are checked hz times a second: at the default 10, BullMQ wakes a
       // delayed job up to 100 ms late, which blurs per-host politeness timing (bookings, pauses).
       '--hz',

@@ -10,9 +10,12 @@ export interface CrawlJobData {
   depth: number;
   /** The page that linked here; null for seeds. */
   from: string | null;
-  /** The seed that started this chain (scope is judged against it). */
+  /**
+   * Scope is judged against it: a URL of the chain's seed site. Jobs from the frontier carry the URL itself (a
+   * URL past its seed is in the seed's host or domain, so judging against either gives the same answer).
+   */
   seed: string;
-  /** Epoch ms when the URL was queued (for queued_ms). */
+  /** Epoch ms when the URL entered the queue. */
   queuedAt: number;
   /** Sitemap lastmod when the URL came from a sitemap. */
   lastmod?: string | null;

@@ -1,6 +1,6 @@
 /**
- * Measures what a crawl costs in Redis memory, per URL: once its URLs are queued, and once they are
- * finished (fetched by a real worker from a local site, stored by the real store writer). Runs on a private
+ * Measures what a crawl costs in Redis memory, per URL: once its URLs are queued (no worker yet, so all of
+ * them wait in the crawl's frontier), and once they are finished (fetched by a real worker from a local site, stored by the real store writer). Runs on a private
  * redis-server so INFO used_memory deltas belong to the measurement alone, and attributes the bytes to key
  * kinds (MEMORY USAGE). For the benchmark, the README figures and a bound test. Not used by the crawler.
  */
@@ -63,6 +63,8 @@ function kind(key: string, crawl: string): string {
     .split(crawl)
     .join('<crawl>')
     .replace(/<crawl>~[0-9a-f]+/, '<job>')
+    .replace(/:pq:.*/, ':pq:<host>')
+    .replace(/:lease:.*/, ':lease:<token>')
     .replace(/:[0-9a-f]{4}$/, ':<hex>')
     .replace(/:(host|robots|robots-lock):.*/, ':$1:<host>');
 }

@@ -39,6 +39,7 @@ export const FILE_KEYS = [
   'metricsHost',
   'sitemap',
   'sitemapsFromRobots',
+  'queueWindow',
   'redisTimeout',
 ] as const;
 export type FileKey = (typeof FILE_KEYS)[number];

@@ -55,6 +55,8 @@ export interface CrawlCommandOptions {
   workers?: number | 'auto';
   /** --redis-timeout: how long a Redis outage is survived before the crawl stops with an error. */
   redisTimeoutMs?: number;
+  /** --queue-window: ready jobs each worker's feeder keeps in the queue (default from --concurrency). */
+  queueWindow?: number;
 }
 
 export interface CrawlOutcome {
@@ -152,6 +154,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
     robotsErrorTtlMs: opts.robotsErrorTtlMs,
     metrics: metrics?.worker,
     redisTimeoutMs: opts.redisTimeoutMs,
+    queueWindow: opts.queueWindow,
   });
   // More workers on threads, one per usable core (see worker/thread-pool.ts); a small crawl stays on this one.
   const pool: { threads: WorkerThreads | null } = { threads: null };
@@ -171,6 +174,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
         stalledIntervalMs: opts.stalledIntervalMs,
         robotsErrorTtlMs: opts.robotsErrorTtlMs,
         redisTimeoutMs: opts.redisTimeoutMs,
+        queueWindow: opts.queueWindow,
         logLevel: opts.logLevel,
         logToParent: logSink !== null,
       },

@@ -5,15 +5,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, DEFAULTS, nonNegativeInt, oneOf, positiveInt, VERSION } from '../config.js';
 import { configCommand, effectiveConfig } from './config-cmd.js';
-import { controlCommand } from './control.js';
-import { crawlCommand } from './crawl.js';
-import { inspectCommand } from './inspect.js';
 import { type CliIO, processIO } from './io.js';
 import {
   addCrawlRunOptions,
   addCrawlSettingsOptions,
   addFetchOptions,
   addMetricsOptions,
+  addQueueWindowOption,
   addRedisOptions,
   addSitemapOptions,
   CONCURRENCY_HELP,
@@ -28,15 +26,13 @@ import {
   metricsConfig,
   pageFetchConfig,
   producerAllowPrivate,
+  queueWindow,
   type Raw,
   sitemapConfig,
 } from './options.js';
-import { queryCommand } from './query.js';
-import { serveCommand } from './serve.js';
-import { statusCommand } from './status.js';
-import { storeCommand } from './store.js';
-import { submitCommand } from './submit.js';
-import { workerCommand } from './worker.js';
+
+// Command modules are imported when their command runs: `submit` should not load the worker, the store or the
+// explorer (their dependencies alone cost tens of MB of RSS).
 
 /** --db of status, pause, resume and cancel: without --redis, they talk to the crawl running on it. */
 const DB_LOOKUP_HELP =
@@ -88,8 +84,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       addFetchOptions(
         addRedisOptions(
           addCrawlRunOptions(
-            program
-              .command('crawl')
+            addQueueWindowOption(program.command('crawl'))
               .description(
                 'all in one: submit the seeds, run workers and the store writer until every seed has its row',
               )
@@ -108,7 +103,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     run(async (raw, _cmd, seeds) => {
       const file = fileConfig(raw);
       const common = commonConfig(raw, file);
-      return crawlCommand(
+      return (await import('./crawl.js')).crawlCommand(
         {
           seeds,
           ...sitemapConfig(raw, file, seeds),
@@ -122,6 +117,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           metrics: metricsConfig(raw, file),
           ...crawlRunConfig(raw),
           redisTimeoutMs: common.redisTimeoutMs,
+          queueWindow: queueWindow(raw, file),
           ...stallTiming(),
           progressIntervalMs: progressInterval(),
         },
@@ -154,7 +150,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       const common = commonConfig(raw, file);
       const crawl = crawlNameOption(raw, file);
       if (!crawl) throw new ConfigError('--crawl is required');
-      return submitCommand(
+      return (await import('./submit.js')).submitCommand(
         {
           seeds,
           ...sitemapConfig(raw, file, seeds),
@@ -173,8 +169,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   addCrawlSettingsOptions(
     addFetchOptions(
       addRedisOptions(
-        program
-          .command('worker')
+        addQueueWindowOption(program.command('worker'))
           .description('fetch and extract queued URLs until SIGINT/SIGTERM (run any number, anywhere)')
           .option(
             '--grace <ms>',
@@ -188,7 +183,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     run(async (raw) => {
       const file = fileConfig(raw);
       const common = commonConfig(raw, file);
-      return workerCommand(
+      return (await import('./worker.js')).workerCommand(
         {
           redisUrl: common.redisUrl,
           prefix: common.prefix,
@@ -198,6 +193,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           metrics: metricsConfig(raw, file),
           graceMs: positiveInt('--grace', raw.grace),
           redisTimeoutMs: common.redisTimeoutMs,
+          queueWindow: queueWindow(raw, file),
           ...stallTiming(),
         },
         io,
@@ -215,7 +211,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     run(async (raw) => {
       const file = fileConfig(raw);
       const common = commonConfig(raw, file);
-      return storeCommand(
+      return (await import('./store.js')).storeCommand(
         {
           db: dbPath(raw, file),
           redisUrl: common.redisUrl,
@@ -244,7 +240,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     run(async (raw) => {
       const file = fileConfig(raw);
       const common = commonConfig(raw, file);
-      return statusCommand(
+      return (await import('./status.js')).statusCommand(
         {
           redisUrl: common.redisUrl,
           db: dbPath(raw, file),
@@ -269,7 +265,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       run(async (raw, cmd, args) => {
         const file = {};
         markDefaults(raw, cmd);
-        return queryCommand(
+        return (await import('./query.js')).queryCommand(
           {
             db: dbPath(raw, file),
             sql: args[0],
@@ -292,7 +288,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   ).action(
     run(async (raw, _cmd, args) => {
       const file = {};
-      return inspectCommand(
+      return (await import('./inspect.js')).inspectCommand(
         {
           url: args[0] ?? null,
           file: (raw.file as string | undefined) ?? null,
@@ -326,7 +322,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         const common = commonConfig(raw, file);
         const crawl = crawlNameOption(raw, file);
         if (!crawl) throw new ConfigError('--crawl is required');
-        return controlCommand(
+        return (await import('./control.js')).controlCommand(
           {
             action,
             redisUrl: common.redisUrl,
@@ -382,7 +378,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         const file = {};
         markDefaults(raw, cmd);
         const common = commonConfig(raw, file);
-        return serveCommand(
+        return (await import('./serve.js')).serveCommand(
           {
             db: dbPath(raw, file),
             host: String(raw.host),

@@ -220,6 +220,19 @@ export function commonConfig(raw: Raw, file: Raw): CommonConfig {
   };
 }
 
+/** `--queue-window` (crawl, worker): ready jobs a worker's feeder keeps in the queue. */
+export function addQueueWindowOption(cmd: Command): Command {
+  return cmd.option(
+    '--queue-window <n>',
+    'jobs kept ready in the queue, refilled from the crawl frontier as it drains (default: max(1000, 4 x concurrency))',
+  );
+}
+
+export function queueWindow(raw: Raw, file: Raw): number | undefined {
+  const v = pick(raw, file, 'queueWindow');
+  return v === undefined ? undefined : positiveInt('--queue-window', v);
+}
+
 export function fetchConfig(raw: Raw, file: Raw): FetchConfig & { concurrency: number } {
   return Object.freeze({
     concurrency: positiveInt(...take(raw, file, 'concurrency', 'METACRAWL_CONCURRENCY')),

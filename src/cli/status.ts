@@ -24,7 +24,10 @@ export interface StatusCommandOptions {
   watch: boolean;
 }
 
-/** Job ids are `<crawl>~<hash>`, so queue contents can be split per crawl while the queue is not huge. */
+/**
+ * Job ids are `<crawl>~<hash>`, so queue contents can be split per crawl while the queue is not huge (the feeders
+ * keep it to about --queue-window ready jobs; the millions waiting are counted by the frontier's counter).
+ */
 const SCAN_LIMIT = 200_000;
 
 export interface CrawlStatus {
@@ -34,7 +37,10 @@ export interface CrawlStatus {
   submitted: number;
   invalid: number;
   duplicates: number;
+  /** Waiting to be fetched: in the frontier plus in the queue. */
   queued: number | null;
+  /** Of those, waiting in the crawl's frontier (not yet in the queue): an O(1) counter. */
+  frontier: number;
   active: number | null;
   delayed: number | null;
   stored: number;
@@ -120,7 +126,8 @@ export async function collectStatus(
         submitted: s.submitted,
         invalid: s.invalid,
         duplicates: s.duplicates,
-        queued: scan ? q.queued : null,
+        queued: scan ? q.queued + s.frontier : null,
+        frontier: s.frontier,
         active: scan ? q.active : null,
         delayed: scan ? q.delayed : null,
         stored: s.stored,
@@ -209,7 +216,8 @@ function render(s: FleetStatus): string {
       );
   }
   for (const c of s.crawls) {
-    const q = c.queued === null ? '' : `, ${c.queued} queued, ${c.active} active, ${c.delayed} delayed`;
+    const f = c.frontier > 0 ? ` (${c.frontier} in the frontier)` : '';
+    const q = c.queued === null ? '' : `, ${c.queued} queued${f}, ${c.active} active, ${c.delayed} delayed`;
     out.push(
       `crawl ${c.crawl} [${c.state}]: ${c.submitted} submitted${q}, ${c.stored} stored (${c.failed} failed), ${c.pending} pending`,
     );

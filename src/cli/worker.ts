@@ -20,6 +20,8 @@ export interface WorkerCommandOptions {
   metrics?: MetricsConfig;
   /** --redis-timeout: a longer Redis outage stops the worker with an error. */
   redisTimeoutMs?: number;
+  /** --queue-window (default: the worker's, from --concurrency). */
+  queueWindow?: number;
 }
 
 export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Promise<number> {
@@ -38,6 +40,7 @@ export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Prom
     robotsErrorTtlMs: opts.robotsErrorTtlMs,
     metrics: metrics?.worker,
     redisTimeoutMs: opts.redisTimeoutMs,
+    queueWindow: opts.queueWindow,
   });
   logger.info({ worker: worker.id, concurrency: opts.fetch.concurrency }, 'worker started');
   announceStop(io);

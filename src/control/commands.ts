@@ -5,14 +5,15 @@
  * - pause: workers park each job of the crawl they pick up (BullMQ delayed set, PARK_MS, no attempt spent).
  * - resume: the state is cleared, parkings in progress are waited for, and the crawl's delayed jobs are
  *   promoted back to the queue.
- * - cancel (final): every queued job of the crawl (waiting, prioritized, delayed, parked) becomes a
- *   `CANCELLED` row and is removed; jobs in flight are ended as `CANCELLED` by their workers at their next
- *   check, or stored normally if their fetch had already begun. The turns its jobs booked at hosts are
- *   dropped.
+ * - cancel (final): every URL waiting in the crawl's frontier and every queued job of the crawl (waiting,
+ *   prioritized, delayed, parked) becomes a `CANCELLED` row and is removed; jobs in flight are ended as
+ *   `CANCELLED` by their workers at their next check, or stored normally if their fetch had already begun.
+ *   The turns its jobs booked at hosts are dropped.
  */
 import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { dropCrawlTurns } from '../crawl-turns.js';
+import { drainFrontier } from '../frontier/drain.js';
 import { keys } from '../keys.js';
 import { openQueue } from '../queue.js';
 import { sleep } from '../sleep.js';
@@ -141,8 +142,16 @@ export async function cancelCrawl(
   const previous = await readControlState(redis, prefix, crawl);
   await redis.set(k.crawlState(crawl), 'cancelled');
   await redis.del(k.crawlParking(crawl));
+  // URLs not yet in the queue: rows published in the same MULTI that takes them out of the frontier.
+  const fromFrontier = await drainFrontier(redis, prefix, crawl, (jobs, multi) => {
+    publishRecords(
+      multi,
+      prefix,
+      jobs.map((d) => cancelledRecord(d, 0)),
+    );
+  });
   return withQueue(redis, prefix, async (queue) => {
-    let cancelled = 0;
+    let cancelled = fromFrontier;
     const sweep = async () => {
       const sets: QueueSet[] = ['prioritized', 'wait', 'paused', 'delayed'];
       for (const set of sets) {

@@ -55,7 +55,7 @@ export function registerFleetGauges(registry: Registry, redis: Redis, prefix: st
   });
   new Gauge({
     name: 'metacrawl_crawl_urls',
-    help: 'Per crawl: URLs submitted (queued after dedupe), stored (rows in the database) and failed (rows with an error)',
+    help: 'Per crawl: URLs submitted (queued after dedupe), stored (rows in the database), failed (rows with an error) and frontier (waiting, not yet in the queue)',
     labelNames: ['crawl', 'state'],
     registers,
     async collect() {
@@ -66,6 +66,7 @@ export function registerFleetGauges(registry: Registry, redis: Redis, prefix: st
           this.set({ crawl, state: 'submitted' }, s.submitted);
           this.set({ crawl, state: 'stored' }, s.stored);
           this.set({ crawl, state: 'failed' }, s.failed);
+          this.set({ crawl, state: 'frontier' }, s.frontier);
         }
       } catch (err) {
         warn('crawl counters', err);

@@ -1,9 +1,9 @@
 /** The producer role: seed sources → normalized, deduplicated jobs in the crawl queue. */
 import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
+import { type CrawlStats, saveCrawlSettings } from '../crawls.js';
 import { Fetcher } from '../fetch/index.js';
 import { keys } from '../keys.js';
-import { type CrawlStats, openQueue, saveCrawlSettings } from '../queue.js';
 import { seedUrls } from './seed-urls.js';
 import { SITEMAP_MAX_BYTES } from './sitemap.js';
 import { SitemapReader } from './sitemap-reader.js';
@@ -46,8 +46,7 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
   const report = opts.report ?? ((l: string) => process.stderr.write(`${l}\n`));
   const batchSize = opts.batchSize ?? 1000;
   await saveCrawlSettings(redis, prefix, crawl, settings);
-  const queue = openQueue(redis, prefix);
-  const submitter = new Submitter(redis, queue, prefix, crawl, settings);
+  const submitter = new Submitter(redis, prefix, crawl, settings);
   const summary: SubmitSummary = {
     read: 0,
     submitted: 0,
@@ -65,11 +64,20 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
     timeoutMs: Math.max(opts.fetch?.timeoutMs ?? 0, 120_000),
   });
   let batch: SubmitItem[] = [];
+  // A batch is read and encoded while the previous one runs in Redis (in order: one connection); at most two
+  // are in flight.
+  let running = null as Promise<void> | null;
   const flush = async () => {
-    const r = await submitter.addSeeds(batch);
-    summary.submitted += r.added;
-    summary.duplicates += r.duplicates;
+    const items = batch;
     batch = [];
+    if (items.length === 0) return;
+    const next = submitter.addSeeds(items).then((r) => {
+      summary.submitted += r.added;
+      summary.duplicates += r.duplicates;
+    });
+    next.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+    if (running) await running;
+    running = next;
   };
   try {
     for await (const r of seedUrls({
@@ -94,11 +102,13 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
       if (batch.length >= batchSize) await flush();
     }
     await flush();
+    await running;
   } finally {
+    // A batch still running when reading failed settles before the summary is read.
+    await running?.catch(() => {});
     summary.sitemaps = reader.stats.documents;
     summary.sitemapErrors = reader.stats.failed;
     await fetcher.close();
-    await queue.close();
   }
   const k = keys(prefix);
   await redis

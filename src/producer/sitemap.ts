@@ -32,10 +32,14 @@ export class SitemapError extends Error {
 
 /** A location names a sitemap by its extension: `.xml` or `.xml.gz` (query and fragment ignored). */
 export function isSitemapLocation(location: string): boolean {
+  // Called for every seed: most never mention .xml, and need no parse.
+  if (!XML_ANYWHERE.test(location)) return false;
   let path = location;
   if (/^https?:\/\//i.test(location) && URL.canParse(location)) path = new URL(location).pathname;
   return /\.xml(\.gz)?$/i.test(path);
 }
+
+const XML_ANYWHERE = /\.xml/i;
 
 const W3C_DATETIME = /^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
 

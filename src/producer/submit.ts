@@ -1,26 +1,26 @@
 /**
- * Submission: normalized URLs → fleet-wide dedupe (the crawl's seen set: 8-byte URL hashes in 65536 small Redis
- * hashes, see lua/reserve.lua) → BullMQ jobs. Nothing submitted may be lost, so:
- * - seeds: check the set, add the jobs (idempotent: job id = crawl + URL hash), and only then mark them seen;
- *   a crash in between re-adds the same job ids on the next submit, which BullMQ ignores.
- * - discovered links: reserve first (dedupe and page budgets in one atomic step, exact across the fleet), then
- *   add; the reservation names its owner page, so a retried parent re-adds its own children.
+ * Submission: normalized URLs → the crawl's seen set (8-byte URL hashes in 65536 small Redis hashes) and its
+ * frontier (one compact entry per waiting URL, per host key), in one atomic step per batch (lua/reserve.lua).
+ * Feeders in the workers move frontier entries into the queue as it drains (src/frontier). A batch is all or
+ * nothing, so a submit killed half-way and run again loses nothing and queues nothing twice.
+ * Discovered links go the same way, with their budgets checked in the same step (exact across the fleet).
  * A URL found again at a shallower depth (or given as a seed) before its fetch started is upgraded in place.
  */
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrawlSettings } from '../config.js';
-import { FairShare } from '../control/index.js';
-import { keys } from '../keys.js';
+import { jobId } from '../crawls.js';
+import { encodeEntry } from '../frontier/entry.js';
+import { keys, QUEUE_NAME } from '../keys.js';
 import { defineScript } from '../lua.js';
-import { jobId } from '../queue.js';
-import type { CrawlJobData } from '../types.js';
 import { hostKey, urlHash } from '../url/normalize.js';
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export interface SubmitItem {
   url: string;
   depth: number;
   from: string | null;
+  /** The seed of the chain (scope is judged against it before submission; not stored). */
   seed: string;
   lastmod?: string | null;
 }
@@ -31,131 +31,70 @@ export interface SubmitCounts {
   overBudget: number;
 }
 
-/** Bytes of the discovering page's hash kept as a reservation's owner. */
-const OWNER_BYTES = 4;
-
-interface Keyed {
-  item: SubmitItem;
-  hash: Buffer;
-  hex: string;
-  host: string;
-}
-
-/** First retry delay; BullMQ doubles it per retry with ±50% jitter. METACRAWL_BACKOFF_MS shortens it (tests). */
-function backoffBaseMs(): number {
-  const v = Number(process.env.METACRAWL_BACKOFF_MS);
-  return Number.isInteger(v) && v > 0 ? v : 1000;
-}
-
 export class Submitter {
   private readonly k;
   private readonly reserve;
   private readonly jobPrefix: string;
-  private readonly fair: FairShare;
 
   constructor(
     private readonly redis: Redis,
-    private readonly queue: Queue<CrawlJobData>,
     prefix: string,
     readonly crawl: string,
-    private readonly settings: Pick<
-      CrawlSettings,
-      'retries' | 'priority' | 'politenessKey' | 'maxPages' | 'maxPagesPerHost'
-    >,
+    private readonly settings: Pick<CrawlSettings, 'politenessKey' | 'maxPages' | 'maxPagesPerHost'>,
   ) {
     this.k = keys(prefix);
-    this.reserve = defineScript(redis, 'mcSubmitReserve', 'producer/lua/reserve.lua', 2);
-    this.jobPrefix = queue.toKey(jobId(crawl, ''));
-    this.fair = new FairShare(redis, prefix, crawl, settings.priority, queue.keys.prioritized);
+    this.reserve = defineScript(redis, 'mcSubmitReserve', 'producer/lua/reserve.lua', 4);
+    this.jobPrefix = `${this.k.bullPrefix}:${QUEUE_NAME}:${jobId(crawl, '')}`;
   }
 
-  private unique(items: SubmitItem[]): Keyed[] {
-    const seen = new Set<string>();
-    const out: Keyed[] = [];
-    for (const item of items) {
-      const hash = urlHash(item.url);
-      const hex = hash.toString('hex');
-      if (seen.has(hex)) continue;
-      seen.add(hex);
-      out.push({ item, hash, hex, host: hostKey(item.url, this.settings.politenessKey) });
-    }
-    return out;
-  }
-
-  /** Runs reserve.lua over `list` (all at one depth, parent and seed); returns a flag per item. */
-  private async run(
-    mode: 'seed' | 'link',
-    list: Keyed[],
-    owner: Buffer | '',
-    parent: { depth: number; from: string | null; seed: string | null },
-  ): Promise<number[]> {
-    if (list.length === 0) return [];
+  /** Runs reserve.lua over `items`, once each URL (first occurrence wins); returns a flag per unique item. */
+  private async run(mode: 'seed' | 'link', items: SubmitItem[]): Promise<number[]> {
     const args: Array<string | number | Buffer> = [
       mode,
-      owner,
-      parent.depth,
-      parent.from ?? '',
-      parent.seed ?? '',
       mode === 'link' ? (this.settings.maxPages ?? -1) : -1,
-      mode === 'link' ? (this.settings.maxPagesPerHost ?? -1) : -1,
+      this.settings.maxPagesPerHost ?? -1,
       this.k.crawlSeen(this.crawl),
       this.jobPrefix,
+      this.k.crawlPending(this.crawl),
+      this.crawl,
     ];
-    for (const x of list) args.push(x.hex, x.hash.subarray(2), x.host);
+    const seen = new Set<string>();
+    const packed: string[] = [];
+    for (const item of items) {
+      const hash = urlHash(item.url);
+      const key = hash.toString('latin1');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const entry = encodeEntry({
+        url: item.url,
+        depth: item.depth,
+        from: item.from,
+        lastmod: item.lastmod ?? null,
+      });
+      // One byte per char below (latin1): the field is binary, and text outside ASCII goes as its UTF-8 bytes.
+      const text = `${hostKey(item.url, this.settings.politenessKey)} ${entry}`;
+      packed.push(
+        `${hash.toString('hex', 0, 2)}${key.slice(2)}${NON_ASCII.test(text) ? Buffer.from(text).toString('latin1') : text}`,
+      );
+    }
+    if (packed.length === 0) return [];
+    args.push(Buffer.from(packed.join('\r'), 'latin1'));
     return (await this.reserve(
       this.k.crawlStats(this.crawl),
       this.k.crawlHosts(this.crawl),
+      this.k.crawlRing(this.crawl),
+      this.k.frontierCrawls,
       ...args,
     )) as number[];
-  }
-
-  private async addJobs(list: Keyed[]): Promise<void> {
-    if (list.length === 0) return;
-    const now = Date.now();
-    // Every job carries a priority: crawls share the fleet in turns (src/control/fairness.ts).
-    const priorities = await this.fair.next(list.length);
-    await this.queue.addBulk(
-      list.map(({ item, hex }, i) => ({
-        name: 'page',
-        data: {
-          crawl: this.crawl,
-          url: item.url,
-          depth: item.depth,
-          from: item.from,
-          seed: item.seed,
-          queuedAt: now,
-          lastmod: item.lastmod ?? null,
-        },
-        opts: {
-          jobId: jobId(this.crawl, hex),
-          attempts: this.settings.retries + 1,
-          backoff: { type: 'exponential', delay: backoffBaseMs(), jitter: 0.5 },
-          removeOnComplete: true,
-          removeOnFail: { count: 1000 },
-          priority: priorities[i],
-        },
-      })),
-    );
   }
 
   /** Seeds (the user asked for them: no scope, no budget, depth 0). Call with up to a few thousand items. */
   async addSeeds(items: SubmitItem[]): Promise<SubmitCounts> {
     if (items.length === 0) return { added: 0, duplicates: 0, overBudget: 0 };
-    const list = this.unique(items);
-    const seenPrefix = this.k.crawlSeen(this.crawl);
-    const pipe = this.redis.pipeline();
-    for (const x of list) pipe.hgetBuffer(`${seenPrefix}:${x.hex.slice(0, 4)}`, x.hash.subarray(2));
-    const values = ((await pipe.exec()) ?? []).map(([err, v]) => {
-      if (err) throw err;
-      return v as Buffer | null;
-    });
-    const fresh = list.filter((_x, i) => values[i] === null);
-    // Already queued by discovery at depth >= 1: made a seed in place if its fetch has not started.
-    const upgradable = list.filter((_x, i) => values[i] !== null && (values[i] as Buffer)[0] > 0);
-    await this.addJobs(fresh);
-    const flags = await this.run('seed', [...fresh, ...upgradable], '', { depth: 0, from: null, seed: null });
+    const flags = await this.run('seed', items);
     const added = flags.filter((f) => f === 1).length;
     const duplicates = items.length - added;
+    // reserve.lua counted the duplicates it saw; repeats within the batch and upgrades are counted here.
     const counted = flags.filter((f) => f === 0).length;
     if (duplicates > counted) {
       await this.redis.hincrby(this.k.crawlStats(this.crawl), 'duplicates', duplicates - counted);
@@ -163,27 +102,12 @@ export class Submitter {
     return { added, duplicates, overBudget: 0 };
   }
 
-  /** Links discovered on page `ownerUrl`: deduped, budgeted and depth-upgraded atomically, fleet-wide. */
-  async addDiscovered(ownerUrl: string, items: SubmitItem[]): Promise<SubmitCounts> {
+  /** Links discovered on one page: deduped, budgeted and depth-upgraded atomically, fleet-wide. */
+  async addDiscovered(items: SubmitItem[]): Promise<SubmitCounts> {
     if (items.length === 0) return { added: 0, duplicates: 0, overBudget: 0 };
-    const owner = urlHash(ownerUrl).subarray(0, OWNER_BYTES);
-    // One script call per (depth, parent, seed); discovery passes one page's links, so one group.
-    const groups = new Map<string, Keyed[]>();
-    for (const x of this.unique(items)) {
-      const g = JSON.stringify([x.item.depth, x.item.from, x.item.seed]);
-      const list = groups.get(g) ?? [];
-      list.push(x);
-      groups.set(g, list);
-    }
-    let added = 0;
-    let overBudget = 0;
-    for (const list of groups.values()) {
-      const { depth, from, seed } = list[0].item;
-      const flags = await this.run('link', list, owner, { depth, from, seed });
-      await this.addJobs(list.filter((_x, i) => flags[i] === 1 || flags[i] === 2));
-      added += flags.filter((f) => f === 1).length;
-      overBudget += flags.filter((f) => f < 0).length;
-    }
+    const flags = await this.run('link', items);
+    const added = flags.filter((f) => f === 1).length;
+    const overBudget = flags.filter((f) => f < 0).length;
     return { added, duplicates: items.length - added - overBudget, overBudget };
   }
 }

@@ -2,7 +2,6 @@
  * Link discovery: links of a page at depth d < --depth go back through the producer path (normalize, scope,
  * dedupe and budgets in Redis) at depth d+1. Scope is judged against the seed that started the chain.
  */
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrawlSettings } from '../config.js';
 import { type SubmitItem, Submitter } from '../producer/index.js';
@@ -82,7 +81,6 @@ export class Discoverer {
 
   constructor(
     private readonly redis: Redis,
-    private readonly queue: Queue<CrawlJobData>,
     private readonly prefix: string,
     /** The crawler's User-Agent: its product token selects `<token>: nofollow` robots directives. */
     private readonly userAgent?: string,
@@ -93,9 +91,9 @@ export class Discoverer {
     if (items.length === 0) return;
     let entry = this.submitters.get(job.crawl);
     if (!entry || entry.s !== s) {
-      entry = { s, sub: new Submitter(this.redis, this.queue, this.prefix, job.crawl, s) };
+      entry = { s, sub: new Submitter(this.redis, this.prefix, job.crawl, s) };
       this.submitters.set(job.crawl, entry);
     }
-    await entry.sub.addDiscovered(job.url, items);
+    await entry.sub.addDiscovered(items);
   }
 }

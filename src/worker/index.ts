@@ -16,6 +16,7 @@ import { ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS } from '../robots/rules.js';
 import { publishRecord } from '../stream.js';
 import type { PageRecord } from '../types.js';
 import { Discoverer } from './discover.js';
+import { defaultWindow, Feeder } from './feeder.js';
 import { PolitenessGate, resolveLimits } from './politeness/gate.js';
 import { RobotsCache, RobotsFetchDeferred } from './politeness/robots.js';
 import { type JobData, type ProcessDeps, processJob, type WorkerStats } from './process.js';
@@ -42,6 +43,8 @@ export interface WorkerOptions {
   metrics?: WorkerMetrics;
   /** --redis-timeout: the Redis outage after which `redisLost` aborts (see redis-outage.ts). */
   redisTimeoutMs?: number;
+  /** --queue-window: ready jobs the feeder keeps in the queue (default: defaultWindow(concurrency)). */
+  queueWindow?: number;
 }
 
 export interface RunningWorker {
@@ -110,7 +113,18 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }
   };
   const queue = openQueue(redis, prefix);
-  const discoverer = new Discoverer(redis, queue, prefix, opts.fetch.userAgent);
+  const discoverer = new Discoverer(redis, prefix, opts.fetch.userAgent);
+  const settings = new SettingsCache(redis, prefix, opts.defaults);
+  // Waiting URLs wait in the crawls' frontiers; this worker's feeder keeps the queue filled from them.
+  const feeder = new Feeder({
+    redis,
+    prefix,
+    queue,
+    window: opts.queueWindow ?? defaultWindow(opts.concurrency),
+    settings: (crawl) => settings.get(crawl),
+    logger,
+  });
+  feeder.start();
   const deps: ProcessDeps = {
     redis,
     prefix,
@@ -119,7 +133,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     fetchConfig: opts.fetch,
     gate,
     robots,
-    settings: new SettingsCache(redis, prefix, opts.defaults),
+    settings,
     // After a forced stop has handed a job back, its late result must not be published.
     publish: (record) => (handingBack ? Promise.reject(new Error(HANDED_BACK)) : publish(record)),
     abandoned: () => handingBack,
@@ -175,6 +189,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   worker.on('error', (err) => {
     if (!watch.down()) logger.warn({ err: err.message }, 'worker error');
   });
+  worker.on('drained', () => feeder.kick());
 
   const beat = async () => {
     const info = {
@@ -198,6 +213,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     redisLost: watch.signal,
     close: async (graceMs = 10_000) => {
       clearInterval(heartbeat);
+      await within(feeder.close(), 2000);
       // Stops taking jobs and waits for the in-flight ones (BullMQ: a later close(true) would wait too).
       const closing = worker.close(false);
       if ((await within(closing, graceMs)) === TIMED_OUT) {

@@ -44,6 +44,9 @@ describe('fleet-wide dedupe', () => {
     const writerRedis = connectRedis(testRedisUrl());
     const writer = runStoreWriter({ redis: writerRedis, prefix, db, signal: stop.signal });
     try {
+      // Both workers up (each registers a heartbeat as it starts) before there is any work to share.
+      for (let i = 0; i < 300 && (await redis.hlen(`${prefix}:workers`)) < 2; i++)
+        await new Promise((r) => setTimeout(r, 100));
       const seeds = join(dir, 'seeds.txt');
       writeFileSync(seeds, `${site.url('a:/')}\n`);
       const settings = {

@@ -32,6 +32,8 @@ export interface RunOptions {
   sources?: string[];
   sitemaps?: string[];
   sitemapsFromRobots?: boolean;
+  /** --queue-window: ready jobs kept in the queue (the rest waits in the frontier). */
+  queueWindow?: number;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-discovery-'));
@@ -66,6 +68,7 @@ export async function runCrawl(o: RunOptions): Promise<CrawlRun> {
       logLevel: 'silent',
       sitemaps: o.sitemaps,
       sitemapsFromRobots: o.sitemapsFromRobots,
+      queueWindow: o.queueWindow,
     },
     { stdout: out, stderr: err, stdin: Readable.from([]), stopSignal: new AbortController().signal },
   );

@@ -8,6 +8,7 @@ import { jobId, openQueue, readCrawlStats } from '../../src/queue.js';
 import { connectRedis } from '../../src/redis.js';
 import type { CrawlJobData } from '../../src/types.js';
 import { urlHash } from '../../src/url/normalize.js';
+import { Feeder } from '../../src/worker/feeder.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 
 let redis: Redis;
@@ -26,7 +27,21 @@ afterEach(async () => {
 });
 
 function submitter(s: Partial<CrawlSettings> = {}): Submitter {
-  return new Submitter(redis, queue, prefix, CRAWL, { ...DEFAULTS.crawl, ...s });
+  return new Submitter(redis, prefix, CRAWL, { ...DEFAULTS.crawl, ...s });
+}
+
+/** Moves every waiting URL from the frontier into the queue, as the workers' feeders do. */
+async function feed(): Promise<number> {
+  const feeder = new Feeder({
+    redis,
+    prefix,
+    queue,
+    window: 10_000,
+    settings: async () => ({ ...DEFAULTS.crawl, hostRate: Number.POSITIVE_INFINITY }),
+  });
+  let n = 0;
+  for (let fed = -1; fed !== 0; n += fed) fed = await feeder.feedOnce();
+  return n;
 }
 
 const link = (url: string, depth: number, from: string, seed = 'https://s.example/'): SubmitItem => ({
@@ -47,10 +62,11 @@ describe('Submitter: the seen set', () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => {
         const parent = `https://s.example/p${i}`;
-        return submitter().addDiscovered(parent, [link(x, 2, parent)]);
+        return submitter().addDiscovered([link(x, 2, parent)]);
       }),
     );
     expect(results.reduce((n, r) => n + r.added, 0)).toBe(1);
+    expect(await feed()).toBe(1);
     expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(1);
     const stats = await readCrawlStats(redis, prefix, CRAWL);
     expect(stats.submitted).toBe(1);
@@ -58,37 +74,47 @@ describe('Submitter: the seen set', () => {
     expect((await sub.addSeeds([{ url: x, depth: 0, from: null, seed: x }])).added).toBe(0);
   });
 
-  it('moves a URL found again at a shallower depth to that depth, parent and seed before it is fetched', async () => {
+  it('moves a URL waiting in the frontier to a shallower depth and parent when found again', async () => {
     const sub = submitter();
     const x = 'https://s.example/x';
-    await sub.addDiscovered('https://s.example/deep', [
-      link(x, 3, 'https://s.example/deep', 'https://s.example/'),
-    ]);
-    expect((await data(x))?.depth).toBe(3);
-    const r = await sub.addDiscovered('https://t.example/top', [
-      link(x, 1, 'https://t.example/top', 'https://t.example/'),
-    ]);
+    await sub.addDiscovered([link(x, 3, 'https://s.example/deep', 'https://s.example/')]);
+    const r = await sub.addDiscovered([link(x, 1, 'https://t.example/top', 'https://t.example/')]);
     expect(r.added).toBe(0);
-    expect(await data(x)).toMatchObject({
-      depth: 1,
-      from: 'https://t.example/top',
-      seed: 'https://t.example/',
-    });
     // Deeper again: no change.
-    await sub.addDiscovered('https://s.example/deeper', [link(x, 2, 'https://s.example/deeper')]);
+    await sub.addDiscovered([link(x, 2, 'https://s.example/deeper')]);
+    // The superseded entries are dropped when a feeder reaches them: one job, at the shallowest depth.
+    expect(await feed()).toBe(1);
+    expect(await data(x)).toMatchObject({ depth: 1, from: 'https://t.example/top', seed: x });
+    expect((await readCrawlStats(redis, prefix, CRAWL)).submitted).toBe(1);
+    expect(await redis.hget(keys(prefix).crawlStats(CRAWL), 'frontier')).toBe('0');
+  });
+
+  it('moves a queued URL to a shallower depth, parent and seed before it is fetched', async () => {
+    const sub = submitter();
+    const x = 'https://s.example/x';
+    await sub.addDiscovered([link(x, 3, 'https://s.example/deep', 'https://s.example/')]);
+    await feed();
+    expect((await data(x))?.depth).toBe(3);
+    const r = await sub.addDiscovered([link(x, 1, 'https://t.example/top', 'https://t.example/')]);
+    expect(r.added).toBe(0);
+    expect(await data(x)).toMatchObject({ depth: 1, from: 'https://t.example/top', seed: x });
+    // Deeper again: no change.
+    await sub.addDiscovered([link(x, 2, 'https://s.example/deeper')]);
     expect(await data(x)).toMatchObject({ depth: 1, from: 'https://t.example/top' });
     // Given as a seed later: depth 0, no parent, its own seed.
     await sub.addSeeds([{ url: x, depth: 0, from: null, seed: x }]);
     expect(await data(x)).toMatchObject({ depth: 0, from: null, seed: x });
     const stats = await readCrawlStats(redis, prefix, CRAWL);
     expect(stats.submitted).toBe(1);
+    expect(await feed()).toBe(0);
     expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(1);
   });
 
   it('keeps the depth of a URL whose fetch has started (its job is locked by a worker)', async () => {
     const sub = submitter();
     const x = 'https://s.example/busy';
-    await sub.addDiscovered('https://s.example/deep', [link(x, 3, 'https://s.example/deep')]);
+    await sub.addDiscovered([link(x, 3, 'https://s.example/deep')]);
+    await feed();
     const conn = connectRedis(testRedisUrl());
     const worker = new Worker<CrawlJobData>(QUEUE_NAME, null, {
       connection: conn,
@@ -98,7 +124,7 @@ describe('Submitter: the seen set', () => {
     try {
       const job = await worker.getNextJob('token-1');
       expect(job?.data.url).toBe(x);
-      await sub.addDiscovered('https://s.example/top', [link(x, 1, 'https://s.example/top')]);
+      await sub.addDiscovered([link(x, 1, 'https://s.example/top')]);
       expect(await data(x)).toMatchObject({ depth: 3, from: 'https://s.example/deep' });
     } finally {
       await worker.close(true);
@@ -106,23 +132,20 @@ describe('Submitter: the seen set', () => {
     }
   });
 
-  it('gives a retried parent its own reservations back so it can re-add lost jobs', async () => {
+  it('reserves and queues in one step: a parent retried after its worker died adds nothing twice', async () => {
     const sub = submitter();
     const parent = 'https://s.example/parent';
     const kids = ['https://s.example/k1', 'https://s.example/k2'].map((u) => link(u, 1, parent));
-    expect((await sub.addDiscovered(parent, kids)).added).toBe(2);
-    // The worker died between reserve and add: the jobs are missing.
-    await queue.obliterate({ force: true });
-    expect(await data(kids[0].url)).toBeUndefined();
-    const again = await sub.addDiscovered(parent, kids);
-    expect(again.added).toBe(0);
+    expect((await sub.addDiscovered(kids)).added).toBe(2);
+    const again = await sub.addDiscovered(kids);
+    expect(again).toEqual({ added: 0, duplicates: 2, overBudget: 0 });
+    expect(await feed()).toBe(2);
     expect((await data(kids[0].url))?.from).toBe(parent);
     expect((await data(kids[1].url))?.from).toBe(parent);
     // Another page finding them is a duplicate and adds nothing.
-    expect((await sub.addDiscovered('https://s.example/other', [link(kids[0].url, 1, 'x')])).duplicates).toBe(
-      1,
-    );
+    expect((await sub.addDiscovered([link(kids[0].url, 1, 'x')])).duplicates).toBe(1);
     expect((await readCrawlStats(redis, prefix, CRAWL)).submitted).toBe(2);
+    expect(await feed()).toBe(0);
   });
 });
 
@@ -133,15 +156,14 @@ describe('Submitter: budgets', () => {
     expect((await sub.addSeeds(seeds.map((url) => ({ url, depth: 0, from: null, seed: url })))).added).toBe(
       12,
     );
-    const none = await sub.addDiscovered(seeds[0], [link('https://s.example/l0', 1, seeds[0])]);
+    const none = await sub.addDiscovered([link('https://s.example/l0', 1, seeds[0])]);
     expect(none).toEqual({ added: 0, duplicates: 0, overBudget: 1 });
 
-    const sub2 = new Submitter(redis, queue, prefix, 'b2', { ...DEFAULTS.crawl, maxPages: 10 });
+    const sub2 = new Submitter(redis, prefix, 'b2', { ...DEFAULTS.crawl, maxPages: 10 });
     await sub2.addSeeds([{ url: 'https://s.example/', depth: 0, from: null, seed: 'https://s.example/' }]);
     const batches = await Promise.all(
       Array.from({ length: 5 }, (_, b) =>
         sub2.addDiscovered(
-          `https://s.example/p${b}`,
           Array.from({ length: 6 }, (_, i) =>
             link(`https://s.example/b${b}/${i}`, 1, `https://s.example/p${b}`),
           ),
@@ -160,7 +182,7 @@ describe('Submitter: budgets', () => {
     const items = ['a', 'b'].flatMap((h) =>
       Array.from({ length: 5 }, (_, i) => link(`https://${h}.example/${i}`, 1, 'https://a.example/')),
     );
-    const r = await sub.addDiscovered('https://a.example/', items);
+    const r = await sub.addDiscovered(items);
     expect(r.added).toBe(2 + 3);
     expect(r.overBudget).toBe(5);
     const hosts = await redis.hgetall(keys(prefix).crawlHosts(CRAWL));

@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import { classFirstPriority, LEVELS } from '../../src/control/fairness.js';
 import { Submitter } from '../../src/producer/submit.js';
-import { openQueue, saveCrawlSettings } from '../../src/queue.js';
+import { loadCrawlSettings, openQueue, saveCrawlSettings } from '../../src/queue.js';
 import { connectRedis } from '../../src/redis.js';
 import type { CrawlJobData } from '../../src/types.js';
+import { Feeder } from '../../src/worker/feeder.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 
 let redis: Redis;
@@ -27,14 +28,24 @@ afterAll(async () => {
 });
 
 async function submit(crawl: string, n: number, priority = 0): Promise<void> {
-  const settings = { ...DEFAULTS.crawl, priority };
+  // No politeness limit: the feeders then move a crawl's whole frontier at once, and the queue order is all there is.
+  const settings = { ...DEFAULTS.crawl, priority, hostRate: Number.POSITIVE_INFINITY };
   await saveCrawlSettings(redis, prefix, crawl, settings);
-  const sub = new Submitter(redis, queue, prefix, crawl, settings);
+  const sub = new Submitter(redis, prefix, crawl, settings);
   const items = Array.from({ length: n }, (_, i) => {
     const url = `https://${crawl}.example/${i}`;
     return { url, depth: 0, from: null, seed: url };
   });
   await sub.addSeeds(items);
+  // The workers' feeders move the frontier into the queue; priorities are given then.
+  const feeder = new Feeder({
+    redis,
+    prefix,
+    queue,
+    window: 10_000,
+    settings: async (c) => (await loadCrawlSettings(redis, prefix, c)) ?? DEFAULTS.crawl,
+  });
+  while ((await feeder.feedOnce()) > 0);
 }
 
 /** The crawl of each job in the order workers will take them. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STRIP_PARAMS, hostKey, normalizeUrl, urlHash } from '../../src/url/normalize.js';
+import {
+  DEFAULT_STRIP_PARAMS,
+  hostKey,
+  hostnameOf,
+  normalizeUrl,
+  urlHash,
+  urlHashHex,
+} from '../../src/url/normalize.js';
 
 const ok = (url: string) => ({ ok: true, url });
 const bad = (reason: string) => ({ ok: false, reason });
@@ -169,5 +176,23 @@ describe('urlHash', () => {
     expect(urlHash('https://example.com/a').equals(h)).toBe(false);
     // First 8 bytes of SHA-1, so other tools can compute the same key.
     expect(h.toString('hex')).toBe('b559c7edd3fb6737');
+    expect(urlHashHex('https://example.com/')).toBe('b559c7edd3fb6737');
+  });
+});
+
+describe('hostnameOf', () => {
+  it.each([
+    'https://a.example/',
+    'http://user:p%40ss@b.example:8080/x?y#z',
+    'https://EXAMPLE.com/',
+    'https://bücher.example/',
+    'http://[::1]:3000/',
+    'http://127.0.0.1:80/a',
+    'https://xn--bcher-kva.example/p',
+    'http://a.example',
+    'ftp://a.example/',
+    'https://a-b.c.example./',
+  ])('reads %s as the URL parser does', (url) => {
+    expect(hostnameOf(url)).toBe(new URL(url).hostname);
   });
 });
