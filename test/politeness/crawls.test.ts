@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectStatus, type FleetStatus } from '../../src/cli/status.js';
+import { keys } from '../../src/keys.js';
 import { connectRedis } from '../../src/redis.js';
 import { runCli } from '../helpers/cli.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
@@ -57,10 +58,13 @@ describe('host limits across crawls', () => {
   it("releases a cancelled crawl's booked turns at once: the next crawl of the host is not held back", async () => {
     const host = await farm.host('127.0.0.160', { latencyMs: [5, 15] });
     await submit('slow', host.urls(60, '/a/'), ['--host-rate', '1/s']);
-    // Its waiting jobs have booked turns about a minute ahead; status says whose turns and which limit.
+    // Its waiting jobs have booked turns ahead (the feeders keep a host's backlog to seconds, so not minutes);
+    // status says whose turns and which limit.
     let backlogEnd = 0;
-    for (let i = 0; backlogEnd - Date.now() < 45_000; i++) {
-      if (i > 0) await sleep(100);
+    const deadline = Date.now() + 60_000;
+    while (backlogEnd - Date.now() < 6_000) {
+      expect(Date.now(), 'no backlog of 6 s was booked within 60 s').toBeLessThan(deadline);
+      await sleep(100);
       const d = (await status()).delayedHosts.find((x) => x.host === host.address);
       if (d) {
         expect(d).toMatchObject({ crawl: 'slow', reason: 'rate 1/s' });
@@ -76,15 +80,16 @@ describe('host limits across crawls', () => {
     const after = await status();
     expect(after.delayedHosts.filter((x) => x.host === host.address)).toEqual([]);
     expect(after.crawls.find((c) => c.crawl === 'slow')).toMatchObject({ state: 'cancelled', delayed: 0 });
+    const k = keys(prefix);
+    expect(await redis.exists(k.crawlHostState('slow', host.address))).toBe(0);
+    expect(await redis.zcard(k.crawlDelayedHosts('slow'))).toBe(0);
 
     await submit('quick', host.urls(20, '/b/'), ['--host-rate', '0']);
-    // The slow crawl's turns, had they stayed, would hold every page of the new crawl back this long at least.
-    const left = backlogEnd - Date.now();
-    expect(left).toBeGreaterThan(10_000);
     const rows = await waitForRows(fleet.db, 'quick', 20, 120_000);
     expect(rows.filter((r) => r.status === 200 && r.error === null)).toHaveLength(20);
+    // No page of the new crawl waited for the cancelled crawl's turns (in the reported defect: ~2 minutes).
     const worst = Math.max(...rows.map((r) => r.queued_ms ?? 0));
-    expect(worst).toBeLessThan(left / 2);
+    expect(worst).toBeLessThan(5_000);
     const slowRows = await waitForRows(fleet.db, 'slow', 60);
     const cancelled = slowRows.filter((r) => r.error === 'CANCELLED').length;
     expect(cancelled).toBeGreaterThan(0);
