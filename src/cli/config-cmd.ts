@@ -14,6 +14,7 @@ import {
   fetchConfig,
   fileConfig,
   metricsConfig,
+  queueWindow,
   type Raw,
   sitemapFlags,
 } from './options.js';
@@ -30,7 +31,7 @@ export function effectiveConfig(raw: Raw): Record<string, unknown> {
     db: dbPath(raw, file),
     crawl: crawlNameOption(raw, file),
     metrics: metricsConfig(raw, file),
-    run: crawlRunConfig(raw),
+    run: { ...crawlRunConfig(raw), queueWindow: queueWindow(raw, file) },
     sitemap: sitemapFlags(raw, file),
     fetch: fetchConfig(raw, file),
     settings: publicSettings(crawlSettings(raw, file)),

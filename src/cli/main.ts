@@ -345,8 +345,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         addFetchOptions(
           addRedisOptions(
             addCrawlRunOptions(
-              program
-                .command('config')
+              addQueueWindowOption(program.command('config'))
                 .description(
                   'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted); takes the flags of crawl',
                 )

@@ -98,24 +98,20 @@ describe('body decoding', () => {
 });
 
 describe('body caps', () => {
-  it('stops a gzip bomb at the decoded cap, quickly, without inflating the rest', async () => {
-    const started = Date.now();
+  it('stops a gzip bomb at the decoded cap, without inflating the rest', async () => {
     const res = await fetcher.fetch(`${server.origin}/bomb`, { maxBytes: MiB });
     expect(res.truncated).toBe(true);
     expect(res.bytes).toBe(MiB);
     expect(res.body.every((b) => b === 0)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2000);
     // The whole bomb is ~1 MB compressed; a reader that stopped at the cap pulled only a sliver of it.
     expect(bombBytesSent).toBeLessThan(200 * 1024);
   });
 
   it('caps a 50 MB page without a newline', async () => {
-    const started = Date.now();
     const res = await fetcher.fetch(`${server.origin}/huge`, { maxBytes: MiB });
     expect(res.truncated).toBe(true);
     expect(res.bytes).toBe(MiB);
     expect(res.body.every((b) => b === 0x61)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('is not truncated when the body is exactly the cap', async () => {

@@ -97,10 +97,10 @@ describe('the frontier and its feeders', () => {
   it('passes over a host whose politeness turns are booked far ahead, and feeds it once they run out', async () => {
     const rate: CrawlSettings = { ...DEFAULTS.crawl, hostRate: 2 };
     await submit('p', [...urlsOf('slow.example', 30), ...urlsOf('free.example', 30)], rate);
-    // slow.example's booked turns reach a minute ahead (what the gate writes, worker/lua/acquire.lua).
+    // The crawl's booked turns at slow.example reach a minute ahead (what the gate writes, worker/lua/acquire.lua).
     const t = await redis.time();
     const nowUs = Number(t[0]) * 1e6 + Number(t[1]);
-    await redis.hset(keys(prefix).hostState('slow.example'), 'tail', String(nowUs + 60e6));
+    await redis.hset(keys(prefix).crawlHostState('p', 'slow.example'), 'tail', String(nowUs + 60e6));
     const f = feeder(100, rate);
     await f.feedOnce();
     const fed = await finishReady();
@@ -110,7 +110,7 @@ describe('the frontier and its feeders', () => {
     expect(fed.filter((u) => u.includes('//free.example')).length).toBe(20);
     await f.feedOnce();
     expect(await finishReady()).toEqual([]);
-    await redis.hdel(keys(prefix).hostState('slow.example'), 'tail');
+    await redis.hdel(keys(prefix).crawlHostState('p', 'slow.example'), 'tail');
     await f.feedOnce();
     expect((await finishReady()).filter((u) => u.includes('//slow.example')).length).toBe(20);
   });
