@@ -13,8 +13,8 @@
  * Not emulated (no corpus page needs it, see test/worker/extract/DIFFERENCES.md): an <a> popped by a
  * block end tag and re-created for the following text (active formatting reconstruction), <a> in <select>.
  */
-import { Tokenizer } from 'htmlparser2';
 import { AnchorTracker, type RawAnchor } from './anchors.js';
+import { FastTokenizer } from './tokenizer.js';
 
 export type Attrs = Record<string, string>;
 export type { RawAnchor };
@@ -248,7 +248,7 @@ export function scan(html: string): Scan {
     }
   }
 
-  const tokenizer = new Tokenizer(
+  const tokenizer = new FastTokenizer(
     { decodeEntities: true },
     {
       onopentagname(start, end) {
