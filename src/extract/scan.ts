@@ -14,6 +14,7 @@
  * block end tag and re-created for the following text (active formatting reconstruction), <a> in <select>.
  */
 import { AnchorTracker, type RawAnchor } from './anchors.js';
+import { knownNames, nameAt } from './names.js';
 import { FastTokenizer } from './tokenizer.js';
 
 export type Attrs = Record<string, string>;
@@ -36,16 +37,16 @@ export interface Scan {
   h1: string | null;
 }
 
-/** The attributes kept per element; every other element's attributes are never sliced. */
-const WANTED: Record<string, ReadonlySet<string>> = {
-  meta: new Set(['name', 'property', 'http-equiv', 'itemprop', 'charset', 'content']),
-  link: new Set(['rel', 'href', 'type', 'hreflang', 'sizes', 'title']),
-  base: new Set(['href']),
-  a: new Set(['href', 'rel']),
-  area: new Set(['href', 'rel']),
-  script: new Set(['type']),
-  html: new Set(['lang']),
-};
+/** The attributes kept per element; every other attribute value is never sliced. */
+const WANTED = new Map<string, ReadonlySet<string>>([
+  ['meta', new Set(['name', 'property', 'http-equiv', 'itemprop', 'charset', 'content'])],
+  ['link', new Set(['rel', 'href', 'type', 'hreflang', 'sizes', 'title'])],
+  ['base', new Set(['href'])],
+  ['a', new Set(['href', 'rel'])],
+  ['area', new Set(['href', 'rel'])],
+  ['script', new Set(['type'])],
+  ['html', new Set(['lang'])],
+]);
 
 /** Elements whose content the WHATWG parser (scripting on) treats as raw text but htmlparser2 does not. */
 const EXTRA_RAW = new Set(['noscript', 'iframe', 'noembed', 'noframes', 'plaintext']);
@@ -86,6 +87,11 @@ function endSequence(name: string): Uint8Array {
 const END_SEQ: Record<string, Uint8Array> = {};
 for (const n of EXTRA_RAW) END_SEQ[n] = endSequence(n);
 
+// Every name compared against below, so the scan's names are these very strings.
+knownNames([...WANTED.keys(), ...[...WANTED.values()].flatMap((v) => [...v])]);
+knownNames([...EXTRA_RAW, ...NATIVE_RAW, ...BREAKOUT, ...INTEGRATION, ...VOID]);
+knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math']);
+
 /** The tokenizer fields we steer (private in its typings, stable within htmlparser2 10.x). */
 interface TokenizerInternals {
   isSpecial: boolean;
@@ -115,6 +121,8 @@ export function scan(html: string): Scan {
   let attrs: Attrs | null = null;
   let attrName = '';
   let attrValue = '';
+  /** Whether the current attribute's value is kept (a wanted name, not seen before on this element). */
+  let keep = false;
 
   /** The raw-text element we are inside, if any (its end tag is the only way out). */
   let raw: string | null = null;
@@ -128,6 +136,16 @@ export function scan(html: string): Scan {
   const foreign: string[] = [];
   let integration = 0;
   const inForeign = () => foreign.length > 0 && integration === 0;
+
+  /** Whether text here is collected at all (most text is not: no slice for it then). */
+  function wantsText(): boolean {
+    if (raw !== null) {
+      if (raw === 'script') return jsonText !== null;
+      if (raw === 'title' && titleState === 1) return true;
+      if (NOT_LINK_TEXT.has(raw)) return false;
+    }
+    return (templateDepth === 0 && h1State === 1) || anchors.wantsText(templateDepth);
+  }
 
   function text(s: string): void {
     if (raw !== null) {
@@ -252,24 +270,30 @@ export function scan(html: string): Scan {
     { decodeEntities: true },
     {
       onopentagname(start, end) {
-        tagName = lower(html.slice(start, end));
-        wanted = WANTED[tagName];
+        tagName = nameAt(html, start, end);
+        wanted = WANTED.get(tagName);
         attrs = wanted ? {} : null;
+        keep = false;
         if (inForeign() && NATIVE_RAW.has(tagName))
           (tokenizer as unknown as TokenizerInternals).isSpecial = false;
       },
       onattribname(start, end) {
-        if (wanted) attrName = lower(html.slice(start, end));
+        if (wanted === undefined) return;
+        attrName = nameAt(html, start, end);
+        // The first attribute of a given name wins.
+        keep = wanted.has(attrName) && !(attrName in attrs!);
       },
       onattribdata(start, end) {
-        if (wanted) attrValue += html.slice(start, end);
+        if (keep) attrValue += html.slice(start, end);
       },
       onattribentity(cp) {
-        if (wanted) attrValue += String.fromCodePoint(cp);
+        if (keep) attrValue += String.fromCodePoint(cp);
       },
       onattribend() {
-        if (attrs && wanted!.has(attrName) && !(attrName in attrs)) attrs[attrName] = attrValue;
+        if (!keep) return;
+        attrs![attrName] = attrValue;
         attrValue = '';
+        keep = false;
       },
       onopentagend() {
         openTag(tagName, attrs, false);
@@ -289,13 +313,13 @@ export function scan(html: string): Scan {
         attrs = null;
       },
       onclosetag(start, end) {
-        closeTag(lower(html.slice(start, end)));
+        closeTag(nameAt(html, start, end));
       },
       ontext(start, end) {
-        text(html.slice(start, end));
+        if (wantsText()) text(html.slice(start, end));
       },
       ontextentity(cp) {
-        text(String.fromCodePoint(cp));
+        if (wantsText()) text(String.fromCodePoint(cp));
       },
       oncdata() {},
       oncomment() {},
