@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Tokenizer } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
-import { FastTokenizer } from '../../../src/extract/tokenizer.js';
+import { eventLog, FastTokenizer } from '../../../src/extract/tokenizer.js';
 
 const pagesDir = new URL('../../fixtures/corpus/pages/', import.meta.url);
 const corpus = readdirSync(pagesDir)
@@ -15,35 +15,7 @@ const corpus = readdirSync(pagesDir)
   .map((f) => readFileSync(new URL(f, pagesDir), 'latin1'));
 
 function events(T: typeof Tokenizer, html: string): string {
-  const out: string[] = [];
-  const rec =
-    (name: string) =>
-    (...args: number[]) => {
-      out.push(`${name}(${args.join(',')})`);
-    };
-  const t = new T(
-    { decodeEntities: true },
-    {
-      onattribdata: rec('attribdata'),
-      onattribentity: rec('attribentity'),
-      onattribend: rec('attribend'),
-      onattribname: rec('attribname'),
-      oncdata: rec('cdata'),
-      onclosetag: rec('closetag'),
-      oncomment: rec('comment'),
-      ondeclaration: rec('declaration'),
-      onend: rec('end'),
-      onopentagend: rec('opentagend'),
-      onopentagname: rec('opentagname'),
-      onprocessinginstruction: rec('pi'),
-      onselfclosingtag: rec('selfclosingtag'),
-      ontext: rec('text'),
-      ontextentity: rec('textentity'),
-    },
-  );
-  t.write(html);
-  t.end();
-  return out.join(' ');
+  return eventLog(T, html);
 }
 
 /** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
