@@ -54,3 +54,29 @@ function lowerAscii(s: string): string {
   }
   return s;
 }
+
+/**
+ * A quick "could this be one of these names?" from the length and first letter alone, so most tags
+ * (div, span, li, path...) are dismissed without reading the whole name. Names must start with a letter.
+ */
+export class NameFilter {
+  /** Per name length: a bit per possible first letter (a-z). */
+  private readonly masks = new Uint32Array(MAX_FILTER_LENGTH + 1);
+
+  constructor(names: Iterable<string>) {
+    for (const s of names) {
+      if (s.length > MAX_FILTER_LENGTH) throw new Error(`name filter: ${s} is too long`);
+      this.masks[s.length] |= 1 << (s.charCodeAt(0) - 0x61);
+    }
+  }
+
+  /** False only when `html[start, end)` (ASCII case-insensitive) is none of the names. */
+  mayBe(html: string, start: number, end: number): boolean {
+    const len = end - start;
+    if (len > MAX_FILTER_LENGTH) return false;
+    const bit = (html.charCodeAt(start) | 0x20) - 0x61;
+    return bit >= 0 && bit < 26 && (this.masks[len] & (1 << bit)) !== 0;
+  }
+}
+
+const MAX_FILTER_LENGTH = 31;

@@ -14,7 +14,7 @@
  * block end tag and re-created for the following text (active formatting reconstruction), <a> in <select>.
  */
 import { AnchorTracker, type RawAnchor } from './anchors.js';
-import { knownNames, nameAt } from './names.js';
+import { knownNames, NameFilter, nameAt } from './names.js';
 import { FastTokenizer } from './tokenizer.js';
 
 export type Attrs = Record<string, string>;
@@ -91,6 +91,19 @@ for (const n of EXTRA_RAW) END_SEQ[n] = endSequence(n);
 knownNames([...WANTED.keys(), ...[...WANTED.values()].flatMap((v) => [...v])]);
 knownNames([...EXTRA_RAW, ...NATIVE_RAW, ...BREAKOUT, ...INTEGRATION, ...VOID]);
 knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math']);
+
+/** Stands for any tag name no rule looks at. */
+const OTHER = '';
+/** Start tags that matter outside foreign content (see openTag). */
+const OPEN_NAMES = new NameFilter([
+  ...WANTED.keys(),
+  ...NATIVE_RAW,
+  ...EXTRA_RAW,
+  ...['title', 'h1', 'template', 'svg', 'math'],
+]);
+/** End tags that matter outside foreign and raw-text content (see closeTag). */
+const CLOSE_NAMES = new NameFilter(['a', 'template', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const WANTED_ATTRS = new NameFilter([...WANTED.values()].flatMap((v) => [...v]));
 
 /** The tokenizer fields we steer (private in its typings, stable within htmlparser2 10.x). */
 interface TokenizerInternals {
@@ -270,7 +283,8 @@ export function scan(html: string): Scan {
     { decodeEntities: true },
     {
       onopentagname(start, end) {
-        tagName = nameAt(html, start, end);
+        // Outside SVG/MathML only a few names matter; the rest are not even read.
+        tagName = foreign.length > 0 || OPEN_NAMES.mayBe(html, start, end) ? nameAt(html, start, end) : OTHER;
         wanted = WANTED.get(tagName);
         attrs = wanted ? {} : null;
         keep = false;
@@ -279,6 +293,10 @@ export function scan(html: string): Scan {
       },
       onattribname(start, end) {
         if (wanted === undefined) return;
+        if (!WANTED_ATTRS.mayBe(html, start, end)) {
+          keep = false;
+          return;
+        }
         attrName = nameAt(html, start, end);
         // The first attribute of a given name wins.
         keep = wanted.has(attrName) && !(attrName in attrs!);
@@ -313,6 +331,7 @@ export function scan(html: string): Scan {
         attrs = null;
       },
       onclosetag(start, end) {
+        if (foreign.length === 0 && raw === null && !CLOSE_NAMES.mayBe(html, start, end)) return;
         closeTag(nameAt(html, start, end));
       },
       ontext(start, end) {

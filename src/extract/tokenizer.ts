@@ -110,7 +110,10 @@ function isTitleEnd(seq: Uint8Array): boolean {
 }
 
 function fastParse(this: Internals): void {
-  if (!this.decodeEntities || this.xmlMode) return stock.parse.call(this);
+  if (!this.decodeEntities || this.xmlMode) {
+    stock.parse.call(this);
+    return;
+  }
   const b = this.buffer;
   const n = b.length;
   const off = this.offset;
