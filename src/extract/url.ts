@@ -11,6 +11,9 @@ const KEPT = new Uint8Array(128);
 for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&()*+,;=:@%')
   KEPT[c.charCodeAt(0)] = 1;
 
+/** Slow-path answers remembered per page. */
+const MAX_CACHED = 10_000;
+
 const SLASH = 0x2f;
 const DOT = 0x2e;
 const QUERY = 0x3f;
@@ -65,7 +68,8 @@ export class LinkBase {
     } catch {
       // Not a URL: no link.
     }
-    this.slow.set(href, out);
+    // Repeated hrefs are common (navigation); a page of millions of distinct ones must not grow it unbounded.
+    if (this.slow.size < MAX_CACHED) this.slow.set(href, out);
     return out;
   }
 }
