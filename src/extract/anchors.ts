@@ -32,6 +32,12 @@ export class AnchorTracker {
     this.out.push({ href, text: '', rel, tag: 'area' });
   }
 
+  /** Whether text at this template depth would be appended to an open anchor. */
+  wantsText(templateDepth: number): boolean {
+    const cur = this.cur;
+    return cur !== null && cur.anchor !== null && this.skip === 0 && templateDepth === cur.templateDepth;
+  }
+
   text(s: string, templateDepth: number): void {
     const cur = this.cur;
     if (cur?.anchor && this.skip === 0 && templateDepth === cur.templateDepth) cur.anchor.text += s;

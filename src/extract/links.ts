@@ -2,6 +2,7 @@
 import type { LinkInfo } from '../types.js';
 import type { RawAnchor } from './scan.js';
 import { collapse } from './text.js';
+import { LinkBase } from './url.js';
 
 export const DEFAULT_MAX_LINKS = 10_000;
 
@@ -16,23 +17,13 @@ export function links(anchors: RawAnchor[], baseUrl: string, maxLinks = DEFAULT_
   const out: LinkInfo[] = [];
   let count = 0;
   let areas = 0;
-  let base: URL | null;
-  try {
-    base = new URL(baseUrl);
-  } catch {
-    base = null;
-  }
+  const base = new LinkBase(baseUrl);
   for (const a of anchors) {
-    let url: URL;
-    try {
-      url = new URL(a.href, base ?? undefined);
-    } catch {
-      continue;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') continue;
+    const url = base.resolve(a.href);
+    if (url === null) continue;
     count++;
     if (a.tag === 'area') areas++;
-    if (out.length < maxLinks) out.push({ url: url.href, text: collapse(a.text), rel: a.rel, tag: a.tag });
+    if (out.length < maxLinks) out.push({ url, text: collapse(a.text), rel: a.rel, tag: a.tag });
   }
   return { links: out, linksCount: count, areaLinksCount: areas, linksTruncated: count > out.length };
 }

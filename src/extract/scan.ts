@@ -13,8 +13,9 @@
  * Not emulated (no corpus page needs it, see test/extract/DIFFERENCES.md): an <a> popped by a
  * block end tag and re-created for the following text (active formatting reconstruction), <a> in <select>.
  */
-import { Tokenizer } from 'htmlparser2';
 import { AnchorTracker, type RawAnchor } from './anchors.js';
+import { knownNames, NameFilter, nameAt } from './names.js';
+import { FastTokenizer } from './tokenizer.js';
 
 export type Attrs = Record<string, string>;
 export type { RawAnchor };
@@ -36,16 +37,16 @@ export interface Scan {
   h1: string | null;
 }
 
-/** The attributes kept per element; every other element's attributes are never sliced. */
-const WANTED: Record<string, ReadonlySet<string>> = {
-  meta: new Set(['name', 'property', 'http-equiv', 'itemprop', 'charset', 'content']),
-  link: new Set(['rel', 'href', 'type', 'hreflang', 'sizes', 'title']),
-  base: new Set(['href']),
-  a: new Set(['href', 'rel']),
-  area: new Set(['href', 'rel']),
-  script: new Set(['type']),
-  html: new Set(['lang']),
-};
+/** The attributes kept per element; every other attribute value is never sliced. */
+const WANTED = new Map<string, ReadonlySet<string>>([
+  ['meta', new Set(['name', 'property', 'http-equiv', 'itemprop', 'charset', 'content'])],
+  ['link', new Set(['rel', 'href', 'type', 'hreflang', 'sizes', 'title'])],
+  ['base', new Set(['href'])],
+  ['a', new Set(['href', 'rel'])],
+  ['area', new Set(['href', 'rel'])],
+  ['script', new Set(['type'])],
+  ['html', new Set(['lang'])],
+]);
 
 /** Elements whose content the WHATWG parser (scripting on) treats as raw text but htmlparser2 does not. */
 const EXTRA_RAW = new Set(['noscript', 'iframe', 'noembed', 'noframes', 'plaintext']);
@@ -86,6 +87,24 @@ function endSequence(name: string): Uint8Array {
 const END_SEQ: Record<string, Uint8Array> = {};
 for (const n of EXTRA_RAW) END_SEQ[n] = endSequence(n);
 
+// Every name compared against below, so the scan's names are these very strings.
+knownNames([...WANTED.keys(), ...[...WANTED.values()].flatMap((v) => [...v])]);
+knownNames([...EXTRA_RAW, ...NATIVE_RAW, ...BREAKOUT, ...INTEGRATION, ...VOID]);
+knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math']);
+
+/** Stands for any tag name no rule looks at. */
+const OTHER = '';
+/** Start tags that matter outside foreign content (see openTag). */
+const OPEN_NAMES = new NameFilter([
+  ...WANTED.keys(),
+  ...NATIVE_RAW,
+  ...EXTRA_RAW,
+  ...['title', 'h1', 'template', 'svg', 'math'],
+]);
+/** End tags that matter outside foreign and raw-text content (see closeTag). */
+const CLOSE_NAMES = new NameFilter(['a', 'template', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const WANTED_ATTRS = new NameFilter([...WANTED.values()].flatMap((v) => [...v]));
+
 /** The tokenizer fields we steer (private in its typings, stable within htmlparser2 10.x). */
 interface TokenizerInternals {
   isSpecial: boolean;
@@ -115,6 +134,8 @@ export function scan(html: string): Scan {
   let attrs: Attrs | null = null;
   let attrName = '';
   let attrValue = '';
+  /** Whether the current attribute's value is kept (a wanted name, not seen before on this element). */
+  let keep = false;
 
   /** The raw-text element we are inside, if any (its end tag is the only way out). */
   let raw: string | null = null;
@@ -128,6 +149,16 @@ export function scan(html: string): Scan {
   const foreign: string[] = [];
   let integration = 0;
   const inForeign = () => foreign.length > 0 && integration === 0;
+
+  /** Whether text here is collected at all (most text is not: no slice for it then). */
+  function wantsText(): boolean {
+    if (raw !== null) {
+      if (raw === 'script') return jsonText !== null;
+      if (raw === 'title' && titleState === 1) return true;
+      if (NOT_LINK_TEXT.has(raw)) return false;
+    }
+    return (templateDepth === 0 && h1State === 1) || anchors.wantsText(templateDepth);
+  }
 
   function text(s: string): void {
     if (raw !== null) {
@@ -248,28 +279,39 @@ export function scan(html: string): Scan {
     }
   }
 
-  const tokenizer = new Tokenizer(
+  const tokenizer = new FastTokenizer(
     { decodeEntities: true },
     {
       onopentagname(start, end) {
-        tagName = lower(html.slice(start, end));
-        wanted = WANTED[tagName];
+        // Outside SVG/MathML only a few names matter; the rest are not even read.
+        tagName = foreign.length > 0 || OPEN_NAMES.mayBe(html, start, end) ? nameAt(html, start, end) : OTHER;
+        wanted = WANTED.get(tagName);
         attrs = wanted ? {} : null;
+        keep = false;
         if (inForeign() && NATIVE_RAW.has(tagName))
           (tokenizer as unknown as TokenizerInternals).isSpecial = false;
       },
       onattribname(start, end) {
-        if (wanted) attrName = lower(html.slice(start, end));
+        if (wanted === undefined) return;
+        if (!WANTED_ATTRS.mayBe(html, start, end)) {
+          keep = false;
+          return;
+        }
+        attrName = nameAt(html, start, end);
+        // The first attribute of a given name wins.
+        keep = wanted.has(attrName) && !(attrName in attrs!);
       },
       onattribdata(start, end) {
-        if (wanted) attrValue += html.slice(start, end);
+        if (keep) attrValue += html.slice(start, end);
       },
       onattribentity(cp) {
-        if (wanted) attrValue += String.fromCodePoint(cp);
+        if (keep) attrValue += String.fromCodePoint(cp);
       },
       onattribend() {
-        if (attrs && wanted!.has(attrName) && !(attrName in attrs)) attrs[attrName] = attrValue;
+        if (!keep) return;
+        attrs![attrName] = attrValue;
         attrValue = '';
+        keep = false;
       },
       onopentagend() {
         openTag(tagName, attrs, false);
@@ -289,13 +331,14 @@ export function scan(html: string): Scan {
         attrs = null;
       },
       onclosetag(start, end) {
-        closeTag(lower(html.slice(start, end)));
+        if (foreign.length === 0 && raw === null && !CLOSE_NAMES.mayBe(html, start, end)) return;
+        closeTag(nameAt(html, start, end));
       },
       ontext(start, end) {
-        text(html.slice(start, end));
+        if (wantsText()) text(html.slice(start, end));
       },
       ontextentity(cp) {
-        text(String.fromCodePoint(cp));
+        if (wantsText()) text(String.fromCodePoint(cp));
       },
       oncdata() {},
       oncomment() {},

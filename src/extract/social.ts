@@ -15,18 +15,20 @@ export interface Social {
 export function social(s: Scan): Social {
   const og: Record<string, string> = Object.create(null);
   const twitter: Record<string, string> = Object.create(null);
+  const add = (attr: string | undefined, content: string) => {
+    if (attr === undefined) return;
+    const key = trimAscii(attr);
+    if (key.startsWith('og:')) {
+      if (!(key in og)) og[key] = normalizeNewlines(content);
+    } else if (key.startsWith('twitter:')) {
+      if (!(key in twitter)) twitter[key] = normalizeNewlines(content);
+    }
+  };
   for (const m of s.metas) {
     const content = m.content;
     if (content === undefined) continue;
-    for (const attr of [m.property, m.name]) {
-      if (attr === undefined) continue;
-      const key = trimAscii(attr);
-      if (key.startsWith('og:')) {
-        if (!(key in og)) og[key] = normalizeNewlines(content);
-      } else if (key.startsWith('twitter:')) {
-        if (!(key in twitter)) twitter[key] = normalizeNewlines(content);
-      }
-    }
+    add(m.property, content);
+    add(m.name, content);
   }
   return { og: { ...og }, twitter: { ...twitter } };
 }

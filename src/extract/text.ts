@@ -4,10 +4,25 @@ const ASCII_WS = /[\t\n\f\r ]+/g;
 
 /** Collapses runs of ASCII whitespace (`\t \n \f \r space`) to one space and trims them from both ends. */
 export function collapse(text: string): string {
+  if (isCollapsed(text)) return text;
   const s = text.replace(ASCII_WS, ' ');
   const start = s.charCodeAt(0) === 32 ? 1 : 0;
   const end = s.length > start && s.charCodeAt(s.length - 1) === 32 ? s.length - 1 : s.length;
   return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+/** True when `collapse` would return `text` unchanged: no edge space, no whitespace but single spaces. */
+function isCollapsed(text: string): boolean {
+  let prevSpace = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) {
+      if (prevSpace) return false;
+      prevSpace = true;
+    } else if (c === 9 || c === 10 || c === 12 || c === 13) return false;
+    else prevSpace = false;
+  }
+  return !prevSpace || text.length === 0;
 }
 
 /** HTML input-stream preprocessing: CRLF and lone CR become LF. */
@@ -30,7 +45,12 @@ function isAsciiWs(c: number): boolean {
 
 /** ASCII lowercase (what HTML means by "ASCII case-insensitive"). */
 export function lowerAscii(value: string): string {
-  return value.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    // Most names are lowercase already: no new string then.
+    if (c >= 65 && c <= 90) return value.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return value;
 }
 
 /** Splits a space-separated token list (rel, sizes) into lowercase tokens. */

@@ -2,6 +2,7 @@
  * Decodes an HTML body as browsers do (WHATWG HTML "determining the character encoding"):
  * BOM, then the Content-Type charset, then a <meta> prescan of the first 1024 bytes, then a default.
  */
+import { isUtf8 as isValidUtf8 } from 'node:buffer';
 import { decodeWith, type Encoding, getEncoding } from './labels.js';
 import { prescanMeta } from './prescan.js';
 
@@ -42,8 +43,9 @@ function validUtf8(bytes: Uint8Array, allowCut: boolean): boolean {
  * Valid UTF-8. A multi-byte sequence cut off at the end (a truncated body) is allowed only when complete
  * non-ASCII UTF-8 precedes it; a lone trailing lead byte is as likely to be windows-1252.
  */
-function isUtf8(body: Buffer): boolean {
-  if (validUtf8(body, false)) return true;
+export function isUtf8(body: Buffer): boolean {
+  // Validation without decoding (the page is decoded once, afterwards); the decoder decides the cut case.
+  if (isValidUtf8(body)) return true;
   if (!validUtf8(body, true)) return false;
   let start = body.length - 1;
   while (start > 0 && start > body.length - 4 && (body[start] & 0xc0) === 0x80) start--;

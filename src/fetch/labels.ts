@@ -55,5 +55,13 @@ export function decodeWith(encoding: Encoding, bytes: Uint8Array): string {
     for (const b of bytes) out += String.fromCharCode(b < 0x80 ? b : 0xf780 + b - 0x80);
     return out;
   }
-  return new TextDecoder(encoding, { ignoreBOM: true }).decode(bytes);
+  let decoder = decoders.get(encoding);
+  if (decoder === undefined) {
+    decoder = new TextDecoder(encoding, { ignoreBOM: true });
+    decoders.set(encoding, decoder);
+  }
+  return decoder.decode(bytes);
 }
+
+/** One decoder per encoding: a decode call without `stream` starts from a clean state every time. */
+const decoders = new Map<string, TextDecoder>();

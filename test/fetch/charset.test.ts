@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isUtf8 } from '../../src/fetch/charset.js';
 import { charsetParam, decodeHtml } from '../../src/fetch/index.js';
 import { charsetFromContent, prescanMeta } from '../../src/fetch/prescan.js';
 
@@ -122,6 +123,55 @@ describe('decodeHtml: each declaration route', () => {
     expect(decodeHtml(cut, null).encoding).toBe('utf-8');
     const latin = decodeHtml(bytes('<p>caf', [0xe9]), 'text/html');
     expect(latin).toEqual({ html: '<p>café', encoding: 'windows-1252', declared: null });
+  });
+});
+
+describe('isUtf8 (the undeclared-page default)', () => {
+  /** The definition: the WHATWG UTF-8 decoder in fatal mode accepts it (a cut last character allowed after non-ASCII). */
+  function reference(b: Buffer): boolean {
+    const valid = (stream: boolean) => {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(b, { stream });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (valid(false)) return true;
+    if (!valid(true)) return false;
+    let start = b.length - 1;
+    while (start > 0 && start > b.length - 4 && (b[start] & 0xc0) === 0x80) start--;
+    return b.subarray(0, start).some((x) => x >= 0x80);
+  }
+
+  it('agrees with the fatal decoder on overlongs, surrogates, out-of-range, cut and random sequences', () => {
+    const cases = [
+      [0xc0, 0xaf],
+      [0xe0, 0x80, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xf5, 0x80, 0x80, 0x80],
+      [0xe2, 0x82],
+      [0x61, 0xe2, 0x82],
+      [0xc3, 0xa9, 0xe2, 0x82],
+      [0xef, 0xbb, 0xbf, 0x61],
+      [0xff],
+      [],
+    ].map((x) => Buffer.from(x));
+    let s = 9;
+    const r = () => {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      return s / 0x7fffffff;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const b = Buffer.alloc(Math.floor(r() * 10));
+      for (let j = 0; j < b.length; j++)
+        b[j] = r() < 0.3 ? Math.floor(r() * 128) : 0x80 + Math.floor(r() * 128);
+      cases.push(b);
+    }
+    const wrong = cases.filter((b) => isUtf8(b) !== reference(b)).map((b) => b.toString('hex'));
+    expect(wrong).toEqual([]);
+    expect(cases.filter((b) => isUtf8(b)).length).toBeGreaterThan(100);
   });
 });
 

@@ -21,18 +21,55 @@ export function metaContent(ctx: RuleContext, ...keys: string[]): string | null 
 
 /** Contents of every meta whose name, property or itemprop equals one of `keys`, in document order. */
 export function metaContents(ctx: RuleContext, ...keys: string[]): string[] {
+  const index = metaIndex(ctx.scan);
+  let at: number[] = [];
+  for (const k of keys) {
+    const list = index.byKey.get(k);
+    if (list) at = at.length === 0 ? list : [...new Set([...at, ...list])].sort((a, b) => a - b);
+  }
   const out: string[] = [];
-  for (const m of ctx.scan.metas) {
-    if (m.content === undefined) continue;
-    for (const attr of [m.name, m.property, m.itemprop]) {
-      if (attr !== undefined && keys.includes(lowerAscii(trimAscii(attr)))) {
-        const v = collapse(normalizeNewlines(m.content));
-        if (v) out.push(v);
-        break;
-      }
+  for (const i of at) {
+    let v = index.contents[i];
+    if (v === undefined) {
+      v = collapse(normalizeNewlines(ctx.scan.metas[i].content ?? ''));
+      index.contents[i] = v;
     }
+    if (v) out.push(v);
   }
   return out;
+}
+
+interface MetaIndex {
+  /** Lowercased, trimmed name/property/itemprop -> positions in `metas` (ascending, each meta once). */
+  byKey: Map<string, number[]>;
+  /** Collapsed content per meta position, filled on first use. */
+  contents: (string | undefined)[];
+}
+
+/** Built once per page: some thirty rules look metas up by key, so keys are normalized only once. */
+const metaIndexes = new WeakMap<Scan, MetaIndex>();
+
+function metaIndex(scan: Scan): MetaIndex {
+  let index = metaIndexes.get(scan);
+  if (index) return index;
+  index = { byKey: new Map(), contents: [] };
+  for (let i = 0; i < scan.metas.length; i++) {
+    const m = scan.metas[i];
+    if (m.content === undefined) continue;
+    addKey(index.byKey, m.name, i);
+    addKey(index.byKey, m.property, i);
+    addKey(index.byKey, m.itemprop, i);
+  }
+  metaIndexes.set(scan, index);
+  return index;
+}
+
+function addKey(byKey: Map<string, number[]>, attr: string | undefined, i: number): void {
+  if (attr === undefined) return;
+  const key = lowerAscii(trimAscii(attr));
+  const list = byKey.get(key);
+  if (list === undefined) byKey.set(key, [i]);
+  else if (list[list.length - 1] !== i) list.push(i);
 }
 
 /** `<link>` elements whose rel contains `rel`. */

@@ -1,0 +1,82 @@
+/**
+ * Tag and attribute names as shared lowercase strings, read straight from the page text: no slice,
+ * no lowercasing and no new string per tag once a name has been seen, and the names the scan
+ * compares against are the very string literals it compares with (fast property and set lookups).
+ */
+
+/** Names seen so far, by hash; bounded so a page of random names cannot grow it without end. */
+const table = new Map<number, string[]>();
+let size = 0;
+const MAX_NAMES = 4096;
+
+/** `html[start, end)` ASCII-lowercased, as a string shared with every other occurrence of the name. */
+export function nameAt(html: string, start: number, end: number): string {
+  let h = end - start;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + lowerCode(html.charCodeAt(i))) | 0;
+  const bucket = table.get(h);
+  if (bucket !== undefined) for (const s of bucket) if (sameLower(html, start, end, s)) return s;
+  const s = lowerAscii(html.slice(start, end));
+  if (size < MAX_NAMES) remember(h, s);
+  return s;
+}
+
+/** Registers names (string literals) up front, so lookups return these very strings. */
+export function knownNames(names: Iterable<string>): void {
+  for (const s of names) {
+    let h = s.length;
+    for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    if (!table.get(h)?.includes(s)) remember(h, s);
+  }
+}
+
+function remember(h: number, s: string): void {
+  const bucket = table.get(h);
+  if (bucket === undefined) table.set(h, [s]);
+  else bucket.push(s);
+  size++;
+}
+
+function lowerCode(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+function sameLower(html: string, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false;
+  for (let i = 0; i < s.length; i++)
+    if (lowerCode(html.charCodeAt(start + i)) !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+function lowerAscii(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return s;
+}
+
+/**
+ * A quick "could this be one of these names?" from the length and first letter alone, so most tags
+ * (div, span, li, path...) are dismissed without reading the whole name. Names must start with a letter.
+ */
+export class NameFilter {
+  /** Per name length: a bit per possible first letter (a-z). */
+  private readonly masks = new Uint32Array(MAX_FILTER_LENGTH + 1);
+
+  constructor(names: Iterable<string>) {
+    for (const s of names) {
+      if (s.length > MAX_FILTER_LENGTH) throw new Error(`name filter: ${s} is too long`);
+      this.masks[s.length] |= 1 << (s.charCodeAt(0) - 0x61);
+    }
+  }
+
+  /** False only when `html[start, end)` (ASCII case-insensitive) is none of the names. */
+  mayBe(html: string, start: number, end: number): boolean {
+    const len = end - start;
+    if (len > MAX_FILTER_LENGTH) return false;
+    const bit = (html.charCodeAt(start) | 0x20) - 0x61;
+    return bit >= 0 && bit < 26 && (this.masks[len] & (1 << bit)) !== 0;
+  }
+}
+
+const MAX_FILTER_LENGTH = 31;

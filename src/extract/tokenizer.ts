@@ -1,0 +1,386 @@
+/**
+ * htmlparser2's Tokenizer with the same events, driven by a faster loop. The stock tokenizer runs its
+ * state switch once per character, through methods that keep every variable on the object. This loop
+ * keeps the position, state and section start in locals, handles the states an ordinary page spends
+ * its time in (text, tags, attributes, end tags, script and style bodies) inline, and jumps over runs
+ * of characters the current state ignores. Every other state (entities, comments, declarations, the
+ * special-tag sequences) is one call to the stock state method, exactly as the stock loop does it.
+ * The events and their positions are identical: test/worker/extract/tokenizer.test.ts compares the
+ * two on the corpus and on mutated pages, and at load a probe document is tokenized both ways; if
+ * htmlparser2's internals ever differ from what this relies on, the stock loop is used instead.
+ */
+import { type QuoteType, Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
+
+/** htmlparser2 10.x's internal `State` enum values. */
+const TEXT = 1;
+const BEFORE_TAG_NAME = 2;
+const IN_TAG_NAME = 3;
+const IN_SELF_CLOSING_TAG = 4;
+const BEFORE_CLOSING_TAG_NAME = 5;
+const IN_CLOSING_TAG_NAME = 6;
+const AFTER_CLOSING_TAG_NAME = 7;
+const BEFORE_ATTRIBUTE_NAME = 8;
+const IN_ATTRIBUTE_NAME = 9;
+const AFTER_ATTRIBUTE_NAME = 10;
+const BEFORE_ATTRIBUTE_VALUE = 11;
+const IN_ATTRIBUTE_VALUE_DQ = 12;
+const IN_ATTRIBUTE_VALUE_SQ = 13;
+const BEFORE_SPECIAL_S = 22;
+const BEFORE_SPECIAL_T = 23;
+const IN_SPECIAL_TAG = 25;
+
+/** The stock state method for each state number, called for the states not handled inline. */
+const STATE_METHODS = [
+  '',
+  'stateText',
+  'stateBeforeTagName',
+  'stateInTagName',
+  'stateInSelfClosingTag',
+  'stateBeforeClosingTagName',
+  'stateInClosingTagName',
+  'stateAfterClosingTagName',
+  'stateBeforeAttributeName',
+  'stateInAttributeName',
+  'stateAfterAttributeName',
+  'stateBeforeAttributeValue',
+  'stateInAttributeValueDoubleQuotes',
+  'stateInAttributeValueSingleQuotes',
+  'stateInAttributeValueNoQuotes',
+  'stateBeforeDeclaration',
+  'stateInDeclaration',
+  'stateInProcessingInstruction',
+  'stateBeforeComment',
+  'stateCDATASequence',
+  'stateInSpecialComment',
+  'stateInCommentLike',
+  'stateBeforeSpecialS',
+  'stateBeforeSpecialT',
+  'stateSpecialStartSequence',
+  'stateInSpecialTag',
+  'stateInEntity',
+] as const;
+
+/** The tokenizer internals the loop reads and moves (private in htmlparser2's typings). */
+interface Internals {
+  cbs: TokenizerCallbacks;
+  state: number;
+  buffer: string;
+  sectionStart: number;
+  index: number;
+  offset: number;
+  running: boolean;
+  isSpecial: boolean;
+  decodeEntities: boolean;
+  xmlMode: boolean;
+  currentSequence: Uint8Array;
+  sequenceIndex: number;
+  parse(): void;
+  cleanup(): void;
+}
+
+type StateMethod = (this: Internals, c: number) => void;
+
+const LT = 0x3c;
+const GT = 0x3e;
+const AMP = 0x26;
+const EQ = 0x3d;
+const SLASH = 0x2f;
+const DQ = 0x22;
+const SQ = 0x27;
+const NO_VALUE = 0 as QuoteType;
+const SINGLE = 2 as QuoteType;
+const DOUBLE = 3 as QuoteType;
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0c || c === 0x0d;
+}
+
+function isAlpha(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+export class FastTokenizer extends Tokenizer {}
+
+const stock = Tokenizer.prototype as unknown as Internals & Record<string, StateMethod>;
+const step: StateMethod[] = STATE_METHODS.map((name) => (name ? stock[name] : () => {}));
+
+/** `</title` as htmlparser2 spells it: its body decodes entities, so it is left to the stock method. */
+function isTitleEnd(seq: Uint8Array): boolean {
+  return seq.length === 7 && seq[2] === 0x74 && seq[3] === 0x69;
+}
+
+function fastParse(this: Internals): void {
+  if (!this.decodeEntities || this.xmlMode) {
+    stock.parse.call(this);
+    return;
+  }
+  const b = this.buffer;
+  const n = b.length;
+  const off = this.offset;
+  const cbs = this.cbs;
+  let i = this.index - off;
+  let state = this.state;
+  let start = this.sectionStart;
+
+  while (i < n && this.running) {
+    const c = b.charCodeAt(i);
+    switch (state) {
+      case TEXT:
+        if (c === LT) {
+          if (i + off > start) cbs.ontext(start, i + off);
+          state = BEFORE_TAG_NAME;
+          start = i + off;
+          break;
+        }
+        if (c !== AMP) {
+          i = nextOf2(b, LT, AMP, i + 1, n) - 1;
+          break;
+        }
+        i = delegate(this, i, state, start, c);
+        state = this.state;
+        start = this.sectionStart;
+        break;
+
+      case BEFORE_TAG_NAME:
+        if (isAlpha(c)) {
+          const lower = c | 0x20;
+          start = i + off;
+          state =
+            lower === 0x73
+              ? BEFORE_SPECIAL_S
+              : lower === 0x74 || lower === 0x78
+                ? BEFORE_SPECIAL_T
+                : IN_TAG_NAME;
+        } else if (c === SLASH) state = BEFORE_CLOSING_TAG_NAME;
+        else {
+          i = delegate(this, i, state, start, c);
+          state = this.state;
+          start = this.sectionStart;
+        }
+        break;
+
+      case IN_TAG_NAME:
+        while (i < n && !isEndOfTagSection(b.charCodeAt(i))) i++;
+        if (i === n) continue;
+        cbs.onopentagname(start, i + off);
+        start = -1;
+        state = BEFORE_ATTRIBUTE_NAME;
+        continue; // the delimiter is read again as the next state's input
+
+      case BEFORE_ATTRIBUTE_NAME:
+        if (c === GT) {
+          cbs.onopentagend(i + off);
+          if (this.isSpecial) {
+            state = IN_SPECIAL_TAG;
+            this.sequenceIndex = 0;
+          } else state = TEXT;
+          start = i + 1 + off;
+        } else if (c === SLASH) state = IN_SELF_CLOSING_TAG;
+        else if (!isWs(c)) {
+          state = IN_ATTRIBUTE_NAME;
+          start = i + off;
+        }
+        break;
+
+      case IN_ATTRIBUTE_NAME:
+        while (i < n) {
+          const d = b.charCodeAt(i);
+          if (d === EQ || isEndOfTagSection(d)) break;
+          i++;
+        }
+        if (i === n) continue;
+        cbs.onattribname(start, i + off);
+        start = i + off;
+        state = AFTER_ATTRIBUTE_NAME;
+        continue;
+
+      case AFTER_ATTRIBUTE_NAME:
+        if (c === EQ) state = BEFORE_ATTRIBUTE_VALUE;
+        else if (c === SLASH || c === GT) {
+          cbs.onattribend(NO_VALUE, start);
+          start = -1;
+          state = BEFORE_ATTRIBUTE_NAME;
+          continue;
+        } else if (!isWs(c)) {
+          cbs.onattribend(NO_VALUE, start);
+          state = IN_ATTRIBUTE_NAME;
+          start = i + off;
+        }
+        break;
+
+      case BEFORE_ATTRIBUTE_VALUE:
+        if (c === DQ) {
+          state = IN_ATTRIBUTE_VALUE_DQ;
+          start = i + 1 + off;
+        } else if (c === SQ) {
+          state = IN_ATTRIBUTE_VALUE_SQ;
+          start = i + 1 + off;
+        } else if (!isWs(c)) {
+          i = delegate(this, i, state, start, c);
+          state = this.state;
+          start = this.sectionStart;
+        }
+        break;
+
+      case IN_ATTRIBUTE_VALUE_DQ:
+      case IN_ATTRIBUTE_VALUE_SQ: {
+        const quote = state === IN_ATTRIBUTE_VALUE_DQ ? DQ : SQ;
+        if (c === quote) {
+          cbs.onattribdata(start, i + off);
+          start = -1;
+          cbs.onattribend(quote === DQ ? DOUBLE : SINGLE, i + 1 + off);
+          state = BEFORE_ATTRIBUTE_NAME;
+        } else if (c === AMP) {
+          i = delegate(this, i, state, start, c);
+          state = this.state;
+          start = this.sectionStart;
+        } else i = nextOf2(b, quote, AMP, i + 1, n) - 1;
+        break;
+      }
+
+      case IN_SELF_CLOSING_TAG:
+        if (c === GT) {
+          cbs.onselfclosingtag(i + off);
+          state = TEXT;
+          start = i + 1 + off;
+          this.isSpecial = false;
+        } else if (!isWs(c)) {
+          state = BEFORE_ATTRIBUTE_NAME;
+          continue;
+        }
+        break;
+
+      case BEFORE_CLOSING_TAG_NAME:
+        if (isAlpha(c)) {
+          state = IN_CLOSING_TAG_NAME;
+          start = i + off;
+        } else {
+          i = delegate(this, i, state, start, c);
+          state = this.state;
+          start = this.sectionStart;
+        }
+        break;
+
+      case IN_CLOSING_TAG_NAME:
+        while (i < n) {
+          const d = b.charCodeAt(i);
+          if (d === GT || isWs(d)) break;
+          i++;
+        }
+        if (i === n) continue;
+        cbs.onclosetag(start, i + off);
+        start = -1;
+        state = AFTER_CLOSING_TAG_NAME;
+        continue;
+
+      case AFTER_CLOSING_TAG_NAME: {
+        const gt = c === GT ? i : nextOf2(b, GT, GT, i + 1, n);
+        if (gt === n) i = n - 1;
+        else {
+          i = gt;
+          state = TEXT;
+          start = i + 1 + off;
+        }
+        break;
+      }
+
+      case IN_SPECIAL_TAG:
+        // Script and style bodies: the stock method jumps from '<' to '<'; so does this, faster.
+        if (this.sequenceIndex === 0 && (c | 0x20) !== LT && !isTitleEnd(this.currentSequence)) {
+          const lt = nextOf2(b, LT, LT, i + 1, n);
+          if (lt === n) i = n - 1;
+          else {
+            i = lt;
+            this.sequenceIndex = 1;
+          }
+          break;
+        }
+        i = delegate(this, i, state, start, c);
+        state = this.state;
+        start = this.sectionStart;
+        break;
+
+      default:
+        i = delegate(this, i, state, start, c);
+        state = this.state;
+        start = this.sectionStart;
+    }
+    i++;
+  }
+  this.index = i + off;
+  this.state = state;
+  this.sectionStart = start;
+  this.cleanup();
+}
+
+/** One step of the stock loop for the current character; returns the buffer position it left off at. */
+function delegate(t: Internals, i: number, state: number, start: number, c: number): number {
+  t.index = i + t.offset;
+  t.state = state;
+  t.sectionStart = start;
+  step[state].call(t, c);
+  return t.index - t.offset;
+}
+
+function isEndOfTagSection(c: number): boolean {
+  return c === SLASH || c === GT || isWs(c);
+}
+
+/**
+ * Buffer position of the next `x` or `y` at or after `from`, or `n` when there is none. A plain loop:
+ * `indexOf` costs more per call than these runs (tens of characters) take to read.
+ */
+function nextOf2(b: string, x: number, y: number, from: number, n: number): number {
+  let i = from;
+  for (; i < n; i++) {
+    const d = b.charCodeAt(i);
+    if (d === x || d === y) break;
+  }
+  return i;
+}
+
+/** The events of tokenizing `html` with a tokenizer class, as one string. */
+export function eventLog(T: typeof Tokenizer, html: string): string {
+  const out: string[] = [];
+  const rec =
+    (name: string) =>
+    (...args: number[]) => {
+      out.push(`${name}(${args.join(',')})`);
+    };
+  const t = new T(
+    { decodeEntities: true },
+    {
+      onattribdata: rec('attribdata'),
+      onattribentity: rec('attribentity'),
+      onattribend: rec('attribend'),
+      onattribname: rec('attribname'),
+      oncdata: rec('cdata'),
+      onclosetag: rec('closetag'),
+      oncomment: rec('comment'),
+      ondeclaration: rec('declaration'),
+      onend: rec('end'),
+      onopentagend: rec('opentagend'),
+      onopentagname: rec('opentagname'),
+      onprocessinginstruction: rec('pi'),
+      onselfclosingtag: rec('selfclosingtag'),
+      ontext: rec('text'),
+      ontextentity: rec('textentity'),
+    },
+  );
+  t.write(html);
+  t.end();
+  return out.join(' ');
+}
+
+/** Every state the loop handles inline, and its hand-offs to the stock methods. */
+const PROBE =
+  '<!DOCTYPE html><html lang=en><head><title>T &amp; t</title><meta name="a" content=\'b &lt; c\'>' +
+  '<script type="x">if (a < b) { c = "</scrip" }</script><style>p{}</style ></head><body class=x>' +
+  'a &copy b &notin; <p id = "1" hidden>x</p><br/><img src="i.png" / ><svg><path d="M0"/></svg>' +
+  '<!-- c --><![CDATA[d]]><?pi?></ p></>< a</A\n><a href="/x?a=1&amp;b=2" rel=nofollow>L</a><textarea>' +
+  '<b></textarea><xmp>&amp;</xmp><tt>t</tt><sub>s</sub><x-y z>w</x-y><a b="unterminated';
+
+// Use the fast loop only if it reproduces the stock events on the probe with this htmlparser2.
+const fast = FastTokenizer.prototype as unknown as Internals;
+fast.parse = fastParse;
+if (eventLog(FastTokenizer, PROBE) !== eventLog(Tokenizer, PROBE)) fast.parse = stock.parse;

@@ -1,0 +1,133 @@
+/**
+ * The fast tokenizer must emit exactly the events htmlparser2's stock Tokenizer emits, with the same
+ * positions: on every corpus page, on mutated copies of them and on small documents made of the
+ * constructs where tokenizer states change (entities, quotes, comments, raw text, broken tags).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { Tokenizer } from 'htmlparser2';
+import { describe, expect, it } from 'vitest';
+import { eventLog, FastTokenizer } from '../../src/extract/tokenizer.js';
+
+const pagesDir = new URL('../fixtures/corpus/pages/', import.meta.url);
+const corpus = readdirSync(pagesDir)
+  .filter((f) => f.endsWith('.html'))
+  .sort()
+  .map((f) => readFileSync(new URL(f, pagesDir), 'latin1'));
+
+function events(T: typeof Tokenizer, html: string): string {
+  return eventLog(T, html);
+}
+
+/** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
+}
+
+const PIECES = [
+  '<',
+  '>',
+  '/',
+  '=',
+  '"',
+  "'",
+  '&',
+  '&amp;',
+  '&amp',
+  '&lt',
+  '&#x41;',
+  '&#65',
+  '&notin;',
+  '&noti',
+  '&nbsp',
+  ' ',
+  '\t',
+  '\n',
+  '\r\n',
+  '\f',
+  '\u0000',
+  'é',
+  'a',
+  'B',
+  'x y',
+  '<a href=x>',
+  '<A HREF="/Y" rel=\'n\'>',
+  '</a>',
+  '</A >',
+  '<!--',
+  '-->',
+  '--!>',
+  '<!-->',
+  '<!DOCTYPE html>',
+  '<?xml ?>',
+  '<![CDATA[',
+  ']]>',
+  '</',
+  '</ x>',
+  '<script>',
+  '</script>',
+  '</script >',
+  '<style>',
+  '</style>',
+  '<title>',
+  '</title>',
+  '<textarea>',
+  '</textarea>',
+  '<xmp>',
+  '</xmp>',
+  '<svg>',
+  '</svg>',
+  '<br/>',
+  '<img src=a.png alt="&quot;q&quot;"/>',
+  '<p class=c>',
+  '<p\n>',
+  '<meta name=x content="y&amp;z">',
+  '<input value=a&b>',
+  '<div a=b c d="e">',
+  '<1>',
+  '<-',
+  'a<b',
+  'x=1&y=2',
+];
+
+function tinyDocs(n: number, seed: number): string[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => {
+    let s = '';
+    const k = Math.floor(r() * 24);
+    for (let i = 0; i < k; i++) s += PIECES[Math.floor(r() * PIECES.length)];
+    return s;
+  });
+}
+
+function mutate(html: string, r: () => number): string {
+  let s = html.slice(0, Math.max(2_000, Math.floor(r() * html.length)));
+  for (let k = 0; k < 20; k++) {
+    const at = Math.floor(r() * s.length);
+    if (r() < 0.6) s = s.slice(0, at) + PIECES[Math.floor(r() * PIECES.length)] + s.slice(at);
+    else s = s.slice(0, at) + s.slice(at + Math.floor(r() * 40));
+  }
+  return s;
+}
+
+describe('FastTokenizer', () => {
+  it('emits the stock tokenizer events on every corpus page', () => {
+    for (const html of corpus) expect(events(FastTokenizer, html)).toBe(events(Tokenizer, html));
+  });
+
+  it('emits the stock tokenizer events on mutated corpus pages', () => {
+    const r = rng(14);
+    for (const html of corpus) {
+      const m = mutate(html, r);
+      expect(events(FastTokenizer, m)).toBe(events(Tokenizer, m));
+    }
+  });
+
+  it('emits the stock tokenizer events on small documents dense in state changes', () => {
+    for (const html of tinyDocs(3_000, 7))
+      expect(events(FastTokenizer, html), html).toBe(events(Tokenizer, html));
+  });
+});
