@@ -8,6 +8,9 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
+/** The page size of a new database. */
+export const PAGE_SIZE = Number(process.env.MC_PAGE_SIZE ?? 8192);
+
 export interface Migration {
   version: number;
   name: string;
@@ -73,6 +76,9 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
       assertMetacrawlDb(db, path);
     } else {
       readVersion(db, path); // a clear error for a non-SQLite file, before any pragma touches it
+      // A page row (~2.5 KB) leaves a third of a 4 KB database page unused; 8 KB pages hold three.
+      // Only a new, empty file takes it: the page size is fixed once the first table exists.
+      if (isEmpty(db)) db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       // Multi-row INSERTs keep a statement journal: in memory it costs no syscalls (a 3x faster writer).
@@ -142,6 +148,10 @@ function readVersion(db: Db, path: string): number {
 
 function hasTable(db: Db, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+function isEmpty(db: Db): boolean {
+  return db.prepare('SELECT count(*) FROM sqlite_master').pluck().get() === 0;
 }
 
 function hasUserTables(db: Db): boolean {

@@ -1,7 +1,8 @@
 /**
  * Writes batches of PageRecords into SQLite: one transaction per batch, statements prepared once,
  * pages upserted by (crawl, url) with their meta/links/jsonld children replaced, so a replayed batch
- * is harmless.
+ * is harmless. Link URLs, meta names and short texts are interned (see intern.ts); once the writer has
+ * stored many pages it drops the deferred indexes (indexes.ts), which the end of a crawl builds again.
  *
  * Conflict rule: the latest record for a (crawl, url) wins, EXCEPT that a failure (error not null)
  * never replaces an earlier success; such a record is counted as `skipped`.
@@ -9,6 +10,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { PageRecord } from '../types.js';
 import type { Db } from './db.js';
+import { DEFERRED_INDEXES, hasIndex } from './indexes.js';
+import { Dictionaries, splitFragment } from './intern.js';
 import { jsonldRows, jsonldTypes, linkRows, metaRows, PAGE_COLUMNS, pageValues } from './rows.js';
 
 /** Net change a batch made to one crawl's rows; applying it to counts read from the DB keeps them exact. */
@@ -33,6 +36,18 @@ type Value = string | number | null;
 
 /** Rows per multi-row INSERT: far fewer statement executions, well under SQLite's variable limit. */
 const CHUNK = 64;
+
+/**
+ * Pages a writer stores with the deferred indexes kept up to date before it drops them: a small crawl keeps
+ * them (nothing to rebuild), a large one is not slowed by them. At least a tenth of the pages already in the
+ * database, so rebuilds cost a bounded share of the writes however often a writer starts.
+ */
+export const DEFER_INDEXES_AFTER = 2_000;
+
+export interface PageWriterOptions {
+  /** Overrides DEFER_INDEXES_AFTER (and the tenth of the database); Infinity never drops them. */
+  deferIndexesAfter?: number;
+}
 
 /** A multi-row `INSERT INTO table (page_id, position, ...cols)`, one prepared statement per row count. */
 class ChildInsert {
@@ -97,8 +112,15 @@ export class PageWriter {
   private readonly jsonld: ChildInsert;
   private readonly insertType: Statement;
   private readonly batch: (records: PageRecord[]) => BatchResult;
+  private readonly dict: Dictionaries;
+  private readonly deferAfter: number;
+  /** Pages stored by this writer (replays included): what decides when indexes are deferred. */
+  private written = 0;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    opts: PageWriterOptions = {},
+  ) {
     this.insertCrawl = db.prepare(
       'INSERT INTO crawls (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
     );
@@ -115,14 +137,17 @@ export class PageWriter {
          RETURNING id`,
       )
       .pluck();
-    this.deleteChildren = ['meta', 'links', 'jsonld', 'page_jsonld_types'].map((t) =>
+    this.deleteChildren = ['meta_rows', 'link_rows', 'jsonld', 'page_jsonld_types'].map((t) =>
       db.prepare(`DELETE FROM ${t} WHERE page_id = ?`),
     );
-    this.meta = new ChildInsert(db, 'meta', ['attr', 'key', 'content']);
-    this.links = new ChildInsert(db, 'links', ['url', 'text', 'rel']);
+    this.meta = new ChildInsert(db, 'meta_rows', ['name_id', 'content_id']);
+    this.links = new ChildInsert(db, 'link_rows', ['url_id', 'fragment', 'text_id', 'rel']);
     this.jsonld = new ChildInsert(db, 'jsonld', ['type', 'json', 'valid']);
     this.insertType = db.prepare('INSERT OR IGNORE INTO page_jsonld_types (page_id, type) VALUES (?, ?)');
     this.batch = db.transaction((records: PageRecord[]) => this.writeAll(records));
+    this.dict = new Dictionaries(db);
+    const pages = (db.prepare('SELECT max(id) FROM pages').pluck().get() as number | null) ?? 0;
+    this.deferAfter = opts.deferIndexesAfter ?? Math.max(DEFER_INDEXES_AFTER, Math.ceil(pages / 10));
   }
 
   /** Writes the batch in one transaction (all or nothing) and reports what changed. */
@@ -135,6 +160,10 @@ export class PageWriter {
     if (fk) this.db.pragma('foreign_keys = OFF');
     try {
       return this.batch(records);
+    } catch (err) {
+      // Rolled back: the ids of values first stored in this batch no longer exist.
+      this.dict.clear();
+      throw err;
     } finally {
       if (fk) this.db.pragma('foreign_keys = ON');
     }
@@ -157,6 +186,10 @@ export class PageWriter {
   }
 
   private writeAll(records: PageRecord[]): BatchResult {
+    this.written += records.length;
+    if (this.written > this.deferAfter) {
+      for (const idx of DEFERRED_INDEXES) if (hasIndex(this.db, idx.name)) this.db.exec(`DROP INDEX ${idx.name}`);
+    }
     const total: BatchResult = { ...emptyDelta(), byCrawl: {} };
     const storedAt = new Date().toISOString();
     for (const r of records) {
@@ -192,8 +225,21 @@ export class PageWriter {
       bump(delta.byError, error, 1);
     }
     if (r.meta) {
-      this.meta.run(pageId, metaRows(r));
-      this.links.run(pageId, linkRows(r));
+      const d = this.dict;
+      this.meta.run(
+        pageId,
+        metaRows(r).map(([attr, key, content]) => [
+          d.name(attr, key),
+          content === null ? null : d.strings.id(content),
+        ]),
+      );
+      this.links.run(
+        pageId,
+        linkRows(r).map(([url, text, rel]) => {
+          const [target, fragment] = splitFragment(url);
+          return [d.urls.id(target), fragment, d.strings.id(text), rel];
+        }),
+      );
       this.jsonld.run(pageId, jsonldRows(r));
       for (const t of jsonldTypes(r)) this.insertType.run(pageId, t);
     }

@@ -1,0 +1,99 @@
+/**
+ * Interning: a repeated string (a link URL, a meta name, an anchor text) is stored once and referenced by id.
+ * The writer remembers the ids of recently seen strings in two generations of bounded maps (an
+ * approximate LRU), so repeated navigation links cost no database access at all.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './db.js';
+
+export class Interner {
+  private young = new Map<string, number>();
+  private old = new Map<string, number>();
+
+  /**
+   * @param lookup the id already stored for a value, when the table keeps each value once (else null)
+   * @param insert stores the value and returns its new id
+   * @param capacity values per generation; at most twice as many are remembered
+   * @param maxLength longer values bypass the memory (they are seldom repeated and would crowd it)
+   */
+  constructor(
+    private readonly lookup: ((v: string) => number | undefined) | null,
+    private readonly insert: (v: string) => number,
+    private readonly capacity: number,
+    private readonly maxLength = Number.POSITIVE_INFINITY,
+  ) {}
+
+  id(v: string): number {
+    let id = this.young.get(v);
+    if (id !== undefined) return id;
+    id = this.old.get(v);
+    if (id === undefined) {
+      id = this.lookup?.(v) ?? this.insert(v);
+      if (v.length > this.maxLength) return id;
+    }
+    this.young.set(v, id);
+    if (this.young.size >= this.capacity) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    return id;
+  }
+
+  /** Forgets every id: after a rolled-back transaction, ids handed out in it may be given to other values. */
+  clear(): void {
+    this.young = new Map();
+    this.old = new Map();
+  }
+}
+
+/** Interners over the compact schema's dictionaries (migrations/005_compact.sql). */
+export class Dictionaries {
+  readonly urls: Interner;
+  readonly strings: Interner;
+  private readonly names: Interner;
+
+  constructor(db: Db) {
+    const urlId = db.prepare('SELECT id FROM urls WHERE url = ?').pluck();
+    const addUrl = db.prepare('INSERT INTO urls (url) VALUES (?)');
+    const addString = db.prepare('INSERT INTO strings (s) VALUES (?)');
+    const nameId = db.prepare('SELECT id FROM meta_names WHERE key = ? AND attr = ?').pluck();
+    const addName = db.prepare('INSERT INTO meta_names (attr, key) VALUES (?, ?)');
+    this.urls = new Interner((u) => urlId.get(u) as number | undefined, insertId(addUrl), 100_000);
+    // Strings are not unique in the table: no lookup, a value forgotten and seen again is stored again.
+    this.strings = new Interner(null, insertId(addString), 100_000, 200);
+    this.names = new Interner(
+      (k) => nameId.get(...splitName(k)) as number | undefined,
+      (k) => {
+        const [key, attr] = splitName(k);
+        return Number(addName.run(attr, key).lastInsertRowid);
+      },
+      10_000,
+    );
+  }
+
+  /** The id of a meta tag's (attr, key) name. */
+  name(attr: string, key: string): number {
+    return this.names.id(`${key}\u0000${attr}`);
+  }
+
+  clear(): void {
+    this.urls.clear();
+    this.strings.clear();
+    this.names.clear();
+  }
+}
+
+function insertId(stmt: Statement): (v: string) => number {
+  return (v) => Number(stmt.run(v).lastInsertRowid);
+}
+
+function splitName(k: string): [key: string, attr: string] {
+  const i = k.lastIndexOf('\u0000');
+  return [k.slice(0, i), k.slice(i + 1)];
+}
+
+/** A link URL as [target, fragment]: the URL up to its first '#', and what follows it (null when none). */
+export function splitFragment(url: string): [target: string, fragment: string | null] {
+  const i = url.indexOf('#');
+  return i < 0 ? [url, null] : [url.slice(0, i), url.slice(i + 1)];
+}
