@@ -79,18 +79,21 @@ DROP TABLE meta;
 CREATE INDEX link_rows_target ON link_rows (url_id);
 
 -- Every outgoing link of a page, in document order, as before; `target` is `url` without its #fragment,
--- the URL to count and join on ("most-linked", "linked from", links to pages of the crawl).
+-- the URL to count and join on ("most-linked", "linked from", links to pages of the crawl). Texts come from
+-- a subquery, evaluated only when asked for; the URLs from a join, so `WHERE target = ?` is an index lookup.
 CREATE VIEW links (page_id, position, url, text, rel, target) AS
   SELECT l.page_id, l.position,
          CASE WHEN l.fragment IS NULL THEN u.url ELSE u.url || '#' || l.fragment END,
-         t.s, l.rel, u.url
-  FROM link_rows l
-  LEFT JOIN urls u ON u.id = l.url_id
-  LEFT JOIN strings t ON t.id = l.text_id;
+         (SELECT s FROM strings WHERE id = l.text_id), l.rel, u.url
+  FROM link_rows l JOIN urls u ON u.id = l.url_id;
 
 -- Every <meta> tag of a page, in document order, as before.
 CREATE VIEW meta (page_id, position, attr, key, content) AS
-  SELECT m.page_id, m.position, n.attr, n.key, c.s
-  FROM meta_rows m
-  LEFT JOIN meta_names n ON n.id = m.name_id
-  LEFT JOIN strings c ON c.id = m.content_id;
+  SELECT m.page_id, m.position, n.attr, n.key, (SELECT s FROM strings WHERE id = m.content_id)
+  FROM meta_rows m JOIN meta_names n ON n.id = m.name_id;
+
+-- The views join tables of very different sizes: the query planner needs their statistics to start from the
+-- small side (a page's meta tags by page URL: the page first). Sampled, so it takes milliseconds at any size;
+-- the end of every crawl refreshes them.
+PRAGMA analysis_limit = 1000;
+ANALYZE;

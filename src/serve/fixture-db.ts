@@ -6,6 +6,7 @@
 
 import type { ErrorCode } from '../errors.js';
 import { openDb } from '../store/db.js';
+import { finishWrites } from '../store/indexes.js';
 import { PageWriter } from '../store/writer.js';
 import type { MetaTag, PageRecord } from '../types.js';
 
@@ -211,6 +212,8 @@ export async function generateDb(path: string, opts: FixtureOptions): Promise<vo
       // Let timers and I/O run between batches when called inside a server process.
       if ((start / size) % 50 === 49) await new Promise((r) => setImmediate(r));
     }
+    // As the end of a crawl does: indexes the writer left off, planner statistics.
+    finishWrites(db);
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();

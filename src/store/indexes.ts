@@ -39,9 +39,25 @@ export interface IndexBuild {
 }
 
 /**
- * Builds every deferred index that is missing, telling `report` before and after each (a build over
- * millions of rows takes a while). Returns what it built.
+ * What the end of a crawl (or an idle writer) does: builds every deferred index that is missing, telling
+ * `report` before and after each (a build over millions of rows takes a while), then refreshes the query
+ * planner's statistics. Returns what it built.
  */
+export function finishWrites(db: Db, report: (message: string) => void = () => {}): IndexBuild[] {
+  const built = buildMissingIndexes(db, report);
+  refreshStatistics(db);
+  return built;
+}
+
+/**
+ * The views join tables of very different sizes, and the planner picks the join order from their sizes.
+ * Sampling ~1,000 rows per index keeps this to milliseconds on a database of any size.
+ */
+export function refreshStatistics(db: Db): void {
+  db.pragma('analysis_limit = 1000');
+  db.exec('ANALYZE');
+}
+
 export function buildMissingIndexes(db: Db, report: (message: string) => void = () => {}): IndexBuild[] {
   const built: IndexBuild[] = [];
   for (const idx of missingIndexes(db)) {

@@ -10,7 +10,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { PageRecord } from '../types.js';
 import type { Db } from './db.js';
-import { DEFERRED_INDEXES, hasIndex } from './indexes.js';
+import { DEFERRED_INDEXES, hasIndex, refreshStatistics } from './indexes.js';
 import { Dictionaries, splitFragment } from './intern.js';
 import { jsonldRows, jsonldTypes, linkRows, metaRows, PAGE_COLUMNS, pageValues } from './rows.js';
 
@@ -113,9 +113,14 @@ export class PageWriter {
   private readonly insertType: Statement;
   private readonly batch: (records: PageRecord[]) => BatchResult;
   private readonly dict: Dictionaries;
-  private readonly deferAfter: number;
+  private readonly deferAfterOption: number | undefined;
+  private deferAfter = 0;
   /** Pages stored by this writer (replays included): what decides when indexes are deferred. */
   private written = 0;
+  /** Pages in the database when this writer started (its largest page id). */
+  private pagesAtStart = 0;
+  /** The planner's statistics are refreshed each time the database has grown tenfold. */
+  private analyzeAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -146,8 +151,17 @@ export class PageWriter {
     this.insertType = db.prepare('INSERT OR IGNORE INTO page_jsonld_types (page_id, type) VALUES (?, ?)');
     this.batch = db.transaction((records: PageRecord[]) => this.writeAll(records));
     this.dict = new Dictionaries(db);
-    const pages = (db.prepare('SELECT max(id) FROM pages').pluck().get() as number | null) ?? 0;
-    this.deferAfter = opts.deferIndexesAfter ?? Math.max(DEFER_INDEXES_AFTER, Math.ceil(pages / 10));
+    this.deferAfterOption = opts.deferIndexesAfter;
+    this.restartSession();
+  }
+
+  /** Counts writes afresh, as a new writer would: after the deferred indexes were built again. */
+  restartSession(): void {
+    this.pagesAtStart = (this.db.prepare('SELECT max(id) FROM pages').pluck().get() as number | null) ?? 0;
+    this.written = 0;
+    this.deferAfter =
+      this.deferAfterOption ?? Math.max(DEFER_INDEXES_AFTER, Math.ceil(this.pagesAtStart / 10));
+    this.analyzeAt = Math.max(1_000, this.pagesAtStart * 10);
   }
 
   /** Writes the batch in one transaction (all or nothing) and reports what changed. */
@@ -188,7 +202,13 @@ export class PageWriter {
   private writeAll(records: PageRecord[]): BatchResult {
     this.written += records.length;
     if (this.written > this.deferAfter) {
-      for (const idx of DEFERRED_INDEXES) if (hasIndex(this.db, idx.name)) this.db.exec(`DROP INDEX ${idx.name}`);
+      for (const idx of DEFERRED_INDEXES)
+        if (hasIndex(this.db, idx.name)) this.db.exec(`DROP INDEX ${idx.name}`);
+    }
+    // Sampled (milliseconds): queries during a long first crawl get sensible join orders too.
+    if (this.pagesAtStart + this.written >= this.analyzeAt) {
+      refreshStatistics(this.db);
+      this.analyzeAt = (this.pagesAtStart + this.written) * 10;
     }
     const total: BatchResult = { ...emptyDelta(), byCrawl: {} };
     const storedAt = new Date().toISOString();

@@ -22,7 +22,7 @@ describe('openDb and migrations', () => {
     expect(lastNumber).toBeGreaterThanOrEqual(2);
     expect(schemaVersion(db)).toBe(lastNumber);
     const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
       .pluck()
       .all();
     expect(tables).toEqual([
@@ -36,7 +36,10 @@ describe('openDb and migrations', () => {
       'strings',
       'urls',
     ]);
-    const views = db.prepare("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").pluck().all();
+    const views = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
+      .pluck()
+      .all();
     expect(views).toEqual(['links', 'meta']);
     const pageCols = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('pages');
     expect(pageCols).toEqual(
