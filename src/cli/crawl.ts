@@ -223,22 +223,20 @@ export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promis
  * after), so a long build never looks like a hang. An interrupted crawl leaves that to its next run.
  */
 async function finishStore(db: Db, path: string, interrupted: boolean, io: CliIO): Promise<void> {
-  const missing = missingIndexes(db);
-  if (interrupted) {
-    for (const idx of missing)
-      line(
-        io.stderr,
-        `${idx.what}: not indexed yet (interrupted); the next crawl or store on this database does it`,
-      );
-    return;
+  try {
+    const missing = missingIndexes(db);
+    if (interrupted) {
+      for (const idx of missing)
+        line(
+          io.stderr,
+          `${idx.what}: not indexed yet (interrupted); the next crawl or store on ${path} does it`,
+        );
+    } else if (missing.length === 0) refreshStatistics(db);
+    else await finishWritesInThread(path, { report: (m) => line(io.stderr, m) });
+  } catch (err) {
+    // The rows are all stored: only query speed is at stake.
+    line(io.stderr, `finishing ${path} failed: ${(err as Error).message}; queries stay correct, only slower`);
   }
-  if (missing.length === 0) {
-    refreshStatistics(db);
-    return;
-  }
-  await finishWritesInThread(path, { report: (m) => line(io.stderr, m) }).catch((err) =>
-    line(io.stderr, `${(err as Error).message}; queries stay correct, only slower`),
-  );
 }
 
 /** Waits (at most `ms`) until the results stream is empty: the writer deletes entries once stored. */

@@ -50,30 +50,34 @@ export class Interner {
 export class Dictionaries {
   readonly urls: Interner;
   readonly strings: Interner;
-  private readonly names: Interner;
+  /** Meta names, one interner of keys per attribute (name, property, …): no key string to build per tag. */
+  private readonly names = new Map<string, Interner>();
+  private readonly nameId: Statement;
+  private readonly addName: Statement;
 
   constructor(db: Db) {
     const urlId = db.prepare('SELECT id FROM urls WHERE url = ?').pluck();
     const addUrl = db.prepare('INSERT INTO urls (url) VALUES (?)');
     const addString = db.prepare('INSERT INTO strings (s) VALUES (?)');
-    const nameId = db.prepare('SELECT id FROM meta_names WHERE key = ? AND attr = ?').pluck();
-    const addName = db.prepare('INSERT INTO meta_names (attr, key) VALUES (?, ?)');
+    this.nameId = db.prepare('SELECT id FROM meta_names WHERE key = ? AND attr = ?').pluck();
+    this.addName = db.prepare('INSERT INTO meta_names (attr, key) VALUES (?, ?)');
     this.urls = new Interner((u) => urlId.get(u) as number | undefined, insertId(addUrl), 100_000);
     // Strings are not unique in the table: no lookup, a value forgotten and seen again is stored again.
     this.strings = new Interner(null, insertId(addString), 100_000, 200);
-    this.names = new Interner(
-      (k) => nameId.get(...splitName(k)) as number | undefined,
-      (k) => {
-        const [key, attr] = splitName(k);
-        return Number(addName.run(attr, key).lastInsertRowid);
-      },
-      10_000,
-    );
   }
 
   /** The id of a meta tag's (attr, key) name. */
   name(attr: string, key: string): number {
-    return this.names.id(`${key}\u0000${attr}`);
+    let keys = this.names.get(attr);
+    if (!keys) {
+      keys = new Interner(
+        (k) => this.nameId.get(k, attr) as number | undefined,
+        (k) => Number(this.addName.run(attr, k).lastInsertRowid),
+        10_000,
+      );
+      this.names.set(attr, keys);
+    }
+    return keys.id(key);
   }
 
   clear(): void {
@@ -85,11 +89,6 @@ export class Dictionaries {
 
 function insertId(stmt: Statement): (v: string) => number {
   return (v) => Number(stmt.run(v).lastInsertRowid);
-}
-
-function splitName(k: string): [key: string, attr: string] {
-  const i = k.lastIndexOf('\u0000');
-  return [k.slice(0, i), k.slice(i + 1)];
 }
 
 /** A link URL as [target, fragment]: the URL up to its first '#', and what follows it (null when none). */
