@@ -805,7 +805,7 @@ async function growthPhase() {
     what: `store writer alone (PageWriter), ${pages.toLocaleString('en')} pages of ${r.sites} sites`,
     rate: last.pagesPerS,
     cpu: last.cpuMsPerPage,
-    note: `CPU ms/page: pages ${first.pages} ${first.cpuMsPerPage} → pages ${last.pages} ${last.cpuMsPerPage} (×${r.lastVsFirst}); end of writes ${r.finish.wallS} s; ${r.bytesPerPage} B/page on disk, ${r.distinctUrls} distinct URLs`,
+    note: `CPU ms/page: pages ${first.pages} ${first.cpuMsPerPage} → pages ${last.pages} ${last.cpuMsPerPage} (×${r.lastVsFirst}); end of writes ${r.finish.wallS} s; ${r.bytesPerPage} B/page on disk, ${r.distinctUrls} distinct URLs in ${r.urlRows} rows`,
   });
 }
 

@@ -3,10 +3,12 @@
 -- contents in `strings`. `links` and `meta` become views with the columns they had (plus `links.target`),
 -- so a query written for schema 1-4 answers the same rows. An existing database is converted in place.
 
--- Every link target: an absolute URL without its #fragment, once. Ids are never reused or deleted.
+-- Every link target: an absolute URL without its #fragment. The writer reuses the id of a URL it has seen
+-- recently, so a URL linked from every page of a site is stored once; a URL may still have several ids
+-- (compare `url`, not ids). Ids are never reused or deleted.
 CREATE TABLE urls (
   id   INTEGER PRIMARY KEY,
-  url  TEXT    NOT NULL UNIQUE
+  url  TEXT    NOT NULL
 );
 
 -- Every (attr, key) pair a <meta> tag was named by, e.g. ('property', 'og:title'), once.
@@ -50,6 +52,8 @@ CREATE TABLE meta_rows (
 INSERT INTO urls (url)
   SELECT DISTINCT CASE WHEN instr(url, '#') > 0 THEN substr(url, 1, instr(url, '#') - 1) ELSE url END
   FROM links;
+-- "Links to URL X" and most-linked URLs; a writer storing many pages drops it too (see link_rows_target).
+CREATE INDEX urls_url ON urls (url);
 INSERT INTO strings (s) SELECT text FROM links UNION SELECT content FROM meta WHERE content IS NOT NULL;
 CREATE INDEX strings_convert ON strings (s);
 INSERT INTO meta_names (attr, key) SELECT DISTINCT attr, key FROM meta;
@@ -74,8 +78,9 @@ DROP INDEX strings_convert;
 DROP TABLE links;
 DROP TABLE meta;
 
--- "Linked from" and most-linked URLs. A writer that stores many pages drops it while it writes and builds it
--- again when done (the end of `crawl`, an idle `store`): queries answer the same rows without it, slower.
+-- "Linked from" and most-linked URLs. A writer that stores many pages drops it and urls_url while it writes
+-- (inserts all over a large B-tree would make every page cost more as the database grows) and builds them
+-- again when done (the end of `crawl`, an idle `store`): queries answer the same rows without them, slower.
 CREATE INDEX link_rows_target ON link_rows (url_id);
 
 -- Every outgoing link of a page, in document order, as before; `target` is `url` without its #fragment,

@@ -353,8 +353,11 @@ export class ExplorerReader {
 
   private hasTargetIndex(): boolean {
     return (
-      this.stmt("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'link_rows_target'").get() !==
-      undefined
+      this.stmt(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('link_rows_target', 'urls_url')",
+      )
+        .pluck()
+        .get() === 2
     );
   }
 

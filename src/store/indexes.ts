@@ -15,6 +15,12 @@ export interface DeferredIndex {
 
 export const DEFERRED_INDEXES: readonly DeferredIndex[] = [
   {
+    name: 'urls_url',
+    table: 'urls',
+    what: 'link target URLs',
+    sql: 'CREATE INDEX IF NOT EXISTS urls_url ON urls (url)',
+  },
+  {
     name: 'link_rows_target',
     table: 'link_rows',
     what: 'links by target URL',

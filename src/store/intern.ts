@@ -46,6 +46,9 @@ export class Interner {
   }
 }
 
+/** URLs remembered per generation: a site's navigation links, for the thousands of sites a crawl interleaves. */
+const URLS_REMEMBERED = 200_000;
+
 /** Interners over the compact schema's dictionaries (migrations/005_compact.sql). */
 export class Dictionaries {
   readonly urls: Interner;
@@ -55,13 +58,23 @@ export class Dictionaries {
   private readonly nameId: Statement;
   private readonly addName: Statement;
 
+  /**
+   * Whether a URL missing from memory is looked up in `urls` before a new row is added: only while its index
+   * is there (a small crawl). Without it, a URL forgotten and seen again gets a second id, never a lookup.
+   */
+  lookupUrls = true;
+
   constructor(db: Db) {
     const urlId = db.prepare('SELECT id FROM urls WHERE url = ?').pluck();
     const addUrl = db.prepare('INSERT INTO urls (url) VALUES (?)');
     const addString = db.prepare('INSERT INTO strings (s) VALUES (?)');
     this.nameId = db.prepare('SELECT id FROM meta_names WHERE key = ? AND attr = ?').pluck();
     this.addName = db.prepare('INSERT INTO meta_names (attr, key) VALUES (?, ?)');
-    this.urls = new Interner((u) => urlId.get(u) as number | undefined, insertId(addUrl), 100_000);
+    this.urls = new Interner(
+      (u) => (this.lookupUrls ? (urlId.get(u) as number | undefined) : undefined),
+      insertId(addUrl),
+      URLS_REMEMBERED,
+    );
     // Strings are not unique in the table: no lookup, a value forgotten and seen again is stored again.
     this.strings = new Interner(null, insertId(addString), 100_000, 200);
   }

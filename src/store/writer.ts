@@ -205,6 +205,8 @@ export class PageWriter {
       for (const idx of DEFERRED_INDEXES)
         if (hasIndex(this.db, idx.name)) this.db.exec(`DROP INDEX ${idx.name}`);
     }
+    // Without its index, a lookup in `urls` would read the whole table.
+    this.dict.lookupUrls = hasIndex(this.db, 'urls_url');
     // Sampled (milliseconds): queries during a long first crawl get sensible join orders too.
     if (this.pagesAtStart + this.written >= this.analyzeAt) {
       refreshStatistics(this.db);

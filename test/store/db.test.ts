@@ -22,7 +22,9 @@ describe('openDb and migrations', () => {
     expect(lastNumber).toBeGreaterThanOrEqual(2);
     expect(schemaVersion(db)).toBe(lastNumber);
     const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
       .pluck()
       .all();
     expect(tables).toEqual([
