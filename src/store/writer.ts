@@ -34,8 +34,8 @@ export interface BatchResult extends CrawlDelta {
 
 type Value = string | number | null;
 
-/** Rows per multi-row INSERT: far fewer statement executions, well under SQLite's variable limit. */
-const CHUNK = 64;
+/** Rows per multi-row INSERT: one statement for most pages' links, well under SQLite's variable limit. */
+const CHUNK = 256;
 
 /**
  * Pages a writer stores with the deferred indexes kept up to date before it drops them: a small crawl keeps
@@ -49,42 +49,40 @@ export interface PageWriterOptions {
   deferIndexesAfter?: number;
 }
 
-/** A multi-row `INSERT INTO table (page_id, position, ...cols)`, one prepared statement per row count. */
+/**
+ * A multi-row `INSERT INTO table (page_id, position, ...cols)`, one prepared statement per row count. The page
+ * id and the first position are bound once per statement (named), the positions are literal offsets from it.
+ */
 class ChildInsert {
   private readonly stmts = new Map<number, Statement>();
-  private readonly width: number;
 
   constructor(
     private readonly db: Db,
     private readonly table: string,
     private readonly cols: string[],
-  ) {
-    this.width = cols.length + 2;
-  }
+  ) {}
 
   private stmt(rows: number): Statement {
     let s = this.stmts.get(rows);
     if (!s) {
-      const tuple = `(${new Array(this.width).fill('?').join(',')})`;
+      const rest = new Array(this.cols.length).fill('?').join(',');
+      const tuples = Array.from({ length: rows }, (_, k) => `(@page,@first+${k},${rest})`);
       // OR FAIL (same outcome here: any error rolls back the whole batch) spares a statement journal.
-      const sql = `INSERT OR FAIL INTO ${this.table} (page_id, position, ${this.cols.join(', ')}) VALUES ${new Array(rows).fill(tuple).join(',')}`;
+      const sql = `INSERT OR FAIL INTO ${this.table} (page_id, position, ${this.cols.join(', ')}) VALUES ${tuples.join(',')}`;
       s = this.db.prepare(sql);
       this.stmts.set(rows, s);
     }
     return s;
   }
 
-  run(pageId: number, rows: Value[][]): void {
-    for (let start = 0; start < rows.length; start += CHUNK) {
-      const n = Math.min(CHUNK, rows.length - start);
-      const params: Value[] = new Array(n * this.width);
-      let k = 0;
-      for (let i = start; i < start + n; i++) {
-        params[k++] = pageId;
-        params[k++] = i;
-        for (const v of rows[i]) params[k++] = v;
-      }
-      this.stmt(n).run(params);
+  /** `values`: the rows' columns (after page_id and position), row after row. */
+  run(pageId: number, values: Value[]): void {
+    const width = this.cols.length;
+    const rows = values.length / width;
+    for (let first = 0; first < rows; first += CHUNK) {
+      const n = Math.min(CHUNK, rows - first);
+      const part = n === rows ? values : values.slice(first * width, (first + n) * width);
+      this.stmt(n).run({ page: pageId, first }, part);
     }
   }
 }
@@ -248,21 +246,17 @@ export class PageWriter {
     }
     if (r.meta) {
       const d = this.dict;
-      this.meta.run(
-        pageId,
-        metaRows(r).map(([attr, key, content]) => [
-          d.name(attr, key),
-          content === null ? null : d.strings.id(content),
-        ]),
-      );
-      this.links.run(
-        pageId,
-        linkRows(r).map(([url, text, rel]) => {
-          const [target, fragment] = splitFragment(url);
-          return [d.urls.id(target), fragment, d.strings.id(text), rel];
-        }),
-      );
-      this.jsonld.run(pageId, jsonldRows(r));
+      const meta: Value[] = [];
+      for (const [attr, key, content] of metaRows(r))
+        meta.push(d.name(attr, key), content === null ? null : d.strings.id(content));
+      this.meta.run(pageId, meta);
+      const links: Value[] = [];
+      for (const [url, text, rel] of linkRows(r)) {
+        const [target, fragment] = splitFragment(url);
+        links.push(d.urls.id(target), fragment, d.strings.id(text), rel);
+      }
+      this.links.run(pageId, links);
+      this.jsonld.run(pageId, jsonldRows(r).flat());
       for (const t of jsonldTypes(r)) this.insertType.run(pageId, t);
     }
     if (before) {
