@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 export type Db = Database.Database;
 
 /** The page size of a new database. */
-export const PAGE_SIZE = Number(process.env.MC_PAGE_SIZE ?? 8192);
+export const PAGE_SIZE = 8192;
 
 export interface Migration {
   version: number;
