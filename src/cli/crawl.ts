@@ -67,7 +67,7 @@ export interface CrawlOutcome {
 export async function crawlCommand(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   const logger = createLogger(opts.logLevel);
   const crawl = opts.crawl ?? generateCrawlName();
-  const db = openDb(opts.db);
+  const db = openDb(opts.db, { onMigration: (m) => line(io.stderr, m) });
   let target: Awaited<ReturnType<typeof resolveRedis>>;
   try {
     target = await resolveRedis(opts.redisUrl, opts.db);
@@ -226,10 +226,10 @@ async function finishStore(db: Db, path: string, interrupted: boolean, io: CliIO
   try {
     const missing = missingIndexes(db);
     if (interrupted) {
-      for (const idx of missing)
+      if (missing.length > 0)
         line(
           io.stderr,
-          `${idx.what}: not indexed yet (interrupted); the next crawl or store on ${path} does it`,
+          `${missing.map((i) => i.what).join(', ')}: not indexed yet (interrupted); the next crawl or store on ${path} does it`,
         );
     } else if (missing.length === 0) refreshStatistics(db);
     else await finishWritesInThread(path, { report: (m) => line(io.stderr, m) });

@@ -23,7 +23,7 @@ export interface StoreCommandOptions {
 
 export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promise<number> {
   const logger = createLogger(opts.logLevel);
-  const db = openDb(opts.db);
+  const db = openDb(opts.db, { onMigration: (m) => logger.info(m) });
   try {
     const target = await resolveRedis(opts.redisUrl, null);
     const metrics = opts.metrics

@@ -52,6 +52,8 @@ export interface OpenDbOptions {
   /** Open an existing database for reading only; migrations are not applied. */
   readonly?: boolean;
   busyTimeoutMs?: number;
+  /** Told before each migration applied to a database that already has rows (a conversion may take minutes). */
+  onMigration?: (message: string) => void;
 }
 
 /**
@@ -85,7 +87,7 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
       db.pragma('temp_store = MEMORY');
       // 64 MiB page cache: the links(url) and meta(key) indexes take random inserts.
       db.pragma('cache_size = -65536');
-      migrate(db, path);
+      migrate(db, path, opts.onMigration);
     }
     return db;
   } catch (err) {
@@ -109,7 +111,7 @@ function assertMetacrawlDb(db: Db, path: string): void {
 }
 
 /** Applies every pending migration, each in its own IMMEDIATE transaction (safe against a racing opener). */
-export function migrate(db: Db, path = db.name): void {
+export function migrate(db: Db, path = db.name, onMigration?: (message: string) => void): void {
   const migrations = loadMigrations();
   const current = readVersion(db, path);
   if (current > migrations.length) {
@@ -123,7 +125,9 @@ export function migrate(db: Db, path = db.name): void {
   if (current === 0 && hasUserTables(db)) {
     throw new Error(`${path} is not a metacrawl database (it has tables but no metacrawl schema version)`);
   }
+  const hasRows = current > 0 && db.prepare('SELECT 1 FROM pages LIMIT 1').get() !== undefined;
   for (const m of migrations) {
+    if (hasRows && m.version > current) onMigration?.(`upgrading ${path}: ${m.name}…`);
     const apply = db.transaction(() => {
       // Re-checked inside the write lock: another process may have migrated meanwhile.
       if (schemaVersion(db) >= m.version) return;

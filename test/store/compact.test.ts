@@ -120,7 +120,9 @@ describe('the compact schema (migration 005)', () => {
     expect(links).toBeGreaterThan(400);
     expect(expected.everyMeta.length).toBeGreaterThan(200);
 
-    const db = openDb(t.dbPath);
+    const told: string[] = [];
+    const db = openDb(t.dbPath, { onMigration: (m) => told.push(m) });
+    expect(told).toContain(`upgrading ${t.dbPath}: 005_compact.sql…`);
     expect(schemaVersion(db)).toBeGreaterThanOrEqual(5);
     expect(db.prepare("SELECT type FROM sqlite_master WHERE name = 'links'").pluck().get()).toBe('view');
     for (const [name, sql] of Object.entries(README_QUERIES)) {
