@@ -75,6 +75,8 @@ function parseArgs(argv) {
     crawlPages: 0,
     /** @type {number | undefined} */
     submitDeadline: undefined,
+    /** @type {number | undefined} */
+    growthPages: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -92,9 +94,10 @@ function parseArgs(argv) {
         throw new Error(`--only: unknown phase ${bad.join(', ')} (phases: ${PHASES.join(', ')})`);
     } else if (a === '--crawl-pages') o.crawlPages = Number(argv[++i]);
     else if (a === '--submit-deadline') o.submitDeadline = Number(argv[++i]);
+    else if (a === '--growth-pages') o.growthPages = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        `usage: node bench/run.js [--quick] [--only ${PHASES.join(',')}] [--json] [--profile] [--keep] [--crawl-pages n] [--submit-deadline s]\n`,
+        `usage: node bench/run.js [--quick] [--only ${PHASES.join(',')}] [--json] [--profile] [--keep] [--crawl-pages n] [--submit-deadline s] [--growth-pages n]\n`,
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
@@ -783,12 +786,15 @@ async function storePhase() {
   if (end === null) throw new Error(`store writer stopped before draining: ${res.stderr.slice(-500)}`);
   const p = res.probe;
   const rate = end > first ? firstLen / ((end - first) / 1000) : null;
+  const disk = storeDiskUse(join(work, 'store.db'), n);
   const r = {
     records: n,
     recordKb: round(jsonBytes / 1024),
     pagesPerS: round(rate),
     peakRssMb: round(p?.maxRssMb),
     cpuSPer1k: round(p ? ((p.userCpuS + p.systemCpuS) / n) * 1000 : null, 2),
+    bytesPerPage: (await disk).bytesPerPage,
+    objects: (await disk).objects,
   };
   if (results.crawl?.summaryPagesPerS)
     r.timesCrawlRate = round(r.pagesPerS / results.crawl.summaryPagesPerS, 2);
@@ -798,9 +804,25 @@ async function storePhase() {
     rate: r.pagesPerS,
     cpu: r.cpuSPer1k,
     rss: r.peakRssMb,
-    note: `${n} records of ${r.recordKb} KB JSON${r.timesCrawlRate ? `; ${r.timesCrawlRate}× the crawl rate` : ''}`,
+    note: `${n} records of ${r.recordKb} KB JSON${r.timesCrawlRate ? `; ${r.timesCrawlRate}× the crawl rate` : ''}; ${round(r.bytesPerPage / 1024, 2)} KB/page on disk (${r.objects.map((o) => `${o.name} ${o.bytesPerPage}`).join(', ')})`,
   });
   await redis.flushall();
+}
+
+/** Bytes on disk per page once the writer has finished (WAL checkpointed), and the largest tables and indexes. */
+async function storeDiskUse(file, pages) {
+  const { openDb } = await dist('store/db.js');
+  const db = openDb(file);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const objects = db
+      .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 6')
+      .all()
+      .map((o) => ({ name: o.name, bytesPerPage: Math.round(o.bytes / pages) }));
+    return { bytesPerPage: Math.round(statSync(file).size / pages), objects };
+  } finally {
+    db.close();
+  }
 }
 
 // ---------------------------------------------------------------- the String-subclass experiment
@@ -825,19 +847,18 @@ async function stringsPhase() {
 // ---------------------------------------------------------------- store cost vs database size
 async function growthPhase() {
   const { runStoreGrowth } = await import('./store-growth.js');
-  const pages = opts.quick ? 5_000 : 30_000;
-  log(`growth: ${pages} pages written twice (as is; indexes at the end)`);
+  const pages = opts.growthPages ?? (opts.quick ? 5_000 : 100_000);
+  log(`growth: ${pages} site-specific pages through PageWriter`);
   const r = await runStoreGrowth({ pages });
   results.growth = r;
-  for (const [variant, v] of Object.entries(r)) {
-    const first = v.slices[0];
-    const last = v.slices.at(-1);
-    rows.push({
-      what: `store write cost as the DB grows, ${variant}`,
-      cpu: last.cpuMsPerPage,
-      note: `CPU ms/page: pages ${first.pages} ${first.cpuMsPerPage} → pages ${last.pages} ${last.cpuMsPerPage}${v.indexAtEndCpuMsPerPage !== undefined ? `; + ${v.indexAtEndCpuMsPerPage} ms/page to build both indexes at the end` : ''}`,
-    });
-  }
+  const first = r.slices[0];
+  const last = r.slices.at(-1);
+  rows.push({
+    what: `store writer alone (PageWriter), ${pages.toLocaleString('en')} pages of ${r.sites} sites`,
+    rate: last.pagesPerS,
+    cpu: last.cpuMsPerPage,
+    note: `CPU ms/page: pages ${first.pages} ${first.cpuMsPerPage} → pages ${last.pages} ${last.cpuMsPerPage} (×${r.lastVsFirst}); end of writes ${r.finish.wallS} s; ${r.bytesPerPage} B/page on disk, ${r.distinctUrls} distinct URLs in ${r.urlRows} rows`,
+  });
 }
 
 // ---------------------------------------------------------------- explorer views over the crawl DB

@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 /**
  * How the store's write cost grows with the database: PageWriter (in process, no Redis) writes farm-like
- * records whose links are distinct across pages, as on a crawl of many sites, and reports CPU ms per page for
- * each slice of the run — with the schema as it is, and with the two child-table indexes (links_url,
- * meta_key) left off during the writes and built once at the end.
- * Usage: node bench/store-growth.js [--pages 60000] [--json]   (needs `npm run build`)
+ * records as a crawl of many sites would produce them, and reports the cost per page of each tenth of the
+ * run, the end-of-crawl work (indexes the writer left off, statistics) and the bytes per page at the end.
+ *
+ * The records are the farm's pages made site-specific, as on the real web: `--sites` sites (default 1000),
+ * every link URL on a host of its own site (links are mostly distinct across sites), each page linking to
+ * ~20 URLs no page linked to before (other issues, images, its own #comments), and the long meta contents
+ * (descriptions, titles, tokens) unique to the page; navigation links, short meta values and anchor texts
+ * repeat within a site.
+ * Usage: node bench/store-growth.js [--pages 60000] [--sites 1000] [--batch 500] [--keep] [--json]
+ *        (needs `npm run build`; --keep leaves the database in $TMPDIR)
  */
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,21 +21,43 @@ import { renderIssuePage } from './page.js';
 
 const dist = (/** @type {string} */ p) => import(pathToFileURL(`${ROOT}dist/${p}`).href);
 
-/** @param {{ pages?: number }} [o] */
+const POOL = 128;
+
+/** @param {{ pages?: number, sites?: number, batch?: number, keep?: boolean, log?: (s: string) => void }} [o] */
 export async function runStoreGrowth(o = {}) {
   const total = o.pages ?? 60_000;
+  const sites = o.sites ?? 1000;
+  const batchSize = o.batch ?? 500;
+  const log = o.log ?? (() => {});
   const { openDb } = await dist('store/db.js');
   const { PageWriter } = await dist('store/writer.js');
+  const { finishWrites } = await dist('store/indexes.js');
   const { extract } = await dist('extract/index.js');
-  const pool = Array.from({ length: 128 }, (_, i) => {
+  const pool = Array.from({ length: POOL }, (_, i) => {
     const html = renderIssuePage(i);
-    return { bytes: html.length, meta: extract(html, `http://127.0.1.${1 + (i % 100)}/issues/${i}`) };
+    return { bytes: html.length, meta: extract(html, `http://farm.example/issues/${i}`) };
   });
   const record = (/** @type {number} */ i) => {
-    const p = pool[i % pool.length];
-    const url = `http://site${i % 1000}.example/issues/${i}`;
-    // Links distinct per site, as when many sites are crawled.
-    const links = p.meta.links.map((/** @type {any} */ l) => ({ ...l, url: `${l.url}#s${i % 1000}` }));
+    const p = pool[i % POOL];
+    const site = i % sites;
+    const url = `http://site${site}.example/issues/${i}`;
+    const onSite = (/** @type {string} */ u) => u.replace(/^(https?:\/\/)([^/]+)/, `$1s${site}.$2`);
+    const self = `http://farm.example/issues/${i % POOL}`;
+    const links = p.meta.links.map((/** @type {any} */ l) => {
+      /** @type {string} */
+      let u = l.url;
+      // Links to the page itself (its comments' anchors): to this page.
+      if (u === self || u.startsWith(`${self}#`))
+        u = `http://farm.example/issues/${i}${u.slice(self.length)}`;
+      // Other issues and images: URLs no earlier page linked to.
+      if (/\/issues\/\d+$|camo\./.test(u)) u = `${u}-${i}`;
+      return { ...l, url: onSite(u) };
+    });
+    const meta = p.meta.meta.map((/** @type {[string, string, string | null]} */ [a, k, c]) => [
+      a,
+      k,
+      c !== null && c.length > 40 ? `${c} ${i}` : c,
+    ]);
     return {
       crawl: 'growth',
       url,
@@ -37,59 +65,96 @@ export async function runStoreGrowth(o = {}) {
       discoveredFrom: null,
       finalUrl: url,
       status: 200,
-      contentType: 'text/html',
+      contentType: 'text/html; charset=utf-8',
       error: null,
       errorDetail: null,
       attempts: 1,
       fetchedAt: new Date().toISOString(),
-      elapsedMs: 5,
+      elapsedMs: 5 + (i % 50),
       queuedMs: 0,
       bytes: p.bytes,
       truncated: false,
       redirects: [],
-      headers: { 'content-type': 'text/html' },
+      headers: { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'gzip' },
       encoding: 'utf-8',
       lastmod: null,
-      meta: { ...p.meta, links },
+      meta: { ...p.meta, title: `${p.meta.title} ${i}`, links, meta },
     };
   };
-  const slices = [0.1, 0.25, 0.5, 0.75, 1].map((q) => Math.round(total * q));
-  const out = {};
-  for (const variant of ['as is', 'indexes built at the end']) {
-    const file = join(tmpdir(), `metacrawl-store-growth-${process.pid}.db`);
+  const file = join(tmpdir(), `metacrawl-store-growth-${process.pid}.db`);
+  const clean = () => {
     for (const x of ['', '-wal', '-shm']) rmSync(file + x, { force: true });
-    const db = openDb(file);
-    const deferred = variant !== 'as is';
-    if (deferred) db.exec('DROP INDEX links_url; DROP INDEX meta_key;');
-    const writer = new PageWriter(db);
-    const rows = [];
-    let i = 0;
-    for (const upto of slices) {
-      const from = i;
-      const t = process.cpuUsage();
-      while (i < upto) {
-        const batch = [];
-        for (let k = 0; k < 250 && i < upto; k++) batch.push(record(i++));
-        writer.writeBatch(batch);
-      }
-      const d = process.cpuUsage(t);
-      rows.push({
-        pages: `${from}-${upto}`,
-        cpuMsPerPage: round((d.user + d.system) / 1000 / (upto - from)),
-      });
+  };
+  clean();
+  const db = openDb(file);
+  const writer = new PageWriter(db);
+  const slices = [];
+  const tenth = Math.max(batchSize, Math.round(total / 10 / batchSize) * batchSize);
+  let i = 0;
+  while (i < total) {
+    const from = i;
+    const upto = Math.min(total, i + tenth);
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    let buildCpuUs = 0;
+    let buildMs = 0;
+    while (i < upto) {
+      const t = performance.now();
+      const c = process.cpuUsage();
+      const batch = [];
+      for (let k = 0; k < batchSize && i < upto; k++) batch.push(record(i++));
+      const b = process.cpuUsage(c);
+      buildCpuUs += b.user + b.system;
+      buildMs += performance.now() - t;
+      writer.writeBatch(batch);
     }
-    let endMsPerPage = 0;
-    if (deferred) {
-      const t = process.cpuUsage();
-      db.exec('CREATE INDEX links_url ON links (url); CREATE INDEX meta_key ON meta (key);');
-      const d = process.cpuUsage(t);
-      endMsPerPage = round((d.user + d.system) / 1000 / total);
-    }
-    db.close();
-    for (const x of ['', '-wal', '-shm']) rmSync(file + x, { force: true });
-    out[variant] = { slices: rows, indexAtEndCpuMsPerPage: deferred ? endMsPerPage : undefined };
+    const d = process.cpuUsage(cpu);
+    const n = upto - from;
+    // The records are made in this process: their making is not the writer's cost.
+    const cpuMs = (d.user + d.system - buildCpuUs) / 1000;
+    const wallMs = performance.now() - wall - buildMs;
+    slices.push({
+      pages: `${from}-${upto}`,
+      cpuMsPerPage: round(cpuMs / n),
+      wallMsPerPage: round(wallMs / n),
+      pagesPerS: Math.round(n / (wallMs / 1000)),
+    });
+    log(
+      `  pages ${from}-${upto}: ${round(cpuMs / n)} CPU ms/page, ${Math.round(n / (wallMs / 1000))} pages/s`,
+    );
   }
-  return out;
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  const built = finishWrites(db, log);
+  const d = process.cpuUsage(cpu);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const objects = db
+    .prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 8')
+    .all()
+    .map((/** @type {any} */ r) => ({ name: r.name, bytesPerPage: Math.round(r.bytes / total) }));
+  const urls = db.prepare('SELECT max(id) FROM urls').pluck().get();
+  const distinctUrls = db.prepare('SELECT count(DISTINCT url) FROM urls').pluck().get();
+  db.close();
+  const bytes = statSync(file).size;
+  if (o.keep) log(`  kept ${file}`);
+  else clean();
+  const first = slices[0].cpuMsPerPage;
+  const last = slices.at(-1).cpuMsPerPage;
+  return {
+    pages: total,
+    sites,
+    slices,
+    lastVsFirst: round(last / first),
+    finish: {
+      cpuMsPerPage: round((d.user + d.system) / 1000 / total),
+      wallS: round((performance.now() - wall) / 1000),
+      built: built.map((/** @type {any} */ b) => b.name),
+    },
+    bytesPerPage: Math.round(bytes / total),
+    urlRows: urls,
+    distinctUrls,
+    objects,
+  };
 }
 
 function round(/** @type {number} */ x) {
@@ -97,15 +162,25 @@ function round(/** @type {number} */ x) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const i = process.argv.indexOf('--pages');
-  const r = await runStoreGrowth({ pages: i > 0 ? Number(process.argv[i + 1]) : undefined });
-  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-  else
-    for (const [variant, v] of Object.entries(r)) {
-      process.stdout.write(`${variant}:\n`);
-      for (const s of v.slices)
-        process.stdout.write(`  pages ${s.pages.padEnd(13)} ${s.cpuMsPerPage} CPU ms/page\n`);
-      if (v.indexAtEndCpuMsPerPage !== undefined)
-        process.stdout.write(`  + both indexes built at the end: ${v.indexAtEndCpuMsPerPage} CPU ms/page\n`);
-    }
+  const arg = (/** @type {string} */ name) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const json = process.argv.includes('--json');
+  const r = await runStoreGrowth({
+    pages: arg('--pages'),
+    sites: arg('--sites'),
+    batch: arg('--batch'),
+    keep: process.argv.includes('--keep'),
+    log: json ? undefined : (s) => process.stdout.write(`${s}\n`),
+  });
+  if (json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    process.stdout.write(
+      `last tenth / first tenth: ×${r.lastVsFirst} CPU per page; end of writes: ${r.finish.wallS} s (${r.finish.cpuMsPerPage} CPU ms/page)\n`,
+    );
+    process.stdout.write(
+      `${r.bytesPerPage} bytes/page on disk; ${r.distinctUrls} distinct URLs in ${r.urlRows} rows; ${r.objects.map((x) => `${x.name} ${x.bytesPerPage}`).join(', ')}\n`,
+    );
+  }
 }

@@ -72,7 +72,7 @@ const queries = [
   ],
   [
     'Most-linked URLs',
-    'SELECT url, count(*) AS inlinks FROM links GROUP BY url ORDER BY inlinks DESC LIMIT 5',
+    'SELECT target, count(*) AS inlinks FROM links GROUP BY target ORDER BY inlinks DESC LIMIT 5',
   ],
   ['Pages per depth', 'SELECT depth, count(*) AS pages FROM pages GROUP BY depth ORDER BY depth'],
 ];

@@ -78,6 +78,8 @@ function placeholders(origin: string): [string, string][] {
   return [
     ["'mycrawl'", `'${CRAWL}'`],
     ["'https://example.com/'", `'${origin}/${PAGE}.html'`],
+    // A link target of that page (the corpus pages link out to the web, not to each other).
+    ["'https://example.com/about'", "'https://www.voxmedia.com/legal/terms-of-use'"],
   ];
 }
 

@@ -5,7 +5,7 @@
  */
 
 import type { ErrorCode } from '#metacrawl/errors.js';
-import { openDb, PageWriter } from '#metacrawl/store/index.js';
+import { finishWrites, openDb, PageWriter } from '#metacrawl/store/index.js';
 import type { MetaTag, PageRecord } from '#metacrawl/types.js';
 
 export interface FixtureOptions {
@@ -210,6 +210,8 @@ export async function generateDb(path: string, opts: FixtureOptions): Promise<vo
       // Let timers and I/O run between batches when called inside a server process.
       if ((start / size) % 50 === 49) await new Promise((r) => setImmediate(r));
     }
+    // As the end of a crawl does: indexes the writer left off, planner statistics.
+    finishWrites(db);
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();

@@ -14,7 +14,15 @@ import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
 import { watchRedis } from '../redis-outage.js';
 import { sleep } from '../sleep.js';
-import { crawlSummary, openDb, runStoreWriter } from '../store/index.js';
+import {
+  crawlSummary,
+  type Db,
+  finishWritesInThread,
+  missingIndexes,
+  openDb,
+  refreshStatistics,
+  runStoreWriter,
+} from '../store/index.js';
 import { pagesPerSecond } from '../throughput.js';
 import {
   AUTO_MIN_URLS,
@@ -97,7 +105,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   const logger = createLogger(opts.logLevel, logSink ? { destination: term, pretty: !process.env.CI } : {});
   announceStop(io, term);
   const crawl = opts.crawl ?? generateCrawlName();
-  const db = openDb(opts.db);
+  const db = openDb(opts.db, { onMigration: (m) => line(io.stderr, m) });
   let target: Awaited<ReturnType<typeof resolveRedis>>;
   try {
     target = await resolveRedis(opts.redisUrl, opts.db);
@@ -243,6 +251,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
     await writer.catch((err) =>
       logger.error({ err: (err as Error).message }, 'store writer stopped with an error'),
     );
+    await finishStore(db, opts.db, interrupted, io);
     const summary = crawlSummary(db, crawl);
     const stats = await readCrawlStats(redis, opts.prefix, crawl).catch(() => null);
     outcome = {
@@ -271,6 +280,27 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   if (lost.aborted) throw lost.reason;
   printSummary(io, outcome);
   return outcome.interrupted ? interruptedExitCode(io.stopSignal) : 0;
+}
+
+/**
+ * Builds the indexes the writer left off while storing a large crawl (a line before, one every 10 s, one
+ * after), so a long build never looks like a hang. An interrupted crawl leaves that to its next run.
+ */
+async function finishStore(db: Db, path: string, interrupted: boolean, io: CliIO): Promise<void> {
+  try {
+    const missing = missingIndexes(db);
+    if (interrupted) {
+      if (missing.length > 0)
+        line(
+          io.stderr,
+          `${missing.map((i) => i.what).join(', ')}: not indexed yet (interrupted); the next crawl or store on ${path} does it`,
+        );
+    } else if (missing.length === 0) refreshStatistics(db);
+    else await finishWritesInThread(path, { report: (m) => line(io.stderr, m) });
+  } catch (err) {
+    // The rows are all stored: only query speed is at stake.
+    line(io.stderr, `finishing ${path} failed: ${(err as Error).message}; queries stay correct, only slower`);
+  }
 }
 
 /** Waits (at most `ms`) until the results stream is empty: the writer deletes entries once stored. */

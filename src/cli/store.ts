@@ -3,10 +3,13 @@ import { createLogger, type LogLevel } from '../log.js';
 import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
 import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
 import { watchRedis } from '../redis-outage.js';
-import { openDb, runStoreWriter } from '../store/index.js';
+import { finishWritesInThread, openDb, runStoreWriter } from '../store/index.js';
 import { lockDatabase } from './db-lock.js';
 import { announceStop, type CliIO } from './io.js';
 import { resolveRedis } from './redis-target.js';
+
+/** A writer idle this long builds the indexes it left off (and again after the next burst of writes). */
+const FINISH_WHEN_IDLE_MS = 10_000;
 
 export interface StoreCommandOptions {
   db: string;
@@ -25,7 +28,7 @@ export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promis
   const lock = lockDatabase(opts.db);
   let db: ReturnType<typeof openDb> | undefined;
   try {
-    db = openDb(opts.db);
+    db = openDb(opts.db, { onMigration: (m) => logger.info(m) });
     const target = await resolveRedis(opts.redisUrl, null);
     const metrics = opts.metrics
       ? await startRoleMetrics(opts.metrics, target.url, opts.prefix, logger)
@@ -45,7 +48,12 @@ export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promis
       logger,
       batchSize: opts.batchSize,
       onBatch: metrics ? (b) => metrics.writer.observeBatch(b) : undefined,
+      finishWhenIdleMs: FINISH_WHEN_IDLE_MS,
     });
+    // Indexes left off while writing are built now rather than by the next run (a line every 10 s).
+    await finishWritesInThread(opts.db, { report: (m) => logger.info(m) }).catch((err) =>
+      logger.warn({ err: (err as Error).message }, 'building the deferred indexes failed'),
+    );
     await metrics?.close();
     disconnectRedis(redis);
     logger.info('store writer stopped');

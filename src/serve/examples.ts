@@ -42,8 +42,8 @@ WHERE t.type = 'Product' ORDER BY p.url LIMIT 100`,
     sql: `SELECT type, count(*) AS pages FROM page_jsonld_types GROUP BY type ORDER BY pages DESC`,
   },
   {
-    title: 'Most-linked URLs',
-    sql: `SELECT url, count(*) AS inlinks FROM links GROUP BY url ORDER BY inlinks DESC LIMIT 50`,
+    title: 'Most-linked URLs (fragments ignored)',
+    sql: `SELECT target, count(*) AS inlinks FROM links GROUP BY target ORDER BY inlinks DESC LIMIT 50`,
   },
   {
     title: 'Duplicate titles',

@@ -11,6 +11,7 @@ import {
   openDb,
   openReadOnlyDb,
   schemaVersion,
+  splitFragment,
 } from '../store/index.js';
 import { pagesPerSecond } from '../throughput.js';
 import {
@@ -74,6 +75,8 @@ const CACHE_STALE_MS = 5000;
 export const COUNT_CAP = 10_000;
 /** Rows of the crawl (in URL order) one search request scans; the page offers to continue after them. */
 export const SEARCH_WINDOW = 20_000;
+/** Without the links-by-target index, "linked from" reads every link: fine up to this many pages (~2M links). */
+const SCAN_LINKS_UP_TO_PAGES = 20_000;
 
 /** Opens read-only; when the file's schema is older than this build, migrates once read-write first. */
 export function openReadOnly(path: string): Db {
@@ -368,19 +371,41 @@ export class ExplorerReader {
     ) as { type: string; json: string; valid: number }[];
   }
 
-  /** Pages of the same crawl whose links point at any of `urls` (the submitted and the final URL). */
+  /**
+   * Pages of the same crawl whose links point at any of `urls` (the submitted and the final URL), with or
+   * without a #fragment. Null while a large crawl is being written without its links-by-target index (built
+   * at the end of the crawl): finding them would mean reading every link of the database.
+   */
   linkedFrom(
     crawlId: number,
     urls: string[],
     limit = 200,
-  ): { id: number; url: string; title: string | null; text: string }[] {
-    const unique = [...new Set(urls.filter(Boolean))];
+  ): { id: number; url: string; title: string | null; text: string }[] | null {
+    const unique = [...new Set(urls.filter(Boolean).map((u) => splitFragment(u)[0]))];
     if (unique.length === 0) return [];
+    if (!this.hasTargetIndex() && this.pagesInDb() > SCAN_LINKS_UP_TO_PAGES) return null;
+    // The join order is spelled out: target URL, its links, their pages (never the crawl's pages first).
     return this.stmt(
-      `SELECT p.id, p.url, p.title, min(l.text) AS text FROM links l JOIN pages p ON p.id = l.page_id
-       WHERE l.url IN (${unique.map(() => '?').join(', ')}) AND p.crawl_id = ?
+      `SELECT p.id, p.url, p.title, min((SELECT s FROM strings WHERE id = l.text_id)) AS text
+       FROM urls u CROSS JOIN link_rows l CROSS JOIN pages p
+       WHERE u.url IN (${unique.map(() => '?').join(', ')}) AND l.url_id = u.id AND p.id = l.page_id
+         AND p.crawl_id = ?
        GROUP BY p.id ORDER BY p.url LIMIT ?`,
     ).all(...unique, crawlId, limit) as { id: number; url: string; title: string | null; text: string }[];
+  }
+
+  private hasTargetIndex(): boolean {
+    return (
+      this.stmt(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('link_rows_target', 'urls_url')",
+      )
+        .pluck()
+        .get() === 2
+    );
+  }
+
+  private pagesInDb(): number {
+    return this.crawls().reduce((sum, c) => sum + c.pages, 0);
   }
 }
 

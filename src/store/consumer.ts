@@ -18,6 +18,8 @@ import { type Logger, silentLogger } from '../log.js';
 import { parseRecord } from '../stream.js';
 import type { PageRecord } from '../types.js';
 import type { Db } from './db.js';
+import { finishWritesInThread } from './finish.js';
+import { finishWrites } from './indexes.js';
 import { crawlSummary, fetchSpan } from './query.js';
 import { type BatchResult, type CrawlDelta, PageWriter } from './writer.js';
 
@@ -33,6 +35,11 @@ export interface StoreWriterOptions {
   signal: AbortSignal;
   onBatch?: (info: BatchInfo) => void;
   logger?: Logger;
+  /**
+   * After this long without new entries, build the indexes left off while writing (finish.ts). Unset:
+   * never (`crawl` finishes once, at its end, and its writer shares the thread with a worker).
+   */
+  finishWhenIdleMs?: number;
 }
 
 export interface BatchInfo extends BatchResult {
@@ -74,6 +81,8 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
   let groupReady = false;
   let pending = true;
   let failures = 0;
+  let lastBatchAt = Date.now();
+  let unfinished = false;
 
   const read = async (id: '0' | '>'): Promise<Entry[]> => {
     const block = id === '>' ? ['BLOCK', blockMs] : [];
@@ -161,9 +170,19 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
       if (entries === ABORTED) break;
       if (entries.length === 0) {
         pending = false;
+        if (
+          unfinished &&
+          opts.finishWhenIdleMs !== undefined &&
+          Date.now() - lastBatchAt >= opts.finishWhenIdleMs
+        ) {
+          unfinished = false;
+          await finishIdle(db, writer, log);
+        }
         continue;
       }
       await handle(entries, pending);
+      lastBatchAt = Date.now();
+      unfinished = true;
       failures = 0;
     } catch (err) {
       failures++;
@@ -175,6 +194,21 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
       log.warn({ err: (err as Error).message, retryInMs: wait }, 'store writer error; retrying');
       await sleep(wait, signal);
     }
+  }
+}
+
+/** Builds what the writer left off (a thread of its own keeps the process responsive); failing is not fatal. */
+async function finishIdle(db: Db, writer: PageWriter, log: Logger): Promise<void> {
+  const report = (m: string) => log.info(m);
+  try {
+    if (db.memory) finishWrites(db, report);
+    else await finishWritesInThread(db.name, { report });
+    writer.restartSession();
+  } catch (err) {
+    log.warn(
+      { err: (err as Error).message },
+      'building the deferred indexes failed; queries stay correct, slower',
+    );
   }
 }
 

@@ -8,6 +8,9 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
+/** The page size of a new database. */
+export const PAGE_SIZE = 8192;
+
 export interface Migration {
   version: number;
   name: string;
@@ -49,6 +52,8 @@ export interface OpenDbOptions {
   /** Open an existing database for reading only; migrations are not applied. */
   readonly?: boolean;
   busyTimeoutMs?: number;
+  /** Told before each migration applied to a database that already has rows (a conversion may take minutes). */
+  onMigration?: (message: string) => void;
 }
 
 /**
@@ -73,13 +78,16 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
       assertMetacrawlDb(db, path);
     } else {
       readVersion(db, path); // a clear error for a non-SQLite file, before any pragma touches it
+      // A page row (~2.5 KB) leaves a third of a 4 KB database page unused; 8 KB pages hold three.
+      // Only a new, empty file takes it: the page size is fixed once the first table exists.
+      if (isEmpty(db)) db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       // Multi-row INSERTs keep a statement journal: in memory it costs no syscalls (a 3x faster writer).
       db.pragma('temp_store = MEMORY');
       // 64 MiB page cache: the links(url) and meta(key) indexes take random inserts.
       db.pragma('cache_size = -65536');
-      migrate(db, path);
+      migrate(db, path, opts.onMigration);
     }
     return db;
   } catch (err) {
@@ -103,7 +111,7 @@ function assertMetacrawlDb(db: Db, path: string): void {
 }
 
 /** Applies every pending migration, each in its own IMMEDIATE transaction (safe against a racing opener). */
-export function migrate(db: Db, path = db.name): void {
+export function migrate(db: Db, path = db.name, onMigration?: (message: string) => void): void {
   const migrations = loadMigrations();
   const current = readVersion(db, path);
   if (current > migrations.length) {
@@ -117,7 +125,9 @@ export function migrate(db: Db, path = db.name): void {
   if (current === 0 && hasUserTables(db)) {
     throw new Error(`${path} is not a metacrawl database (it has tables but no metacrawl schema version)`);
   }
+  const hasRows = current > 0 && db.prepare('SELECT 1 FROM pages LIMIT 1').get() !== undefined;
   for (const m of migrations) {
+    if (hasRows && m.version > current) onMigration?.(`upgrading ${path}: ${m.name}…`);
     const apply = db.transaction(() => {
       // Re-checked inside the write lock: another process may have migrated meanwhile.
       if (schemaVersion(db) >= m.version) return;
@@ -142,6 +152,10 @@ function readVersion(db: Db, path: string): number {
 
 function hasTable(db: Db, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+function isEmpty(db: Db): boolean {
+  return db.prepare('SELECT count(*) FROM sqlite_master').pluck().get() === 0;
 }
 
 function hasUserTables(db: Db): boolean {

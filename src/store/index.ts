@@ -1,6 +1,9 @@
 /** The store stage: the SQLite database, the one store writer that fills it, and read-only queries over it. */
 export { type BatchInfo, runStoreWriter, type StoreWriterOptions } from './consumer.js';
 export { type Db, latestSchemaVersion, type OpenDbOptions, openDb, schemaVersion } from './db.js';
+export { finishWritesInThread } from './finish.js';
+export { finishWrites, missingIndexes, refreshStatistics } from './indexes.js';
+export { splitFragment } from './intern.js';
 export {
   type Cell,
   type CrawlSummary,

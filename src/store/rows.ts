@@ -160,12 +160,12 @@ export function jsonldTypes(r: PageRecord): string[] {
 }
 
 /** `[attr, key, content]` per meta tag, in document order. */
-export function metaRows(r: PageRecord): Value[][] {
+export function metaRows(r: PageRecord): [attr: string, key: string, content: string | null][] {
   return arr<unknown[]>(r.meta?.meta).map((t) => [str(t?.[0]) ?? '', str(t?.[1]) ?? '', str(t?.[2])]);
 }
 
 /** `[url, text, rel]` per link, in document order. */
-export function linkRows(r: PageRecord): Value[][] {
+export function linkRows(r: PageRecord): [url: string, text: string, rel: string | null][] {
   return arr<Record<string, unknown>>(r.meta?.links).map((l) => [
     str(l?.url) ?? '',
     str(l?.text) ?? '',

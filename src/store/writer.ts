@@ -1,7 +1,8 @@
 /**
  * Writes batches of PageRecords into SQLite: one transaction per batch, statements prepared once,
  * pages upserted by (crawl, url) with their meta/links/jsonld children replaced, so a replayed batch
- * is harmless.
+ * is harmless. Link URLs, meta names and short texts are interned (see intern.ts); once the writer has
+ * stored many pages it drops the deferred indexes (indexes.ts), which the end of a crawl builds again.
  *
  * Conflict rule: the latest record for a (crawl, url) wins, EXCEPT that a failure (error not null)
  * never replaces an earlier success; such a record is counted as `skipped`.
@@ -9,6 +10,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { PageRecord } from '../types.js';
 import type { Db } from './db.js';
+import { DEFERRED_INDEXES, hasIndex, refreshStatistics } from './indexes.js';
+import { Dictionaries, splitFragment } from './intern.js';
 import { jsonldRows, jsonldTypes, linkRows, metaRows, PAGE_COLUMNS, pageValues } from './rows.js';
 
 /** Net change a batch made to one crawl's rows; applying it to counts read from the DB keeps them exact. */
@@ -31,45 +34,55 @@ export interface BatchResult extends CrawlDelta {
 
 type Value = string | number | null;
 
-/** Rows per multi-row INSERT: far fewer statement executions, well under SQLite's variable limit. */
-const CHUNK = 64;
+/** Rows per multi-row INSERT: one statement for most pages' links, well under SQLite's variable limit. */
+const CHUNK = 256;
 
-/** A multi-row `INSERT INTO table (page_id, position, ...cols)`, one prepared statement per row count. */
+/**
+ * Pages a writer stores with the deferred indexes kept up to date before it drops them: a small crawl keeps
+ * them (nothing to rebuild), a large one is not slowed by them. At least a tenth of the pages already in the
+ * database, so rebuilds cost a bounded share of the writes however often a writer starts.
+ */
+export const DEFER_INDEXES_AFTER = 2_000;
+
+export interface PageWriterOptions {
+  /** Overrides DEFER_INDEXES_AFTER (and the tenth of the database); Infinity never drops them. */
+  deferIndexesAfter?: number;
+}
+
+/**
+ * A multi-row `INSERT INTO table (page_id, position, ...cols)`, one prepared statement per row count. The page
+ * id and the first position are bound once per statement (named), the positions are literal offsets from it.
+ */
 class ChildInsert {
   private readonly stmts = new Map<number, Statement>();
-  private readonly width: number;
 
   constructor(
     private readonly db: Db,
     private readonly table: string,
     private readonly cols: string[],
-  ) {
-    this.width = cols.length + 2;
-  }
+  ) {}
 
   private stmt(rows: number): Statement {
     let s = this.stmts.get(rows);
     if (!s) {
-      const tuple = `(${new Array(this.width).fill('?').join(',')})`;
+      const rest = new Array(this.cols.length).fill('?').join(',');
+      const tuples = Array.from({ length: rows }, (_, k) => `(@page,@first+${k},${rest})`);
       // OR FAIL (same outcome here: any error rolls back the whole batch) spares a statement journal.
-      const sql = `INSERT OR FAIL INTO ${this.table} (page_id, position, ${this.cols.join(', ')}) VALUES ${new Array(rows).fill(tuple).join(',')}`;
+      const sql = `INSERT OR FAIL INTO ${this.table} (page_id, position, ${this.cols.join(', ')}) VALUES ${tuples.join(',')}`;
       s = this.db.prepare(sql);
       this.stmts.set(rows, s);
     }
     return s;
   }
 
-  run(pageId: number, rows: Value[][]): void {
-    for (let start = 0; start < rows.length; start += CHUNK) {
-      const n = Math.min(CHUNK, rows.length - start);
-      const params: Value[] = new Array(n * this.width);
-      let k = 0;
-      for (let i = start; i < start + n; i++) {
-        params[k++] = pageId;
-        params[k++] = i;
-        for (const v of rows[i]) params[k++] = v;
-      }
-      this.stmt(n).run(params);
+  /** `values`: the rows' columns (after page_id and position), row after row. */
+  run(pageId: number, values: Value[]): void {
+    const width = this.cols.length;
+    const rows = values.length / width;
+    for (let first = 0; first < rows; first += CHUNK) {
+      const n = Math.min(CHUNK, rows - first);
+      const part = n === rows ? values : values.slice(first * width, (first + n) * width);
+      this.stmt(n).run({ page: pageId, first }, part);
     }
   }
 }
@@ -99,8 +112,20 @@ export class PageWriter {
   private readonly demoteJsonld: Statement;
   private readonly addInvalid: Statement;
   private readonly batch: (records: PageRecord[]) => BatchResult;
+  private readonly dict: Dictionaries;
+  private readonly deferAfterOption: number | undefined;
+  private deferAfter = 0;
+  /** Pages stored by this writer (replays included): what decides when indexes are deferred. */
+  private written = 0;
+  /** Pages in the database when this writer started (its largest page id). */
+  private pagesAtStart = 0;
+  /** The planner's statistics are refreshed each time the database has grown tenfold. */
+  private analyzeAt = 0;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    opts: PageWriterOptions = {},
+  ) {
     this.insertCrawl = db.prepare(
       'INSERT INTO crawls (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
     );
@@ -117,11 +142,11 @@ export class PageWriter {
          RETURNING id`,
       )
       .pluck();
-    this.deleteChildren = ['meta', 'links', 'jsonld', 'page_jsonld_types'].map((t) =>
+    this.deleteChildren = ['meta_rows', 'link_rows', 'jsonld', 'page_jsonld_types'].map((t) =>
       db.prepare(`DELETE FROM ${t} WHERE page_id = ?`),
     );
-    this.meta = new ChildInsert(db, 'meta', ['attr', 'key', 'content']);
-    this.links = new ChildInsert(db, 'links', ['url', 'text', 'rel']);
+    this.meta = new ChildInsert(db, 'meta_rows', ['name_id', 'content_id']);
+    this.links = new ChildInsert(db, 'link_rows', ['url_id', 'fragment', 'text_id', 'rel']);
     this.jsonld = new ChildInsert(db, 'jsonld', ['type', 'json', 'valid', 'raw']);
     this.insertType = db.prepare('INSERT OR IGNORE INTO page_jsonld_types (page_id, type) VALUES (?, ?)');
     this.demoteJsonld = db.prepare(
@@ -129,6 +154,18 @@ export class PageWriter {
     );
     this.addInvalid = db.prepare('UPDATE pages SET jsonld_invalid = jsonld_invalid + ? WHERE id = ?');
     this.batch = db.transaction((records: PageRecord[]) => this.writeAll(records));
+    this.dict = new Dictionaries(db);
+    this.deferAfterOption = opts.deferIndexesAfter;
+    this.restartSession();
+  }
+
+  /** Counts writes afresh, as a new writer would: after the deferred indexes were built again. */
+  restartSession(): void {
+    this.pagesAtStart = (this.db.prepare('SELECT max(id) FROM pages').pluck().get() as number | null) ?? 0;
+    this.written = 0;
+    this.deferAfter =
+      this.deferAfterOption ?? Math.max(DEFER_INDEXES_AFTER, Math.ceil(this.pagesAtStart / 10));
+    this.analyzeAt = Math.max(1_000, this.pagesAtStart * 10);
   }
 
   /** Writes the batch in one transaction (all or nothing) and reports what changed. */
@@ -141,6 +178,10 @@ export class PageWriter {
     if (fk) this.db.pragma('foreign_keys = OFF');
     try {
       return this.batch(records);
+    } catch (err) {
+      // Rolled back: the ids of values first stored in this batch no longer exist.
+      this.dict.clear();
+      throw err;
     } finally {
       if (fk) this.db.pragma('foreign_keys = ON');
     }
@@ -163,6 +204,18 @@ export class PageWriter {
   }
 
   private writeAll(records: PageRecord[]): BatchResult {
+    this.written += records.length;
+    if (this.written > this.deferAfter) {
+      for (const idx of DEFERRED_INDEXES)
+        if (hasIndex(this.db, idx.name)) this.db.exec(`DROP INDEX ${idx.name}`);
+    }
+    // Without its index, a lookup in `urls` would read the whole table.
+    this.dict.lookupUrls = hasIndex(this.db, 'urls_url');
+    // Sampled (milliseconds): queries during a long first crawl get sensible join orders too.
+    if (this.pagesAtStart + this.written >= this.analyzeAt) {
+      refreshStatistics(this.db);
+      this.analyzeAt = (this.pagesAtStart + this.written) * 10;
+    }
     const total: BatchResult = { ...emptyDelta(), byCrawl: {} };
     const storedAt = new Date().toISOString();
     for (const r of records) {
@@ -198,10 +251,19 @@ export class PageWriter {
       bump(delta.byError, error, 1);
     }
     if (r.meta) {
-      this.meta.run(pageId, metaRows(r));
-      this.links.run(pageId, linkRows(r));
+      const d = this.dict;
+      const meta: Value[] = [];
+      for (const [attr, key, content] of metaRows(r))
+        meta.push(d.name(attr, key), content === null ? null : d.strings.id(content));
+      this.meta.run(pageId, meta);
+      const links: Value[] = [];
+      for (const [url, text, rel] of linkRows(r)) {
+        const [target, fragment] = splitFragment(url);
+        links.push(d.urls.id(target), fragment, d.strings.id(text), rel);
+      }
+      this.links.run(pageId, links);
       const jsonld = jsonldRows(r);
-      this.jsonld.run(pageId, jsonld);
+      this.jsonld.run(pageId, jsonld.flat());
       if (jsonld.some((row) => row[2] === 1)) this.checkJsonld(pageId);
       for (const t of jsonldTypes(r)) this.insertType.run(pageId, t);
     }

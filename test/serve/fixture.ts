@@ -59,8 +59,14 @@ export function hostileRecord(crawl: string): PageRecord {
       links: [
         { url: 'javascript:alert(1)', text: XSS.linkText, rel: null, tag: 'a' as const },
         { url: 'https://site0.example/page/0', text: XSS.linkText, rel: XSS.meta, tag: 'a' as const },
+        {
+          url: 'https://site0.example/page/12#comments',
+          text: 'to a fragment',
+          rel: null,
+          tag: 'a' as const,
+        },
       ],
-      linksCount: 2,
+      linksCount: 3,
       areaLinksCount: 0,
       linksTruncated: false,
       baseUrl: HOSTILE_URL,

@@ -172,22 +172,23 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
     expect($('#headers').text()).toContain('content-type');
   });
 
-  it('lists "linked from": the pages of the crawl whose links point at this URL', async () => {
-    const [target] = sql<{ id: number; url: string }>(
-      "SELECT id, url FROM pages WHERE url = 'https://site0.example/page/0'",
-    );
-    const expected = sql<{ url: string }>(
-      'SELECT DISTINCT p.url FROM links l JOIN pages p ON p.id = l.page_id WHERE l.url = ? ORDER BY p.url',
-      target.url,
-    ).map((r) => r.url);
-    expect(expected).toContain(HOSTILE_URL);
-    const $ = await $get(`/page/${target.id}`);
-    expect(
-      $('#linked-from tbody tr td.url a')
-        .map((_, a) => $(a).text())
-        .get(),
-    ).toEqual(expected);
-  });
+  it.each(['https://site0.example/page/0', 'https://site0.example/page/12'])(
+    'lists "linked from" %s: the pages of the crawl whose links point at it, #fragment or not',
+    async (url) => {
+      const [target] = sql<{ id: number; url: string }>('SELECT id, url FROM pages WHERE url = ?', url);
+      const expected = sql<{ url: string }>(
+        'SELECT DISTINCT p.url FROM links l JOIN pages p ON p.id = l.page_id WHERE l.target = ? ORDER BY p.url',
+        target.url,
+      ).map((r) => r.url);
+      expect(expected).toContain(HOSTILE_URL);
+      const $ = await $get(`/page/${target.id}`);
+      expect(
+        $('#linked-from tbody tr td.url a')
+          .map((_, a) => $(a).text())
+          .get(),
+      ).toEqual(expected);
+    },
+  );
 
   describe('the crawl table', () => {
     const urls = async (path: string) => {

@@ -22,10 +22,27 @@ describe('openDb and migrations', () => {
     expect(lastNumber).toBeGreaterThanOrEqual(2);
     expect(schemaVersion(db)).toBe(lastNumber);
     const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
       .pluck()
       .all();
-    expect(tables).toEqual(['crawls', 'jsonld', 'links', 'meta', 'page_jsonld_types', 'pages']);
+    expect(tables).toEqual([
+      'crawls',
+      'jsonld',
+      'link_rows',
+      'meta_names',
+      'meta_rows',
+      'page_jsonld_types',
+      'pages',
+      'strings',
+      'urls',
+    ]);
+    const views = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
+      .pluck()
+      .all();
+    expect(views).toEqual(['links', 'meta']);
     const pageCols = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('pages');
     expect(pageCols).toEqual(
       expect.arrayContaining(['url', 'final_url', 'error', 'og_site_name', 'best_title', 'jsonld_types']),

@@ -9,7 +9,8 @@ export interface PageViewData {
   meta: { attr: string; key: string; content: string | null }[];
   links: { url: string; text: string; rel: string | null }[];
   jsonld: { type: string; json: string; valid: number }[];
-  linkedFrom: { id: number; url: string; title: string | null; text: string }[];
+  /** Null while the links-by-target index is being built (a large crawl still running). */
+  linkedFrom: { id: number; url: string; title: string | null; text: string }[] | null;
   queues: boolean;
 }
 
@@ -137,9 +138,11 @@ ${p.links_truncated ? html`<p class="muted">Only the first ${d.links.length} of 
   const headerTable = Object.keys(headers).length
     ? html`<table class="grid" id="headers"><tbody>${Object.entries(headers).map(([k, v]) => html`<tr><th>${k}</th><td>${String(v)}</td></tr>`)}</tbody></table>`
     : html`<p class="muted">No headers stored.</p>`;
-  const linkedFrom = d.linkedFrom.length
-    ? html`<table class="grid" id="linked-from"><thead><tr><th>Page</th><th>Title</th><th>Link text</th></tr></thead><tbody>${d.linkedFrom.map((l) => html`<tr><td class="url"><a href="/page/${l.id}">${l.url}</a></td><td>${text(l.title)}</td><td>${l.text}</td></tr>`)}</tbody></table>`
-    : html`<p class="muted" id="linked-from">No page of this crawl links here.</p>`;
+  const linkedFrom = !d.linkedFrom
+    ? html`<p class="muted" id="linked-from">Not available yet: the index of links by target URL is built when the crawl being written ends.</p>`
+    : d.linkedFrom.length
+      ? html`<table class="grid" id="linked-from"><thead><tr><th>Page</th><th>Title</th><th>Link text</th></tr></thead><tbody>${d.linkedFrom.map((l) => html`<tr><td class="url"><a href="/page/${l.id}">${l.url}</a></td><td>${text(l.title)}</td><td>${l.text}</td></tr>`)}</tbody></table>`
+      : html`<p class="muted" id="linked-from">No page of this crawl links here.</p>`;
 
   const title = String(p.best_title ?? p.title ?? p.url);
   const body = html`<h1 class="page-title">${title}</h1>
@@ -152,7 +155,7 @@ ${p.links_truncated ? html`<p class="muted">Only the first ${d.links.length} of 
 <section><h2>JSON-LD</h2>${jsonld}</section>
 <section><h2>Meta tags (${d.meta.length})</h2>${metaTable}</section>
 <section><h2>Links (${num(p.links_count as number | null)})</h2>${linksTable}</section>
-<section><h2>Linked from (${d.linkedFrom.length}${d.linkedFrom.length >= 200 ? '+' : ''})</h2>${linkedFrom}</section>
+<section><h2>Linked from${d.linkedFrom ? ` (${d.linkedFrom.length}${d.linkedFrom.length >= 200 ? '+' : ''})` : ''}</h2>${linkedFrom}</section>
 <section><h2>Redirects</h2>${redirectList}</section>
 <section><h2>Response headers</h2>${headerTable}</section>`;
   return layout(
