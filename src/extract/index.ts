@@ -10,7 +10,10 @@
  *   cheerio, parse5 (WHATWG) + selectors   23-42    200+   32-80    164/164
  *
  * So: a single Tokenizer pass, no tree (see scan.ts), steered to follow WHATWG tree construction where
- * an extract rule can tell the difference. The bare Tokenizer costs 1.4 ms/page of the ~2 ms.
+ * an extract rule can tell the difference. Since then (issue 14) the Tokenizer runs under our own loop
+ * (tokenizer.ts, same events), names are read without slicing (names.ts), links resolve without
+ * `new URL()` when already canonical (url.ts): 0.55x the CPU per page on farm and corpus pages alike
+ * (interleaved runs on the loaded 2-core box; about 1.1 ms/page on the farm when the box is quiet).
  * String subclasses: defining any `class X extends String` in the process slows the Tokenizer 1.7-1.9x on
  * Node 20.20 unless an instance is created before parsing starts (bench/string-subclass.js measures every
  * variant). ioredis 5.11 defines none and nothing else here does, so no warm-up is applied; the bench's
