@@ -19,6 +19,7 @@
  * variant). ioredis 5.11 defines none and nothing else here does, so no warm-up is applied; the bench's
  * `strings` line would show a dependency bringing one back.
  */
+import { isAscii } from 'node:buffer';
 import type { PageMetadata } from '../types.js';
 import { canonical, charset, lang, metaByName, metaRows, title } from './head.js';
 import { parseJsonLd } from './jsonld.js';
@@ -42,6 +43,28 @@ export function extract(html: string, pageUrl: string, opts: ExtractOptions = {}
   } catch {
     s = emptyScan();
   }
+  return fromScan(s, pageUrl, opts);
+}
+
+/**
+ * `extract` of a UTF-8 body (BOM removed) given as bytes: the same result as `extract(decoded, ...)`
+ * without decoding the whole page. The scan reads the bytes as latin1 text (a copy, no decoding) and only
+ * the ranges it keeps (attribute values, titles, link texts, JSON-LD) are decoded from UTF-8.
+ */
+export function extractUtf8(body: Uint8Array, pageUrl: string, opts: ExtractOptions = {}): PageMetadata {
+  let s: Scan;
+  try {
+    const bytes = Buffer.from(body.buffer, body.byteOffset, body.length);
+    const view = bytes.toString('latin1');
+    // A page of ASCII bytes reads the same either way: its latin1 ranges are its text.
+    s = isAscii(bytes) ? scan(view) : scan(view, (start, end) => bytes.toString('utf8', start, end));
+  } catch {
+    s = emptyScan();
+  }
+  return fromScan(s, pageUrl, opts);
+}
+
+function fromScan(s: Scan, pageUrl: string, opts: ExtractOptions): PageMetadata {
   const base = safe(() => effectiveBase(s.baseHref, pageUrl), pageUrl);
   const soc = safe(() => social(s), { og: {}, twitter: {} });
   const jsonld = safe(() => s.jsonld.map(parseJsonLd), []);
