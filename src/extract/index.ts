@@ -10,12 +10,16 @@
  *   cheerio, parse5 (WHATWG) + selectors   23-42    200+   32-80    164/164
  *
  * So: a single Tokenizer pass, no tree (see scan.ts), steered to follow WHATWG tree construction where
- * an extract rule can tell the difference. The bare Tokenizer costs 1.4 ms/page of the ~2 ms.
+ * an extract rule can tell the difference. Since then (issue 14) the Tokenizer runs under our own loop
+ * (tokenizer.ts, same events), names are read without slicing (names.ts), links resolve without
+ * `new URL()` when already canonical (url.ts): 0.55x the CPU per page on farm and corpus pages alike
+ * (interleaved runs on the loaded 2-core box; about 1.1 ms/page on the farm when the box is quiet).
  * String subclasses: defining any `class X extends String` in the process slows the Tokenizer 1.7-1.9x on
  * Node 20.20 unless an instance is created before parsing starts (bench/string-subclass.js measures every
  * variant). ioredis 5.11 defines none and nothing else here does, so no warm-up is applied; the bench's
  * `strings` line would show a dependency bringing one back.
  */
+import { isAscii } from 'node:buffer';
 import type { PageMetadata } from '../types.js';
 import { canonical, charset, lang, metaByName, metaRows, title } from './head.js';
 import { parseJsonLd } from './jsonld.js';
@@ -39,6 +43,28 @@ export function extract(html: string, pageUrl: string, opts: ExtractOptions = {}
   } catch {
     s = emptyScan();
   }
+  return fromScan(s, pageUrl, opts);
+}
+
+/**
+ * `extract` of a UTF-8 body (BOM removed) given as bytes: the same result as `extract(decoded, ...)`
+ * without decoding the whole page. The scan reads the bytes as latin1 text (a copy, no decoding) and only
+ * the ranges it keeps (attribute values, titles, link texts, JSON-LD) are decoded from UTF-8.
+ */
+export function extractUtf8(body: Uint8Array, pageUrl: string, opts: ExtractOptions = {}): PageMetadata {
+  let s: Scan;
+  try {
+    const bytes = Buffer.from(body.buffer, body.byteOffset, body.length);
+    const view = bytes.toString('latin1');
+    // A page of ASCII bytes reads the same either way: its latin1 ranges are its text.
+    s = isAscii(bytes) ? scan(view) : scan(view, (start, end) => bytes.toString('utf8', start, end));
+  } catch {
+    s = emptyScan();
+  }
+  return fromScan(s, pageUrl, opts);
+}
+
+function fromScan(s: Scan, pageUrl: string, opts: ExtractOptions): PageMetadata {
   const base = safe(() => effectiveBase(s.baseHref, pageUrl), pageUrl);
   const soc = safe(() => social(s), { og: {}, twitter: {} });
   const jsonld = safe(() => s.jsonld.map(parseJsonLd), []);

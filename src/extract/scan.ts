@@ -125,7 +125,16 @@ export function emptyScan(): Scan {
   };
 }
 
-export function scan(html: string): Scan {
+/**
+ * `html` is the page as text, or, for a UTF-8 page, its bytes as a latin1 string (one char per byte: every
+ * delimiter HTML has is ASCII, so tokens fall where they would in the decoded text) with `text` turning
+ * byte ranges back into text. Token boundaries are ASCII bytes, never inside a UTF-8 sequence, so decoding
+ * each kept range gives exactly the slices of the decoded page.
+ */
+export function scan(
+  html: string,
+  text: (start: number, end: number) => string = (s, e) => html.slice(s, e),
+): Scan {
   const out = emptyScan();
   const anchors = new AnchorTracker(out.anchors);
 
@@ -160,7 +169,7 @@ export function scan(html: string): Scan {
     return (templateDepth === 0 && h1State === 1) || anchors.wantsText(templateDepth);
   }
 
-  function text(s: string): void {
+  function addText(s: string): void {
     if (raw !== null) {
       if (raw === 'script') {
         if (jsonText !== null) jsonText += s;
@@ -302,7 +311,7 @@ export function scan(html: string): Scan {
         keep = wanted.has(attrName) && !(attrName in attrs!);
       },
       onattribdata(start, end) {
-        if (keep) attrValue += html.slice(start, end);
+        if (keep) attrValue += text(start, end);
       },
       onattribentity(cp) {
         if (keep) attrValue += String.fromCodePoint(cp);
@@ -335,10 +344,10 @@ export function scan(html: string): Scan {
         closeTag(nameAt(html, start, end));
       },
       ontext(start, end) {
-        if (wantsText()) text(html.slice(start, end));
+        if (wantsText()) addText(text(start, end));
       },
       ontextentity(cp) {
-        if (wantsText()) text(String.fromCodePoint(cp));
+        if (wantsText()) addText(String.fromCodePoint(cp));
       },
       oncdata() {},
       oncomment() {},

@@ -52,19 +52,33 @@ export function isUtf8(body: Buffer): boolean {
   return body.subarray(0, start).some((b) => b >= 0x80);
 }
 
+/** The encoding a body is read with, and where its text starts (after a byte order mark). */
+export interface HtmlEncoding {
+  encoding: Encoding;
+  /** The declared label, lowercased: the Content-Type charset, else the <meta> one; null when neither. */
+  declared: string | null;
+  /** Length of the byte order mark to skip (0 when none). */
+  bomLength: number;
+}
+
 /**
  * Without any declaration we use UTF-8 when the bytes are valid UTF-8 and windows-1252 otherwise: the
  * spec's default is locale-dependent (windows-1252 for most), but browsers' detectors (Chrome's CED,
  * Firefox's chardetng) pick UTF-8 for valid UTF-8, and non-ASCII windows-1252 text almost never is.
  */
-export function decodeHtml(body: Buffer, contentTypeHeader: string | null): DecodedHtml {
+export function htmlEncoding(body: Buffer, contentTypeHeader: string | null): HtmlEncoding {
   const headerLabel = charsetParam(contentTypeHeader);
   const headerEncoding = headerLabel === null ? null : getEncoding(headerLabel);
   const meta = prescanMeta(body);
   const declared = headerLabel ?? meta?.label ?? null;
 
   const b = bom(body);
-  if (b) return { html: decodeWith(b.encoding, body.subarray(b.length)), encoding: b.encoding, declared };
+  if (b) return { encoding: b.encoding, declared, bomLength: b.length };
   const encoding = headerEncoding ?? meta?.encoding ?? (isUtf8(body) ? 'utf-8' : 'windows-1252');
-  return { html: decodeWith(encoding, body), encoding, declared };
+  return { encoding, declared, bomLength: 0 };
+}
+
+export function decodeHtml(body: Buffer, contentTypeHeader: string | null): DecodedHtml {
+  const { encoding, declared, bomLength } = htmlEncoding(body, contentTypeHeader);
+  return { html: decodeWith(encoding, body.subarray(bomLength)), encoding, declared };
 }

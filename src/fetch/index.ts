@@ -5,9 +5,10 @@ export {
   createAddressPolicy,
   nonPublicReason,
 } from './address-policy.js';
-export { charsetParam, type DecodedHtml, decodeHtml } from './charset.js';
+export { charsetParam, type DecodedHtml, decodeHtml, type HtmlEncoding, htmlEncoding } from './charset.js';
 export { isHtmlType, looksBinary, mimeType, sniffHtml } from './content-type.js';
 export { Fetcher } from './fetcher.js';
+export { decodeWith } from './labels.js';
 export { FETCH_DEFAULTS, type FetchOptions, type FetchResult } from './options.js';
 export { parseRetryAfter } from './retry-after.js';
 export { classifyStatus } from './status.js';

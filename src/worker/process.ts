@@ -7,12 +7,13 @@ import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import type { CrawlControl } from '../control/index.js';
 import { type CrawlError, type ErrorCode, isCrawlError } from '../errors.js';
-import { extract } from '../extract/index.js';
+import { extract, extractUtf8 } from '../extract/index.js';
 import {
   classifyStatus,
-  decodeHtml,
+  decodeWith,
   type Fetcher,
   type FetchResult,
+  htmlEncoding,
   isHtmlType,
   looksBinary,
   parseRetryAfter,
@@ -258,15 +259,18 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       });
       return;
     }
-    const decoded = decodeHtml(res.body, res.headers['content-type'] ?? null);
-    const meta = extract(decoded.html, res.finalUrl, {
-      maxLinks: deps.fetchConfig.maxLinks,
-      headers: res.headers,
-    });
+    const enc = htmlEncoding(res.body, res.headers['content-type'] ?? null);
+    const text = res.body.subarray(enc.bomLength);
+    const opts = { maxLinks: deps.fetchConfig.maxLinks, headers: res.headers };
+    // UTF-8 pages (most of the web) are extracted from their bytes: only the kept text is decoded.
+    const meta =
+      enc.encoding === 'utf-8'
+        ? extractUtf8(text, res.finalUrl, opts)
+        : extract(decodeWith(enc.encoding, text), res.finalUrl, opts);
     // Discovered links are submitted before this page's row is published, so "every submitted URL has a row"
     // can never look true while children are still on their way.
     if (deps.onPage) await deps.onPage(d, settings, meta);
-    await finish({ ...baseRecord(d, attempts, queuedMs), ...partial, encoding: decoded.encoding, meta });
+    await finish({ ...baseRecord(d, attempts, queuedMs), ...partial, encoding: enc.encoding, meta });
   } finally {
     await release();
   }
