@@ -26,12 +26,14 @@ export class RecordInbox {
 
   /**
    * @param batchSize records taken per batch at most
-   * @param lingerMs how long the first record of a batch waits for others (a batch costs one commit and one
-   *   update of the crawl's counters, whatever its size)
+   * @param lingerMs how long the first record of a batch waits for others. A batch costs one commit (every
+   *   B-tree page it touched written to the WAL: ~100 KB for a one-page batch, shared by all pages of a larger
+   *   one) and one update of the crawl's counters, whatever its size; 100 ms adds that much to a job's time in
+   *   flight, which a crawl of 128 in flight hardly notices.
    */
   constructor(
     readonly batchSize = 500,
-    readonly lingerMs = 20,
+    readonly lingerMs = 100,
   ) {}
 
   /** Resolves once the record is stored (committed); rejects if the writer stopped before storing it. */
