@@ -5,7 +5,7 @@
  * Round trips are counted on the client: every command ioredis sends on its own is one; a pipeline or
  * MULTI/EXEC sent in one write is one, whatever its length. Commands are counted too, by name.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const file = process.env.BENCH_PROBE_FILE;
@@ -38,6 +38,14 @@ if (file) {
   sampler.unref();
   process.on('exit', () => {
     const u = process.resourceUsage();
+    // CPU of the children this process started and waited for (crawl's private redis-server), from
+    // /proc/self/stat cutime + cstime, in clock ticks (USER_HZ, 100 on Linux).
+    let childrenCpuS = null;
+    try {
+      const stat = readFileSync('/proc/self/stat', 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      childrenCpuS = (Number(f[13]) + Number(f[14])) / 100;
+    } catch {}
     writeFileSync(
       file,
       JSON.stringify({
@@ -45,6 +53,7 @@ if (file) {
         systemCpuS: u.systemCPUTime / 1e6,
         maxRssMb: u.maxRSS / 1024,
         wallS: (Date.now() - started) / 1000,
+        childrenCpuS,
         redis: trips,
         memoryAtPeakMb: atPeak
           ? Object.fromEntries(Object.entries(atPeak).map(([k, v]) => [k, Math.round(v / 1048576)]))

@@ -20,6 +20,7 @@ import {
   finishWritesInThread,
   missingIndexes,
   openDb,
+  RecordInbox,
   refreshStatistics,
   runStoreWriter,
 } from '../store/index.js';
@@ -140,7 +141,11 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   );
   const writerRedis = connectRedis(target.url, {}, giveUp.signal);
   writerRedis.on('error', () => {});
+  // This thread's worker hands its records to the writer in memory (store/inbox.ts); threads use the stream.
+  const inbox = new RecordInbox();
   const writer = runStoreWriter({
+    inbox,
+    commandRedis: redis,
     redis: writerRedis,
     prefix: opts.prefix,
     db,
@@ -163,6 +168,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
     metrics: metrics?.worker,
     redisTimeoutMs: opts.redisTimeoutMs,
     queueWindow: opts.queueWindow,
+    sink: inbox.put,
   });
   // More workers on threads, one per usable core (see worker/thread-pool.ts); a small crawl stays on this one.
   const pool: { threads: WorkerThreads | null } = { threads: null };

@@ -19,6 +19,7 @@ import { parseRecord } from '../stream.js';
 import type { PageRecord } from '../types.js';
 import type { Db } from './db.js';
 import { finishWritesInThread } from './finish.js';
+import type { InboxItem, RecordInbox } from './inbox.js';
 import { finishWrites } from './indexes.js';
 import { crawlSummary, fetchSpan } from './query.js';
 import { type BatchResult, type CrawlDelta, PageWriter } from './writer.js';
@@ -40,6 +41,13 @@ export interface StoreWriterOptions {
    * never (`crawl` finishes once, at its end, and its writer shares the thread with a worker).
    */
   finishWhenIdleMs?: number;
+  /**
+   * Records handed over in memory by a worker in this process (inbox.ts), stored alongside the stream's;
+   * their counters are updated through `commandRedis` (a connection that never blocks), the stream's reads
+   * keep `redis`.
+   */
+  inbox?: RecordInbox;
+  commandRedis?: Redis;
 }
 
 export interface BatchInfo extends BatchResult {
@@ -100,38 +108,40 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
     return res?.[0]?.[1] ?? [];
   };
 
-  const loadSettings = async (records: PageRecord[]): Promise<void> => {
+  const loadSettings = async (conn: Redis, records: PageRecord[]): Promise<void> => {
     for (const crawl of new Set(records.map((r) => r.crawl))) {
       if (settingsSeen.has(crawl)) continue;
-      const json = await untilAborted(redis.hget(k.crawlSettings(crawl), 'settings'), signal, GRACE_MS);
+      const json = await untilAborted(conn.hget(k.crawlSettings(crawl), 'settings'), signal, GRACE_MS);
       if (json === ABORTED) return;
       if (json) writer.setCrawlSettings(crawl, json);
       settingsSeen.add(crawl);
     }
   };
 
-  const handle = async (entries: Entry[], fromPending: boolean): Promise<void> => {
-    const started = Date.now();
-    const records: PageRecord[] = [];
-    let rejected = 0;
-    for (const [id, fields] of entries) {
-      try {
-        records.push(parseRecord(fields));
-      } catch (err) {
-        rejected++;
-        // A deleted entry (null fields) in our pending list was already stored and acked once.
-        if (fields) log.warn({ id, err: (err as Error).message }, 'dropping unreadable results entry');
-      }
-    }
-    await loadSettings(records);
+  // The stream's batches and the inbox's take turns: a batch's counters are sent before the next is written,
+  // so the absolute counts reach Redis in the order they were computed.
+  let turn: Promise<void> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = turn.then(fn);
+    turn = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  };
+
+  /** Stores records (one transaction), then acknowledges `ids` and updates the counters in one MULTI on `conn`. */
+  const store = async (
+    conn: Redis,
+    records: PageRecord[],
+    ids: string[],
+    info: { entries: number; rejected: number; pending: boolean; started: number },
+  ): Promise<void> => {
+    await loadSettings(conn, records);
     const { result, failedRecords } = write(writer, records, log);
-    rejected += failedRecords;
     const touched = applyCounts(db, counts, result.byCrawl);
-    const ids = entries.map((e) => e[0]);
-    const m = redis
-      .multi()
-      .xack(k.results, RESULTS_GROUP, ...ids)
-      .xdel(k.results, ...ids);
+    const m = conn.multi();
+    if (ids.length > 0) m.xack(k.results, RESULTS_GROUP, ...ids).xdel(k.results, ...ids);
     for (const [crawl, c] of touched) {
       m.hset(k.crawlStats(crawl), 'stored', c.stored, 'failed', c.failed).del(k.crawlErrors(crawl));
       // The span pages/s is measured over (src/throughput.ts), read from the rows just committed.
@@ -152,12 +162,62 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
     if (bad) log.error({ err: bad[0]?.message }, 'updating the results stream or counters failed');
     opts.onBatch?.({
       ...result,
-      entries: entries.length,
-      rejected,
-      pending: fromPending,
-      ms: Date.now() - started,
+      entries: info.entries,
+      rejected: info.rejected + failedRecords,
+      pending: info.pending,
+      ms: Date.now() - info.started,
     });
   };
+
+  const handle = async (entries: Entry[], fromPending: boolean): Promise<void> => {
+    const started = Date.now();
+    const records: PageRecord[] = [];
+    let rejected = 0;
+    for (const [id, fields] of entries) {
+      try {
+        records.push(parseRecord(fields));
+      } catch (err) {
+        rejected++;
+        // A deleted entry (null fields) in our pending list was already stored and acked once.
+        if (fields) log.warn({ id, err: (err as Error).message }, 'dropping unreadable results entry');
+      }
+    }
+    const ids = entries.map((e) => e[0]);
+    await exclusive(() =>
+      store(redis, records, ids, { entries: entries.length, rejected, pending: fromPending, started }),
+    );
+  };
+
+  const inboxDone = opts.inbox ? drainInbox(opts.inbox) : Promise.resolve();
+
+  /** Stores the inbox's records until stopped; what it holds when stopped is stored before it returns. */
+  async function drainInbox(inbox: RecordInbox): Promise<void> {
+    const conn = opts.commandRedis ?? redis;
+    let failures = 0;
+    for (;;) {
+      const batch: InboxItem[] = await inbox.take(signal);
+      if (batch.length === 0) break;
+      const started = Date.now();
+      try {
+        const records = batch.map((w) => w.record);
+        await exclusive(() => store(conn, records, [], { entries: 0, rejected: 0, pending: false, started }));
+        for (const w of batch) w.resolve();
+        failures = 0;
+      } catch (err) {
+        // The database refused the whole batch (busy, full disk): it is kept and tried again, as the stream's.
+        failures++;
+        inbox.giveBack(batch);
+        const wait = Math.min(100 * 2 ** failures, 5000);
+        log.warn({ err: (err as Error).message, retryInMs: wait }, 'store writer error; retrying');
+        if (signal.aborted && failures > 3) {
+          inbox.close(err as Error);
+          break;
+        }
+        await sleep(wait, signal);
+      }
+    }
+    inbox.close(new Error('store writer stopped'));
+  }
 
   while (!signal.aborted) {
     try {
@@ -195,6 +255,7 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
       await sleep(wait, signal);
     }
   }
+  await inboxDone;
 }
 
 /** Builds what the writer left off (a thread of its own keeps the process responsive); failing is not fatal. */

@@ -2,6 +2,7 @@
 export { type BatchInfo, runStoreWriter, type StoreWriterOptions } from './consumer.js';
 export { type Db, latestSchemaVersion, type OpenDbOptions, openDb, schemaVersion } from './db.js';
 export { finishWritesInThread } from './finish.js';
+export { RecordInbox } from './inbox.js';
 export { finishWrites, missingIndexes, refreshStatistics } from './indexes.js';
 export { splitFragment } from './intern.js';
 export {

@@ -45,6 +45,11 @@ export interface WorkerOptions {
   redisTimeoutMs?: number;
   /** --queue-window: ready jobs the feeder keeps in the queue (default: defaultWindow(concurrency)). */
   queueWindow?: number;
+  /**
+   * Where this worker's records go instead of the results stream: the store writer's inbox when it runs in
+   * the same process (`crawl`). Resolves once the record is stored, so a job completes only after its row.
+   */
+  sink?: (record: PageRecord) => Promise<void>;
 }
 
 export interface RunningWorker {
@@ -101,7 +106,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const stats: WorkerStats = { done: 0, ok: 0, failed: 0, delayed: 0, retried: 0 };
   let warnedPrivate = false;
   const publish = async (record: PageRecord) => {
-    await publishRecord(redis, prefix, record);
+    if (opts.sink) await opts.sink(record);
+    else await publishRecord(redis, prefix, record);
     opts.metrics?.observeRecord(record);
     // A crawl of a local site without --allow-private fails every page: say so once, with the fix.
     if (record.error === 'BLOCKED_PRIVATE_ADDRESS' && !warnedPrivate) {

@@ -184,10 +184,10 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
   queuedMs = d.firstTriedAt ? Date.now() - d.firstTriedAt : 0;
 
   let released = false;
-  const release = async () => {
+  const release = async (ok = false) => {
     if (!released) {
       released = true;
-      await deps.gate.release(d.crawl, hostKey, lease);
+      await deps.gate.release(d.crawl, hostKey, lease, ok);
     }
   };
   try {
@@ -229,7 +229,8 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     }
     const statusCode = classifyStatus(res.status);
     if (res.status === 503) await deps.gate.recordHostEvent(hostKey, 'throttled', null);
-    await release();
+    // A success resets the host's failure streak as the slot is given back (one round trip).
+    await release(!statusCode);
     if (statusCode) {
       await fail(
         { code: statusCode, message: `GET ${redactUrl(d.url)} → ${res.status}`, status: res.status },
@@ -237,7 +238,6 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       );
       return;
     }
-    await deps.gate.recordHostEvent(hostKey, 'ok', null);
 
     // 5. Content policy, decode, extract.
     const ct = res.contentType;

@@ -4,6 +4,7 @@ import { keys, RESULTS_GROUP } from '../../src/keys.js';
 import { connectRedis } from '../../src/redis.js';
 import { type BatchInfo, runStoreWriter } from '../../src/store/consumer.js';
 import { type Db, openDb } from '../../src/store/db.js';
+import { RecordInbox } from '../../src/store/inbox.js';
 import { publishRecord, publishRecords } from '../../src/stream.js';
 import type { PageRecord } from '../../src/types.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
@@ -201,5 +202,66 @@ describe('store writer (results stream consumer)', () => {
     ac.abort();
     await done;
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('stores records handed over in memory: each put resolves once its row is committed, stream entries too', async () => {
+    const ac = new AbortController();
+    const inbox = new RecordInbox(50, 10);
+    const done = runStoreWriter({
+      redis: reader,
+      commandRedis: redis,
+      inbox,
+      prefix,
+      db,
+      signal: ac.signal,
+      blockMs: 300,
+    });
+    // A reader on a connection of its own sees only what is committed.
+    const other = openDb(t.dbPath);
+    const committed = (url: string) =>
+      other.prepare('SELECT count(*) FROM pages WHERE url = ?').pluck().get(url) as number;
+    const recs = records(120);
+    const seenAtResolve: number[] = [];
+    await Promise.all(
+      recs.map((r) =>
+        inbox.put(r).then(() => {
+          seenAtResolve.push(committed(r.url));
+        }),
+      ),
+    );
+    expect(seenAtResolve).toEqual(Array(120).fill(1));
+    // Entries from the results stream (threads, other workers) are stored by the same writer meanwhile.
+    await publishRecords(redis.pipeline(), prefix, records(10, 'c2')).exec();
+    await waitFor(() => pageCount() === 130);
+    ac.abort();
+    await done;
+    expect(await redis.hmget(k.crawlStats('c1'), 'stored', 'failed')).toEqual(['120', '12']);
+    expect(await redis.hgetall(k.crawlErrors('c1'))).toEqual({ HTTP_5XX: '12' });
+    // Stopped: a late record is refused (its job is then run again), never silently dropped.
+    await expect(inbox.put(okRecord('c1', 'https://example.com/late'))).rejects.toThrow(/stopped/);
+    expect(committed('https://example.com/late')).toBe(0);
+    other.close();
+  });
+
+  it('stores what its inbox holds when stopped before returning', async () => {
+    const ac = new AbortController();
+    // A linger longer than the test: only the stop makes the batch due.
+    const inbox = new RecordInbox(500, 60_000);
+    const done = runStoreWriter({
+      redis: reader,
+      commandRedis: redis,
+      inbox,
+      prefix,
+      db,
+      signal: ac.signal,
+      blockMs: 100,
+    });
+    const puts = records(30).map((r) => inbox.put(r));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pageCount()).toBe(0);
+    ac.abort();
+    await done;
+    await Promise.all(puts);
+    expect(pageCount()).toBe(30);
   });
 });

@@ -7,6 +7,8 @@
   ARGV[1]  lease token
   ARGV[2]  lease ms (the value acquire used: grantedAt = expiry - leaseMs)
   ARGV[3]  idle ms (keys expire this long after the host's last activity)
+  ARGV[4]  '1' when the request succeeded: the host's failure streak resets (backoff.lua's 'ok' event,
+           folded in here to spare a round trip per page)
 
   Returns  1 if the token held a lease, 0 if not (already released or expired)
 ]]
@@ -15,6 +17,8 @@ local slotsKey = KEYS[2]
 local token = ARGV[1]
 local leaseMs = tonumber(ARGV[2])
 local idleMs = tonumber(ARGV[3])
+
+if ARGV[4] == '1' then redis.call('HDEL', stateKey, 'streak') end
 
 local expiry = redis.call('ZSCORE', slotsKey, token)
 if not expiry then return 0 end

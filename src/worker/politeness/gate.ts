@@ -136,15 +136,20 @@ export class PolitenessGate {
     return result;
   }
 
-  /** Gives the slot back; a no-op when the lease is already gone (released twice, or expired). */
-  async release(crawl: string, hostKey: string, token: string): Promise<void> {
+  /**
+   * Gives the slot back; a no-op when the lease is already gone (released twice, or expired). `ok`: the
+   * request succeeded, which is also recorded as the host event 'ok' (see recordHostEvent) in the same call.
+   */
+  async release(crawl: string, hostKey: string, token: string, ok = false): Promise<void> {
     await this.run.release(
       this.k.hostState(hostKey),
       this.k.crawlHostSlots(crawl, hostKey),
       token,
       this.leaseMs,
       this.idleMs,
+      ok ? '1' : '0',
     );
+    if (ok) this.observer.onHostEvent?.(hostKey, 'ok');
   }
 
   /** Pauses the host for every worker and every crawl of the fleet (never shortens a longer pause in force). */

@@ -234,6 +234,22 @@ describe('PolitenessGate', () => {
     expect(await gate.recordHostEvent(host, 'conn-failure', null)).toBe(100);
   });
 
+  it('resets the streak when a successful request gives its slot back (release with ok), not on a plain release', async () => {
+    const gate = new PolitenessGate(redis, testPrefix(), { backoffBaseMs: 100 });
+    const host = 'r.example';
+    const limits = { ratePerSec: 0, concurrency: 2 };
+    expect(await gate.recordHostEvent(host, 'conn-failure', null)).toBe(100);
+    await sleep(110);
+    // A failed request gives its slot back without resetting: the next failure doubles.
+    expect((await gate.acquire('c', host, limits, 'a')).granted).toBe(true);
+    await gate.release('c', host, 'a');
+    expect(await gate.recordHostEvent(host, 'conn-failure', null)).toBe(200);
+    await sleep(210);
+    expect((await gate.acquire('c', host, limits, 'b')).granted).toBe(true);
+    await gate.release('c', host, 'b', true);
+    expect(await gate.recordHostEvent(host, 'conn-failure', null)).toBe(100);
+  });
+
   it('caps the doubling and honours Retry-After up to the cap', async () => {
     const gate = new PolitenessGate(redis, testPrefix(), { backoffBaseMs: 50 });
     const host = 'i.example';
