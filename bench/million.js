@@ -19,7 +19,7 @@
  * leaves its figures; the crawl's own output goes to `<work>/million-crawl.log`, each line stamped with the
  * seconds since spawn.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, readFileSync, renameSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -165,20 +165,37 @@ async function diskUse(/** @type {string} */ db, /** @type {number} */ pages) {
 }
 
 /**
- * RSS at each tenth of the wall time (the sample nearest after each mark) and how it moved after start-up.
+ * RSS at each tenth of the wall time (the sample nearest after each mark) and how it moved after start-up, while
+ * crawling (up to `crawlingS`, the last page stored: the end-of-crawl build and shutdown are not growth).
  * @param {{ t: number }[]} samples @param {(s: any) => number | null} get @param {number} wallS
+ * @param {number} crawlingS
  */
-function rssByTenth(samples, get, wallS) {
+function rssByTenth(samples, get, wallS, crawlingS = wallS) {
   const vals = samples.map((s) => ({ t: s.t, v: get(s) })).filter((x) => x.v !== null);
   const byTenth = Array.from({ length: 10 }, (_, i) =>
     round(vals.find((x) => x.t >= (wallS * (i + 1)) / 10 - 1e-9)?.v ?? vals.at(-1)?.v),
   );
-  const after = vals.filter((x) => x.t >= wallS * 0.2).map((x) => /** @type {number} */ (x.v));
+  const after = vals
+    .filter((x) => x.t >= crawlingS * 0.2 && x.t <= crawlingS)
+    .map((x) => /** @type {number} */ (x.v));
   return {
     byTenthMb: byTenth,
     maxMb: round(Math.max(...vals.map((x) => /** @type {number} */ (x.v)))),
-    /** Largest over smallest after the first fifth of the run: 1.0 = flat. */
+    /** Largest over smallest from a fifth of the crawling time to its end: 1.0 = flat. */
     growthAfter20Pct: after.length > 1 ? round(Math.max(...after) / Math.min(...after), 2) : null,
+    /** Median over the last fifth of the crawling time ÷ median over its second fifth: the trend, GC swings aside. */
+    lastFifthVsSecond: (() => {
+      const med = (/** @type {number} */ a, /** @type {number} */ b) =>
+        quantile(
+          vals
+            .filter((x) => x.t >= crawlingS * a && x.t <= crawlingS * b)
+            .map((x) => /** @type {number} */ (x.v)),
+          0.5,
+        );
+      const second = med(0.2, 0.4);
+      const last = med(0.8, 1);
+      return second && last ? round(last / second, 2) : null;
+    })(),
   };
 }
 
@@ -280,6 +297,13 @@ export async function runMillion(o) {
     log(`million: ${pages} pages; ${pinning}; samples every ${intervalS} s in ${jsonFile}`);
     log(`million: load average ${state.loadavgAtStart?.join(' ')} on ${m.nproc} cores`);
 
+    // What starting the CLI costs on this machine now, for reading the `status` timings below.
+    {
+      const [c1, a1] = pinned(`0-${cpus().length - 1}`, process.execPath, [BIN, '--version']);
+      const t = performance.now();
+      spawnSync(c1, a1, { stdio: 'ignore' });
+      state.cliStartMs = round(performance.now() - t, 0);
+    }
     // The crawl, every core (this process is pinned: a child inherits that, so widen it again).
     const [cmd, argv] = pinned(`0-${cpus().length - 1}`, process.execPath, args);
     const t0 = performance.now();
@@ -523,8 +547,8 @@ export async function runMillion(o) {
         storedTenths[0] && storedTenths[9] ? round(storedTenths[9] / storedTenths[0], 2) : null,
       lastTenthVsFirstFetched:
         fetchedTenths[0] && fetchedTenths[9] ? round(fetchedTenths[9] / fetchedTenths[0], 2) : null,
-      crawlRss: rssByTenth(samples, (s) => s.crawlRssMb, wallS),
-      redisRss: rssByTenth(samples, (s) => s.redisRssMb, wallS),
+      crawlRss: rssByTenth(samples, (s) => s.crawlRssMb, wallS, allStoredAt ?? wallS),
+      redisRss: rssByTenth(samples, (s) => s.redisRssMb, wallS, allStoredAt ?? wallS),
       redisUsedPeakMb: round(Math.max(...counted.map((/** @type {any} */ s) => s.redisPeakMb ?? 0))),
       redisUsedByTenthMb: rssByTenth(counted, (s) => s.redisUsedMb ?? null, wallS).byTenthMb,
       writerLagMax: lags.length ? Math.max(...lags) : null,
@@ -536,6 +560,7 @@ export async function runMillion(o) {
       objects,
       dbstatS,
       status: state.status,
+      cliStartMs: state.cliStartMs,
       loadavgAtStart: state.loadavgAtStart,
       loadavgAtEnd: loadavg(),
       loadBySample: { min: null, max: null },
@@ -568,11 +593,11 @@ export async function runMillion(o) {
         rate: r.pagesPerSWall,
         cpu: r.crawlCpuSPer1k,
         rss: r.crawlRss.maxMb,
-        note: `${ok}/${stored} ok in ${r.wallS} s from spawn to exit (last page stored at ${r.crawlingS} s, then ${r.finishS} s to exit, ${r.indexBuildS} s of it the index build); pages/s by tenth as stored ${storedTenths.join(' ')} (last/first ${r.lastTenthVsFirst}), as fetched ${fetchedTenths.join(' ')} (${r.lastTenthVsFirstFetched}); redis-server ${r.redisCpuSPer1k} CPU s/1k; load ${r.loadBySample.min}–${r.loadBySample.max}`,
+        note: `${ok}/${stored} ok in ${r.wallS} s from spawn to exit (last page stored at ${r.crawlingS} s, then ${r.finishS} s to exit${r.indexBuildS === null ? ': no deferred index to build' : `, ${r.indexBuildS} s of it the index build`}); pages/s by tenth as stored ${storedTenths.join(' ')} (last/first ${r.lastTenthVsFirst}), as fetched ${fetchedTenths.join(' ')} (${r.lastTenthVsFirstFetched}); redis-server ${r.redisCpuSPer1k} CPU s/1k; load ${r.loadBySample.min}–${r.loadBySample.max}`,
       },
       {
         what: 'million: RSS over time (each tenth of the wall time)',
-        note: `crawl ${r.crawlRss.byTenthMb.join(' ')} MB (max/min after 20%: ${r.crawlRss.growthAfter20Pct}); redis-server ${r.redisRss.byTenthMb.join(' ')} MB (${r.redisRss.growthAfter20Pct})`,
+        note: `crawl ${r.crawlRss.byTenthMb.join(' ')} MB (while crawling, after its first 20%: max/min ${r.crawlRss.growthAfter20Pct}, median of the last fifth ÷ the second ${r.crawlRss.lastFifthVsSecond}); redis-server ${r.redisRss.byTenthMb.join(' ')} MB (${r.redisRss.growthAfter20Pct}, ${r.redisRss.lastFifthVsSecond})`,
       },
       {
         what: 'million: Redis, writer lag, disk',
@@ -584,7 +609,7 @@ export async function runMillion(o) {
       {
         what: 'million: metacrawl status --db (while the crawl runs)',
         note: statusMs.length
-          ? `${state.status.map((/** @type {any} */ s) => `${s.when} ${s.ms} ms${s.code === 0 ? '' : s.crawlEnded ? ' (the crawl had ended)' : ' (failed)'}`).join('; ')} (median ${quantile(statusMs, 0.5)} ms, process start included)`
+          ? `${state.status.map((/** @type {any} */ s) => `${s.when} ${s.ms} ms${s.code === 0 ? '' : s.crawlEnded ? ' (the crawl had ended)' : ' (failed)'}`).join('; ')} (median ${quantile(statusMs, 0.5)} ms, process start included; \`metacrawl --version\` alone took ${state.cliStartMs} ms before the crawl)`
           : 'not timed',
       },
     ];
