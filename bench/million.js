@@ -327,7 +327,8 @@ export async function runMillion(o) {
           logOut.write(`${t.toFixed(2)} ${tag} ${line}\n`);
           if (tag === 'out') stdout += `${line}\n`;
           // The end-of-crawl lines ("indexing …", "done in …") say where the finish went; keep a few.
-          else if (state.logLines.length < 200 && !line.startsWith('{')) state.logLines.push({ t, line });
+          else if (/^indexing /.test(line) || (state.logLines.length < 200 && !line.startsWith('{')))
+            state.logLines.push({ t, line });
           nl = buf.indexOf('\n');
         }
       });
@@ -498,7 +499,9 @@ export async function runMillion(o) {
     save();
     if (code !== 0) {
       const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
-      throw new Error(`million: crawl exited with ${code} after ${round(wallS)} s:\n${tail}`);
+      throw new Error(
+        `million: crawl exited with ${code}${code === 130 || code === 143 ? ' (interrupted)' : ''} after ${round(wallS)} s, ${state.samples.at(-1)?.stored ?? 0} pages stored; samples in ${jsonFile}\n${tail}`,
+      );
     }
 
     // ---------------------------------------------------------------- the result
