@@ -17,12 +17,17 @@
  *   cores     (opt-in) `metacrawl crawl --workers <cores>` unpinned: how throughput grows with cores
  *   growth    (opt-in) the store's write cost as the database grows (bench/store-growth.js)
  *   frontier  (opt-in) Redis bytes per waiting URL: 200,000 URLs over 2,000 hosts, as seeds and as links
+ *   million   (opt-in, ~1 hour) `metacrawl crawl --workers auto` of 1,000,000 farm pages as a user runs it (own
+ *             Redis, not pinned), sampled every 10 s: pages/s by tenth, RSS, Redis memory, writer lag, disk,
+ *             `status` and the explorer's views on the result (bench/million.js)
  *
  * Options: --quick (small sizes, a smoke run) --only <names> (comma list) --json (one JSON document on
  *          stdout) --profile (crawl under --cpu-prof; profiles kept in the work dir) --keep (keep the
  *          work dir) --crawl-pages <n> (pages for the crawl phase, e.g. 100000 for an RSS-flatness run)
  *          --submit-deadline <s> (stop submit after s seconds and report up to there; default: what is
- *          left of a 255 s budget, at least 30 s; 0 = never)
+ *          left of a 255 s budget, at least 30 s; 0 = never) --million-pages <n> (pages for the million
+ *          phase; default 1,000,000) --million-interval <s> (seconds between its samples; default 10, less
+ *          for a smaller run)
  */
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -59,9 +64,11 @@ const PHASES = [
   'cores',
   'growth',
   'frontier',
+  'million',
 ];
-/** Opt-in phases: 'cores' shares a core with the farm on a 2-core box; 'growth' takes minutes. */
-const DEFAULT_PHASES = PHASES.filter((p) => p !== 'cores' && p !== 'growth' && p !== 'frontier');
+/** Opt-in phases: 'cores' shares a core with the farm on a 2-core box; 'growth' takes minutes; 'million' an hour. */
+const OPT_IN = ['cores', 'growth', 'frontier', 'million'];
+const DEFAULT_PHASES = PHASES.filter((p) => !OPT_IN.includes(p));
 /** Seconds the whole run aims to stay within (the submit phase, last, gets what is left). */
 const BUDGET_S = 255;
 
@@ -77,6 +84,9 @@ function parseArgs(argv) {
     submitDeadline: undefined,
     /** @type {number | undefined} */
     growthPages: undefined,
+    millionPages: 1_000_000,
+    /** @type {number | undefined} */
+    millionInterval: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -95,13 +105,19 @@ function parseArgs(argv) {
     } else if (a === '--crawl-pages') o.crawlPages = Number(argv[++i]);
     else if (a === '--submit-deadline') o.submitDeadline = Number(argv[++i]);
     else if (a === '--growth-pages') o.growthPages = Number(argv[++i]);
+    else if (a === '--million-pages') o.millionPages = Number(argv[++i]);
+    else if (a === '--million-interval') o.millionInterval = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        `usage: node bench/run.js [--quick] [--only ${PHASES.join(',')}] [--json] [--profile] [--keep] [--crawl-pages n] [--submit-deadline s] [--growth-pages n]\n`,
+        `usage: node bench/run.js [--quick] [--only ${PHASES.join(',')}] [--json] [--profile] [--keep] [--crawl-pages n] [--submit-deadline s] [--growth-pages n] [--million-pages n] [--million-interval s]\n`,
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
+  if (!Number.isInteger(o.millionPages) || o.millionPages < 1000)
+    throw new Error('--million-pages: a whole number of pages, at least 1000');
+  if (o.millionInterval !== undefined && !(o.millionInterval > 0))
+    throw new Error('--million-interval: seconds between samples, more than 0');
   return o;
 }
 
@@ -891,6 +907,20 @@ async function explorerPhase() {
   });
 }
 
+// ---------------------------------------------------------------- a million pages (opt-in)
+async function millionPhase() {
+  const { runMillion } = await import('./million.js');
+  const r = await runMillion({
+    pages: opts.quick ? Math.min(opts.millionPages, 10_000) : opts.millionPages,
+    intervalS: opts.millionInterval,
+    work,
+    log,
+    viewsRepeat: opts.quick ? 2 : 3,
+  });
+  results.million = r.result;
+  rows.push(...r.rows);
+}
+
 // ---------------------------------------------------------------- table
 function table() {
   const head = ['what', 'pages/s', 'of ceiling', 'fetch p50/p99 ms', 'CPU s/1k', 'peak RSS MB', 'notes'];
@@ -933,6 +963,7 @@ const run = {
   latency: latencyPhase,
   strings: stringsPhase,
   explorer: explorerPhase,
+  million: millionPhase,
 };
 /** @type {Record<string, string>} */
 const errors = {};
@@ -963,7 +994,8 @@ try {
   }
   redis.disconnect();
   await redisServer.stop();
-  if (!opts.keep && !opts.profile) rmSync(work, { recursive: true, force: true });
+  // A million run that failed or was stopped leaves its samples (million.json) and crawl log for a look.
+  if (!opts.keep && !opts.profile && !errors.million) rmSync(work, { recursive: true, force: true });
   else log(`kept ${work}`);
 }
 const totalS = round((performance.now() - started) / 1000);
