@@ -8,7 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainFrontier } from '../../src/frontier/drain.js';
+import type { CrawlJobData } from '../../src/types.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
@@ -463,6 +466,40 @@ describe('metacrawl diff', () => {
     } finally {
       d.close();
     }
+  });
+});
+
+describe('submit --since (a fleet: workers without the database)', () => {
+  it('reads the earlier rows from --db and puts their validators and hashes in the jobs', async () => {
+    const common = ['--redis', testRedisUrl(), '--prefix', prefix, '--db', db];
+    const seeds = seedFile('f.txt', ['/etag', '/lm', '/plain', '/added', '/new-one']);
+    const r = await runCli(['submit', seeds, '--crawl', 'f', '--since', 'b', ...common]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('5 URLs submitted');
+    const redis = new Redis(testRedisUrl());
+    const jobs: CrawlJobData[] = [];
+    try {
+      await drainFrontier(redis, prefix, 'f', (batch) => jobs.push(...batch));
+    } finally {
+      redis.disconnect();
+    }
+    const since = Object.fromEntries(jobs.map((j) => [j.url.slice(server.origin.length), j.since]));
+    const b = pages('b');
+    expect(since['/etag']).toEqual({
+      etag: '"e1"',
+      bodyHash: b.get('/etag')?.body_hash,
+      metaHash: b.get('/etag')?.meta_hash,
+    });
+    expect(since['/lm']).toMatchObject({ lastModified: LAST_MODIFIED });
+    expect(since['/plain']).toEqual({
+      bodyHash: b.get('/plain')?.body_hash,
+      metaHash: b.get('/plain')?.meta_hash,
+    });
+    expect(since['/added']?.metaHash).toBe(b.get('/added')?.meta_hash);
+    expect(since['/new-one']).toBeUndefined();
+    const bad = await runCli(['submit', seeds, '--crawl', 'g', '--since', 'nope', ...common]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('no crawl named "nope"');
   });
 });
 
