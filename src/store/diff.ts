@@ -95,13 +95,7 @@ export function diffCrawls(db: Db, from: string, to: string, opts: DiffOptions =
     .all(aId, bId) as Pair[];
   const only = opts.only && opts.only.length > 0 ? new Set(opts.only) : null;
   const want = opts.fields && opts.fields.length > 0 ? new Set(opts.fields) : null;
-  const cols = DIFF_COLUMNS.map((c) =>
-    c === 'status' ? '(SELECT status FROM page_status WHERE page_id = p.id) AS status' : `p.${c}`,
-  ).join(', ');
-  const row = db.prepare(`SELECT ${cols} FROM pages p WHERE p.id = ?`);
-  const metas = db.prepare('SELECT key, content FROM meta WHERE page_id = ? ORDER BY position');
-  const jsonld = db.prepare('SELECT json FROM jsonld WHERE page_id = ? ORDER BY position').pluck();
-  const links = db.prepare('SELECT url, text, rel FROM links WHERE page_id = ? ORDER BY position');
+  const compare = pageComparer(db);
   const pages: PageDiff[] = [];
   for (const p of pairs) {
     const change = p.change as Change;
@@ -110,27 +104,7 @@ export function diffCrawls(db: Db, from: string, to: string, opts: DiffOptions =
       pages.push({ url: p.url, change, fields: {} });
       continue;
     }
-    const fields: Record<string, FieldChange> = {};
-    const ra = row.get(p.a) as Record<string, FieldValue>;
-    const rb = row.get(p.b) as Record<string, FieldValue>;
-    for (const c of DIFF_COLUMNS) if (ra[c] !== rb[c]) fields[c] = [ra[c], rb[c]];
-    const ma = metaMap(metas.all(p.a) as MetaRow[]);
-    const mb = metaMap(metas.all(p.b) as MetaRow[]);
-    for (const k of new Set([...ma.keys(), ...mb.keys()])) {
-      const va = ma.get(k) ?? null;
-      const vb = mb.get(k) ?? null;
-      if (va !== vb) fields[k] = [va, vb];
-    }
-    const ja = (jsonld.all(p.a) as string[]).join('\n') || null;
-    const jb = (jsonld.all(p.b) as string[]).join('\n') || null;
-    if (ja !== jb) fields.jsonld = [ja, jb];
-    const la = linkCounts(links.all(p.a) as LinkRow[]);
-    const lb = linkCounts(links.all(p.b) as LinkRow[]);
-    let added = 0;
-    let removed = 0;
-    for (const [k, n] of lb) added += Math.max(0, n - (la.get(k) ?? 0));
-    for (const [k, n] of la) removed += Math.max(0, n - (lb.get(k) ?? 0));
-    if (added || removed) fields.links = { added, removed };
+    const fields = compare(p.a as number, p.b as number);
     if (want) {
       for (const k of Object.keys(fields)) if (!want.has(k)) delete fields[k];
       if (Object.keys(fields).length === 0) continue;
@@ -138,6 +112,41 @@ export function diffCrawls(db: Db, from: string, to: string, opts: DiffOptions =
     pages.push({ url: p.url, change, fields });
   }
   return { from, to, pages };
+}
+
+/** A function comparing two page rows (ids) field by field: the fields that differ, old → new. */
+export function pageComparer(db: Db): (a: number, b: number) => Record<string, FieldChange> {
+  const cols = DIFF_COLUMNS.map((c) =>
+    c === 'status' ? '(SELECT status FROM page_status WHERE page_id = p.id) AS status' : `p.${c}`,
+  ).join(', ');
+  const row = db.prepare(`SELECT ${cols} FROM pages p WHERE p.id = ?`);
+  const metas = db.prepare('SELECT key, content FROM meta WHERE page_id = ? ORDER BY position');
+  const jsonld = db.prepare('SELECT json FROM jsonld WHERE page_id = ? ORDER BY position').pluck();
+  const links = db.prepare('SELECT url, text, rel FROM links WHERE page_id = ? ORDER BY position');
+  return (a, b) => {
+    const fields: Record<string, FieldChange> = {};
+    const ra = row.get(a) as Record<string, FieldValue>;
+    const rb = row.get(b) as Record<string, FieldValue>;
+    for (const c of DIFF_COLUMNS) if (ra[c] !== rb[c]) fields[c] = [ra[c], rb[c]];
+    const ma = metaMap(metas.all(a) as MetaRow[]);
+    const mb = metaMap(metas.all(b) as MetaRow[]);
+    for (const k of new Set([...ma.keys(), ...mb.keys()])) {
+      const va = ma.get(k) ?? null;
+      const vb = mb.get(k) ?? null;
+      if (va !== vb) fields[k] = [va, vb];
+    }
+    const ja = (jsonld.all(a) as string[]).join('\n') || null;
+    const jb = (jsonld.all(b) as string[]).join('\n') || null;
+    if (ja !== jb) fields.jsonld = [ja, jb];
+    const la = linkCounts(links.all(a) as LinkRow[]);
+    const lb = linkCounts(links.all(b) as LinkRow[]);
+    let added = 0;
+    let removed = 0;
+    for (const [k, n] of lb) added += Math.max(0, n - (la.get(k) ?? 0));
+    for (const [k, n] of la) removed += Math.max(0, n - (lb.get(k) ?? 0));
+    if (added || removed) fields.links = { added, removed };
+    return fields;
+  };
 }
 
 interface MetaRow {

@@ -9,6 +9,7 @@ export {
   diffCrawls,
   type FieldChange,
   type PageDiff,
+  pageComparer,
   UnknownCrawlError,
 } from './diff.js';
 export { finishWritesInThread } from './finish.js';

@@ -4,13 +4,15 @@
  * removed URLs, rows sharing the earlier crawl's links/meta/JSON-LD, `diff` in every format against the planted
  * changes, --trust-lastmod, and an interrupted re-crawl resumed. One crawl pair serves most assertions.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainFrontier } from '../../src/frontier/drain.js';
+import { startExplorer } from '../../src/serve/server.js';
 import type { CrawlJobData } from '../../src/types.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http.js';
@@ -468,6 +470,62 @@ describe('metacrawl diff', () => {
     }
   });
 });
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe.skipIf(!existsSync(CHROMIUM))(
+  "the explorer: a page's history, a crawl compared with another",
+  () => {
+    it('lists the URL in every crawl with what changed, and compares crawl b with a', async () => {
+      const explorer = await startExplorer({ dbPath: db, port: 0 });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox'],
+      });
+      try {
+        const page = await browser.newPage();
+        const a = pages('a');
+        const b = pages('b');
+        const historyOf = async (id: number) => {
+          await page.goto(new URL(`page/${id}`, explorer.url).href);
+          return page.$$eval('#history tbody tr', (trs) =>
+            trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '')),
+          );
+        };
+        const changed = await historyOf(b.get('/changed')?.id as number);
+        expect(changed.map((r) => r[0])).toEqual(['a', 'b (this page)']);
+        expect(changed[0][4]).toBe('first crawl');
+        expect(changed[1][4].split(', ')).toEqual(
+          expect.arrayContaining(['title', 'og_image', 'links', 'jsonld_types']),
+        );
+        const etag = await historyOf(b.get('/etag')?.id as number);
+        expect(etag[1]).toEqual(['b (this page)', '304', expect.any(String), 'not-modified', 'nothing']);
+        // The 304 row's page shows the earlier crawl's links and meta tags.
+        expect(await page.$$eval('#links tbody tr', (r) => r.length)).toBe(3);
+
+        await page.goto(new URL('crawl/b', explorer.url).href);
+        await page.click('#compare-with a');
+        expect(new URL(page.url()).pathname).toBe('/compare/a/b');
+        expect((await page.textContent('#compare-counts'))?.trim()).toBe('1 added · 1 removed · 2 changed');
+        const rows = await page.$$eval('#changes tbody tr', (trs) =>
+          trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '')),
+        );
+        expect(rows.map((r) => [r[0].slice(r[0].lastIndexOf('/')), r[1]])).toEqual([
+          ['/added', 'added'],
+          ['/changed', 'changed'],
+          ['/etag-changed', 'changed'],
+          ['/removed', 'removed'],
+        ]);
+        expect(rows[1][4]).toContain('title: Page /changed → Changed v2');
+        await page.click('#changes tbody tr:nth-child(2) td:nth-child(3) a');
+        expect(new URL(page.url()).pathname).toBe(`/page/${a.get('/changed')?.id}`);
+      } finally {
+        await browser.close();
+        await explorer.close();
+      }
+    }, 60_000);
+  },
+);
 
 describe('submit --since (a fleet: workers without the database)', () => {
   it('reads the earlier rows from --db and puts their validators and hashes in the jobs', async () => {
