@@ -386,19 +386,21 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   // Takes every flag `crawl` takes, so any crawl command line can be checked by swapping the command.
   addMetricsOptions(
     addSitemapOptions(
-      addCrawlSettingsOptions(
-        addFetchOptions(
-          addRedisOptions(
-            addCrawlRunOptions(
-              addQueueWindowOption(program.command('config'))
-                .description(
-                  'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted); takes the flags of crawl',
-                )
-                .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
-                .option('--crawl <name>', 'crawl name'),
+      addSinceOptions(
+        addCrawlSettingsOptions(
+          addFetchOptions(
+            addRedisOptions(
+              addCrawlRunOptions(
+                addQueueWindowOption(program.command('config'))
+                  .description(
+                    'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted); takes the flags of crawl',
+                  )
+                  .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+                  .option('--crawl <name>', 'crawl name'),
+              ),
             ),
+            { concurrency: CONCURRENCY_HELP.config },
           ),
-          { concurrency: CONCURRENCY_HELP.config },
         ),
       ),
     ),
