@@ -10,6 +10,11 @@
  *
  * Options: --hosts 100 --pages 100 --net 127.0.1 --first 1 --pool 256 --small (≈5 KB pages)
  *          --latency <ms> --jitter <ms> (answer after latency ± jitter, uniform) --no-gzip
+ *          --validators (ETag and Last-Modified on every page; If-None-Match / If-Modified-Since → 304)
+ * Re-crawls: `change(metaPct, bodyPct)` (in process) or SIGUSR2 with `--change <meta>,<body>` (own process) makes
+ * metaPct % of the pages change their title (a metadata change) and the next bodyPct % change only a comment in
+ * their body; page (h, p) is in the first group when (h * pages + p) % 100 < metaPct. Changed pages get a new ETag
+ * and Last-Modified. `bytesSent` counts body bytes sent (a 304 sends none).
  * Prints one JSON line when every server listens: {"origins": [...], "pages", "pool", "meanBytes", "meanGzipBytes"}.
  * Stops on SIGTERM/SIGINT or when stdin closes (so it never outlives the benchmark).
  */
@@ -30,6 +35,8 @@ export function parseFarmArgs(argv) {
     latency: 0,
     jitter: 0,
     gzip: true,
+    validators: false,
+    change: [10, 10],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -47,6 +54,8 @@ export function parseFarmArgs(argv) {
     else if (a === '--latency') o.latency = Number(next());
     else if (a === '--jitter') o.jitter = Number(next());
     else if (a === '--no-gzip') o.gzip = false;
+    else if (a === '--validators') o.validators = true;
+    else if (a === '--change') o.change = next().split(',').map(Number);
     else throw new Error(`unknown farm option ${a}`);
   }
   if (o.first + o.hosts - 1 > 254) throw new Error('--first + --hosts must stay within one /24');
@@ -67,6 +76,27 @@ export async function startFarm(o) {
   }
   const servers = [];
   const origins = [];
+  const LM = [new Date(Date.UTC(2026, 0, 1)).toUTCString(), new Date(Date.UTC(2026, 1, 1)).toUTCString()];
+  /** Pages changed by change(): index → { kind, html, gz } rendered once. */
+  const changed = new Map();
+  const stats = { bytesSent: 0, notModified: 0 };
+  /** @param {number} h @param {number} p */
+  const variant = (h, p) => {
+    const k = h * o.pages + p;
+    const c = changed.get(k);
+    if (!c) return { ...pool[k % pool.length], gen: 0 };
+    if (!c.html) {
+      const base = pool[k % pool.length].html.toString();
+      const html = Buffer.from(
+        c.kind === 'meta'
+          ? base.replace(/<title>/, '<title>Changed: ')
+          : base.replace('</body>', `<!-- changed ${k} -->\n</body>`),
+      );
+      c.html = html;
+      c.gz = gzipSync(html, { level: 6 });
+    }
+    return { html: c.html, gz: c.gz, gen: 1 };
+  };
   for (let h = 0; h < o.hosts; h++) {
     const address = `${o.net}.${o.first + h}`;
     const server = createServer((req, res) => {
@@ -78,7 +108,19 @@ export async function startFarm(o) {
           res.end('not found');
           return;
         }
-        const page = pool[(h * o.pages + p) % pool.length];
+        const page = variant(h, p);
+        if (o.validators) {
+          const etag = `"${h}-${p}-${page.gen}"`;
+          const lm = LM[page.gen];
+          const ims = req.headers['if-modified-since'];
+          const inm = req.headers['if-none-match'];
+          if (inm === etag || (inm === undefined && ims && Date.parse(ims) >= Date.parse(lm))) {
+            stats.notModified++;
+            res.writeHead(304, { etag, 'last-modified': lm });
+            res.end();
+            return;
+          }
+        }
         const gzip = o.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
         const body = gzip ? page.gz : page.html;
         /** @type {Record<string, string>} */
@@ -92,6 +134,11 @@ export async function startFarm(o) {
           'referrer-policy': 'no-referrer-when-downgrade',
         };
         if (gzip) headers['content-encoding'] = 'gzip';
+        if (o.validators) {
+          headers.etag = `"${h}-${p}-${page.gen}"`;
+          headers['last-modified'] = LM[page.gen];
+        }
+        stats.bytesSent += body.length;
         res.writeHead(200, headers);
         res.end(body);
       };
@@ -113,6 +160,15 @@ export async function startFarm(o) {
     pool: pool.length,
     meanBytes: Math.round(raw / pool.length),
     meanGzipBytes: Math.round(zipped / pool.length),
+    stats,
+    /** @param {number} metaPct @param {number} bodyPct */
+    change: (metaPct, bodyPct) => {
+      for (let k = 0; k < o.hosts * o.pages; k++) {
+        const r = k % 100;
+        if (r < metaPct) changed.set(k, { kind: 'meta' });
+        else if (r < metaPct + bodyPct) changed.set(k, { kind: 'body' });
+      }
+    },
     close: () =>
       Promise.all(
         servers.map(
@@ -139,7 +195,9 @@ export function farmUrls(/** @type {string[]} */ origins, /** @type {number} */ 
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const farm = await startFarm(parseFarmArgs(process.argv.slice(2)));
-  const { close, ...info } = farm;
+  const { close, change, stats, ...info } = farm;
+  const o = parseFarmArgs(process.argv.slice(2));
+  process.on('SIGUSR2', () => change(o.change[0], o.change[1]));
   process.stdout.write(`${JSON.stringify(info)}\n`);
   const stop = () => close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

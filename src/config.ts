@@ -55,6 +55,10 @@ export interface CrawlSettings {
   sortQuery: boolean;
   maxUrlLength: number;
   priority: number;
+  /** --since: the earlier crawl this one is compared with (its validators are sent, unchanged pages shared). */
+  since: string | null;
+  /** --trust-lastmod: with since, a sitemap lastmod not later than the earlier fetch skips the page. */
+  trustLastmod: boolean;
   /**
    * The politeness settings the user set explicitly for this crawl (flag, env or config file). A worker applies
    * its own defaults (`metacrawl worker --host-rate ...`) to the others.
@@ -101,6 +105,8 @@ export const DEFAULTS = Object.freeze({
     sortQuery: false,
     maxUrlLength: 8192,
     priority: 0,
+    since: null,
+    trustLastmod: false,
   }) as CrawlSettings,
 });
 

@@ -19,7 +19,26 @@ export interface CrawlJobData {
   queuedAt: number;
   /** Sitemap lastmod when the URL came from a sitemap. */
   lastmod?: string | null;
+  /** The earlier crawl's row of this URL, when the crawl runs `--since` one (src/frontier/entry.ts). */
+  since?: SinceData;
 }
+
+/** What a worker needs to know of a URL's row in the earlier crawl: validators and hashes, each when present. */
+export interface SinceData {
+  /** Its ETag, sent as If-None-Match. */
+  etag?: string;
+  /** Its Last-Modified (an HTTP date), sent as If-Modified-Since. */
+  lastModified?: string;
+  /** Its body_hash: a 200 with the same body is not extracted again. */
+  bodyHash?: string;
+  /** Its meta_hash: a 200 with the same metadata is stored as unchanged, sharing the earlier rows. */
+  metaHash?: string;
+  /** --trust-lastmod: the sitemap lastmod is not later than its fetch, so the page is not fetched. */
+  skip?: boolean;
+}
+
+/** Why a page of a `--since` crawl holds the earlier crawl's metadata (pages.unchanged_reason). */
+export type UnchangedReason = 'not-modified' | 'same-body' | 'same-metadata' | 'lastmod';
 
 export type MetaAttr = 'name' | 'property' | 'http-equiv' | 'itemprop' | 'charset';
 /** `[attr, key, content]`, in document order. content is null when the attribute is absent. */
@@ -121,4 +140,15 @@ export interface PageRecord {
   encoding: string | null;
   lastmod: string | null;
   meta: PageMetadata | null;
+  /** SHA-256 of the body as read, first 16 hex digits (src/hashes.ts); absent when no body was read. */
+  bodyHash?: string | null;
+  /** SHA-256 of the extracted metadata, first 16 hex digits (src/hashes.ts). */
+  metaHash?: string | null;
+  /** The crawl this one runs `--since`: the store compares with (and may share) its row of the URL. */
+  since?: string | null;
+  /**
+   * Set by the worker when it knows the page did not change (meta is then null): the store fills the row from
+   * the earlier crawl's.
+   */
+  unchanged?: UnchangedReason | null;
 }

@@ -77,6 +77,9 @@ const PAGE = 'metascraper-the-verge';
 function placeholders(origin: string): [string, string][] {
   return [
     ["'mycrawl'", `'${CRAWL}'`],
+    // The re-crawling examples compare two crawls: here the crawl with itself (every page unchanged).
+    ["'w49'", `'${CRAWL}'`],
+    ["'w50'", `'${CRAWL}'`],
     ["'https://example.com/'", `'${origin}/${PAGE}.html'`],
     // A link target of that page (the corpus pages link out to the web, not to each other).
     ["'https://example.com/about'", "'https://www.voxmedia.com/legal/terms-of-use'"],

@@ -41,6 +41,8 @@ export const FILE_KEYS = [
   'sitemapsFromRobots',
   'queueWindow',
   'redisTimeout',
+  'since',
+  'trustLastmod',
 ] as const;
 export type FileKey = (typeof FILE_KEYS)[number];
 

@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { CrawlSettings, FetchConfig } from '../config.js';
-import { generateCrawlName } from '../config.js';
+import { ConfigError, generateCrawlName } from '../config.js';
 import { readControlState } from '../control/index.js';
 import { keys } from '../keys.js';
 import { createLogger, type LogLevel, logLineWriter } from '../log.js';
@@ -23,6 +23,7 @@ import {
   RecordInbox,
   refreshStatistics,
   runStoreWriter,
+  SinceReader,
 } from '../store/index.js';
 import { pagesPerSecond } from '../throughput.js';
 import {
@@ -107,6 +108,18 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   announceStop(io, term);
   const crawl = opts.crawl ?? generateCrawlName();
   const db = openDb(opts.db, { onMigration: (m) => line(io.stderr, m) });
+  let sinceReader: SinceReader | null = null;
+  if (opts.settings.since) {
+    try {
+      if (opts.settings.since === crawl) throw new Error('--since must name another crawl than --crawl');
+      sinceReader = new SinceReader(db, opts.settings.since);
+    } catch (err) {
+      db.close();
+      throw err instanceof Error && err.message.startsWith('--since must')
+        ? new ConfigError(err.message)
+        : new Error(`${(err as Error).message} (${opts.db})`);
+    }
+  }
   let target: Awaited<ReturnType<typeof resolveRedis>>;
   try {
     target = await resolveRedis(opts.redisUrl, opts.db);
@@ -214,6 +227,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
       sitemaps: opts.sitemaps,
       sitemapsFromRobots: opts.sitemapsFromRobots,
       fetch: opts.fetch,
+      earlier: sinceReader ? (url) => sinceReader.get(url) : undefined,
     });
     logger.info({ crawl, ...submitted }, 'seeds submitted');
     if (submitted.read === 0) line(term, noSeedsWarning(opts.seeds, opts.sitemaps));

@@ -13,6 +13,7 @@ import {
   addMetricsOptions,
   addQueueWindowOption,
   addRedisOptions,
+  addSinceOptions,
   addSitemapOptions,
   CONCURRENCY_HELP,
   commonConfig,
@@ -80,23 +81,28 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     };
 
   addSitemapOptions(
-    addCrawlSettingsOptions(
-      addFetchOptions(
-        addRedisOptions(
-          addCrawlRunOptions(
-            addQueueWindowOption(program.command('crawl'))
-              .description(
-                'all in one: submit the seeds, run workers and the store writer until every seed has its row',
-              )
-              .argument(
-                '[seeds...]',
-                "seed files (txt, csv, jsonl, optionally .gz; *.xml(.gz) = sitemap) or '-'",
-              )
-              .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
-              .option('--crawl <name>', 'crawl name (default: generated and printed); the same name resumes'),
+    addSinceOptions(
+      addCrawlSettingsOptions(
+        addFetchOptions(
+          addRedisOptions(
+            addCrawlRunOptions(
+              addQueueWindowOption(program.command('crawl'))
+                .description(
+                  'all in one: submit the seeds, run workers and the store writer until every seed has its row',
+                )
+                .argument(
+                  '[seeds...]',
+                  "seed files (txt, csv, jsonl, optionally .gz; *.xml(.gz) = sitemap) or '-'",
+                )
+                .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+                .option(
+                  '--crawl <name>',
+                  'crawl name (default: generated and printed); the same name resumes',
+                ),
+            ),
           ),
+          { concurrency: CONCURRENCY_HELP.crawl },
         ),
-        { concurrency: CONCURRENCY_HELP.crawl },
       ),
     ),
   ).action(
@@ -127,21 +133,24 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   );
 
   addSitemapOptions(
-    addCrawlSettingsOptions(
-      addRedisOptions(
-        program
-          .command('submit')
-          .description(
-            'producer only: queue the seeds of a crawl (its settings travel with it to every worker)',
-          )
-          .argument('[seeds...]', "seed files (*.xml(.gz) = sitemap) or '-' for stdin")
-          .requiredOption('--crawl <name>', 'crawl name')
-          .addOption(
-            new Option(
-              '--allow-private [list]',
-              'let sitemap and robots.txt fetches reach private/loopback addresses (bare: all; or a comma list)',
+    addSinceOptions(
+      addCrawlSettingsOptions(
+        addRedisOptions(
+          program
+            .command('submit')
+            .description(
+              'producer only: queue the seeds of a crawl (its settings travel with it to every worker)',
+            )
+            .argument('[seeds...]', "seed files (*.xml(.gz) = sitemap) or '-' for stdin")
+            .requiredOption('--crawl <name>', 'crawl name')
+            .option('--db <path>', 'SQLite database holding the --since crawl ($METACRAWL_DB)', DEFAULTS.db)
+            .addOption(
+              new Option(
+                '--allow-private [list]',
+                'let sitemap and robots.txt fetches reach private/loopback addresses (bare: all; or a comma list)',
+              ),
             ),
-          ),
+        ),
       ),
     ),
   ).action(
@@ -159,6 +168,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           prefix: common.prefix,
           crawl,
           settings: crawlSettings(raw, file),
+          db: dbPath(raw, file),
           redisTimeoutMs: common.redisTimeoutMs,
         },
         io,
@@ -276,6 +286,41 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       }),
     );
 
+  program
+    .command('diff')
+    .description('pages added, removed and changed between two crawls, with old → new field values')
+    .argument('<crawlA>', 'the earlier crawl')
+    .argument('<crawlB>', 'the later crawl')
+    .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+    .option('--format <fmt>', 'table|csv|json', 'table')
+    .option('--field <list>', 'compare only these fields (comma list, e.g. title,og_image,links)')
+    .option('--only <list>', 'only these changes: added,removed,changed (comma list)')
+    .action(
+      run(async (raw, cmd, args) => {
+        markDefaults(raw, cmd);
+        const list = (v: unknown) =>
+          v === undefined
+            ? null
+            : String(v)
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean);
+        const only = list(raw.only);
+        for (const o of only ?? []) oneOf('--only', o, ['added', 'removed', 'changed'] as const);
+        return (await import('./diff.js')).diffCommand(
+          {
+            db: dbPath(raw, {}),
+            from: args[0],
+            to: args[1],
+            format: oneOf('--format', raw.format, ['table', 'csv', 'json'] as const),
+            fields: list(raw.field),
+            only: only as ('added' | 'removed' | 'changed')[] | null,
+          },
+          io,
+        );
+      }),
+    );
+
   addFetchOptions(
     program
       .command('inspect')
@@ -341,19 +386,21 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   // Takes every flag `crawl` takes, so any crawl command line can be checked by swapping the command.
   addMetricsOptions(
     addSitemapOptions(
-      addCrawlSettingsOptions(
-        addFetchOptions(
-          addRedisOptions(
-            addCrawlRunOptions(
-              addQueueWindowOption(program.command('config'))
-                .description(
-                  'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted); takes the flags of crawl',
-                )
-                .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
-                .option('--crawl <name>', 'crawl name'),
+      addSinceOptions(
+        addCrawlSettingsOptions(
+          addFetchOptions(
+            addRedisOptions(
+              addCrawlRunOptions(
+                addQueueWindowOption(program.command('config'))
+                  .description(
+                    'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted); takes the flags of crawl',
+                  )
+                  .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+                  .option('--crawl <name>', 'crawl name'),
+              ),
             ),
+            { concurrency: CONCURRENCY_HELP.config },
           ),
-          { concurrency: CONCURRENCY_HELP.config },
         ),
       ),
     ),

@@ -286,10 +286,32 @@ export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
     maxPages: optionalPositive(...take(raw, file, 'maxPages')),
     maxPagesPerHost: optionalPositive(...take(raw, file, 'maxPagesPerHost')),
     followNofollow: yesNo(...take(raw, file, 'followNofollow')),
+    ...sinceSettings(raw, file),
     explicit: WORKER_DEFAULTABLE.filter((k) =>
       isExplicit(raw, file, k === 'overrides' ? 'politenessFile' : k),
     ),
   });
+}
+
+/** --since and --trust-lastmod (crawl, submit): a re-crawl of an earlier crawl of the same database. */
+export function addSinceOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--since <crawl>',
+      'an earlier crawl in --db: send its validators (If-None-Match, If-Modified-Since), share unchanged pages',
+    )
+    .option(
+      '--trust-lastmod',
+      'with --since: skip a sitemap URL whose lastmod is not later than its fetch in the earlier crawl',
+    );
+}
+
+function sinceSettings(raw: Raw, file: Raw): Pick<CrawlSettings, 'since' | 'trustLastmod'> {
+  const [from, v] = take(raw, file, 'since');
+  const since = v === undefined || v === null ? null : crawlName(v, from);
+  const trustLastmod = yesNo(...take(raw, file, 'trustLastmod'));
+  if (trustLastmod && since === null) throw new ConfigError('--trust-lastmod needs --since <crawl>');
+  return { since, trustLastmod };
 }
 
 function isExplicit(raw: Raw, file: Raw, name: FileKey): boolean {

@@ -4,6 +4,7 @@ import type { CrawlSettings, FetchConfig } from '../config.js';
 import { type CrawlStats, saveCrawlSettings } from '../crawls.js';
 import { Fetcher } from '../fetch/index.js';
 import { keys } from '../keys.js';
+import type { SinceData } from '../types.js';
 import { seedUrls } from './seed-urls.js';
 import { SITEMAP_MAX_BYTES } from './sitemap.js';
 import { SitemapReader } from './sitemap-reader.js';
@@ -39,6 +40,27 @@ export interface SubmitOptions {
   sitemapsFromRobots?: boolean;
   /** How the producer fetches sitemaps and robots.txt (SSRF guard: allowPrivate). */
   fetch?: Partial<Pick<FetchConfig, 'userAgent' | 'timeoutMs' | 'allowPrivate'>>;
+  /**
+   * A crawl run --since an earlier one: that crawl's row of a URL (read from the database by the caller),
+   * whose validators and hashes travel with the URL's job. With settings.trustLastmod, a seed whose sitemap
+   * lastmod is not later than that row's fetch is marked to be skipped.
+   */
+  earlier?: (url: string) => (SinceData & { fetchedAt: string | null }) | undefined;
+}
+
+/** The job's `since` for a seed: the earlier row's validators and hashes, and whether lastmod lets it skip. */
+export function sinceFor(
+  earlier: (SinceData & { fetchedAt: string | null }) | undefined,
+  lastmod: string | null,
+  trustLastmod: boolean,
+): SinceData | null {
+  if (!earlier) return null;
+  const { fetchedAt, ...since } = earlier;
+  if (trustLastmod && lastmod && fetchedAt) {
+    const lm = Date.parse(lastmod);
+    if (Number.isFinite(lm) && lm <= Date.parse(fetchedAt)) since.skip = true;
+  }
+  return since;
 }
 
 export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
@@ -98,7 +120,10 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
         report(r.problem);
         continue;
       }
-      batch.push({ url: r.url, depth: 0, from: null, seed: r.url, lastmod: r.lastmod });
+      const since = opts.earlier
+        ? sinceFor(opts.earlier(r.url), r.lastmod ?? null, settings.trustLastmod)
+        : null;
+      batch.push({ url: r.url, depth: 0, from: null, seed: r.url, lastmod: r.lastmod, since });
       if (batch.length >= batchSize) await flush();
     }
     await flush();

@@ -12,6 +12,7 @@ import { jobId } from '../crawls.js';
 import { encodeEntry } from '../frontier/entry.js';
 import { keys, QUEUE_NAME } from '../keys.js';
 import { defineScript } from '../lua.js';
+import type { SinceData } from '../types.js';
 import { hostKey, urlHash } from '../url/normalize.js';
 
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -23,6 +24,8 @@ export interface SubmitItem {
   /** The seed of the chain (scope is judged against it before submission; not stored). */
   seed: string;
   lastmod?: string | null;
+  /** The earlier crawl's validators and hashes of the URL (a crawl run --since). */
+  since?: SinceData | null;
 }
 
 export interface SubmitCounts {
@@ -70,6 +73,7 @@ export class Submitter {
         depth: item.depth,
         from: item.from,
         lastmod: item.lastmod ?? null,
+        since: item.since ?? null,
       });
       // One byte per char below (latin1): the field is binary, and text outside ASCII goes as its UTF-8 bytes.
       const text = `${hostKey(item.url, this.settings.politenessKey)} ${entry}`;

@@ -5,11 +5,15 @@
  */
 import type { Statement } from 'better-sqlite3';
 import {
+  type CrawlDiff,
   closeReadOnlyDb,
   type Db,
+  diffCrawls,
+  type FieldChange,
   latestSchemaVersion,
   openDb,
   openReadOnlyDb,
+  pageComparer,
   schemaVersion,
   splitFragment,
 } from '../store/index.js';
@@ -37,6 +41,17 @@ export interface CrawlInfo {
   lastFetchedAt: string | null;
   /** pages/s as src/throughput.ts defines it; null when unknown. */
   rate: number | null;
+}
+
+/** One crawl's row of a URL, for a page's history. */
+export interface HistoryRow {
+  id: number;
+  crawl: string;
+  status: number | null;
+  fetched_at: string | null;
+  error: string | null;
+  unchanged: number | null;
+  unchanged_reason: string | null;
 }
 
 export interface Bucket {
@@ -335,6 +350,50 @@ export class ExplorerReader {
     return this.stmt(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${COUNT_CAP + 1})`)
       .pluck()
       .get(...params) as number;
+  }
+
+  /** Whether the database can compare crawls (the re-crawl schema: page_pairs and friends). */
+  canCompare(): boolean {
+    return this.stmt("SELECT count(*) FROM sqlite_master WHERE name = 'page_pairs'").pluck().get() === 1;
+  }
+
+  /** The URL's row in every crawl of the database (by crawl id: one indexed lookup each), oldest crawl first. */
+  history(url: string): HistoryRow[] {
+    const crawls = this.stmt('SELECT id, name FROM crawls ORDER BY id').all() as {
+      id: number;
+      name: string;
+    }[];
+    const one = this.stmt(
+      `SELECT id, status, fetched_at, error, ${this.canCompare() ? 'unchanged, unchanged_reason' : 'NULL AS unchanged, NULL AS unchanged_reason'}
+       FROM pages WHERE crawl_id = ? AND url = ?`,
+    );
+    const out: HistoryRow[] = [];
+    for (const c of crawls) {
+      const r = one.get(c.id, url) as Omit<HistoryRow, 'crawl'> | undefined;
+      if (r) out.push({ ...r, crawl: c.name });
+    }
+    return out;
+  }
+
+  private comparer: ((a: number, b: number) => Record<string, FieldChange>) | null = null;
+
+  /** Field changes from page a to page b (see store/diff.ts). */
+  comparePages(a: number, b: number): Record<string, FieldChange> {
+    this.comparer ??= pageComparer(this.db);
+    return this.comparer(a, b);
+  }
+
+  /** `metacrawl diff` of two crawls. */
+  compare(from: string, to: string): CrawlDiff {
+    return diffCrawls(this.db, from, to);
+  }
+
+  pageId(crawlId: number, url: string): number | null {
+    return (
+      (this.stmt('SELECT id FROM pages WHERE crawl_id = ? AND url = ?').pluck().get(crawlId, url) as
+        | number
+        | undefined) ?? null
+    );
   }
 
   page(id: number): PageRow | null {

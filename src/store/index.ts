@@ -1,6 +1,17 @@
 /** The store stage: the SQLite database, the one store writer that fills it, and read-only queries over it. */
 export { type BatchInfo, runStoreWriter, type StoreWriterOptions } from './consumer.js';
 export { type Db, latestSchemaVersion, type OpenDbOptions, openDb, schemaVersion } from './db.js';
+export {
+  type Change,
+  type CrawlDiff,
+  DIFF_COLUMNS,
+  type DiffOptions,
+  diffCrawls,
+  type FieldChange,
+  type PageDiff,
+  pageComparer,
+  UnknownCrawlError,
+} from './diff.js';
 export { finishWritesInThread } from './finish.js';
 export { RecordInbox } from './inbox.js';
 export { finishWrites, missingIndexes, refreshStatistics } from './indexes.js';
@@ -13,6 +24,9 @@ export {
   csvField,
   type QueryFormat,
   runQuery,
+  toCsv,
+  toTable,
 } from './query.js';
 export { closeReadOnlyDb, openReadOnlyDb } from './readonly.js';
+export { SinceReader, type SinceRow } from './since.js';
 export { PageWriter } from './writer.js';

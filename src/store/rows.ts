@@ -57,6 +57,8 @@ export const PAGE_COLUMNS = [
   'robots',
   'keywords',
   'jsonld_types',
+  'body_hash',
+  'meta_hash',
 ] as const;
 
 type Value = string | number | null;
@@ -146,6 +148,8 @@ export function pageValues(r: PageRecord): Value[] {
     str(res?.robots),
     str(res?.keywords),
     res ? jsonldTypes(r).join(' ') : null,
+    str(r.bodyHash),
+    str(r.metaHash),
   ];
 }
 

@@ -13,6 +13,7 @@ import type { Db } from './db.js';
 import { DEFERRED_INDEXES, hasIndex, refreshStatistics } from './indexes.js';
 import { Dictionaries, splitFragment } from './intern.js';
 import { jsonldRows, jsonldTypes, linkRows, metaRows, PAGE_COLUMNS, pageValues } from './rows.js';
+import { SinceLinker } from './since.js';
 
 /** Net change a batch made to one crawl's rows; applying it to counts read from the DB keeps them exact. */
 export interface CrawlDelta {
@@ -113,6 +114,7 @@ export class PageWriter {
   private readonly addInvalid: Statement;
   private readonly batch: (records: PageRecord[]) => BatchResult;
   private readonly dict: Dictionaries;
+  private readonly since: SinceLinker;
   private readonly deferAfterOption: number | undefined;
   private deferAfter = 0;
   /** Pages stored by this writer (replays included): what decides when indexes are deferred. */
@@ -142,19 +144,20 @@ export class PageWriter {
          RETURNING id`,
       )
       .pluck();
-    this.deleteChildren = ['meta_rows', 'link_rows', 'jsonld', 'page_jsonld_types'].map((t) =>
+    this.deleteChildren = ['meta_rows', 'link_rows', 'jsonld_rows', 'jsonld_type_rows'].map((t) =>
       db.prepare(`DELETE FROM ${t} WHERE page_id = ?`),
     );
     this.meta = new ChildInsert(db, 'meta_rows', ['name_id', 'content_id']);
     this.links = new ChildInsert(db, 'link_rows', ['url_id', 'fragment', 'text_id', 'rel']);
-    this.jsonld = new ChildInsert(db, 'jsonld', ['type', 'json', 'valid', 'raw']);
-    this.insertType = db.prepare('INSERT OR IGNORE INTO page_jsonld_types (page_id, type) VALUES (?, ?)');
+    this.jsonld = new ChildInsert(db, 'jsonld_rows', ['type', 'json', 'valid', 'raw']);
+    this.insertType = db.prepare('INSERT OR IGNORE INTO jsonld_type_rows (page_id, type) VALUES (?, ?)');
     this.demoteJsonld = db.prepare(
-      'UPDATE jsonld SET valid = 0 WHERE page_id = ? AND valid = 1 AND NOT json_valid(json)',
+      'UPDATE jsonld_rows SET valid = 0 WHERE page_id = ? AND valid = 1 AND NOT json_valid(json)',
     );
     this.addInvalid = db.prepare('UPDATE pages SET jsonld_invalid = jsonld_invalid + ? WHERE id = ?');
     this.batch = db.transaction((records: PageRecord[]) => this.writeAll(records));
     this.dict = new Dictionaries(db);
+    this.since = new SinceLinker(db);
     this.deferAfterOption = opts.deferIndexesAfter;
     this.restartSession();
   }
@@ -172,6 +175,7 @@ export class PageWriter {
   writeBatch(records: PageRecord[]): BatchResult {
     // Crawl ids are trusted for one batch only: a crawl deleted meanwhile is simply created again.
     this.crawlIds.clear();
+    this.since.newBatch();
     // Every child row references the page id the upsert just returned, so per-row foreign key checks
     // are pure cost (~20% of the write time). The pragma is per connection and restored right after.
     const fk = this.db.pragma('foreign_keys', { simple: true }) as number;
@@ -250,7 +254,9 @@ export class PageWriter {
       delta.failed++;
       bump(delta.byError, error, 1);
     }
-    if (r.meta) {
+    // A page of a --since crawl that did not change shares the earlier row's children (since.ts).
+    const shared = r.since ? this.since.link(pageId, r) : false;
+    if (r.meta && !shared) {
       const d = this.dict;
       const meta: Value[] = [];
       for (const [attr, key, content] of metaRows(r))

@@ -19,6 +19,7 @@ import {
   parseRetryAfter,
   redactUrl,
 } from '../fetch/index.js';
+import { bodyHash, metaHash } from '../hashes.js';
 import type { Logger } from '../log.js';
 import { jobRecord } from '../records.js';
 import type { CrawlJobData, PageMetadata, PageRecord } from '../types.js';
@@ -69,6 +70,21 @@ export interface WorkerStats {
   failed: number;
   delayed: number;
   retried: number;
+}
+
+/** Whether the crawl follows this page's links (discovery needs its body, so it is never skipped). */
+function followsLinks(d: JobData, settings: CrawlSettings): boolean {
+  return d.depth < settings.depth;
+}
+
+/** If-None-Match / If-Modified-Since from the earlier crawl's row, unless its links are still to be followed. */
+function conditional(d: JobData, settings: CrawlSettings): { headers?: Record<string, string> } {
+  const s = d.since;
+  if (!settings.since || !s || (!s.etag && !s.lastModified) || followsLinks(d, settings)) return {};
+  const headers: Record<string, string> = {};
+  if (s.etag) headers['if-none-match'] = s.etag;
+  if (s.lastModified) headers['if-modified-since'] = s.lastModified;
+  return { headers };
 }
 
 function baseRecord(d: JobData, attempts: number, queuedMs: number): PageRecord {
@@ -129,6 +145,13 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
   };
 
   if (await deps.control?.hold(job, token, finish)) return;
+
+  // --since with --trust-lastmod: the sitemap says the page did not change since the earlier fetch.
+  const since = settings.since ?? null;
+  if (since && d.since?.skip) {
+    await finish({ ...baseRecord(d, 0, queuedMs), since, unchanged: 'lastmod' });
+    return;
+  }
 
   // 1. robots.txt first, holding no slot: its own fetch takes a slot of this host key's budget (index.ts).
   const baseLimits = { ratePerSec: settings.hostRate, concurrency: settings.hostConcurrency };
@@ -195,7 +218,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     if (await deps.control?.hold(job, token, finish)) return;
     let res: FetchResult;
     try {
-      res = await deps.fetcher.fetch(d.url);
+      res = await deps.fetcher.fetch(d.url, conditional(d, settings));
     } catch (err) {
       if (!isCrawlError(err) || deps.abandoned?.()) throw err;
       if (isConnectionFailure(err.code)) await deps.gate.recordHostEvent(hostKey, 'conn-failure', null);
@@ -239,6 +262,12 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       return;
     }
 
+    // A re-crawl: not modified since the earlier crawl's validators (no body, nothing to extract).
+    if (since && res.status === 304) {
+      await finish({ ...baseRecord(d, attempts, queuedMs), ...partial, since, unchanged: 'not-modified' });
+      return;
+    }
+
     // 5. Content policy, decode, extract.
     const ct = res.contentType;
     if (ct !== null && !isHtmlType(ct)) {
@@ -259,6 +288,18 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       });
       return;
     }
+    const hashed = since ? bodyHash(res.body) : null;
+    // The same body as the earlier crawl's: the same metadata, unless its links are still to be followed.
+    if (hashed !== null && hashed === d.since?.bodyHash && !followsLinks(d, settings)) {
+      await finish({
+        ...baseRecord(d, attempts, queuedMs),
+        ...partial,
+        bodyHash: hashed,
+        since,
+        unchanged: 'same-body',
+      });
+      return;
+    }
     const enc = htmlEncoding(res.body, res.headers['content-type'] ?? null);
     const text = res.body.subarray(enc.bomLength);
     const opts = { maxLinks: deps.fetchConfig.maxLinks, headers: res.headers };
@@ -270,7 +311,23 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     // Discovered links are submitted before this page's row is published, so "every submitted URL has a row"
     // can never look true while children are still on their way.
     if (deps.onPage) await deps.onPage(d, settings, meta);
-    await finish({ ...baseRecord(d, attempts, queuedMs), ...partial, encoding: enc.encoding, meta });
+    const record: PageRecord = {
+      ...baseRecord(d, attempts, queuedMs),
+      ...partial,
+      encoding: enc.encoding,
+      meta,
+      bodyHash: hashed ?? bodyHash(res.body),
+      metaHash: metaHash(meta),
+    };
+    if (since) {
+      record.since = since;
+      // Known unchanged: the store takes the earlier row's metadata, so the record need not carry it.
+      if (record.metaHash === d.since?.metaHash) {
+        record.meta = null;
+        record.unchanged = 'same-metadata';
+      }
+    }
+    await finish(record);
   } finally {
     await release();
   }

@@ -36,10 +36,10 @@ interface Res {
   ms: number;
 }
 
-function request(url: string): Promise<Res> {
+function request(url: string, extra: Record<string, string> = {}): Promise<Res> {
   const t = Date.now();
   return new Promise((resolve, reject) => {
-    get(url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+    get(url, { headers: { 'accept-encoding': 'gzip', ...extra } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -120,5 +120,44 @@ describe('the benchmark farm', () => {
     expect(res.status).toBe(200);
     expect(res.ms).toBeGreaterThanOrEqual(290);
     expect(gunzipSync(res.body).length).toBeLessThan(10_000);
+  });
+});
+
+describe('the benchmark farm for re-crawls (--validators, --change)', () => {
+  it('answers 304 to its validators, and after SIGUSR2 changes the planted share of pages', async () => {
+    const farm = await startFarm([
+      '--hosts',
+      '1',
+      '--pages',
+      '30',
+      '--first',
+      '245',
+      '--pool',
+      '4',
+      '--validators',
+      '--change',
+      '10,10',
+    ]);
+    farms.push(farm);
+    const url = (p: number) => `${farm.origins[0]}/issues/${p}`;
+    const first = await Promise.all([0, 5, 15].map((p) => request(url(p))));
+    const etags = first.map((r) => String(r.headers.etag));
+    expect(first.every((r) => r.status === 200 && r.headers['last-modified'])).toBe(true);
+    expect((await request(url(5), { 'if-none-match': etags[1] })).status).toBe(304);
+    expect(
+      (await request(url(5), { 'if-modified-since': String(first[1].headers['last-modified']) })).status,
+    ).toBe(304);
+    farm.child.kill('SIGUSR2');
+    await new Promise((r) => setTimeout(r, 200));
+    const title = (r: Res) => /<title>([^<]*)/.exec(gunzipSync(r.body).toString())?.[1] ?? '';
+    const meta = await request(url(5), { 'if-none-match': etags[1] }); // page 5: 5 % 100 < 10, a new title
+    expect(meta.status).toBe(200);
+    expect(title(meta)).toMatch(/^Changed: /);
+    const body = await request(url(15), { 'if-none-match': etags[2] }); // page 15: a body-only change
+    expect(body.status).toBe(200);
+    expect(title(body)).toBe(title(first[2]));
+    expect(gunzipSync(body.body).toString()).toContain('<!-- changed 15 -->');
+    expect((await request(url(0), { 'if-none-match': etags[0] })).status).toBe(200); // page 0 changed too
+    expect((await request(url(25), {})).headers.etag).toBe('"0-25-0"');
   });
 });

@@ -131,6 +131,10 @@ describe('the compact schema (migration 005)', () => {
         // Rows tied on the count come in no particular order, and LIMIT may cut a tie anywhere.
         expect(got.length, name).toBe(expected[name].length);
         expect(untied(got), name).toEqual(untied(expected[name]));
+      } else if (!/ORDER BY/.test(sql)) {
+        // Without ORDER BY, rows come in no particular order (later schemas' views may change it).
+        const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+        expect(sorted(got), name).toEqual(sorted(expected[name]));
       } else expect(got, name).toEqual(expected[name]);
     }
     // Each URL is stored once, without its fragment.

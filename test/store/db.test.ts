@@ -29,11 +29,11 @@ describe('openDb and migrations', () => {
       .all();
     expect(tables).toEqual([
       'crawls',
-      'jsonld',
+      'jsonld_rows',
+      'jsonld_type_rows',
       'link_rows',
       'meta_names',
       'meta_rows',
-      'page_jsonld_types',
       'pages',
       'strings',
       'urls',
@@ -42,7 +42,7 @@ describe('openDb and migrations', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
       .pluck()
       .all();
-    expect(views).toEqual(['links', 'meta']);
+    expect(views).toEqual(['jsonld', 'links', 'meta', 'page_jsonld_types', 'page_pairs', 'page_status']);
     const pageCols = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('pages');
     expect(pageCols).toEqual(
       expect.arrayContaining(['url', 'final_url', 'error', 'og_site_name', 'best_title', 'jsonld_types']),

@@ -31,6 +31,8 @@ export interface CrawlViewData {
   /** Set when the table is a search (keyset-paginated in URL order). */
   search: SearchPage | null;
   queues: boolean;
+  /** The other crawls of the database, to compare this one with (none when the database cannot compare). */
+  others?: string[];
 }
 
 function statusTone(status: number | null): 'ok' | 'warn' | 'bad' | 'info' {
@@ -180,6 +182,11 @@ export function crawlView(d: CrawlViewData): Html {
   const c = d.crawl;
   const body = html`<h1>Crawl <span class="name">${c.name}</span></h1>
 <p class="summary">${num(c.pages)} pages · ${num(c.ok)} fetched · ${num(c.failed)} failed · ${c.rate === null ? '' : `${c.rate.toFixed(1)} pages/s · `}${c.firstFetchedAt ?? ''} → ${c.lastFetchedAt ?? ''}</p>
+${
+  d.others?.length
+    ? html`<p id="compare-with">Compare with: ${d.others.map((o) => html`<a href="/compare/${encodeURIComponent(o)}/${encodeURIComponent(c.name)}">${o} → ${c.name}</a> `)}</p>`
+    : ''
+}
 ${charts(d)}
 <h2>Pages</h2>
 ${filterForm(d)}

@@ -1,6 +1,6 @@
 /** `/page/<id>`: the URL explorer view of one crawled page, plus the pages of its crawl that link to it. */
 import { extLink, type Html, html, layout, num } from '../html.js';
-import type { PageRow } from '../reader.js';
+import type { HistoryRow, PageRow } from '../reader.js';
 import { crawlPath } from './crawls.js';
 
 export interface PageViewData {
@@ -12,6 +12,11 @@ export interface PageViewData {
   /** Null while the links-by-target index is being built (a large crawl still running). */
   linkedFrom: { id: number; url: string; title: string | null; text: string }[] | null;
   queues: boolean;
+  /**
+   * The same URL in every crawl (this one included), each with the fields that changed from the crawl before
+   * it (null for the first); empty when the database cannot compare crawls.
+   */
+  history?: { row: HistoryRow; changed: string[] | null }[];
 }
 
 type V = string | number | null | undefined;
@@ -117,6 +122,10 @@ export function pageView(d: PageViewData): Html {
     ['Depth', text(p.depth)],
     ['Discovered from', urlValue(p.discovered_from)],
     ['Stored at', text(p.stored_at)],
+    [
+      'Unchanged',
+      p.unchanged === 1 ? html`yes: ${text(p.unchanged_reason)}` : text(p.unchanged === 0 ? 'no' : null),
+    ],
   ]);
 
   const metaTable = d.meta.length
@@ -144,6 +153,15 @@ ${p.links_truncated ? html`<p class="muted">Only the first ${d.links.length} of 
       ? html`<table class="grid" id="linked-from"><thead><tr><th>Page</th><th>Title</th><th>Link text</th></tr></thead><tbody>${d.linkedFrom.map((l) => html`<tr><td class="url"><a href="/page/${l.id}">${l.url}</a></td><td>${text(l.title)}</td><td>${l.text}</td></tr>`)}</tbody></table>`
       : html`<p class="muted" id="linked-from">No page of this crawl links here.</p>`;
 
+  const history = d.history ?? [];
+  const historyTable =
+    history.length > 1
+      ? html`<table class="grid" id="history"><thead><tr><th>Crawl</th><th>Status</th><th>Fetched at</th><th>Unchanged</th><th>Changed since the crawl before</th></tr></thead><tbody>${history.map(
+          ({ row: h, changed }) =>
+            html`<tr${h.id === p.id ? html` class="current"` : ''}><td><a href="/page/${h.id}">${h.crawl}</a>${h.id === p.id ? html` <span class="muted">(this page)</span>` : ''}</td><td>${h.error ? html`<span class="tag bad">${h.error}</span>` : text(h.status)}</td><td>${text(h.fetched_at)}</td><td>${h.unchanged === 1 ? html`<span class="tag info">${h.unchanged_reason ?? 'yes'}</span>` : text(null)}</td><td class="changed">${changed === null ? html`<span class="muted">first crawl</span>` : changed.length ? changed.join(', ') : html`<span class="muted">nothing</span>`}</td></tr>`,
+        )}</tbody></table>`
+      : html`<p class="muted" id="history">No other crawl of this database has this URL.</p>`;
+
   const title = String(p.best_title ?? p.title ?? p.url);
   const body = html`<h1 class="page-title">${title}</h1>
 <p class="url-line">${urlValue(p.url)}</p>
@@ -152,6 +170,7 @@ ${p.links_truncated ? html`<p class="muted">Only the first ${d.links.length} of 
 <section><h2>Resolved fields</h2>${resolved}</section>
 </div>
 <section><h2>Fetch</h2>${fetch}</section>
+<section><h2>History (${history.length || 1} crawl${history.length > 1 ? 's' : ''})</h2>${historyTable}</section>
 <section><h2>JSON-LD</h2>${jsonld}</section>
 <section><h2>Meta tags (${d.meta.length})</h2>${metaTable}</section>
 <section><h2>Links (${num(p.links_count as number | null)})</h2>${linksTable}</section>

@@ -28,7 +28,7 @@ export function sqlView(d: SqlViewData): Html {
 </table></div>`
     : '';
   const body = html`<h1>SQL</h1>
-<p class="muted">One read-only statement over the results database (tables <code>crawls</code>, <code>pages</code>, <code>jsonld</code>, <code>page_jsonld_types</code>; views <code>meta</code> and <code>links</code>, whose <code>target</code> is the link URL without its #fragment). Anything that writes is refused.</p>
+<p class="muted">One read-only statement over the results database (tables <code>crawls</code>, <code>pages</code>; views <code>meta</code>, <code>links</code> (whose <code>target</code> is the link URL without its #fragment), <code>jsonld</code>, <code>page_jsonld_types</code>, and <code>page_pairs</code> to compare two crawls). Anything that writes is refused.</p>
 <form class="sql" method="get" action="/sql">
   <textarea name="q" rows="8" spellcheck="false" aria-label="SQL">${d.sql}</textarea>
   <button type="submit">Run</button>
