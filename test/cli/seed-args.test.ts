@@ -38,7 +38,11 @@ function titles(db: string): Record<string, string> {
 }
 
 /** No --redis: a crawl that got as far as Redis would start a private redis-server beside the database. */
-async function expectRefusedBeforeStart(seedArgs: string[], message: string, run = runCli) {
+async function expectRefusedBeforeStart(
+  seedArgs: string[],
+  message: string,
+  run: (args: string[]) => Promise<{ code: number | null; stderr: string }> = runCli,
+) {
   const db = join(dir, `refused-${Math.random().toString(36).slice(2)}.db`);
   const r = await run(['crawl', ...seedArgs, '--db', db, '--no-progress']);
   expect(r.code, r.stderr).toBe(2);
