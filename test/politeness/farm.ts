@@ -6,8 +6,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import Database from 'better-sqlite3';
-import { type CliResult, startCli } from '../helpers/cli.js';
-import { runMain } from '../helpers/main.js';
+import { type CliResult, runCli, startCli } from '../helpers/cli.js';
 
 export interface Hit {
   host: string;
@@ -235,12 +234,8 @@ export function startFleet(opts: {
   return {
     common,
     db: opts.db,
-    // `metacrawl submit` through the CLI's main() in this process: a process start takes seconds on a loaded
-    // machine, which delayed one crawl's submission behind another's that the test meant to run together.
-    submit: async (seedFile, crawl, args = []) => ({
-      signal: null,
-      ...(await runMain(['submit', seedFile, '--crawl', crawl, ...args, ...common])),
-    }),
+    submit: (seedFile, crawl, args = []) =>
+      runCli(['submit', seedFile, '--crawl', crawl, ...args, ...common]),
     stop: async () => {
       for (const p of procs) p.kill('SIGTERM');
       return Promise.all(procs.map((p) => p.result));
