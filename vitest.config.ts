@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { SlowestFirstSequencer } from './test/setup/sequencer.js';
 
 export default defineConfig({
   // Tools reach the product as #metacrawl/* (package.json "imports": dist/); tests run them against src/.
@@ -14,5 +15,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
+    // Slowest files first, also on a fresh clone without Vitest's cache of durations (see the sequencer).
+    sequence: { sequencer: SlowestFirstSequencer },
   },
 });

@@ -1,6 +1,7 @@
 /**
  * Every SQL example of the README runs, as a user would: the 164 corpus pages served from a local server,
  * crawled with the real CLI (`metacrawl crawl --allow-private`), then each query through `metacrawl query`
+ * (its `main()` in this process; one query also through the real process, which must print the same rows)
  * and through the explorer's SQL box and download. Needs the compiled CLI (`npm run build`).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExplorer } from '../src/serve/server.js';
 import { runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http.js';
+import { runMain } from './helpers/main.js';
 
 interface ReadmeQuery {
   /** The `-- comment` above the statement, or where it was found. */
@@ -188,12 +190,16 @@ describe('the README SQL examples, run on a crawl of the corpus pages', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Rows by SQL text: each CLI run costs a process start, so the explorer test reuses them. */
+  /**
+   * Rows by SQL text, from `metacrawl query` run in this process (the CLI's `main()`: same parsing, command and
+   * output as the process; a process start per query made this file the slowest of the suite). The explorer
+   * test reuses them; the test below checks that the real process prints the same rows.
+   */
   const cliResults = new Map<string, Record<string, unknown>[]>();
   async function cliRows(sql: string): Promise<Record<string, unknown>[]> {
     const known = cliResults.get(sql);
     if (known) return known;
-    const res = await runCli(['query', sql, '--db', db, '--format', 'json']);
+    const res = await runMain(['query', sql, '--db', db, '--format', 'json']);
     expect(res.code, `metacrawl query failed: ${res.stderr}\n${sql}`).toBe(0);
     expect(res.stderr).toBe('');
     const rows = JSON.parse(res.stdout) as Record<string, unknown>[];
@@ -202,6 +208,24 @@ describe('the README SQL examples, run on a crawl of the corpus pages', () => {
   }
   const onThisCrawl = (sql: string) =>
     placeholders(server.origin).reduce((s, [from, to]) => s.split(from).join(to), sql);
+
+  it('prints the same rows through the real `metacrawl query` process as through its main()', async () => {
+    // One process start: the README example with placeholders replaced that has the most rows on this crawl.
+    const counted = await Promise.all(
+      queries
+        .map((q) => onThisCrawl(q.sql))
+        .filter((sql, i) => sql !== queries[i].sql)
+        .map(async (sql) => [sql, (await cliRows(sql)).length] as const),
+    );
+    expect(counted.length).toBeGreaterThan(0);
+    const [sql] = counted.sort((a, b) => b[1] - a[1])[0];
+    const res = await runCli(['query', sql, '--db', db, '--format', 'json']);
+    expect(res.code, `metacrawl query failed: ${res.stderr}\n${sql}`).toBe(0);
+    expect(res.stderr).toBe('');
+    const rows = JSON.parse(res.stdout) as Record<string, unknown>[];
+    expect(rows.length, sql).toBeGreaterThan(0);
+    expect(rows, sql).toEqual(await cliRows(sql));
+  });
 
   it('stores every corpus page, with every valid JSON-LD block readable by json_extract', () => {
     const sqlite = new Database(db, { readonly: true });

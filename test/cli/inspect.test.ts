@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
+import { runMain } from '../helpers/main.js';
 
 const seedDir = new URL('../fixtures/corpus/seed/', import.meta.url);
 const seedHtml = fileURLToPath(new URL('github-issue-46.html', seedDir));
@@ -28,9 +29,11 @@ afterAll(async () => {
   await server?.close();
 });
 
+// The text report and the refusal run the real process (its stdout encoding and exit code); the other checks run
+// the CLI's main() in this process (same command and output, no process start).
 describe('metacrawl inspect', () => {
   it('--file --json reproduces the reference keys and shapes of the seed page', async () => {
-    const res = await runCli(['inspect', '--file', seedHtml, '--base', explorer.base_url_to_use, '--json']);
+    const res = await runMain(['inspect', '--file', seedHtml, '--base', explorer.base_url_to_use, '--json']);
     expect(res.code, res.stderr).toBe(0);
     const j = JSON.parse(res.stdout);
     for (const key of [
@@ -70,7 +73,7 @@ describe('metacrawl inspect', () => {
   });
 
   it('fetches a URL with the worker fetch rules (redirects followed, --allow-private)', async () => {
-    const res = await runCli(['inspect', `${server.origin}/moved`, '--allow-private', '--json']);
+    const res = await runMain(['inspect', `${server.origin}/moved`, '--allow-private', '--json']);
     expect(res.code, res.stderr).toBe(0);
     const j = JSON.parse(res.stdout);
     expect(j.title).toBe('Une page');
@@ -84,7 +87,7 @@ describe('metacrawl inspect', () => {
   });
 
   it('shows the language, charset and canonical URL in the text view', async () => {
-    const res = await runCli(['inspect', `${server.origin}/page`, '--allow-private']);
+    const res = await runMain(['inspect', `${server.origin}/page`, '--allow-private']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toContain(`Canonical: ${server.origin}/canon\n`);
     expect(res.stdout).toContain('Language: fr\n');
@@ -101,7 +104,7 @@ describe('metacrawl inspect', () => {
   });
 
   it('needs --base with --file', async () => {
-    const res = await runCli(['inspect', '--file', seedHtml]);
+    const res = await runMain(['inspect', '--file', seedHtml]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--base');
   });

@@ -1,6 +1,8 @@
 /**
  * A one-machine `crawl` (private redis-server beside its database) can be watched and controlled with --db, and a
  * second `crawl` on the same database refuses at once, naming the process that holds it, and creates nothing.
+ * The crawls and the dashboard are real processes; status, pause and resume run the CLI's main() in this process
+ * (the same commands finding the crawl through its database, without a process start each).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import {
   waitFor,
 } from '../faults/helpers.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
+import { runMain } from '../helpers/main.js';
 
 const PAGES = 10;
 let server: TestServer;
@@ -81,11 +84,11 @@ describe('a crawl on one machine', () => {
     ]);
     expect(readdirSync(dir).sort()).toEqual([...before, 'b.txt'].sort());
 
-    const status = await runCli(['status', '--db', db]);
+    const status = await runMain(['status', '--db', db]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(new RegExp(`crawl st \\[running\\]: ${PAGES} submitted`));
 
-    const none = await runCli(['status', '--db', `${dir}/other.db`]);
+    const none = await runMain(['status', '--db', `${dir}/other.db`]);
     expect(none.code).toBe(1);
     expect(errLines(none.stderr)).toEqual([
       expect.stringMatching(
@@ -93,10 +96,10 @@ describe('a crawl on one machine', () => {
       ),
     ]);
 
-    const pause = await runCli(['pause', '--crawl', 'st', '--db', db]);
+    const pause = await runMain(['pause', '--crawl', 'st', '--db', db]);
     expect(pause.code, pause.stderr).toBe(0);
     expect(pause.stdout).toMatch(/^crawl st paused/);
-    const paused = await runCli(['status', '--crawl', 'st', '--json', '--db', db]);
+    const paused = await runMain(['status', '--crawl', 'st', '--json', '--db', db]);
     expect(JSON.parse(paused.stdout).crawls[0]).toMatchObject({ crawl: 'st', state: 'paused' });
 
     // The explorer's queue dashboard follows the running crawl too.
@@ -107,7 +110,7 @@ describe('a crawl on one machine', () => {
 
     open = true;
     for (const w of waiting.splice(0)) w();
-    const resume = await runCli(['resume', '--crawl', 'st', '--db', db]);
+    const resume = await runMain(['resume', '--crawl', 'st', '--db', db]);
     expect(resume.code, resume.stderr).toBe(0);
     expect(resume.stdout).toMatch(/^crawl st resumed/);
 
@@ -117,7 +120,7 @@ describe('a crawl on one machine', () => {
     expect(rows).toHaveLength(PAGES);
     for (const r of rows) expect(r.error, r.url).toBeNull();
     expect(existsSync(lockPath(db))).toBe(false);
-    const after = await runCli(['status', '--db', db]);
+    const after = await runMain(['status', '--db', db]);
     expect(after.code).toBe(1);
     expect(after.stderr).toMatch(/no crawl is running on/);
   }, 180_000);

@@ -1,6 +1,7 @@
 /**
  * Seed arguments are checked before anything starts (a bad one is bad usage: exit 2, nothing created), an
- * http(s) URL given as a seed argument is a seed, and a seed list with no URL says so.
+ * http(s) URL given as a seed argument is a seed, and a seed list with no URL says so. `crawl` runs as a real
+ * process; `submit` and the directory check run the CLI's main() in this process (same parsing and messages).
  */
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { html, startServer, type TestServer } from '../helpers/http.js';
+import { runMain } from '../helpers/main.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 
 let dir: string;
@@ -36,9 +38,13 @@ function titles(db: string): Record<string, string> {
 }
 
 /** No --redis: a crawl that got as far as Redis would start a private redis-server beside the database. */
-async function expectRefusedBeforeStart(seedArgs: string[], message: string) {
+async function expectRefusedBeforeStart(
+  seedArgs: string[],
+  message: string,
+  run: (args: string[]) => Promise<{ code: number | null; stderr: string }> = runCli,
+) {
   const db = join(dir, `refused-${Math.random().toString(36).slice(2)}.db`);
-  const r = await runCli(['crawl', ...seedArgs, '--db', db, '--no-progress']);
+  const r = await run(['crawl', ...seedArgs, '--db', db, '--no-progress']);
   expect(r.code, r.stderr).toBe(2);
   expect(r.stderr).toContain(message);
   expect(r.stderr).not.toContain('crawl name');
@@ -60,11 +66,11 @@ describe('seed arguments', () => {
   it('a directory given as a seed file is bad usage too', async () => {
     const sub = join(dir, 'a-directory');
     mkdirSync(sub);
-    await expectRefusedBeforeStart([sub], `seed path is a directory: ${sub}`);
+    await expectRefusedBeforeStart([sub], `seed path is a directory: ${sub}`, runMain);
   });
 
   it('submit checks its seed arguments before it connects', async () => {
-    const r = await runCli([
+    const r = await runMain([
       'submit',
       join(dir, 'nope.txt'),
       '--crawl',
@@ -107,7 +113,7 @@ describe('seed arguments', () => {
   }, 120_000);
 
   it('submit takes a URL argument as a seed too', async () => {
-    const r = await runCli([
+    const r = await runMain([
       'submit',
       `${server.origin}/x`,
       `${server.origin}/y`,
@@ -142,7 +148,7 @@ describe('seed arguments', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`warning: no seed URLs in ${empty}: nothing to crawl`);
     expect(r.stdout).toContain('pages stored   0');
-    const stdin = await runCli(
+    const stdin = await runMain(
       ['submit', '-', '--crawl', 'empty-stdin', '--redis', testRedisUrl(), '--prefix', testPrefix()],
       { input: '' },
     );
