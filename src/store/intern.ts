@@ -28,12 +28,13 @@ export class Interner {
   ) {}
 
   id(v: string): number {
+    // Not remembered: no hashing of a long text for a lookup that cannot hit.
+    if (v.length > this.maxLength) return this.insert(v);
     let id = this.young.get(v);
     if (id !== undefined) return id;
     id = this.old.get(v);
     if (id === undefined) {
       id = (this.lookup === null ? undefined : this.lookup(v)) ?? this.insert(v);
-      if (v.length > this.maxLength) return id;
     }
     this.young.set(v, id);
     if (this.young.size >= this.capacity) {
