@@ -2,6 +2,10 @@
  * Interning: a repeated string (a link URL, a meta name, an anchor text) is stored once and referenced by id.
  * The writer remembers the ids of recently seen strings in two generations of bounded maps (an
  * approximate LRU), so repeated navigation links cost no database access at all.
+ *
+ * New URLs and strings get their ids here, in the writer's transaction (the next id after the table's
+ * largest, read when the batch starts under the write lock), and are inserted many rows per statement
+ * (`AppendTable`): one statement per value was most of the cost of a page whose links are new.
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
@@ -24,12 +28,13 @@ export class Interner {
   ) {}
 
   id(v: string): number {
+    // Not remembered: no hashing of a long text for a lookup that cannot hit.
+    if (v.length > this.maxLength) return this.insert(v);
     let id = this.young.get(v);
     if (id !== undefined) return id;
     id = this.old.get(v);
     if (id === undefined) {
-      id = this.lookup?.(v) ?? this.insert(v);
-      if (v.length > this.maxLength) return id;
+      id = (this.lookup === null ? undefined : this.lookup(v)) ?? this.insert(v);
     }
     this.young.set(v, id);
     if (this.young.size >= this.capacity) {
@@ -46,6 +51,62 @@ export class Interner {
   }
 }
 
+/** Rows per multi-row INSERT of new dictionary values. */
+const APPEND_CHUNK = 256;
+
+/**
+ * A dictionary table `(id INTEGER PRIMARY KEY, <column> TEXT)` that only grows: new values are given the next
+ * ids and kept until `flush()` (or a full chunk) inserts them, `APPEND_CHUNK` rows per statement. Ids are
+ * handed out only between `begin()` and `flush()`, inside one write transaction.
+ */
+export class AppendTable {
+  private next = 0;
+  private pending: string[] = [];
+  private readonly maxId: Statement;
+  private readonly stmts = new Map<number, Statement>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly table: string,
+    private readonly column: string,
+  ) {
+    this.maxId = db.prepare(`SELECT max(id) FROM ${table}`).pluck();
+  }
+
+  /** Starts handing out ids after the table's largest (call inside the write transaction). */
+  begin(): void {
+    this.pending = [];
+    this.next = ((this.maxId.get() as number | null) ?? 0) + 1;
+  }
+
+  /** The id `v` will have once flushed. */
+  add(v: string): number {
+    const id = this.next++;
+    this.pending.push(v);
+    if (this.pending.length >= APPEND_CHUNK) this.flush();
+    return id;
+  }
+
+  /** Inserts every value given an id since the last flush. */
+  flush(): void {
+    const n = this.pending.length;
+    if (n === 0) return;
+    let s = this.stmts.get(n);
+    if (!s) {
+      const tuples = Array.from({ length: n }, (_, k) => `(@first+${k},?)`);
+      s = this.db.prepare(`INSERT INTO ${this.table} (id, ${this.column}) VALUES ${tuples.join(',')}`);
+      this.stmts.set(n, s);
+    }
+    s.run({ first: this.next - n }, this.pending);
+    this.pending = [];
+  }
+
+  /** Drops what was not flushed (the transaction it belonged to was rolled back). */
+  discard(): void {
+    this.pending = [];
+  }
+}
+
 /** URLs remembered per generation: a site's navigation links, for the thousands of sites a crawl interleaves. */
 const URLS_REMEMBERED = 200_000;
 
@@ -53,6 +114,8 @@ const URLS_REMEMBERED = 200_000;
 export class Dictionaries {
   readonly urls: Interner;
   readonly strings: Interner;
+  private readonly urlRows: AppendTable;
+  private readonly stringRows: AppendTable;
   /** Meta names, one interner of keys per attribute (name, property, …): no key string to build per tag. */
   private readonly names = new Map<string, Interner>();
   private readonly nameId: Statement;
@@ -66,17 +129,29 @@ export class Dictionaries {
 
   constructor(db: Db) {
     const urlId = db.prepare('SELECT id FROM urls WHERE url = ?').pluck();
-    const addUrl = db.prepare('INSERT INTO urls (url) VALUES (?)');
-    const addString = db.prepare('INSERT INTO strings (s) VALUES (?)');
+    this.urlRows = new AppendTable(db, 'urls', 'url');
+    this.stringRows = new AppendTable(db, 'strings', 's');
     this.nameId = db.prepare('SELECT id FROM meta_names WHERE key = ? AND attr = ?').pluck();
     this.addName = db.prepare('INSERT INTO meta_names (attr, key) VALUES (?, ?)');
     this.urls = new Interner(
       (u) => (this.lookupUrls ? (urlId.get(u) as number | undefined) : undefined),
-      insertId(addUrl),
+      (u) => this.urlRows.add(u),
       URLS_REMEMBERED,
     );
     // Strings are not unique in the table: no lookup, a value forgotten and seen again is stored again.
-    this.strings = new Interner(null, insertId(addString), 100_000, 200);
+    this.strings = new Interner(null, (s) => this.stringRows.add(s), 100_000, 200);
+  }
+
+  /** Call at the start of a write transaction, before any id is asked for. */
+  begin(): void {
+    this.urlRows.begin();
+    this.stringRows.begin();
+  }
+
+  /** Call before the transaction commits: stores the values given ids since `begin()`. */
+  flush(): void {
+    this.urlRows.flush();
+    this.stringRows.flush();
   }
 
   /** The id of a meta tag's (attr, key) name. */
@@ -93,15 +168,14 @@ export class Dictionaries {
     return keys.id(key);
   }
 
+  /** Forgets every id (after a rollback). */
   clear(): void {
     this.urls.clear();
     this.strings.clear();
     this.names.clear();
+    this.urlRows.discard();
+    this.stringRows.discard();
   }
-}
-
-function insertId(stmt: Statement): (v: string) => number {
-  return (v) => Number(stmt.run(v).lastInsertRowid);
 }
 
 /** A link URL as [target, fragment]: the URL up to its first '#', and what follows it (null when none). */

@@ -63,7 +63,7 @@ export const PAGE_COLUMNS = [
 
 type Value = string | number | null;
 
-function str(v: unknown): string | null {
+export function str(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
@@ -78,7 +78,7 @@ function bool(v: unknown): number {
   return v ? 1 : 0;
 }
 
-function arr<T>(v: unknown): T[] {
+export function arr<T>(v: unknown): T[] {
   return Array.isArray(v) ? (v as T[]) : [];
 }
 
@@ -161,20 +161,6 @@ export function jsonldTypes(r: PageRecord): string[] {
   const all =
     resolved.length > 0 ? resolved : arr<{ types?: unknown }>(m.jsonld).flatMap((b) => arr(b?.types));
   return [...new Set(all.filter((t): t is string => typeof t === 'string' && t !== ''))];
-}
-
-/** `[attr, key, content]` per meta tag, in document order. */
-export function metaRows(r: PageRecord): [attr: string, key: string, content: string | null][] {
-  return arr<unknown[]>(r.meta?.meta).map((t) => [str(t?.[0]) ?? '', str(t?.[1]) ?? '', str(t?.[2])]);
-}
-
-/** `[url, text, rel]` per link, in document order. */
-export function linkRows(r: PageRecord): [url: string, text: string, rel: string | null][] {
-  return arr<Record<string, unknown>>(r.meta?.links).map((l) => [
-    str(l?.url) ?? '',
-    str(l?.text) ?? '',
-    str(l?.rel),
-  ]);
 }
 
 /**

@@ -7,12 +7,12 @@
  * Conflict rule: the latest record for a (crawl, url) wins, EXCEPT that a failure (error not null)
  * never replaces an earlier success; such a record is counted as `skipped`.
  */
-import type { Statement } from 'better-sqlite3';
-import type { PageRecord } from '../types.js';
+import type { Statement, Transaction } from 'better-sqlite3';
+import type { PageMetadata, PageRecord } from '../types.js';
 import type { Db } from './db.js';
 import { DEFERRED_INDEXES, hasIndex, refreshStatistics } from './indexes.js';
-import { Dictionaries, splitFragment } from './intern.js';
-import { jsonldRows, jsonldTypes, linkRows, metaRows, PAGE_COLUMNS, pageValues } from './rows.js';
+import { Dictionaries } from './intern.js';
+import { arr, jsonldRows, jsonldTypes, PAGE_COLUMNS, pageValues, str } from './rows.js';
 import { SinceLinker } from './since.js';
 
 /** Net change a batch made to one crawl's rows; applying it to counts read from the DB keeps them exact. */
@@ -34,6 +34,9 @@ export interface BatchResult extends CrawlDelta {
 }
 
 type Value = string | number | null;
+
+/** Where `error` is among the page values. */
+const ERROR = PAGE_COLUMNS.indexOf('error');
 
 /** Rows per multi-row INSERT: one statement for most pages' links, well under SQLite's variable limit. */
 const CHUNK = 256;
@@ -61,15 +64,20 @@ class ChildInsert {
     private readonly db: Db,
     private readonly table: string,
     private readonly cols: string[],
+    /** Whether the table has a `position` column (document order). */
+    private readonly positions = true,
   ) {}
 
   private stmt(rows: number): Statement {
     let s = this.stmts.get(rows);
     if (!s) {
       const rest = new Array(this.cols.length).fill('?').join(',');
-      const tuples = Array.from({ length: rows }, (_, k) => `(@page,@first+${k},${rest})`);
+      const pos = this.positions ? ['position'] : [];
+      const tuples = Array.from({ length: rows }, (_, k) =>
+        this.positions ? `(@page,@first+${k},${rest})` : `(@page,${rest})`,
+      );
       // OR FAIL (same outcome here: any error rolls back the whole batch) spares a statement journal.
-      const sql = `INSERT OR FAIL INTO ${this.table} (page_id, position, ${this.cols.join(', ')}) VALUES ${tuples.join(',')}`;
+      const sql = `INSERT OR FAIL INTO ${this.table} (${['page_id', ...pos, ...this.cols].join(', ')}) VALUES ${tuples.join(',')}`;
       s = this.db.prepare(sql);
       this.stmts.set(rows, s);
     }
@@ -80,10 +88,11 @@ class ChildInsert {
   run(pageId: number, values: Value[]): void {
     const width = this.cols.length;
     const rows = values.length / width;
+    if (rows === 0) return;
     for (let first = 0; first < rows; first += CHUNK) {
       const n = Math.min(CHUNK, rows - first);
       const part = n === rows ? values : values.slice(first * width, (first + n) * width);
-      this.stmt(n).run({ page: pageId, first }, part);
+      this.stmt(n).run(this.positions ? { page: pageId, first } : { page: pageId }, part);
     }
   }
 }
@@ -104,15 +113,15 @@ export class PageWriter {
   private readonly selectCrawl: Statement;
   private readonly updateSettings: Statement;
   private readonly selectPage: Statement;
-  private readonly upsertPage: Statement;
+  private readonly insertPage: Statement;
+  private readonly updatePage: Statement;
   private readonly deleteChildren: Statement[];
   private readonly meta: ChildInsert;
   private readonly links: ChildInsert;
-  private readonly jsonld: ChildInsert;
-  private readonly insertType: Statement;
-  private readonly demoteJsonld: Statement;
+  private readonly insertJsonld: Statement;
+  private readonly types: ChildInsert;
   private readonly addInvalid: Statement;
-  private readonly batch: (records: PageRecord[]) => BatchResult;
+  private readonly batch: Transaction<(records: PageRecord[]) => BatchResult>;
   private readonly dict: Dictionaries;
   private readonly since: SinceLinker;
   private readonly deferAfterOption: number | undefined;
@@ -135,25 +144,29 @@ export class PageWriter {
     this.updateSettings = db.prepare('UPDATE crawls SET settings = ? WHERE id = ?');
     this.selectPage = db.prepare('SELECT id, error FROM pages WHERE crawl_id = ? AND url = ?');
     const cols = ['crawl_id', 'stored_at', ...PAGE_COLUMNS];
-    const set = cols.filter((c) => c !== 'crawl_id' && c !== 'url').map((c) => `${c} = excluded.${c}`);
-    this.upsertPage = db
+    // A new page (the common case) is one statement; an existing one is read, then updated or left alone.
+    this.insertPage = db
       .prepare(
         `INSERT INTO pages (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
-         ON CONFLICT (crawl_id, url) DO UPDATE SET ${set.join(', ')}
-         WHERE excluded.error IS NULL OR pages.error IS NOT NULL
-         RETURNING id`,
+         ON CONFLICT (crawl_id, url) DO NOTHING RETURNING id`,
       )
       .pluck();
+    const set = cols.filter((c) => c !== 'crawl_id' && c !== 'url').map((c) => `${c} = ?`);
+    this.updatePage = db.prepare(`UPDATE pages SET ${set.join(', ')} WHERE id = ?`);
     this.deleteChildren = ['meta_rows', 'link_rows', 'jsonld_rows', 'jsonld_type_rows'].map((t) =>
       db.prepare(`DELETE FROM ${t} WHERE page_id = ?`),
     );
     this.meta = new ChildInsert(db, 'meta_rows', ['name_id', 'content_id']);
     this.links = new ChildInsert(db, 'link_rows', ['url_id', 'fragment', 'text_id', 'rel']);
-    this.jsonld = new ChildInsert(db, 'jsonld_rows', ['type', 'json', 'valid', 'raw']);
-    this.insertType = db.prepare('INSERT OR IGNORE INTO jsonld_type_rows (page_id, type) VALUES (?, ?)');
-    this.demoteJsonld = db.prepare(
-      'UPDATE jsonld_rows SET valid = 0 WHERE page_id = ? AND valid = 1 AND NOT json_valid(json)',
-    );
+    // `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers).
+    this.insertJsonld = db
+      .prepare(
+        `INSERT OR FAIL INTO jsonld_rows (page_id, position, type, json, valid, raw)
+         VALUES (@page, @position, @type, @json, CASE WHEN @valid THEN json_valid(@json) ELSE 0 END, @raw)
+         RETURNING valid`,
+      )
+      .pluck();
+    this.types = new ChildInsert(db, 'jsonld_type_rows', ['type'], false);
     this.addInvalid = db.prepare('UPDATE pages SET jsonld_invalid = jsonld_invalid + ? WHERE id = ?');
     this.batch = db.transaction((records: PageRecord[]) => this.writeAll(records));
     this.dict = new Dictionaries(db);
@@ -181,7 +194,8 @@ export class PageWriter {
     const fk = this.db.pragma('foreign_keys', { simple: true }) as number;
     if (fk) this.db.pragma('foreign_keys = OFF');
     try {
-      return this.batch(records);
+      // IMMEDIATE: the write lock from the start, so the dictionaries' next ids (read first) stay right.
+      return this.batch.immediate(records);
     } catch (err) {
       // Rolled back: the ids of values first stored in this batch no longer exist.
       this.dict.clear();
@@ -222,11 +236,13 @@ export class PageWriter {
     }
     const total: BatchResult = { ...emptyDelta(), byCrawl: {} };
     const storedAt = new Date().toISOString();
+    this.dict.begin();
     for (const r of records) {
       const delta = (total.byCrawl[r.crawl] ??= emptyDelta());
       const outcome = this.writeOne(r, storedAt, delta);
       total[outcome]++;
     }
+    this.dict.flush();
     for (const d of Object.values(total.byCrawl)) {
       total.failed += d.failed;
       for (const [code, n] of Object.entries(d.byError)) bump(total.byError, code, n);
@@ -236,43 +252,33 @@ export class PageWriter {
 
   private writeOne(r: PageRecord, storedAt: string, delta: CrawlDelta): 'inserted' | 'updated' | 'skipped' {
     const crawlId = this.crawlId(r.crawl);
-    const before = this.selectPage.get(crawlId, r.url) as { id: number; error: string | null } | undefined;
-    const pageId = this.upsertPage.get(crawlId, storedAt, ...pageValues(r)) as number | undefined;
+    const values = pageValues(r);
+    let pageId = this.insertPage.get(crawlId, storedAt, ...values) as number | undefined;
+    let before: { id: number; error: string | null } | undefined;
     if (pageId === undefined) {
-      delta.skipped++;
-      return 'skipped';
-    }
-    const error = r.error ?? null;
-    if (before) {
+      // The row exists: the latest record wins, except that a failure never replaces a success.
+      before = this.selectPage.get(crawlId, r.url) as { id: number; error: string | null };
+      if (values[ERROR] !== null && before.error === null) {
+        delta.skipped++;
+        return 'skipped';
+      }
+      pageId = before.id;
+      values[0] = storedAt; // the url (not rewritten) makes way for stored_at: the SET order
+      this.updatePage.run(...values, pageId);
       for (const del of this.deleteChildren) del.run(pageId);
       if (before.error !== null) {
         delta.failed--;
         bump(delta.byError, before.error, -1);
       }
     }
+    const error = r.error ?? null;
     if (error !== null) {
       delta.failed++;
       bump(delta.byError, error, 1);
     }
     // A page of a --since crawl that did not change shares the earlier row's children (since.ts).
     const shared = r.since ? this.since.link(pageId, r) : false;
-    if (r.meta && !shared) {
-      const d = this.dict;
-      const meta: Value[] = [];
-      for (const [attr, key, content] of metaRows(r))
-        meta.push(d.name(attr, key), content === null ? null : d.strings.id(content));
-      this.meta.run(pageId, meta);
-      const links: Value[] = [];
-      for (const [url, text, rel] of linkRows(r)) {
-        const [target, fragment] = splitFragment(url);
-        links.push(d.urls.id(target), fragment, d.strings.id(text), rel);
-      }
-      this.links.run(pageId, links);
-      const jsonld = jsonldRows(r);
-      this.jsonld.run(pageId, jsonld.flat());
-      if (jsonld.some((row) => row[2] === 1)) this.checkJsonld(pageId);
-      for (const t of jsonldTypes(r)) this.insertType.run(pageId, t);
-    }
+    if (r.meta && !shared) this.writeChildren(r, r.meta, pageId);
     if (before) {
       delta.updated++;
       return 'updated';
@@ -281,9 +287,37 @@ export class PageWriter {
     return 'inserted';
   }
 
-  /** `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers). */
-  private checkJsonld(pageId: number): void {
-    const demoted = this.demoteJsonld.run(pageId).changes;
+  private writeChildren(r: PageRecord, m: PageMetadata, pageId: number): void {
+    const d = this.dict;
+    const tags = arr<unknown[]>(m.meta);
+    const meta: Value[] = new Array(tags.length * 2);
+    for (let k = 0; k < tags.length; k++) {
+      const t = tags[k];
+      const content = str(t?.[2]);
+      meta[2 * k] = d.name(str(t?.[0]) ?? '', str(t?.[1]) ?? '');
+      meta[2 * k + 1] = content === null ? null : d.strings.id(content);
+    }
+    this.meta.run(pageId, meta);
+    const list = arr<Record<string, unknown>>(m.links);
+    const links: Value[] = new Array(list.length * 4);
+    for (let k = 0; k < list.length; k++) {
+      const l = list[k];
+      const url = str(l?.url) ?? '';
+      const hash = url.indexOf('#');
+      links[4 * k] = d.urls.id(hash < 0 ? url : url.slice(0, hash));
+      links[4 * k + 1] = hash < 0 ? null : url.slice(hash + 1);
+      links[4 * k + 2] = d.strings.id(str(l?.text) ?? '');
+      links[4 * k + 3] = str(l?.rel);
+    }
+    this.links.run(pageId, links);
+    const blocks = jsonldRows(r);
+    let demoted = 0;
+    for (let k = 0; k < blocks.length; k++) {
+      const [type, json, valid, raw] = blocks[k];
+      const stored = this.insertJsonld.get({ page: pageId, position: k, type, json, valid, raw });
+      if (valid === 1 && stored === 0) demoted++;
+    }
     if (demoted > 0) this.addInvalid.run(demoted, pageId);
+    this.types.run(pageId, jsonldTypes(r));
   }
 }

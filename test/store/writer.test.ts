@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDb } from '../../src/store/db.js';
 import { PageWriter } from '../../src/store/writer.js';
+import type { MetaTag } from '../../src/types.js';
 import { failRecord, okRecord, tempDir } from './records.js';
 
 describe('PageWriter', () => {
@@ -105,6 +106,48 @@ describe('PageWriter', () => {
     expect(counts).toEqual([3, 65 + 2, 130 + 3, 6, 8, 1]);
     // A fresh writer (a restarted process) agrees.
     expect(new PageWriter(db).writeBatch(batch)).toMatchObject({ inserted: 0, updated: 3 });
+  });
+
+  it('stores a batch of many new URLs and texts (ids given in bulk) exactly, and a writer started later continues', () => {
+    // Each page: 120 links to URLs no page linked to before, 40 to shared ones, unique and shared texts.
+    const page = (i: number, crawl = 'c1') => {
+      const r = okRecord(crawl, `https://example.com/p${i}`, { links: 0, meta: 0 });
+      r.meta!.links = Array.from({ length: 160 }, (_, k) => ({
+        url: k < 120 ? `https://site${i}.example/${k}#f${k % 3}` : `https://shared.example/${k}`,
+        text: k % 2 === 0 ? `text ${i}/${k}` : `shared ${k % 7}`,
+        rel: null,
+        tag: 'a' as const,
+      }));
+      r.meta!.meta = Array.from({ length: 30 }, (_, k) => ['name', `k${k % 9}`, `v ${i}/${k}`] as MetaTag);
+      return r;
+    };
+    const linksOf = (url: string) =>
+      db
+        .prepare(
+          'SELECT l.url, l.text, l.rel FROM links l JOIN pages p ON p.id = l.page_id WHERE p.url = ? ORDER BY l.position',
+        )
+        .all(url);
+    const metaOf = (url: string) =>
+      db
+        .prepare(
+          'SELECT m.attr, m.key, m.content FROM meta m JOIN pages p ON p.id = m.page_id WHERE p.url = ? ORDER BY m.position',
+        )
+        .raw(true)
+        .all(url);
+    // Page 0 twice in the batch: its second record replaces the first's rows.
+    const first = [0, 1, 2, 3, 4, 5].map((i) => page(i));
+    const again = page(0);
+    again.meta!.links.reverse();
+    expect(writer.writeBatch([...first, again])).toMatchObject({ inserted: 6, updated: 1 });
+    // A later writer (a restarted process) knows none of the ids and hands out new ones after them.
+    const later = [6, 7, 8].map((i) => page(i));
+    expect(new PageWriter(db).writeBatch(later)).toMatchObject({ inserted: 3 });
+    for (const r of [again, ...first.slice(1), ...later]) {
+      expect(linksOf(r.url)).toEqual(r.meta!.links.map((l) => ({ url: l.url, text: l.text, rel: l.rel })));
+      expect(metaOf(r.url)).toEqual(r.meta!.meta);
+    }
+    expect(count('pages')).toBe(9);
+    expect(count('links')).toBe(9 * 160);
   });
 
   it('never lets a later failure replace an earlier success', () => {
