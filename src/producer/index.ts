@@ -98,7 +98,8 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
         report(r.problem);
         continue;
       }
-      batch.push({ url: r.url, depth: 0, from: null, seed: r.url, lastmod: r.lastmod });
+      // A sitemap URL's `from` is its sitemap (pages.discovered_from): the audit's sitemap checks use it.
+      batch.push({ url: r.url, depth: 0, from: r.sitemap ?? null, seed: r.url, lastmod: r.lastmod });
       if (batch.length >= batchSize) await flush();
     }
     await flush();
