@@ -10,8 +10,9 @@
  * an entity) within one text node: every tag and comment ends a word (so `<li>a</li><li>b</li>` is two
  * words and `<b>wo</b>rd` is two as well). Punctuation-only runs count as words.
  *
- * Hashes are over the words, ASCII letters folded to lowercase, each word as its UTF-8 bytes: the same page
- * gives the same hashes whether it was scanned as text or as UTF-8 bytes (see scan.ts). `textHash` is an
+ * Hashes are over the words, ASCII letters folded to lowercase, each word as its UTF-16 code units (a
+ * character reference as the character it stands for): the same page gives the same hashes whether it was
+ * scanned as text or as UTF-8 bytes (see scan.ts; byte runs are decoded first). `textHash` is an
  * exact hash of the word sequence (each word a 32-bit FNV-1a hash, combined in two lanes: 16 hex digits); `simhash` is a 64-bit
  * SimHash over 3-word shingles (every word's shingle of it and the two words before it; a page of one or
  * two words has one shingle), as a signed 64-bit integer so SQLite can compare fingerprints with bit
@@ -52,8 +53,6 @@ export class AuditCounter {
   private readonly packed = new Float64Array(8);
   private pending = 0;
   private shingles = 0;
-  /** A high surrogate waiting for its pair (text scan only). */
-  private high = 0;
   /** Whether the last shingle covered the latest word (pages of fewer than 3 words still get one). */
   private shingled = false;
 
@@ -70,91 +69,75 @@ export class AuditCounter {
 
   /** Visible text `s[start, end)`. */
   text(s: string, start: number, end: number): void {
-    // The word's hash lanes stay in locals over ASCII runs (most of a page's text).
+    // The word's hash stays in a local over the run (most of a page's text).
     let wa = this.wa;
     let gap = this.gap;
+    const decode = this.decode;
     for (let i = start; i < end; i++) {
       let c = s.charCodeAt(i);
-      if (c < 0x80) {
-        if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c) {
-          if (!gap) {
-            this.wa = wa;
-            this.endWord();
-            gap = true;
-          }
-          continue;
-        }
-        if (gap) {
-          gap = false;
-          wa = SEED_A;
-        }
-        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-        wa = Math.imul(wa ^ c, FNV_PRIME);
-        continue;
-      }
-      this.wa = wa;
-      this.gap = gap;
-      const decode = this.decode;
-      if (decode) {
+      if (c >= 0x80 && decode !== null) {
         // UTF-8 bytes: a run of non-ASCII bytes is decoded as the whole page would be (an ASCII byte is never
-        // inside a sequence, so invalid bytes become the same U+FFFD either way).
+        // inside a sequence, so invalid bytes become the same U+FFFD either way), then read as UTF-16 text.
         let j = i + 1;
         while (j < end && s.charCodeAt(j) >= 0x80) j++;
         const t = decode(i, j);
-        for (let k = 0; k < t.length; k++) this.unit(t.charCodeAt(k));
+        for (let k = 0; k < t.length; k++) {
+          const u = t.charCodeAt(k);
+          if (u === 0xa0) {
+            if (!gap) {
+              this.wa = wa;
+              this.endWord();
+              gap = true;
+            }
+            continue;
+          }
+          if (gap) {
+            gap = false;
+            wa = SEED_A;
+          }
+          wa = Math.imul(wa ^ u, FNV_PRIME);
+        }
         i = j - 1;
-      } else this.unit(c);
-      wa = this.wa;
-      gap = this.gap;
+        continue;
+      }
+      if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c || c === 0xa0) {
+        if (!gap) {
+          this.wa = wa;
+          this.endWord();
+          gap = true;
+        }
+        continue;
+      }
+      if (gap) {
+        gap = false;
+        wa = SEED_A;
+      }
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      wa = Math.imul(wa ^ c, FNV_PRIME);
     }
     this.wa = wa;
     this.gap = gap;
-  }
-
-  /** A non-ASCII UTF-16 code unit. */
-  private unit(c: number): void {
-    if (c === 0xa0) {
-      if (!this.gap) this.endWord();
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      if (this.high !== 0) this.codePoint(0xfffd);
-      this.high = c;
-      return;
-    } else if (c >= 0xdc00 && c <= 0xdfff && this.high !== 0) {
-      this.codePoint(((this.high - 0xd800) << 10) + (c - 0xdc00) + 0x10000);
-    } else this.codePoint(c);
-    this.high = 0;
   }
 
   /** A character reference in visible text. */
   entity(cp: number): void {
     if (cp === 0x20 || cp === 0x0a || cp === 0x09 || cp === 0x0d || cp === 0x0c || cp === 0xa0) {
       if (!this.gap) this.endWord();
-    } else if (cp < 0x80) this.byte(cp >= 0x41 && cp <= 0x5a ? cp | 0x20 : cp);
-    else this.codePoint(cp);
-  }
-
-  private codePoint(cp: number): void {
-    if (cp < 0x800) {
-      this.byte(0xc0 | (cp >> 6));
-      this.byte(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      this.byte(0xe0 | (cp >> 12));
-      this.byte(0x80 | ((cp >> 6) & 0x3f));
-      this.byte(0x80 | (cp & 0x3f));
-    } else {
-      this.byte(0xf0 | (cp >> 18));
-      this.byte(0x80 | ((cp >> 12) & 0x3f));
-      this.byte(0x80 | ((cp >> 6) & 0x3f));
-      this.byte(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) this.unit(cp >= 0x41 && cp <= 0x5a ? cp | 0x20 : cp);
+    else {
+      // As UTF-16, like the same character written as is.
+      this.unit(0xd800 + ((cp - 0x10000) >> 10));
+      this.unit(0xdc00 + ((cp - 0x10000) & 0x3ff));
     }
   }
 
-  private byte(b: number): void {
+  /** One UTF-16 code unit of a word. */
+  private unit(u: number): void {
     if (this.gap) {
       this.gap = false;
       this.wa = SEED_A;
     }
-    this.wa = Math.imul(this.wa ^ b, FNV_PRIME);
+    this.wa = Math.imul(this.wa ^ u, FNV_PRIME);
   }
 
   private endWord(): void {

@@ -4,6 +4,7 @@
  * where the finding is seen), some a `target` (the linked, canonical or alternate URL), then details.
  */
 import type { Db } from './db.js';
+import { type Cell, cell, toCsv, toTable } from './query.js';
 
 export interface AuditCheck {
   id: string;
@@ -134,4 +135,53 @@ function runCheck(db: Db, c: AuditCheck, crawlId: number, limit: number | undefi
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+export type AuditFormat = 'table' | 'csv' | 'json';
+
+/**
+ * The report as printed. json: one object, `{"crawl", "checks": [{"id", "severity", "count", "items"}]}`.
+ * table: a summary (check, severity, findings), then each check with findings as its own table. csv: one row
+ * per finding (check, severity, url, target, details as a JSON object), for a spreadsheet.
+ */
+export function formatAudit(report: AuditReport, format: AuditFormat): string {
+  if (format === 'json') return `${JSON.stringify(report, jsonValue)}\n`;
+  if (format === 'csv') {
+    const rows: Cell[][] = [];
+    for (const c of report.checks) {
+      for (const { url, target, ...details } of c.items)
+        rows.push([
+          c.id,
+          c.severity,
+          url,
+          target === undefined ? null : cell(target),
+          JSON.stringify(details, jsonValue),
+        ]);
+    }
+    return toCsv(['check', 'severity', 'url', 'target', 'details'], rows);
+  }
+  const parts = [
+    `audit of crawl ${report.crawl}\n`,
+    toTable(
+      ['check', 'severity', 'findings'],
+      report.checks.map((c) => [c.id, c.severity, c.count]),
+    ),
+  ];
+  for (const c of report.checks) {
+    if (c.count === 0) continue;
+    const columns = [...new Set(c.items.flatMap((i) => Object.keys(i)))];
+    parts.push(
+      `\n${c.id} (${c.severity}, ${c.count})${c.items.length < c.count ? `: first ${c.items.length}` : ''}\n`,
+      toTable(
+        columns,
+        c.items.map((i) => columns.map((k) => cell(i[k]))),
+      ),
+    );
+  }
+  return parts.join('');
+}
+
+/** BigInts (SimHash values) as exact decimal strings. */
+function jsonValue(_key: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? v.toString() : v;
 }

@@ -4,11 +4,13 @@ export {
   type AuditCheckResult,
   AuditError,
   type AuditFinding,
+  type AuditFormat,
   type AuditOptions,
   type AuditReport,
   type AuditSetting,
   auditChecks,
   auditSettings,
+  formatAudit,
   runAudit,
   setAuditSettings,
 } from './audit.js';
