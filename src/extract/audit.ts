@@ -26,6 +26,13 @@ const FNV_PRIME = 0x01000193;
 const SEED_A = 0x811c9dc5;
 const SEED_B = 0x2f3c8e1b;
 const MIX = 0x5bd1e995;
+const WA = 0;
+const TA = 1;
+const TB = 2;
+const P1A = 3;
+const P1B = 4;
+const P2A = 5;
+const P2B = 6;
 
 /** Counts and hashes fed by the scan; one per scanned page. */
 export class AuditCounter {
@@ -37,16 +44,12 @@ export class AuditCounter {
 
   /** True when the next character starts a new word (a tag or whitespace came before). */
   private gap = true;
-  /** The current word's FNV-1a hash. */
-  private wa = SEED_A;
-  /** The two words before the current one (for shingles), both lanes. */
-  private p1a = 0;
-  private p1b = 0;
-  private p2a = 0;
-  private p2b = 0;
-  /** Exact text hash lanes. */
-  private ta = SEED_A;
-  private tb = SEED_B;
+  /**
+   * The hash state, in an Int32Array: 32-bit values do not fit V8's small integers, so as object fields every
+   * store would box a number. WA: the current word's FNV-1a hash; TA, TB: the exact text hash lanes; P1*, P2*:
+   * the two words before the current one (for shingles).
+   */
+  private readonly h = Int32Array.of(SEED_A, SEED_A, SEED_B, 0, 0, 0, 0);
   /** How many shingles set each of the 64 bits (0-31 the low lane, 32-63 the high), flushed from `packed`. */
   private readonly ones = new Float64Array(64);
   /** Per hash byte, 8 six-bit counters packed in one number (see PACK); flushed every 63 shingles. */
@@ -70,7 +73,7 @@ export class AuditCounter {
   /** Visible text `s[start, end)`. */
   text(s: string, start: number, end: number): void {
     // The word's hash stays in a local over the run (most of a page's text).
-    let wa = this.wa;
+    let wa = this.h[WA];
     let gap = this.gap;
     const decode = this.decode;
     for (let i = start; i < end; i++) {
@@ -85,7 +88,7 @@ export class AuditCounter {
           const u = t.charCodeAt(k);
           if (u === 0xa0) {
             if (!gap) {
-              this.wa = wa;
+              this.h[WA] = wa;
               this.endWord();
               gap = true;
             }
@@ -102,7 +105,7 @@ export class AuditCounter {
       }
       if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c || c === 0xa0) {
         if (!gap) {
-          this.wa = wa;
+          this.h[WA] = wa;
           this.endWord();
           gap = true;
         }
@@ -115,7 +118,7 @@ export class AuditCounter {
       if (c >= 0x41 && c <= 0x5a) c |= 0x20;
       wa = Math.imul(wa ^ c, FNV_PRIME);
     }
-    this.wa = wa;
+    this.h[WA] = wa;
     this.gap = gap;
   }
 
@@ -135,33 +138,33 @@ export class AuditCounter {
   private unit(u: number): void {
     if (this.gap) {
       this.gap = false;
-      this.wa = SEED_A;
+      this.h[WA] = SEED_A;
     }
-    this.wa = Math.imul(this.wa ^ u, FNV_PRIME);
+    this.h[WA] = Math.imul(this.h[WA] ^ u, FNV_PRIME);
   }
 
   private endWord(): void {
     this.gap = true;
     // A word is its 32-bit FNV-1a hash; the second lane is derived from it (distinct words collide 1 in 2^32).
-    const a = fmix(this.wa);
-    const b = fmix(this.wa ^ 0x9e3779b9);
+    const a = fmix(this.h[WA]);
+    const b = fmix(this.h[WA] ^ 0x9e3779b9);
     this.wordCount++;
-    this.ta = Math.imul(this.ta ^ a, FNV_PRIME) ^ (this.ta >>> 13);
-    this.tb = Math.imul(this.tb ^ b, MIX) ^ (this.tb >>> 17);
+    this.h[TA] = Math.imul(this.h[TA] ^ a, FNV_PRIME) ^ (this.h[TA] >>> 13);
+    this.h[TB] = Math.imul(this.h[TB] ^ b, MIX) ^ (this.h[TB] >>> 17);
     if (this.wordCount >= 3) {
       this.shingle(a, b);
       this.shingled = true;
     } else this.shingled = false;
-    this.p2a = this.p1a;
-    this.p2b = this.p1b;
-    this.p1a = a;
-    this.p1b = b;
+    this.h[P2A] = this.h[P1A];
+    this.h[P2B] = this.h[P1B];
+    this.h[P1A] = a;
+    this.h[P1B] = b;
   }
 
   /** Adds the shingle (word-2, word-1, word) ending with the word whose lanes are `a`, `b`. */
   private shingle(a: number, b: number): void {
-    const lo = fmix(Math.imul(this.p2a, 31) ^ Math.imul(this.p1a, 0x2c1b3c6d) ^ a);
-    const hi = fmix(Math.imul(this.p2b, 17) ^ Math.imul(this.p1b, 0x297a2d39) ^ b);
+    const lo = fmix(Math.imul(this.h[P2A], 31) ^ Math.imul(this.h[P1A], 0x2c1b3c6d) ^ a);
+    const hi = fmix(Math.imul(this.h[P2B], 17) ^ Math.imul(this.h[P1B], 0x297a2d39) ^ b);
     // Eight table lookups instead of 64 counter updates: each byte's bits land in six-bit fields.
     const p = this.packed;
     p[0] += PACK[lo & 0xff];
@@ -195,7 +198,7 @@ export class AuditCounter {
   finish(): { wordCount: number; textHash: string | null; simhash: string | null } {
     if (!this.gap) this.endWord();
     if (this.wordCount === 0) return { wordCount: 0, textHash: null, simhash: null };
-    if (!this.shingled) this.shingle(this.p1a, this.p1b);
+    if (!this.shingled) this.shingle(this.h[P1A], this.h[P1B]);
     this.flush();
     let lo = 0;
     let hi = 0;
@@ -205,7 +208,7 @@ export class AuditCounter {
       if (this.ones[j + 32] * 2 > this.shingles) hi |= 1 << j;
     }
     const simhash = BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString();
-    const textHash = hex8(fmix(this.ta ^ this.wordCount)) + hex8(fmix(this.tb));
+    const textHash = hex8(fmix(this.h[TA] ^ this.wordCount)) + hex8(fmix(this.h[TB]));
     return { wordCount: this.wordCount, textHash, simhash };
   }
 }
