@@ -109,6 +109,30 @@ export interface PageMetadata {
   /** The effective base URL (after <base href>). */
   baseUrl: string;
   resolved: ResolvedFields;
+  /** Site-audit fields (src/extract/audit.ts); absent in records from workers older than schema 7. */
+  audit?: AuditFields;
+}
+
+/** What the site audit needs beyond the metadata (src/extract/audit.ts states the rules). */
+export interface AuditFields {
+  /** Text of the first <h1>, ASCII whitespace collapsed. */
+  h1: string | null;
+  h1Count: number;
+  /** HTML <title> elements (an SVG <title> is not one). */
+  titleCount: number;
+  /** <link rel=canonical> elements. */
+  canonicalCount: number;
+  /** Words of the visible text. */
+  wordCount: number;
+  /** Exact hash of the visible words, 16 hex digits; null without words. */
+  textHash: string | null;
+  /** 64-bit SimHash of the visible words' 3-word shingles, a signed 64-bit integer in decimal; null without words. */
+  simhash: string | null;
+  imgCount: number;
+  /** <img> elements without an alt attribute (alt="" is a deliberate empty alt, not missing). */
+  imgMissingAlt: number;
+  /** The X-Robots-Tag response header, as received (several joined by the fetcher). */
+  xRobotsTag: string | null;
 }
 
 export interface RedirectHop {

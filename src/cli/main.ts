@@ -321,6 +321,47 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       }),
     );
 
+  program
+    .command('audit')
+    .description(
+      'site audit of a crawl: broken links, redirects, indexability, titles, duplicates, … (README "Audit")',
+    )
+    .requiredOption('--crawl <name>', 'crawl name')
+    .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+    .option('--check <ids>', 'only these checks, comma-separated (default: all)')
+    .option('--format <fmt>', 'table|csv|json', 'table')
+    .option('--limit <n>', 'at most n findings per check (default: all)')
+    .option(
+      '--set <key=value>',
+      'store a threshold in the database first, e.g. thin_content_min_words=300 (repeatable)',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .action(
+      run(async (raw, cmd) => {
+        const file = {};
+        markDefaults(raw, cmd);
+        const audit = await import('./audit.js');
+        const checks =
+          raw.check === undefined
+            ? null
+            : String(raw.check)
+                .split(',')
+                .map((c) => c.trim())
+                .filter(Boolean);
+        return audit.auditCommand(
+          {
+            db: dbPath(raw, file),
+            crawl: String(raw.crawl),
+            checks,
+            format: oneOf('--format', raw.format, ['table', 'csv', 'json'] as const),
+            limit: raw.limit === undefined ? null : nonNegativeInt('--limit', String(raw.limit)),
+            set: audit.parseSettings((raw.set as string[] | undefined) ?? []),
+          },
+          io,
+        );
+      }),
+    );
+
   addFetchOptions(
     program
       .command('inspect')

@@ -21,6 +21,7 @@
  */
 import { isAscii } from 'node:buffer';
 import type { PageMetadata } from '../types.js';
+import { auditFields, emptyAuditFields } from './audit.js';
 import { canonical, charset, lang, metaByName, metaRows, title } from './head.js';
 import { parseJsonLd } from './jsonld.js';
 import { baseUrl as effectiveBase, links } from './links.js';
@@ -57,7 +58,7 @@ export function extractUtf8(body: Uint8Array, pageUrl: string, opts: ExtractOpti
     const bytes = Buffer.from(body.buffer, body.byteOffset, body.length);
     const view = bytes.toString('latin1');
     // A page of ASCII bytes reads the same either way: its latin1 ranges are its text.
-    s = isAscii(bytes) ? scan(view) : scan(view, (start, end) => bytes.toString('utf8', start, end));
+    s = isAscii(bytes) ? scan(view) : scan(view, (start, end) => bytes.toString('utf8', start, end), true);
   } catch {
     s = emptyScan();
   }
@@ -96,6 +97,7 @@ function fromScan(s: Scan, pageUrl: string, opts: ExtractOptions): PageMetadata 
     () => resolveAll({ scan: s, meta, pageUrl, headers: opts.headers ?? {} }),
     emptyResolved(),
   );
+  meta.audit = safe(() => auditFields(s, opts.headers), emptyAuditFields());
   return meta;
 }
 

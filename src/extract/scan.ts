@@ -14,6 +14,7 @@
  * block end tag and re-created for the following text (active formatting reconstruction), <a> in <select>.
  */
 import { AnchorTracker, type RawAnchor } from './anchors.js';
+import { AuditCounter } from './audit.js';
 import { knownNames, NameFilter, nameAt } from './names.js';
 import { FastTokenizer } from './tokenizer.js';
 
@@ -35,6 +36,8 @@ export interface Scan {
   jsonld: string[];
   /** Text of the first <h1>, not collapsed. */
   h1: string | null;
+  /** Counts and visible-text fingerprints for the site audit (audit.ts). */
+  audit: AuditCounter;
 }
 
 /** The attributes kept per element; every other attribute value is never sliced. */
@@ -46,6 +49,8 @@ const WANTED = new Map<string, ReadonlySet<string>>([
   ['area', new Set(['href', 'rel'])],
   ['script', new Set(['type'])],
   ['html', new Set(['lang'])],
+  ['img', new Set(['alt'])],
+  ['image', new Set(['alt'])],
 ]);
 
 /** Elements whose content the WHATWG parser (scripting on) treats as raw text but htmlparser2 does not. */
@@ -54,6 +59,10 @@ const EXTRA_RAW = new Set(['noscript', 'iframe', 'noembed', 'noframes', 'plainte
 const NATIVE_RAW = new Set(['script', 'style', 'title', 'textarea', 'xmp']);
 /** Raw-text elements whose text is not part of a link's text. */
 const NOT_LINK_TEXT = new Set(['script', 'style', 'noscript']);
+/** Raw-text elements whose text is visible (audit.ts: the visible-text rule). */
+const VISIBLE_RAW = new Set(['textarea', 'xmp', 'plaintext']);
+/** Foreign elements whose text is not visible. */
+const HIDDEN_FOREIGN = new Set(['style', 'script', 'title']);
 /** HTML start tags that end foreign (SVG/MathML) content. */
 const BREAKOUT = new Set(
   'b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var'.split(
@@ -90,7 +99,7 @@ for (const n of EXTRA_RAW) END_SEQ[n] = endSequence(n);
 // Every name compared against below, so the scan's names are these very strings.
 knownNames([...WANTED.keys(), ...[...WANTED.values()].flatMap((v) => [...v])]);
 knownNames([...EXTRA_RAW, ...NATIVE_RAW, ...BREAKOUT, ...INTEGRATION, ...VOID]);
-knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math']);
+knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math', 'img', 'image']);
 
 /** Stands for any tag name no rule looks at. */
 const OTHER = '';
@@ -99,7 +108,7 @@ const OPEN_NAMES = new NameFilter([
   ...WANTED.keys(),
   ...NATIVE_RAW,
   ...EXTRA_RAW,
-  ...['title', 'h1', 'template', 'svg', 'math'],
+  ...['title', 'h1', 'template', 'svg', 'math', 'img', 'image'],
 ]);
 /** End tags that matter outside foreign and raw-text content (see closeTag). */
 const CLOSE_NAMES = new NameFilter(['a', 'template', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
@@ -112,7 +121,7 @@ interface TokenizerInternals {
 }
 
 /** A scan that found nothing (also what a page that cannot be scanned yields). */
-export function emptyScan(): Scan {
+export function emptyScan(decode: ((start: number, end: number) => string) | null = null): Scan {
   return {
     title: null,
     htmlLang: null,
@@ -122,6 +131,7 @@ export function emptyScan(): Scan {
     anchors: [],
     jsonld: [],
     h1: null,
+    audit: new AuditCounter(decode),
   };
 }
 
@@ -134,8 +144,12 @@ export function emptyScan(): Scan {
 export function scan(
   html: string,
   text: (start: number, end: number) => string = (s, e) => html.slice(s, e),
+  utf8Bytes = false,
 ): Scan {
-  const out = emptyScan();
+  const out = emptyScan(utf8Bytes ? text : null);
+  const audit = out.audit;
+  /** Open foreign elements whose text is not visible (SVG <style>, <script>, <title>). */
+  let hiddenForeign = 0;
   const anchors = new AnchorTracker(out.anchors);
 
   let tagName = '';
@@ -169,6 +183,13 @@ export function scan(
     return (templateDepth === 0 && h1State === 1) || anchors.wantsText(templateDepth);
   }
 
+  /** Whether text here is visible text (audit.ts). */
+  function visibleText(): boolean {
+    return (
+      templateDepth === 0 && hiddenForeign === 0 && (raw === null || (VISIBLE_RAW.has(raw) && !inForeign()))
+    );
+  }
+
   function addText(s: string): void {
     if (raw !== null) {
       if (raw === 'script') {
@@ -188,10 +209,12 @@ export function scan(
       if (BREAKOUT.has(name)) {
         foreign.length = 0;
         integration = 0;
+        hiddenForeign = 0;
       } else {
         if (!isSelfClosing) {
           foreign.push(name);
           if (INTEGRATION.has(name)) integration++;
+          if (HIDDEN_FOREIGN.has(name)) hiddenForeign++;
         }
         if (name === 'style') anchors.skipOpen();
         return;
@@ -205,6 +228,13 @@ export function scan(
         break;
       case 'area':
         if (a?.href !== undefined) anchors.area(a.href, a.rel ?? null);
+        break;
+      case 'img':
+      case 'image':
+        if (templateDepth === 0) {
+          audit.imgCount++;
+          if (a?.alt === undefined) audit.imgMissingAlt++;
+        }
         break;
       case 'meta':
         if (a) out.metas.push(a);
@@ -223,10 +253,12 @@ export function scan(
         raw = 'script';
         break;
       case 'title':
+        audit.titleCount++;
         if (titleState === 0) titleState = 1;
         raw = 'title';
         break;
       case 'h1':
+        if (templateDepth === 0) audit.h1Count++;
         if (h1State === 0) h1State = 1;
         break;
       case 'template':
@@ -249,7 +281,10 @@ export function scan(
     if (foreign.length > 0) {
       const at = foreign.lastIndexOf(name);
       if (at !== -1) {
-        for (let i = foreign.length - 1; i >= at; i--) if (INTEGRATION.has(foreign[i])) integration--;
+        for (let i = foreign.length - 1; i >= at; i--) {
+          if (INTEGRATION.has(foreign[i])) integration--;
+          if (HIDDEN_FOREIGN.has(foreign[i])) hiddenForeign--;
+        }
         foreign.length = at;
         if (name === 'style') anchors.skipClose();
         if (name !== 'a' && name !== 'title') return;
@@ -292,6 +327,7 @@ export function scan(
     { decodeEntities: true },
     {
       onopentagname(start, end) {
+        audit.boundary();
         // Outside SVG/MathML only a few names matter; the rest are not even read.
         tagName = foreign.length > 0 || OPEN_NAMES.mayBe(html, start, end) ? nameAt(html, start, end) : OTHER;
         wanted = WANTED.get(tagName);
@@ -340,19 +376,30 @@ export function scan(
         attrs = null;
       },
       onclosetag(start, end) {
+        audit.boundary();
         if (foreign.length === 0 && raw === null && !CLOSE_NAMES.mayBe(html, start, end)) return;
         closeTag(nameAt(html, start, end));
       },
       ontext(start, end) {
+        if (visibleText()) audit.text(html, start, end);
         if (wantsText()) addText(text(start, end));
       },
       ontextentity(cp) {
+        if (visibleText()) audit.entity(cp);
         if (wantsText()) addText(String.fromCodePoint(cp));
       },
-      oncdata() {},
-      oncomment() {},
-      ondeclaration() {},
-      onprocessinginstruction() {},
+      oncdata() {
+        audit.boundary();
+      },
+      oncomment() {
+        audit.boundary();
+      },
+      ondeclaration() {
+        audit.boundary();
+      },
+      onprocessinginstruction() {
+        audit.boundary();
+      },
       onend() {},
     },
   );

@@ -123,7 +123,8 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
       const since = opts.earlier
         ? sinceFor(opts.earlier(r.url), r.lastmod ?? null, settings.trustLastmod)
         : null;
-      batch.push({ url: r.url, depth: 0, from: null, seed: r.url, lastmod: r.lastmod, since });
+      // A sitemap URL's `from` is its sitemap (pages.discovered_from): the audit's sitemap checks use it.
+      batch.push({ url: r.url, depth: 0, from: r.sitemap ?? null, seed: r.url, lastmod: r.lastmod, since });
       if (batch.length >= batchSize) await flush();
     }
     await flush();

@@ -6,7 +6,8 @@
  * - a seed *URL* (from any seed file) whose path ends in `.xml` or `.xml.gz` is fetched and read as a sitemap
  *   instead of being crawled as a page;
  * - `--sitemap <file-or-url>` is a sitemap whatever its name.
- * Sitemap URLs are seeds like any other (depth 0, same normalization and dedupe) and carry their lastmod.
+ * Sitemap URLs are seeds like any other (depth 0, same normalization and dedupe) and carry their lastmod and
+ * the sitemap they were listed in (stored as the page's discovered_from: the audit's orphan and sitemap checks).
  */
 import { existsSync } from 'node:fs';
 import { type NormalizeOptions, normalizeUrl } from '../url/normalize.js';
@@ -21,7 +22,9 @@ import {
 import { isSitemapLocation } from './sitemap.js';
 import type { SitemapReader } from './sitemap-reader.js';
 
-export type SeedEvent = { ok: true; url: string; lastmod: string | null } | { ok: false; problem: string };
+export type SeedEvent =
+  | { ok: true; url: string; lastmod: string | null; sitemap?: string }
+  | { ok: false; problem: string };
 
 export interface SeedSourceOptions {
   /** Seed files, `-` for stdin. */
@@ -43,7 +46,7 @@ export async function* seedUrls(opts: SeedSourceOptions): AsyncGenerator<SeedEve
   async function* fromSitemap(location: string): AsyncGenerator<SeedEvent> {
     for await (const u of reader.read(location)) {
       const n = normalizeUrl(u.loc, normalize, u.base ?? undefined);
-      if (n.ok) yield { ok: true, url: n.url, lastmod: u.lastmod };
+      if (n.ok) yield { ok: true, url: n.url, lastmod: u.lastmod, sitemap: u.sitemap };
       else yield { ok: false, problem: `${u.sitemap}: ${n.reason}` };
     }
   }

@@ -1,4 +1,19 @@
 /** The store stage: the SQLite database, the one store writer that fills it, and read-only queries over it. */
+export {
+  type AuditCheck,
+  type AuditCheckResult,
+  AuditError,
+  type AuditFinding,
+  type AuditFormat,
+  type AuditOptions,
+  type AuditReport,
+  type AuditSetting,
+  auditChecks,
+  auditSettings,
+  formatAudit,
+  runAudit,
+  setAuditSettings,
+} from './audit.js';
 export { type BatchInfo, runStoreWriter, type StoreWriterOptions } from './consumer.js';
 export { type Db, latestSchemaVersion, type OpenDbOptions, openDb, schemaVersion } from './db.js';
 export {

@@ -1,6 +1,20 @@
 /** Pure mapping from a PageRecord to the values of its `pages` row and its child rows. */
 import type { PageRecord } from '../types.js';
 
+/** The site-audit columns (schema 7), written from `meta.audit` (see auditValues). */
+export const AUDIT_COLUMNS = [
+  'h1',
+  'h1_count',
+  'title_count',
+  'canonical_count',
+  'word_count',
+  'text_hash',
+  'simhash',
+  'img_count',
+  'img_missing_alt',
+  'x_robots_tag',
+] as const;
+
 /** Columns of `pages` written from a record, in bind order (crawl_id and stored_at are added by the writer). */
 export const PAGE_COLUMNS = [
   'url',
@@ -59,6 +73,7 @@ export const PAGE_COLUMNS = [
   'jsonld_types',
   'body_hash',
   'meta_hash',
+  ...AUDIT_COLUMNS,
 ] as const;
 
 type Value = string | number | null;
@@ -87,7 +102,7 @@ function rec(v: unknown): Record<string, unknown> {
 }
 
 /** Values for PAGE_COLUMNS, in order. Tolerant of missing fields: the row is stored, never dropped. */
-export function pageValues(r: PageRecord): Value[] {
+export function pageValues(r: PageRecord): (Value | bigint)[] {
   const m = r.meta;
   const og = rec(m?.og);
   const tw = rec(m?.twitter);
@@ -150,7 +165,33 @@ export function pageValues(r: PageRecord): Value[] {
     res ? jsonldTypes(r).join(' ') : null,
     str(r.bodyHash),
     str(r.metaHash),
+    ...auditValues(r),
   ];
+}
+
+/** Values for AUDIT_COLUMNS: all null when the record has no audit fields (an older worker, a failure). */
+export function auditValues(r: PageRecord): (Value | bigint)[] {
+  const a = r.meta?.audit;
+  if (!a || typeof a !== 'object') return AUDIT_COLUMNS.map(() => null);
+  return [
+    str(a.h1),
+    int(a.h1Count),
+    int(a.titleCount),
+    int(a.canonicalCount),
+    int(a.wordCount),
+    str(a.textHash),
+    signed64(a.simhash),
+    int(a.imgCount),
+    int(a.imgMissingAlt),
+    str(a.xRobotsTag),
+  ];
+}
+
+/** A signed 64-bit integer given in decimal, as a BigInt SQLite stores exactly; null when it is not one. */
+function signed64(v: unknown): bigint | null {
+  if (typeof v !== 'string' || !/^-?\d{1,20}$/.test(v)) return null;
+  const n = BigInt(v);
+  return BigInt.asIntN(64, n) === n ? n : null;
 }
 
 /** The page's unique JSON-LD types: the resolved list, else the union over the blocks. */

@@ -28,6 +28,8 @@ describe('openDb and migrations', () => {
       .pluck()
       .all();
     expect(tables).toEqual([
+      'audit_checks',
+      'audit_settings',
       'crawls',
       'jsonld_rows',
       'jsonld_type_rows',
@@ -42,7 +44,19 @@ describe('openDb and migrations', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name")
       .pluck()
       .all();
-    expect(views).toEqual(['jsonld', 'links', 'meta', 'page_jsonld_types', 'page_pairs', 'page_status']);
+    expect(views.filter((v) => !String(v).startsWith('audit_'))).toEqual([
+      'jsonld',
+      'links',
+      'meta',
+      'page_jsonld_types',
+      'page_pairs',
+      'page_status',
+    ]);
+    // The audit: one view per check, and the two they share.
+    const checkViews = db.prepare('SELECT view FROM audit_checks ORDER BY view').pluck().all();
+    expect(views.filter((v) => String(v).startsWith('audit_'))).toEqual(
+      ['audit_links', 'audit_pages', ...checkViews].sort(),
+    );
     const pageCols = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('pages');
     expect(pageCols).toEqual(
       expect.arrayContaining(['url', 'final_url', 'error', 'og_site_name', 'best_title', 'jsonld_types']),

@@ -1,0 +1,273 @@
+/**
+ * The site-audit fields of a page (issue 16), gathered during the streaming scan (scan.ts calls into
+ * `AuditCounter`) and finished here from the scan: heading, title and canonical counts, images without
+ * alt, and the visible text's word count, exact hash and SimHash fingerprint.
+ *
+ * Visible text, the rule: every text node of the document except the content of <script>, <style>,
+ * <template>, <noscript>, <title> (HTML or SVG), <iframe>, <noembed> and <noframes>; comments and attribute
+ * values (alt, title, ...) are not text. CSS is not applied (`hidden`, `display:none` text counts).
+ * Words: maximal runs of characters other than ASCII whitespace and U+00A0 (no-break space, written or as
+ * an entity) within one text node: every tag and comment ends a word (so `<li>a</li><li>b</li>` is two
+ * words and `<b>wo</b>rd` is two as well). Punctuation-only runs count as words.
+ *
+ * Hashes are over the words, ASCII letters folded to lowercase, each word as its UTF-16 code units (a
+ * character reference as the character it stands for): the same page gives the same hashes whether it was
+ * scanned as text or as UTF-8 bytes (see scan.ts; byte runs are decoded first). `textHash` is an
+ * exact hash of the word sequence (each word a 32-bit FNV-1a hash, combined in two lanes: 16 hex digits); `simhash` is a 64-bit
+ * SimHash over 3-word shingles (every word's shingle of it and the two words before it; a page of one or
+ * two words has one shingle), as a signed 64-bit integer so SQLite can compare fingerprints with bit
+ * operators. Pages without words have word_count 0 and null hashes.
+ */
+import type { AuditFields } from '../types.js';
+import type { Scan } from './scan.js';
+import { collapse, tokens } from './text.js';
+
+const FNV_PRIME = 0x01000193;
+const SEED_A = 0x811c9dc5;
+const SEED_B = 0x2f3c8e1b;
+const MIX = 0x5bd1e995;
+const WA = 0;
+const TA = 1;
+const TB = 2;
+const P1A = 3;
+const P1B = 4;
+const P2A = 5;
+const P2B = 6;
+
+/** Counts and hashes fed by the scan; one per scanned page. */
+export class AuditCounter {
+  titleCount = 0;
+  h1Count = 0;
+  imgCount = 0;
+  imgMissingAlt = 0;
+  wordCount = 0;
+
+  /** True when the next character starts a new word (a tag or whitespace came before). */
+  private gap = true;
+  /**
+   * The hash state, in an Int32Array: 32-bit values do not fit V8's small integers, so as object fields every
+   * store would box a number. WA: the current word's FNV-1a hash; TA, TB: the exact text hash lanes; P1*, P2*:
+   * the two words before the current one (for shingles).
+   */
+  private readonly h = Int32Array.of(SEED_A, SEED_A, SEED_B, 0, 0, 0, 0);
+  /** How many shingles set each of the 64 bits (0-31 the low lane, 32-63 the high), flushed from `packed`. */
+  private readonly ones = new Float64Array(64);
+  /** Per hash byte, 8 six-bit counters packed in one number (see PACK); flushed every 63 shingles. */
+  private readonly packed = new Float64Array(8);
+  private pending = 0;
+  private shingles = 0;
+  /** Whether the last shingle covered the latest word (pages of fewer than 3 words still get one). */
+  private shingled = false;
+
+  /**
+   * `decode` is given when `text()` reads UTF-8 bytes in a latin1 string: it decodes a byte range of the
+   * page; without it the ranges are UTF-16 text.
+   */
+  constructor(private readonly decode: ((start: number, end: number) => string) | null = null) {}
+
+  /** A tag, comment or other markup: the word in progress ends. */
+  boundary(): void {
+    if (!this.gap) this.endWord();
+  }
+
+  /** Visible text `s[start, end)`. */
+  text(s: string, start: number, end: number): void {
+    // The word's hash stays in a local over the run (most of a page's text).
+    let wa = this.h[WA];
+    let gap = this.gap;
+    const decode = this.decode;
+    for (let i = start; i < end; i++) {
+      let c = s.charCodeAt(i);
+      if (c >= 0x80 && decode !== null) {
+        // UTF-8 bytes: a run of non-ASCII bytes is decoded as the whole page would be (an ASCII byte is never
+        // inside a sequence, so invalid bytes become the same U+FFFD either way), then read as UTF-16 text.
+        let j = i + 1;
+        while (j < end && s.charCodeAt(j) >= 0x80) j++;
+        const t = decode(i, j);
+        for (let k = 0; k < t.length; k++) {
+          const u = t.charCodeAt(k);
+          if (u === 0xa0) {
+            if (!gap) {
+              this.h[WA] = wa;
+              this.endWord();
+              gap = true;
+            }
+            continue;
+          }
+          if (gap) {
+            gap = false;
+            wa = SEED_A;
+          }
+          wa = Math.imul(wa ^ u, FNV_PRIME);
+        }
+        i = j - 1;
+        continue;
+      }
+      if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c || c === 0xa0) {
+        if (!gap) {
+          this.h[WA] = wa;
+          this.endWord();
+          gap = true;
+        }
+        continue;
+      }
+      if (gap) {
+        gap = false;
+        wa = SEED_A;
+      }
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      wa = Math.imul(wa ^ c, FNV_PRIME);
+    }
+    this.h[WA] = wa;
+    this.gap = gap;
+  }
+
+  /** A character reference in visible text. */
+  entity(cp: number): void {
+    if (cp === 0x20 || cp === 0x0a || cp === 0x09 || cp === 0x0d || cp === 0x0c || cp === 0xa0) {
+      if (!this.gap) this.endWord();
+    } else if (cp < 0x10000) this.unit(cp >= 0x41 && cp <= 0x5a ? cp | 0x20 : cp);
+    else {
+      // As UTF-16, like the same character written as is.
+      this.unit(0xd800 + ((cp - 0x10000) >> 10));
+      this.unit(0xdc00 + ((cp - 0x10000) & 0x3ff));
+    }
+  }
+
+  /** One UTF-16 code unit of a word. */
+  private unit(u: number): void {
+    if (this.gap) {
+      this.gap = false;
+      this.h[WA] = SEED_A;
+    }
+    this.h[WA] = Math.imul(this.h[WA] ^ u, FNV_PRIME);
+  }
+
+  private endWord(): void {
+    this.gap = true;
+    // A word is its 32-bit FNV-1a hash; the second lane is derived from it (distinct words collide 1 in 2^32).
+    const a = fmix(this.h[WA]);
+    const b = fmix(this.h[WA] ^ 0x9e3779b9);
+    this.wordCount++;
+    this.h[TA] = Math.imul(this.h[TA] ^ a, FNV_PRIME) ^ (this.h[TA] >>> 13);
+    this.h[TB] = Math.imul(this.h[TB] ^ b, MIX) ^ (this.h[TB] >>> 17);
+    if (this.wordCount >= 3) {
+      this.shingle(a, b);
+      this.shingled = true;
+    } else this.shingled = false;
+    this.h[P2A] = this.h[P1A];
+    this.h[P2B] = this.h[P1B];
+    this.h[P1A] = a;
+    this.h[P1B] = b;
+  }
+
+  /** Adds the shingle (word-2, word-1, word) ending with the word whose lanes are `a`, `b`. */
+  private shingle(a: number, b: number): void {
+    const lo = fmix(Math.imul(this.h[P2A], 31) ^ Math.imul(this.h[P1A], 0x2c1b3c6d) ^ a);
+    const hi = fmix(Math.imul(this.h[P2B], 17) ^ Math.imul(this.h[P1B], 0x297a2d39) ^ b);
+    // Eight table lookups instead of 64 counter updates: each byte's bits land in six-bit fields.
+    const p = this.packed;
+    p[0] += PACK[lo & 0xff];
+    p[1] += PACK[(lo >>> 8) & 0xff];
+    p[2] += PACK[(lo >>> 16) & 0xff];
+    p[3] += PACK[lo >>> 24];
+    p[4] += PACK[hi & 0xff];
+    p[5] += PACK[(hi >>> 8) & 0xff];
+    p[6] += PACK[(hi >>> 16) & 0xff];
+    p[7] += PACK[hi >>> 24];
+    this.shingles++;
+    if (++this.pending === 63) this.flush();
+  }
+
+  /** Moves the packed counts into `ones` (a six-bit field holds at most 63). */
+  private flush(): void {
+    const p = this.packed;
+    for (let k = 0; k < 8; k++) {
+      let v = p[k];
+      for (let j = 0; j < 8; j++) {
+        const f = v % 64;
+        this.ones[k * 8 + j] += f;
+        v = (v - f) / 64;
+      }
+      p[k] = 0;
+    }
+    this.pending = 0;
+  }
+
+  /** Ends the text; the fingerprints, or nulls when the page has no words. */
+  finish(): { wordCount: number; textHash: string | null; simhash: string | null } {
+    if (!this.gap) this.endWord();
+    if (this.wordCount === 0) return { wordCount: 0, textHash: null, simhash: null };
+    if (!this.shingled) this.shingle(this.h[P1A], this.h[P1B]);
+    this.flush();
+    let lo = 0;
+    let hi = 0;
+    // A bit is set when more than half of the shingles set it (the SimHash sum of +1/-1 is positive).
+    for (let j = 0; j < 32; j++) {
+      if (this.ones[j] * 2 > this.shingles) lo |= 1 << j;
+      if (this.ones[j + 32] * 2 > this.shingles) hi |= 1 << j;
+    }
+    const simhash = BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString();
+    const textHash = hex8(fmix(this.h[TA] ^ this.wordCount)) + hex8(fmix(this.h[TB]));
+    return { wordCount: this.wordCount, textHash, simhash };
+  }
+}
+
+/** For each byte value, its 8 bits as 8 six-bit fields of one number (bit j in field j: 64^j). */
+const PACK = new Float64Array(256);
+for (let v = 0; v < 256; v++) {
+  let x = 0;
+  for (let j = 7; j >= 0; j--) x = x * 64 + ((v >> j) & 1);
+  PACK[v] = x;
+}
+
+/** murmur3's 32-bit finalizer. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The audit fields of a scanned page; `headers` are the response headers (lowercase names). */
+export function auditFields(s: Scan, headers: Record<string, string> | undefined): AuditFields {
+  const c = s.audit;
+  const text = c.finish();
+  let canonicalCount = 0;
+  for (const l of s.linkEls) if (tokens(l.rel).includes('canonical')) canonicalCount++;
+  const xrt = headers?.['x-robots-tag'];
+  return {
+    h1: s.h1 === null ? null : collapse(s.h1),
+    h1Count: c.h1Count,
+    titleCount: c.titleCount,
+    canonicalCount,
+    wordCount: text.wordCount,
+    textHash: text.textHash,
+    simhash: text.simhash,
+    imgCount: c.imgCount,
+    imgMissingAlt: c.imgMissingAlt,
+    xRobotsTag: typeof xrt === 'string' && xrt.trim() !== '' ? xrt.trim() : null,
+  };
+}
+
+/** Audit fields of a page that could not be scanned. */
+export function emptyAuditFields(): AuditFields {
+  return {
+    h1: null,
+    h1Count: 0,
+    titleCount: 0,
+    canonicalCount: 0,
+    wordCount: 0,
+    textHash: null,
+    simhash: null,
+    imgCount: 0,
+    imgMissingAlt: 0,
+    xRobotsTag: null,
+  };
+}

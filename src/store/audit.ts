@@ -1,0 +1,187 @@
+/**
+ * The site audit's query side: every check is a SQL view shipped by a migration (listed in `audit_checks`,
+ * thresholds in `audit_settings`); this runs them for one crawl. Every view has `crawl_id` and `url` (the page
+ * where the finding is seen), some a `target` (the linked, canonical or alternate URL), then details.
+ */
+import type { Db } from './db.js';
+import { type Cell, cell, toCsv, toTable } from './query.js';
+
+export interface AuditCheck {
+  id: string;
+  view: string;
+  severity: string;
+  finds: string;
+}
+
+export interface AuditFinding {
+  url: string;
+  target?: string;
+  [detail: string]: unknown;
+}
+
+export interface AuditCheckResult {
+  id: string;
+  severity: string;
+  /** Every finding (the items listed may be fewer when a limit is given). */
+  count: number;
+  items: AuditFinding[];
+}
+
+export interface AuditReport {
+  crawl: string;
+  checks: AuditCheckResult[];
+}
+
+export interface AuditOptions {
+  /** Check ids to run (default: all, in their listed order). */
+  checks?: string[];
+  /** At most this many items per check (default: all). */
+  limit?: number;
+}
+
+export interface AuditSetting {
+  key: string;
+  value: number;
+  meaning: string;
+}
+
+/** A database without the audit schema, an unknown crawl, an unknown check or setting. */
+export class AuditError extends Error {}
+
+function requireAuditSchema(db: Db): void {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_checks'").get();
+  if (!has)
+    throw new AuditError(
+      `${db.name} has no audit views (written by an older metacrawl: open it once with this one to upgrade it)`,
+    );
+}
+
+/** The checks, in their listed order. */
+export function auditChecks(db: Db): AuditCheck[] {
+  requireAuditSchema(db);
+  return db
+    .prepare('SELECT id, view, severity, finds FROM audit_checks ORDER BY position')
+    .all() as AuditCheck[];
+}
+
+export function auditSettings(db: Db): AuditSetting[] {
+  requireAuditSchema(db);
+  return db.prepare('SELECT key, value, meaning FROM audit_settings ORDER BY key').all() as AuditSetting[];
+}
+
+/** Sets thresholds (a writable connection); an unknown key or a non-number value changes nothing. */
+export function setAuditSettings(db: Db, values: Record<string, number>): void {
+  requireAuditSchema(db);
+  const known = new Set(auditSettings(db).map((s) => s.key));
+  for (const [key, value] of Object.entries(values)) {
+    if (!known.has(key))
+      throw new AuditError(`unknown audit setting ${JSON.stringify(key)} (known: ${[...known].join(', ')})`);
+    if (!Number.isFinite(value)) throw new AuditError(`audit setting ${key}: ${value} is not a number`);
+  }
+  const update = db.prepare('UPDATE audit_settings SET value = ? WHERE key = ?');
+  db.transaction(() => {
+    for (const [key, value] of Object.entries(values)) update.run(value, key);
+  })();
+}
+
+/** Runs the checks over one crawl: every finding of each, in URL order (then target). */
+export function runAudit(db: Db, crawl: string, opts: AuditOptions = {}): AuditReport {
+  const all = auditChecks(db);
+  const crawlRow = db.prepare('SELECT id FROM crawls WHERE name = ?').get(crawl) as
+    | { id: number }
+    | undefined;
+  if (!crawlRow) {
+    const names = db.prepare('SELECT name FROM crawls ORDER BY name').pluck().all() as string[];
+    throw new AuditError(
+      `no crawl named ${JSON.stringify(crawl)} in ${db.name}${names.length ? ` (crawls: ${names.join(', ')})` : ' (it has no crawls)'}`,
+    );
+  }
+  let selected = all;
+  if (opts.checks && opts.checks.length > 0) {
+    const byId = new Map(all.map((c) => [c.id, c]));
+    const unknown = opts.checks.filter((id) => !byId.has(id));
+    if (unknown.length > 0)
+      throw new AuditError(
+        `unknown check ${unknown.join(', ')} (checks: ${all.map((c) => c.id).join(', ')})`,
+      );
+    const wanted = new Set(opts.checks);
+    selected = all.filter((c) => wanted.has(c.id));
+  }
+  const checks = selected.map((c) => runCheck(db, c, crawlRow.id, opts.limit));
+  return { crawl, checks };
+}
+
+function runCheck(db: Db, c: AuditCheck, crawlId: number, limit: number | undefined): AuditCheckResult {
+  const view = quoteIdent(c.view);
+  const cols = (db.prepare(`SELECT * FROM ${view} LIMIT 0`).columns() as { name: string }[]).map(
+    (x) => x.name,
+  );
+  const order = cols.includes('target') ? 'url, target' : 'url';
+  const count = db.prepare(`SELECT count(*) FROM ${view} WHERE crawl_id = ?`).pluck().get(crawlId) as number;
+  const lim = limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`;
+  const rows = db
+    .prepare(`SELECT * FROM ${view} WHERE crawl_id = ? ORDER BY ${order}${lim}`)
+    .all(crawlId) as Record<string, unknown>[];
+  const items = rows.map((r) => {
+    const item: AuditFinding = { url: String(r.url) };
+    for (const k of cols) {
+      if (k === 'crawl_id' || k === 'url') continue;
+      item[k] = r[k];
+    }
+    return item;
+  });
+  return { id: c.id, severity: c.severity, count, items };
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export type AuditFormat = 'table' | 'csv' | 'json';
+
+/**
+ * The report as printed. json: one object, `{"crawl", "checks": [{"id", "severity", "count", "items"}]}`.
+ * table: a summary (check, severity, findings), then each check with findings as its own table. csv: one row
+ * per finding (check, severity, url, target, details as a JSON object), for a spreadsheet.
+ */
+export function formatAudit(report: AuditReport, format: AuditFormat): string {
+  if (format === 'json') return `${JSON.stringify(report, jsonValue)}\n`;
+  if (format === 'csv') {
+    const rows: Cell[][] = [];
+    for (const c of report.checks) {
+      for (const { url, target, ...details } of c.items)
+        rows.push([
+          c.id,
+          c.severity,
+          url,
+          target === undefined ? null : cell(target),
+          JSON.stringify(details, jsonValue),
+        ]);
+    }
+    return toCsv(['check', 'severity', 'url', 'target', 'details'], rows);
+  }
+  const parts = [
+    `audit of crawl ${report.crawl}\n`,
+    toTable(
+      ['check', 'severity', 'findings'],
+      report.checks.map((c) => [c.id, c.severity, c.count]),
+    ),
+  ];
+  for (const c of report.checks) {
+    if (c.count === 0) continue;
+    const columns = [...new Set(c.items.flatMap((i) => Object.keys(i)))];
+    parts.push(
+      `\n${c.id} (${c.severity}, ${c.count})${c.items.length < c.count ? `: first ${c.items.length}` : ''}\n`,
+      toTable(
+        columns,
+        c.items.map((i) => columns.map((k) => cell(i[k]))),
+      ),
+    );
+  }
+  return parts.join('');
+}
+
+/** BigInts (SimHash values) as exact decimal strings. */
+function jsonValue(_key: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? v.toString() : v;
+}
