@@ -56,6 +56,11 @@ export interface CrawlSettings {
   maxUrlLength: number;
   priority: number;
   /**
+   * Custom extraction rules (`--extract`, `--extract-file`, `--extract-all` applied), as normalised
+   * `name=kind:body` texts checked at submit (src/extract/rules.ts); every worker parses the same texts.
+   */
+  extract: string[];
+  /**
    * The politeness settings the user set explicitly for this crawl (flag, env or config file). A worker applies
    * its own defaults (`metacrawl worker --host-rate ...`) to the others.
    */
@@ -101,6 +106,7 @@ export const DEFAULTS = Object.freeze({
     sortQuery: false,
     maxUrlLength: 8192,
     priority: 0,
+    extract: [],
   }) as CrawlSettings,
 });
 

@@ -41,6 +41,9 @@ export const FILE_KEYS = [
   'sitemapsFromRobots',
   'queueWindow',
   'redisTimeout',
+  'extract',
+  'extractFile',
+  'extractAll',
 ] as const;
 export type FileKey = (typeof FILE_KEYS)[number];
 

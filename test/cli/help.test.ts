@@ -41,6 +41,9 @@ describe('inspect --help', () => {
       [
         '--allow-private',
         '--base',
+        '--extract',
+        '--extract-all',
+        '--extract-file',
         '--file',
         '--json',
         '--max-bytes',
