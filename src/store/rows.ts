@@ -1,5 +1,6 @@
 /** Pure mapping from a PageRecord to the values of its `pages` row and its child rows. */
 import type { PageRecord } from '../types.js';
+import { customPageValues } from './custom-rows.js';
 
 /** Columns of `pages` written from a record, in bind order (crawl_id and stored_at are added by the writer). */
 export const PAGE_COLUMNS = [
@@ -57,6 +58,9 @@ export const PAGE_COLUMNS = [
   'robots',
   'keywords',
   'jsonld_types',
+  'extract_errors',
+  'microdata_count',
+  'microdata_types',
 ] as const;
 
 type Value = string | number | null;
@@ -146,6 +150,7 @@ export function pageValues(r: PageRecord): Value[] {
     str(res?.robots),
     str(res?.keywords),
     res ? jsonldTypes(r).join(' ') : null,
+    ...customPageValues(r),
   ];
 }
 

@@ -9,6 +9,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { PageRecord } from '../types.js';
+import { CustomRowsWriter } from './custom-rows.js';
 import type { Db } from './db.js';
 import { DEFERRED_INDEXES, hasIndex, refreshStatistics } from './indexes.js';
 import { Dictionaries, splitFragment } from './intern.js';
@@ -111,6 +112,8 @@ export class PageWriter {
   private readonly insertType: Statement;
   private readonly demoteJsonld: Statement;
   private readonly addInvalid: Statement;
+  /** Custom rule values and microdata items (custom-rows.ts). */
+  private readonly custom: CustomRowsWriter;
   private readonly batch: (records: PageRecord[]) => BatchResult;
   private readonly dict: Dictionaries;
   private readonly deferAfterOption: number | undefined;
@@ -155,6 +158,7 @@ export class PageWriter {
     this.addInvalid = db.prepare('UPDATE pages SET jsonld_invalid = jsonld_invalid + ? WHERE id = ?');
     this.batch = db.transaction((records: PageRecord[]) => this.writeAll(records));
     this.dict = new Dictionaries(db);
+    this.custom = new CustomRowsWriter(db);
     this.deferAfterOption = opts.deferIndexesAfter;
     this.restartSession();
   }
@@ -267,6 +271,7 @@ export class PageWriter {
       if (jsonld.some((row) => row[2] === 1)) this.checkJsonld(pageId);
       for (const t of jsonldTypes(r)) this.insertType.run(pageId, t);
     }
+    this.custom.write(pageId, r, before !== undefined);
     if (before) {
       delta.updated++;
       return 'updated';

@@ -29,10 +29,12 @@ describe('openDb and migrations', () => {
       .all();
     expect(tables).toEqual([
       'crawls',
+      'extracts',
       'jsonld',
       'link_rows',
       'meta_names',
       'meta_rows',
+      'microdata',
       'page_jsonld_types',
       'pages',
       'strings',
