@@ -60,6 +60,8 @@ export interface CrawlSettings {
    * `name=kind:body` texts checked at submit (src/extract/rules.ts); every worker parses the same texts.
    */
   extract: string[];
+  /** Extract microdata items (`--microdata`): costs a DOM of each page that has `itemscope`. */
+  microdata: boolean;
   /**
    * The politeness settings the user set explicitly for this crawl (flag, env or config file). A worker applies
    * its own defaults (`metacrawl worker --host-rate ...`) to the others.
@@ -107,6 +109,7 @@ export const DEFAULTS = Object.freeze({
     maxUrlLength: 8192,
     priority: 0,
     extract: [],
+    microdata: false,
   }) as CrawlSettings,
 });
 

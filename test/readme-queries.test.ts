@@ -172,6 +172,7 @@ describe('the README SQL examples, run on a crawl of the corpus pages', () => {
         'crumbs[]=css:.breadcrumb a',
         '--extract',
         'head=css:head@html',
+        '--microdata',
         '--host-rate',
         '0',
         '--host-concurrency',

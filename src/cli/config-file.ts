@@ -44,6 +44,7 @@ export const FILE_KEYS = [
   'extract',
   'extractFile',
   'extractAll',
+  'microdata',
 ] as const;
 export type FileKey = (typeof FILE_KEYS)[number];
 

@@ -19,6 +19,8 @@ export interface InspectCommandOptions {
   fetch: FetchConfig;
   /** Custom extraction rules (normalised texts, already checked by options.ts). */
   extract?: string[];
+  /** --microdata: also the page's microdata items. */
+  microdata?: boolean;
 }
 
 export async function inspectCommand(opts: InspectCommandOptions, io: CliIO): Promise<number> {
@@ -59,7 +61,10 @@ export async function inspectCommand(opts: InspectCommandOptions, io: CliIO): Pr
   }
   const meta = extract(html, finalUrl, { maxLinks: opts.fetch.maxLinks, headers });
   const rules = parseRules(opts.extract ?? []);
-  Object.assign(meta, extractCustom({ html, baseUrl: meta.baseUrl, jsonld: meta.jsonld }, rules, true));
+  Object.assign(
+    meta,
+    extractCustom({ html, baseUrl: meta.baseUrl, jsonld: meta.jsonld }, rules, opts.microdata === true),
+  );
   if (opts.json) {
     const out: Record<string, unknown> = { ...toInspectJson(meta, finalUrl) };
     if (meta.microdata) out.microdata = meta.microdata;

@@ -296,6 +296,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           json: Boolean(raw.json),
           fetch: pageFetchConfig(raw, file),
           extract: extractRules(raw, file),
+          microdata: raw.microdata === true,
         },
         io,
       );

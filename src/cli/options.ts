@@ -288,6 +288,7 @@ export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
     maxPagesPerHost: optionalPositive(...take(raw, file, 'maxPagesPerHost')),
     followNofollow: yesNo(...take(raw, file, 'followNofollow')),
     extract: extractRules(raw, file),
+    microdata: yesNo(...take(raw, file, 'microdata')),
     explicit: WORKER_DEFAULTABLE.filter((k) =>
       isExplicit(raw, file, k === 'overrides' ? 'politenessFile' : k),
     ),
@@ -303,7 +304,8 @@ export function addExtractOptions(cmd: Command): Command {
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
     .option('--extract-file <file>', 'rules from a JSON file: {"name": "css:...", "list[]": "regex:..."}')
-    .option('--extract-all', 'every rule keeps every match, as if each name ended in []');
+    .option('--extract-all', 'every rule keeps every match, as if each name ended in []')
+    .option('--microdata', 'also extract microdata items (itemscope/itemprop) into the microdata table');
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The crawl's own fields on a fetched page: its extraction rules (from the crawl's settings, as every worker of
- * the fleet reads them) and the page's microdata. Pages of crawls without rules pay one substring search for
- * `itemscope`, and are decoded again only when that finds one.
+ * the fleet reads them) and, with `--microdata`, the page's microdata. Crawls without either cost nothing here;
+ * with `--microdata`, a page without `itemscope` costs one substring search.
  */
 import type { CrawlSettings } from '../config.js';
 import { extractCustom, mayHaveMicrodata } from '../extract/custom.js';
@@ -45,9 +45,10 @@ export function addCustomFields(
 ): void {
   const { rules, broken } = compile(settings);
   const hasRules = rules.length > 0 || Object.keys(broken).length > 0;
-  if (!hasRules && !mayHaveMicrodata(decoded ?? body)) return;
+  const microdata = settings.microdata === true && mayHaveMicrodata(decoded ?? body);
+  if (!hasRules && !microdata) return;
   const html = decoded ?? Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8');
-  const custom = extractCustom({ html, baseUrl: meta.baseUrl, jsonld: meta.jsonld }, rules, true);
+  const custom = extractCustom({ html, baseUrl: meta.baseUrl, jsonld: meta.jsonld }, rules, microdata);
   if (hasRules) {
     const errors = { ...broken, ...custom.extractErrors };
     custom.extracts = { ...custom.extracts };

@@ -12,7 +12,7 @@ const PAGE = new URL('../fixtures/corpus/pages/extruct-microdata-with-descriptio
 
 describe('--extract on the command line', () => {
   it('a bad rule at submit: exit 2 naming the rule and the reason, nothing queued', {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'extract-cli-'));
     const seeds = join(dir, 'seeds.txt');
@@ -105,6 +105,7 @@ describe('--extract on the command line', () => {
       'gtin=css:[itemprop=gtin13]',
       '--extract',
       'currency=regex:itemprop="priceCurrency" content="([A-Z]{3})"',
+      '--microdata',
     ]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -123,8 +124,11 @@ describe('--extract on the command line', () => {
       'https://shop.example/p',
       '--extract',
       'name=css:h1',
+      '--microdata',
     ]);
     expect(text.stdout).toMatch(/\nExtracted:\n {2}name: "Johnsons 4 Fleas Cats & Kittens Tablets"\n/);
     expect(text.stdout).toMatch(/Microdata: 1 items \(http:\/\/schema.org\/Product, /);
+    const plain = await runCli(['inspect', '--file', PAGE, '--base', 'https://shop.example/p', '--json']);
+    expect(JSON.parse(plain.stdout).microdata).toBeUndefined();
   });
 });

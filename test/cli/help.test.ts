@@ -45,6 +45,7 @@ describe('inspect --help', () => {
         '--extract-all',
         '--extract-file',
         '--file',
+        '--microdata',
         '--json',
         '--max-bytes',
         '--max-links',

@@ -104,7 +104,7 @@ function expectValues(v: Values): void {
   expect(v['evil.html']).toMatchObject({ error: null, title: 'evil', evil: null, failed: ['evil'] });
 }
 
-const extractFlags = RULES.flatMap((r) => ['--extract', r]);
+const extractFlags = [...RULES.flatMap((r) => ['--extract', r]), '--microdata'];
 
 describe('rules across the fleet', () => {
   it('a worker in another process applies the rules the crawl was submitted with', {
