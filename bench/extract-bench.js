@@ -13,6 +13,9 @@
  *             define        define a String subclass shaped like a RESP3 VerbatimString
  *             instantiate   define it and create one instance
  *           a step with the suffix @late (e.g. instantiate@late) happens after the warm-up round instead
+ *          --custom <mode>  what the worker adds after extract() (dist/worker/custom-fields.js), timed with it:
+ *             off (default: extract() alone), none (a crawl without rules or --microdata), css (10 CSS rules),
+ *             regex (10 regex rules), microdata (--microdata, no rules)
  * Prints one JSON line: {"farm": {...}, "corpus": {...}, "setup": [...]}.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -23,7 +26,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** @param {string[]} argv */
 function parse(argv) {
-  const o = { set: 'both', pool: 256, rounds: 3, setup: /** @type {string[]} */ ([]) };
+  const o = { set: 'both', pool: 256, rounds: 3, setup: /** @type {string[]} */ ([]), custom: 'off' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -31,6 +34,7 @@ function parse(argv) {
     else if (a === '--pool') o.pool = Number(v);
     else if (a === '--rounds') o.rounds = Number(v);
     else if (a === '--setup') o.setup = v ? v.split(',').filter(Boolean) : [];
+    else if (a === '--custom') o.custom = v;
     else throw new Error(`unknown option ${a}`);
     i++;
   }
@@ -119,19 +123,75 @@ function time(extract, pages, rounds, late = () => {}) {
   return summarize(ms);
 }
 
+/** Ten rules of each kind, of the sorts users write (they match on some pages, not all). */
+const RULES = {
+  css: [
+    'title=css:title',
+    'h1=css:h1',
+    'canonical=css:link[rel=canonical]@href',
+    'author=css:[rel=author], .author, .byline',
+    'price=css:[itemprop=price]@content',
+    'crumbs[]=css:nav.breadcrumb li, .breadcrumb a',
+    'images[]=css:article img@src',
+    'desc=css:meta[name=description]@content',
+    'nav[]=css:nav a',
+    'body=css:main p',
+  ],
+  regex: [
+    'sku=regex:"sku"\\s*:\\s*"([^"]+)"',
+    'gtm=regex:(GTM-[A-Z0-9]+)',
+    'ga=regex:(UA-\\d+-\\d+)',
+    'price=regex:"price"\\s*:\\s*"?([0-9.]+)',
+    'email=regex:([\\w.+-]+@[\\w-]+\\.[\\w.]+)',
+    'year=regex:©\\s*(\\d{4})',
+    'generator=regex:<meta name="generator" content="([^"]*)"',
+    'h1=regex:<h1[^>]*>([^<]*)<',
+    'ids[]=regex:data-id="(\\d+)"',
+    'twitter=regex:twitter\\.com/(\\w+)',
+  ],
+};
+
+/**
+ * extract() followed by what the worker does for a crawl of the given mode (the page's bytes as the worker has
+ * them: UTF-8 pages are re-decoded only when a rule or an itemscope needs the text).
+ * @param {(html: string, url: string) => any} plain
+ * @param {string} mode
+ */
+async function withCustom(plain, mode) {
+  if (mode === 'off') return plain;
+  const { addCustomFields } = await import(pathToFileURL(`${root}dist/worker/custom-fields.js`).href);
+  const settings = Object.freeze({
+    extract: mode === 'css' || mode === 'regex' ? RULES[mode] : [],
+    microdata: mode === 'microdata',
+  });
+  if (!['none', 'css', 'regex', 'microdata'].includes(mode)) throw new Error(`unknown --custom ${mode}`);
+  const bytes = new Map();
+  return (/** @type {string} */ html, /** @type {string} */ url) => {
+    let b = bytes.get(html);
+    if (!b) bytes.set(html, (b = Buffer.from(html, 'utf8')));
+    const meta = plain(html, url);
+    addCustomFields(meta, settings, b, null);
+    return meta;
+  };
+}
+
 async function main() {
+  /** @type {Record<string, unknown>} */
+  const out = { setup: [] };
   const o = parse(process.argv.slice(2));
   // Steps marked @late happen after the warm-up round, when the parser's code is already optimized.
+  out.setup = o.setup;
   await applySetup(o.setup.filter((x) => !x.endsWith('@late')));
   const lateSteps = o.setup.filter((x) => x.endsWith('@late')).map((x) => x.slice(0, -'@late'.length));
   if (lateSteps.includes('cli')) throw new Error('cli cannot be @late');
   const late = () => {
     applySetup(lateSteps);
   };
-  const { extract } = await import(pathToFileURL(`${root}dist/extract/index.js`).href);
+  const { extract: plain } = await import(pathToFileURL(`${root}dist/extract/index.js`).href);
+  const extract = await withCustom(plain, o.custom);
+  if (o.custom !== 'off') out.custom = o.custom;
   const { renderIssuePage } = await import('./page.js');
-  /** @type {Record<string, unknown>} */
-  const out = { setup: o.setup };
+
   if (o.set === 'farm' || o.set === 'both') {
     const pages = Array.from({ length: o.pool }, (_, i) => ({
       url: `http://127.0.1.${1 + (i % 100)}/issues/${i}`,

@@ -60,6 +60,13 @@ export interface CrawlSettings {
   /** --trust-lastmod: with since, a sitemap lastmod not later than the earlier fetch skips the page. */
   trustLastmod: boolean;
   /**
+   * Custom extraction rules (`--extract`, `--extract-file`, `--extract-all` applied), as normalised
+   * `name=kind:body` texts checked at submit (src/extract/rules.ts); every worker parses the same texts.
+   */
+  extract: string[];
+  /** Extract microdata items (`--microdata`): costs a DOM of each page that has `itemscope`. */
+  microdata: boolean;
+  /**
    * The politeness settings the user set explicitly for this crawl (flag, env or config file). A worker applies
    * its own defaults (`metacrawl worker --host-rate ...`) to the others.
    */
@@ -107,6 +114,8 @@ export const DEFAULTS = Object.freeze({
     priority: 0,
     since: null,
     trustLastmod: false,
+    extract: [],
+    microdata: false,
   }) as CrawlSettings,
 });
 

@@ -86,6 +86,20 @@ export interface ResolvedFields {
   jsonldTypes: string[];
 }
 
+/** A custom rule's value on a page: the first match (or null), or every match for a `name[]` rule. */
+export type ExtractValue = string | null | string[];
+
+/** A microdata item in the HTML standard's JSON form. */
+export interface MicrodataItem {
+  /** itemtype tokens (absolute URLs as written), when the item has a type. */
+  type?: string[];
+  /** itemid, resolved (typed items only). */
+  id?: string;
+  properties: Record<string, MicrodataValue[]>;
+}
+/** A property value: a string, or a nested item ('ERROR' marks an item that contains itself). */
+export type MicrodataValue = string | MicrodataItem;
+
 export interface PageMetadata {
   title: string | null;
   lang: string | null;
@@ -111,6 +125,14 @@ export interface PageMetadata {
   resolved: ResolvedFields;
   /** Site-audit fields (src/extract/audit.ts); absent in records from workers older than schema 7. */
   audit?: AuditFields;
+  /** The crawl's custom rules (src/extract/rules.ts) by name; absent when the crawl has none. */
+  extracts?: Record<string, ExtractValue>;
+  /** The rules that failed on this page, by name, with the reason (their value is null). */
+  extractErrors?: Record<string, string>;
+  /** Top-level microdata items; absent when the page has none. */
+  microdata?: MicrodataItem[];
+  /** Every microdata itemtype on the page (nested items included), unique. */
+  microdataTypes?: string[];
 }
 
 /** What the site audit needs beyond the metadata (src/extract/audit.ts states the rules). */

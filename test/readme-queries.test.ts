@@ -82,6 +82,8 @@ function placeholders(origin: string): [string, string][] {
     // The re-crawling examples compare two crawls: here the crawl with itself (every page unchanged).
     ["'w49'", `'${CRAWL}'`],
     ["'w50'", `'${CRAWL}'`],
+    // The README compares two crawls; this test has one, compared with itself.
+    ["'mycrawl-next'", `'${CRAWL}'`],
     ["'https://example.com/'", `'${origin}/${PAGE}.html'`],
     // A link target of that page (the corpus pages link out to the web, not to each other).
     ["'https://example.com/about'", "'https://www.voxmedia.com/legal/terms-of-use'"],
@@ -167,6 +169,15 @@ describe('the README SQL examples, run on a crawl of the corpus pages', () => {
         db,
         '--crawl',
         CRAWL,
+        // The README's custom-rule queries: a value on some pages, every match, and a rule that fails on
+        // pages whose <head> is longer than a value may be.
+        '--extract',
+        'price=css:[itemprop=price]@content',
+        '--extract',
+        'crumbs[]=css:.breadcrumb a',
+        '--extract',
+        'head=css:head@html',
+        '--microdata',
         '--host-rate',
         '0',
         '--host-concurrency',

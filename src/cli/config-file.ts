@@ -43,6 +43,10 @@ export const FILE_KEYS = [
   'redisTimeout',
   'since',
   'trustLastmod',
+  'extract',
+  'extractFile',
+  'extractAll',
+  'microdata',
 ] as const;
 export type FileKey = (typeof FILE_KEYS)[number];
 

@@ -2,9 +2,12 @@
 import { readFileSync } from 'node:fs';
 import type { FetchConfig } from '../config.js';
 import { ConfigError } from '../config.js';
+import { extractCustom } from '../extract/custom.js';
 import { extract } from '../extract/index.js';
 import { renderPageReport, toInspectJson } from '../extract/page-report.js';
+import { parseRules } from '../extract/rules.js';
 import { decodeHtml, Fetcher, isHtmlType } from '../fetch/index.js';
+import type { PageMetadata } from '../types.js';
 import { normalizeUrl } from '../url/normalize.js';
 import { type CliIO, line } from './io.js';
 
@@ -14,6 +17,10 @@ export interface InspectCommandOptions {
   base: string | null;
   json: boolean;
   fetch: FetchConfig;
+  /** Custom extraction rules (normalised texts, already checked by options.ts). */
+  extract?: string[];
+  /** --microdata: also the page's microdata items. */
+  microdata?: boolean;
 }
 
 export async function inspectCommand(opts: InspectCommandOptions, io: CliIO): Promise<number> {
@@ -53,7 +60,36 @@ export async function inspectCommand(opts: InspectCommandOptions, io: CliIO): Pr
     }
   }
   const meta = extract(html, finalUrl, { maxLinks: opts.fetch.maxLinks, headers });
-  if (opts.json) line(io.stdout, JSON.stringify(toInspectJson(meta, finalUrl), null, 2));
-  else io.stdout.write(renderPageReport(meta, finalUrl));
+  const rules = parseRules(opts.extract ?? []);
+  Object.assign(
+    meta,
+    extractCustom({ html, baseUrl: meta.baseUrl, jsonld: meta.jsonld }, rules, opts.microdata === true),
+  );
+  if (opts.json) {
+    const out: Record<string, unknown> = { ...toInspectJson(meta, finalUrl) };
+    if (meta.microdata) out.microdata = meta.microdata;
+    if (meta.extracts) out.extracts = meta.extracts;
+    if (meta.extractErrors) out.extract_errors = meta.extractErrors;
+    line(io.stdout, JSON.stringify(out, null, 2));
+  } else {
+    io.stdout.write(renderPageReport(meta, finalUrl));
+    io.stdout.write(renderCustom(meta));
+  }
   return 0;
+}
+
+/** The report's extra sections: microdata item types, and each rule's value (or why it failed). */
+function renderCustom(meta: PageMetadata): string {
+  const out: string[] = [];
+  if (meta.microdataTypes?.length)
+    out.push(`Microdata: ${meta.microdata?.length ?? 0} items (${meta.microdataTypes.join(', ')})`);
+  if (meta.extracts) {
+    out.push('Extracted:');
+    for (const [name, v] of Object.entries(meta.extracts)) {
+      const failed = meta.extractErrors?.[name];
+      const shown = failed ? `failed: ${failed}` : JSON.stringify(v);
+      out.push(`  ${name}: ${shown}`);
+    }
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
 }

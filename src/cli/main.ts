@@ -9,6 +9,7 @@ import { type CliIO, processIO } from './io.js';
 import {
   addCrawlRunOptions,
   addCrawlSettingsOptions,
+  addExtractOptions,
   addFetchOptions,
   addMetricsOptions,
   addQueueWindowOption,
@@ -21,6 +22,7 @@ import {
   crawlRunConfig,
   crawlSettings,
   dbPath,
+  extractRules,
   fetchConfig,
   fileConfig,
   markDefaults,
@@ -86,7 +88,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         addFetchOptions(
           addRedisOptions(
             addCrawlRunOptions(
-              addQueueWindowOption(program.command('crawl'))
+              addQueueWindowOption(addExtractOptions(program.command('crawl')))
                 .description(
                   'all in one: submit the seeds, run workers and the store writer until every seed has its row',
                 )
@@ -136,8 +138,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     addSinceOptions(
       addCrawlSettingsOptions(
         addRedisOptions(
-          program
-            .command('submit')
+          addExtractOptions(program.command('submit'))
             .description(
               'producer only: queue the seeds of a crawl (its settings travel with it to every worker)',
             )
@@ -363,8 +364,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     );
 
   addFetchOptions(
-    program
-      .command('inspect')
+    addExtractOptions(program.command('inspect'))
       .description('a report of one page: fetch it (or read --file) and print what it says about itself')
       .argument('[url]', 'the URL to fetch')
       .option('--file <path>', 'a saved HTML file instead of fetching')
@@ -381,6 +381,8 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           base: (raw.base as string | undefined) ?? null,
           json: Boolean(raw.json),
           fetch: pageFetchConfig(raw, file),
+          extract: extractRules(raw, file),
+          microdata: raw.microdata === true,
         },
         io,
       );
@@ -432,7 +434,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           addFetchOptions(
             addRedisOptions(
               addCrawlRunOptions(
-                addQueueWindowOption(program.command('config'))
+                addQueueWindowOption(addExtractOptions(program.command('config')))
                   .description(
                     'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted); takes the flags of crawl',
                   )

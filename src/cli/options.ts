@@ -19,6 +19,7 @@ import {
   WORKER_DEFAULTABLE,
 } from '../config.js';
 import { crawlPriority } from '../control/index.js';
+import { parseRules, RuleError, readRulesFile } from '../extract/rules.js';
 import type { LogLevel } from '../log.js';
 import { parseRate, RATE_EXAMPLES } from '../rate.js';
 import { isClusterUrl } from '../redis.js';
@@ -287,6 +288,8 @@ export function crawlSettings(raw: Raw, file: Raw): CrawlSettings {
     maxPagesPerHost: optionalPositive(...take(raw, file, 'maxPagesPerHost')),
     followNofollow: yesNo(...take(raw, file, 'followNofollow')),
     ...sinceSettings(raw, file),
+    extract: extractRules(raw, file),
+    microdata: yesNo(...take(raw, file, 'microdata')),
     explicit: WORKER_DEFAULTABLE.filter((k) =>
       isExplicit(raw, file, k === 'overrides' ? 'politenessFile' : k),
     ),
@@ -312,6 +315,49 @@ function sinceSettings(raw: Raw, file: Raw): Pick<CrawlSettings, 'since' | 'trus
   const trustLastmod = yesNo(...take(raw, file, 'trustLastmod'));
   if (trustLastmod && since === null) throw new ConfigError('--trust-lastmod needs --since <crawl>');
   return { since, trustLastmod };
+}
+
+/** The custom extraction flags (crawl, submit, config, inspect): rules checked here, before anything is queued. */
+export function addExtractOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--extract <rule>',
+      "a field of your own, e.g. 'price=css:[itemprop=price]@content', 'sku=regex:\"sku\":\"([^\"]+)\"', 'offer=jsonld:Product.offers.price'; name[]= keeps every match (repeatable)",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .option('--extract-file <file>', 'rules from a JSON file: {"name": "css:...", "list[]": "regex:..."}')
+    .option('--extract-all', 'every rule keeps every match, as if each name ended in []')
+    .option('--microdata', 'also extract microdata items (itemscope/itemprop) into the microdata table');
+}
+
+/**
+ * The crawl's rules as normalised texts: --extract-file's first, then --extract's (flags replace a config file's
+ * `extract`). A bad rule is a usage error naming where it came from, the rule and the reason.
+ */
+export function extractRules(raw: Raw, file: Raw): string[] {
+  const [fileFrom, path] = take(raw, file, 'extractFile');
+  const [from, v] = take(raw, file, 'extract');
+  const texts: Array<[string, string]> = [];
+  try {
+    if (path !== undefined && path !== null)
+      for (const t of readRulesFile(String(path))) texts.push([`${fileFrom} ${path}`, t]);
+  } catch (err) {
+    if (err instanceof RuleError) throw new ConfigError(`${fileFrom} ${err.rule}: ${err.reason}`);
+    throw err;
+  }
+  if (v !== undefined && v !== null)
+    for (const t of Array.isArray(v) ? v : [v]) texts.push([from, String(t)]);
+  const all = yesNo(...take(raw, file, 'extractAll'));
+  try {
+    return parseRules(
+      texts.map(([, t]) => t),
+      { all },
+    ).map((r) => r.text);
+  } catch (err) {
+    if (!(err instanceof RuleError)) throw err;
+    const where = texts.find(([, t]) => t === err.rule)?.[0] ?? from;
+    throw new ConfigError(`${where} ${err.message}`);
+  }
 }
 
 function isExplicit(raw: Raw, file: Raw, name: FileKey): boolean {

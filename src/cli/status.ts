@@ -6,7 +6,7 @@ import { liveWorkers, type WorkerBeat } from '../heartbeat.js';
 import { keys } from '../keys.js';
 import { writerLag } from '../metrics/index.js';
 import { describeBudget } from '../producer/index.js';
-import { openQueue, readCrawlStats } from '../queue.js';
+import { loadCrawlSettings, openQueue, readCrawlStats } from '../queue.js';
 import { redactRedisUrl } from '../redis.js';
 import { sleep } from '../sleep.js';
 import { pagesPerSecond } from '../throughput.js';
@@ -54,6 +54,8 @@ export interface CrawlStatus {
   budgetHit: string | null;
   budgetHitHost: string | null;
   overBudget: number;
+  /** The crawl's custom extraction rules (`--extract`), as they travel to the workers. */
+  extract: string[];
 }
 
 export interface FleetStatus {
@@ -116,6 +118,7 @@ export async function collectStatus(
       const s = await readCrawlStats(redis, prefix, name);
       const control = await readControlState(redis, prefix, name);
       const errors = await redis.hgetall(k.crawlErrors(name));
+      const settings = await loadCrawlSettings(redis, prefix, name);
       const q = perCrawl.get(name) ?? { queued: 0, active: 0, delayed: 0 };
       const rate = pagesPerSecond(s.stored, s.firstFetchedAt, s.lastFetchedAt);
       const pending = Math.max(0, s.submitted - s.stored);
@@ -144,6 +147,7 @@ export async function collectStatus(
         budgetHit: s.budgetHit,
         budgetHitHost: s.budgetHitHost,
         overBudget: s.overBudget,
+        extract: settings?.extract ?? [],
       });
       // A paused or cancelled crawl's turns hold nothing back.
       if (control === 'running') {
@@ -225,6 +229,7 @@ function render(s: FleetStatus): string {
     for (const [code, n] of errs) out.push(`    ${code.padEnd(24)} ${n}`);
     const budget = describeBudget(c);
     if (budget) out.push(`    budget: ${budget}`);
+    for (const rule of c.extract) out.push(`    extract ${rule}`);
     out.push(
       `    started ${c.startedAt ?? '-'}  ${c.pagesPerSec ?? '-'} pages/s  ETA ${c.etaSec === null ? '-' : `${c.etaSec} s`}`,
     );

@@ -1,5 +1,6 @@
 /** Pure mapping from a PageRecord to the values of its `pages` row and its child rows. */
 import type { PageRecord } from '../types.js';
+import { customPageValues } from './custom-rows.js';
 
 /** The site-audit columns (schema 7), written from `meta.audit` (see auditValues). */
 export const AUDIT_COLUMNS = [
@@ -74,6 +75,9 @@ export const PAGE_COLUMNS = [
   'body_hash',
   'meta_hash',
   ...AUDIT_COLUMNS,
+  'extract_errors',
+  'microdata_count',
+  'microdata_types',
 ] as const;
 
 type Value = string | number | null;
@@ -166,6 +170,7 @@ export function pageValues(r: PageRecord): (Value | bigint)[] {
     str(r.bodyHash),
     str(r.metaHash),
     ...auditValues(r),
+    ...customPageValues(r),
   ];
 }
 

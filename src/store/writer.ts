@@ -9,6 +9,7 @@
  */
 import type { Statement, Transaction } from 'better-sqlite3';
 import type { PageMetadata, PageRecord } from '../types.js';
+import { CustomRowsWriter } from './custom-rows.js';
 import type { Db } from './db.js';
 import { DEFERRED_INDEXES, hasIndex, refreshStatistics } from './indexes.js';
 import { Dictionaries } from './intern.js';
@@ -121,6 +122,8 @@ export class PageWriter {
   private readonly insertJsonld: Statement;
   private readonly types: ChildInsert;
   private readonly addInvalid: Statement;
+  /** Custom rule values and microdata items (custom-rows.ts). */
+  private readonly custom: CustomRowsWriter;
   private readonly batch: Transaction<(records: PageRecord[]) => BatchResult>;
   private readonly dict: Dictionaries;
   private readonly since: SinceLinker;
@@ -171,6 +174,7 @@ export class PageWriter {
     this.batch = db.transaction((records: PageRecord[]) => this.writeAll(records));
     this.dict = new Dictionaries(db);
     this.since = new SinceLinker(db);
+    this.custom = new CustomRowsWriter(db);
     this.deferAfterOption = opts.deferIndexesAfter;
     this.restartSession();
   }
@@ -279,6 +283,7 @@ export class PageWriter {
     // A page of a --since crawl that did not change shares the earlier row's children (since.ts).
     const shared = r.since ? this.since.link(pageId, r) : false;
     if (r.meta && !shared) this.writeChildren(r, r.meta, pageId);
+    this.custom.write(pageId, r, before !== undefined);
     if (before) {
       delta.updated++;
       return 'updated';

@@ -24,6 +24,7 @@ import type { Logger } from '../log.js';
 import { jobRecord } from '../records.js';
 import type { CrawlJobData, PageMetadata, PageRecord } from '../types.js';
 import { hostKey as hostKeyOf } from '../url/normalize.js';
+import { addCustomFields } from './custom-fields.js';
 import type { PolitenessGate } from './politeness/gate.js';
 import { resolveLimits } from './politeness/gate.js';
 import { type RobotsCache, RobotsFetchDeferred } from './politeness/robots.js';
@@ -304,10 +305,10 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     const text = res.body.subarray(enc.bomLength);
     const opts = { maxLinks: deps.fetchConfig.maxLinks, headers: res.headers };
     // UTF-8 pages (most of the web) are extracted from their bytes: only the kept text is decoded.
+    const decoded = enc.encoding === 'utf-8' ? null : decodeWith(enc.encoding, text);
     const meta =
-      enc.encoding === 'utf-8'
-        ? extractUtf8(text, res.finalUrl, opts)
-        : extract(decodeWith(enc.encoding, text), res.finalUrl, opts);
+      decoded === null ? extractUtf8(text, res.finalUrl, opts) : extract(decoded, res.finalUrl, opts);
+    addCustomFields(meta, settings, text, decoded);
     // Discovered links are submitted before this page's row is published, so "every submitted URL has a row"
     // can never look true while children are still on their way.
     if (deps.onPage) await deps.onPage(d, settings, meta);

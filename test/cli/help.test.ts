@@ -41,7 +41,11 @@ describe('inspect --help', () => {
       [
         '--allow-private',
         '--base',
+        '--extract',
+        '--extract-all',
+        '--extract-file',
         '--file',
+        '--microdata',
         '--json',
         '--max-bytes',
         '--max-links',
