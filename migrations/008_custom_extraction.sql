@@ -1,4 +1,4 @@
--- metacrawl schema: the crawl's own fields (`--extract` rules) and microdata.
+-- metacrawl schema 8: the crawl's own fields (`--extract` rules) and microdata.
 
 -- One row per value of a custom extraction rule: a plain rule has one row (position 0; value NULL when nothing
 -- matched or the rule failed on the page), a keep-every-match rule (`name[]=`) one row per match in document
