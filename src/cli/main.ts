@@ -390,6 +390,41 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       }),
     );
 
+  program
+    .command('export')
+    .description(
+      "write a crawl's rows as JSONL, CSV or Parquet: one file per table, or one nested document per page",
+    )
+    .requiredOption('--crawl <name>', 'crawl name')
+    .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+    .option('--format <fmt>', 'jsonl|csv|parquet', 'jsonl')
+    .option(
+      '--table <table>',
+      'pages|links|meta|jsonld|all (all: one file per table in the --out directory)',
+      'pages',
+    )
+    .option('--out <path>', "output file ('-' = stdout; a directory for --table all); .gz compresses", '-')
+    .option('--gzip', 'gzip-compress JSONL/CSV (implied by an --out ending in .gz)')
+    .option('--nested', 'JSONL only: one document per page with its meta tags, links and JSON-LD')
+    .action(
+      run(async (raw, cmd) => {
+        markDefaults(raw, cmd);
+        const out = String(raw.out);
+        return (await import('./export.js')).exportCommand(
+          {
+            db: dbPath(raw, {}),
+            crawl: String(raw.crawl),
+            format: oneOf('--format', raw.format, ['jsonl', 'csv', 'parquet'] as const),
+            table: oneOf('--table', raw.table, ['pages', 'links', 'meta', 'jsonld', 'all'] as const),
+            out: out === '-' ? null : out,
+            gzip: Boolean(raw.gzip),
+            nested: Boolean(raw.nested),
+          },
+          io,
+        );
+      }),
+    );
+
   for (const c of program.commands)
     c.showHelpAfterError(`(run 'metacrawl ${c.name()} --help' for its options)`);
   return program;

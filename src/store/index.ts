@@ -1,6 +1,14 @@
 /** The store stage: the SQLite database, the one store writer that fills it, and read-only queries over it. */
 export { type BatchInfo, runStoreWriter, type StoreWriterOptions } from './consumer.js';
 export { type Db, latestSchemaVersion, type OpenDbOptions, openDb, schemaVersion } from './db.js';
+export {
+  EXPORT_TABLES,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportResult,
+  type ExportTable,
+  exportCrawl,
+} from './export.js';
 export { finishWritesInThread } from './finish.js';
 export { finishWrites, missingIndexes, refreshStatistics } from './indexes.js';
 export { splitFragment } from './intern.js';
