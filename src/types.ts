@@ -121,4 +121,6 @@ export interface PageRecord {
   encoding: string | null;
   lastmod: string | null;
   meta: PageMetadata | null;
+  /** With --archive: the WARC record holding the page's response (file name in the archive directory). */
+  archive?: { file: string; offset: number; length: number } | null;
 }

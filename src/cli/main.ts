@@ -7,6 +7,7 @@ import { ConfigError, DEFAULTS, nonNegativeInt, oneOf, positiveInt, VERSION } fr
 import { configCommand, effectiveConfig } from './config-cmd.js';
 import { type CliIO, processIO } from './io.js';
 import {
+  addArchiveOptions,
   addCrawlRunOptions,
   addCrawlSettingsOptions,
   addFetchOptions,
@@ -14,6 +15,7 @@ import {
   addQueueWindowOption,
   addRedisOptions,
   addSitemapOptions,
+  archiveConfig,
   CONCURRENCY_HELP,
   commonConfig,
   crawlNameOption,
@@ -84,7 +86,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       addFetchOptions(
         addRedisOptions(
           addCrawlRunOptions(
-            addQueueWindowOption(program.command('crawl'))
+            addArchiveOptions(addQueueWindowOption(program.command('crawl')))
               .description(
                 'all in one: submit the seeds, run workers and the store writer until every seed has its row',
               )
@@ -118,6 +120,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           ...crawlRunConfig(raw),
           redisTimeoutMs: common.redisTimeoutMs,
           queueWindow: queueWindow(raw, file),
+          archive: archiveConfig(raw),
           ...stallTiming(),
           progressIntervalMs: progressInterval(),
         },
@@ -169,7 +172,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   addCrawlSettingsOptions(
     addFetchOptions(
       addRedisOptions(
-        addQueueWindowOption(program.command('worker'))
+        addArchiveOptions(addQueueWindowOption(program.command('worker')))
           .description('fetch and extract queued URLs until SIGINT/SIGTERM (run any number, anywhere)')
           .option(
             '--grace <ms>',
@@ -194,6 +197,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           graceMs: positiveInt('--grace', raw.grace),
           redisTimeoutMs: common.redisTimeoutMs,
           queueWindow: queueWindow(raw, file),
+          archive: archiveConfig(raw),
           ...stallTiming(),
         },
         io,
@@ -345,7 +349,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         addFetchOptions(
           addRedisOptions(
             addCrawlRunOptions(
-              addQueueWindowOption(program.command('config'))
+              addArchiveOptions(addQueueWindowOption(program.command('config')))
                 .description(
                   'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted); takes the flags of crawl',
                 )

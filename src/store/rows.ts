@@ -57,6 +57,9 @@ export const PAGE_COLUMNS = [
   'robots',
   'keywords',
   'jsonld_types',
+  'warc_file',
+  'warc_offset',
+  'warc_length',
 ] as const;
 
 type Value = string | number | null;
@@ -146,6 +149,9 @@ export function pageValues(r: PageRecord): Value[] {
     str(res?.robots),
     str(res?.keywords),
     res ? jsonldTypes(r).join(' ') : null,
+    str(r.archive?.file),
+    int(r.archive?.offset),
+    int(r.archive?.length),
   ];
 }
 

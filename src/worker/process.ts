@@ -4,6 +4,7 @@
  */
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { WarcArchive } from '../archive/index.js';
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import type { CrawlControl } from '../control/index.js';
 import { type CrawlError, type ErrorCode, isCrawlError } from '../errors.js';
@@ -59,6 +60,8 @@ export interface ProcessDeps {
   stats: WorkerStats;
   /** Crawl control (pause/cancel): true when the job was settled (src/control/hold.ts). */
   control?: CrawlControl;
+  /** --archive: every fetched response is written here before its page is published. */
+  archive?: WarcArchive;
   /** True once a forced stop has handed the in-flight jobs back: their fetch errors say nothing about the host. */
   abandoned?: () => boolean;
 }
@@ -195,7 +198,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     if (await deps.control?.hold(job, token, finish)) return;
     let res: FetchResult;
     try {
-      res = await deps.fetcher.fetch(d.url);
+      res = await deps.fetcher.fetch(d.url, deps.archive ? { capture: true } : undefined);
     } catch (err) {
       if (!isCrawlError(err) || deps.abandoned?.()) throw err;
       if (isConnectionFailure(err.code)) await deps.gate.recordHostEvent(hostKey, 'conn-failure', null);
@@ -204,7 +207,10 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       return;
     }
 
+    // Archived before anything is decided or published: a page whose records could not be written gets no row.
+    const archive = deps.archive && res.exchanges ? await deps.archive.write(res.exchanges) : null;
     const partial: Partial<PageRecord> = {
+      ...(archive ? { archive } : {}),
       finalUrl: res.finalUrl,
       status: res.status,
       contentType: res.contentType,
