@@ -1,4 +1,6 @@
 /** WARC archiving of fetched responses (shared: the worker writes archives, `reextract` reads them). */
+
+export { type ArchivedPayload, WarcReader } from './reader.js';
 export {
   ARCHIVE_DEFAULT_MAX_BYTES,
   ArchiveError,

@@ -429,6 +429,32 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       }),
     );
 
+  program
+    .command('reextract')
+    .description(
+      "run the current extractor over a crawl's archived responses (no network): into a new crawl, or in place",
+    )
+    .requiredOption('--crawl <name>', 'the crawl whose pages to extract again')
+    .requiredOption('--from-archive <dir>', 'the --archive directory the crawl wrote')
+    .option('--as <name>', 'write a new crawl of this name (resumes where it stopped); default: in place')
+    .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+    .option('--max-links <n>', 'links stored per page', String(DEFAULTS.fetch.maxLinks))
+    .action(
+      run(async (raw, cmd) => {
+        markDefaults(raw, cmd);
+        return (await import('./reextract.js')).reextractCommand(
+          {
+            db: dbPath(raw, {}),
+            crawl: String(raw.crawl),
+            as: raw.as === undefined ? null : String(raw.as),
+            archiveDir: String(raw.fromArchive),
+            maxLinks: positiveInt('--max-links', raw.maxLinks),
+          },
+          io,
+        );
+      }),
+    );
+
   for (const c of program.commands)
     c.showHelpAfterError(`(run 'metacrawl ${c.name()} --help' for its options)`);
   return program;

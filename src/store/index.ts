@@ -22,4 +22,5 @@ export {
   runQuery,
 } from './query.js';
 export { closeReadOnlyDb, openReadOnlyDb } from './readonly.js';
+export { type ReextractOptions, type ReextractResult, reextractCrawl } from './reextract.js';
 export { PageWriter } from './writer.js';

@@ -8,19 +8,15 @@ import type { WarcArchive } from '../archive/index.js';
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import type { CrawlControl } from '../control/index.js';
 import { type CrawlError, type ErrorCode, isCrawlError } from '../errors.js';
-import { extract, extractUtf8 } from '../extract/index.js';
 import {
   classifyStatus,
-  decodeWith,
   type Fetcher,
   type FetchResult,
-  htmlEncoding,
-  isHtmlType,
-  looksBinary,
   parseRetryAfter,
   redactUrl,
 } from '../fetch/index.js';
 import type { Logger } from '../log.js';
+import { extractResponse } from '../page-extract.js';
 import { jobRecord } from '../records.js';
 import type { CrawlJobData, PageMetadata, PageRecord } from '../types.js';
 import { hostKey as hostKeyOf } from '../url/normalize.js';
@@ -246,37 +242,21 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     await deps.gate.recordHostEvent(hostKey, 'ok', null);
 
     // 5. Content policy, decode, extract.
-    const ct = res.contentType;
-    if (ct !== null && !isHtmlType(ct)) {
+    const page = extractResponse(d.url, res.finalUrl, res.body, res.headers, deps.fetchConfig.maxLinks);
+    if (!page.ok) {
       await finish({
         ...baseRecord(d, attempts, queuedMs),
         ...partial,
-        error: 'NOT_HTML',
-        errorDetail: `GET ${redactUrl(d.url)} → ${ct}, not parsed`,
+        error: page.error,
+        errorDetail: page.errorDetail,
       });
       return;
     }
-    if (looksBinary(res.body)) {
-      await finish({
-        ...baseRecord(d, attempts, queuedMs),
-        ...partial,
-        error: 'BINARY_CONTENT',
-        errorDetail: `GET ${redactUrl(d.url)} → binary bytes served as ${ct ?? 'no content type'}`,
-      });
-      return;
-    }
-    const enc = htmlEncoding(res.body, res.headers['content-type'] ?? null);
-    const text = res.body.subarray(enc.bomLength);
-    const opts = { maxLinks: deps.fetchConfig.maxLinks, headers: res.headers };
-    // UTF-8 pages (most of the web) are extracted from their bytes: only the kept text is decoded.
-    const meta =
-      enc.encoding === 'utf-8'
-        ? extractUtf8(text, res.finalUrl, opts)
-        : extract(decodeWith(enc.encoding, text), res.finalUrl, opts);
+    const meta = page.meta;
     // Discovered links are submitted before this page's row is published, so "every submitted URL has a row"
     // can never look true while children are still on their way.
     if (deps.onPage) await deps.onPage(d, settings, meta);
-    await finish({ ...baseRecord(d, attempts, queuedMs), ...partial, encoding: enc.encoding, meta });
+    await finish({ ...baseRecord(d, attempts, queuedMs), ...partial, encoding: page.encoding, meta });
   } finally {
     await release();
   }
