@@ -197,4 +197,6 @@ export interface PageRecord {
    * the earlier crawl's.
    */
   unchanged?: UnchangedReason | null;
+  /** With --archive: the WARC record holding the page's response (file name in the archive directory). */
+  archive?: { file: string; offset: number; length: number } | null;
 }

@@ -67,6 +67,8 @@ export interface CrawlCommandOptions {
   redisTimeoutMs?: number;
   /** --queue-window: ready jobs each worker's feeder keeps in the queue (default from --concurrency). */
   queueWindow?: number;
+  /** --archive and --archive-max-size: WARC files of every fetched response. */
+  archive?: { dir: string; maxFileBytes: number };
 }
 
 export interface CrawlOutcome {
@@ -182,7 +184,14 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
     redisTimeoutMs: opts.redisTimeoutMs,
     queueWindow: opts.queueWindow,
     sink: inbox.put,
+    archive: opts.archive,
   });
+  // The archive could not be written (disk full) by this worker or a thread's: the crawl stops, resumable.
+  const fatal = new AbortController();
+  const onFatal = (err: Error) => {
+    if (!fatal.signal.aborted) fatal.abort(err);
+  };
+  worker.failed.addEventListener('abort', () => onFatal(worker.failed.reason as Error), { once: true });
   // More workers on threads, one per usable core (see worker/thread-pool.ts); a small crawl stays on this one.
   const pool: { threads: WorkerThreads | null } = { threads: null };
   const addThreads = async (submitted: number) => {
@@ -202,11 +211,13 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
         robotsErrorTtlMs: opts.robotsErrorTtlMs,
         redisTimeoutMs: opts.redisTimeoutMs,
         queueWindow: opts.queueWindow,
+        archive: opts.archive,
         logLevel: opts.logLevel,
         logToParent: logSink !== null,
       },
       logger,
       logSink ? (l) => logSink.write(l) : undefined,
+      onFatal,
     );
     logger.info({ threads: n }, 'more workers started on threads');
   };
@@ -251,11 +262,11 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
       });
       if (done && done.pages >= stats.submitted) break;
       if (lost.aborted) break;
-      if (io.stopSignal.aborted) {
+      if (io.stopSignal.aborted || fatal.signal.aborted) {
         interrupted = true;
         break;
       }
-      await sleep(200, stopOrLost);
+      await sleep(200, AbortSignal.any([stopOrLost, fatal.signal]));
     }
   } catch (err) {
     // A command that failed because Redis is gone says "Connection is closed."; the watch says why.
@@ -263,7 +274,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   } finally {
     progress.stop();
     // Redis lost: nothing in flight can be stored, and its jobs stay in Redis for the next run.
-    const grace = lost.aborted ? 0 : interrupted ? (opts.graceMs ?? 10_000) : 1_000;
+    const grace = lost.aborted ? 0 : interrupted && !fatal.signal.aborted ? (opts.graceMs ?? 10_000) : 1_000;
     await Promise.all([worker.close(grace), pool.threads?.close(grace)]);
     // What the worker published while stopping is stored now rather than by the next run.
     if (interrupted) await drained(redis, opts.prefix, 3000);
@@ -298,6 +309,10 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
     await logger.flush?.();
   }
   if (lost.aborted) throw lost.reason;
+  if (fatal.signal.aborted) {
+    printSummary(io, outcome);
+    throw fatal.signal.reason;
+  }
   printSummary(io, outcome);
   return outcome.interrupted ? interruptedExitCode(io.stopSignal) : 0;
 }

@@ -7,6 +7,7 @@ import { ConfigError, DEFAULTS, nonNegativeInt, oneOf, positiveInt, VERSION } fr
 import { configCommand, effectiveConfig } from './config-cmd.js';
 import { type CliIO, processIO } from './io.js';
 import {
+  addArchiveOptions,
   addCrawlRunOptions,
   addCrawlSettingsOptions,
   addExtractOptions,
@@ -16,6 +17,7 @@ import {
   addRedisOptions,
   addSinceOptions,
   addSitemapOptions,
+  archiveConfig,
   CONCURRENCY_HELP,
   commonConfig,
   crawlNameOption,
@@ -88,7 +90,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
         addFetchOptions(
           addRedisOptions(
             addCrawlRunOptions(
-              addQueueWindowOption(addExtractOptions(program.command('crawl')))
+              addArchiveOptions(addQueueWindowOption(addExtractOptions(program.command('crawl'))))
                 .description(
                   'all in one: submit the seeds, run workers and the store writer until every seed has its row',
                 )
@@ -126,6 +128,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           ...crawlRunConfig(raw),
           redisTimeoutMs: common.redisTimeoutMs,
           queueWindow: queueWindow(raw, file),
+          archive: archiveConfig(raw),
           ...stallTiming(),
           progressIntervalMs: progressInterval(),
         },
@@ -180,7 +183,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
   addCrawlSettingsOptions(
     addFetchOptions(
       addRedisOptions(
-        addQueueWindowOption(program.command('worker'))
+        addArchiveOptions(addQueueWindowOption(program.command('worker')))
           .description('fetch and extract queued URLs until SIGINT/SIGTERM (run any number, anywhere)')
           .option(
             '--grace <ms>',
@@ -205,6 +208,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           graceMs: positiveInt('--grace', raw.grace),
           redisTimeoutMs: common.redisTimeoutMs,
           queueWindow: queueWindow(raw, file),
+          archive: archiveConfig(raw),
           ...stallTiming(),
         },
         io,
@@ -434,7 +438,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
           addFetchOptions(
             addRedisOptions(
               addCrawlRunOptions(
-                addQueueWindowOption(addExtractOptions(program.command('config')))
+                addArchiveOptions(addQueueWindowOption(addExtractOptions(program.command('config'))))
                   .description(
                     'print the effective configuration as JSON (flags > environment > --config file > defaults; secrets redacted); takes the flags of crawl',
                   )
@@ -474,6 +478,67 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
             port: nonNegativeInt('--port', raw.port),
             redisUrl: common.redisUrl,
             prefix: common.prefix,
+          },
+          io,
+        );
+      }),
+    );
+
+  program
+    .command('export')
+    .description(
+      "write a crawl's rows as JSONL, CSV or Parquet: one file per table, or one nested document per page",
+    )
+    .requiredOption('--crawl <name>', 'crawl name')
+    .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+    .option('--format <fmt>', 'jsonl|csv|parquet', 'jsonl')
+    .option(
+      '--table <table>',
+      'pages|links|meta|jsonld|all (all: one file per table in the --out directory)',
+      'pages',
+    )
+    .option('--out <path>', "output file ('-' = stdout; a directory for --table all); .gz compresses", '-')
+    .option('--gzip', 'gzip-compress JSONL/CSV (implied by an --out ending in .gz)')
+    .option('--nested', 'JSONL only: one document per page with its meta tags, links and JSON-LD')
+    .action(
+      run(async (raw, cmd) => {
+        markDefaults(raw, cmd);
+        const out = String(raw.out);
+        return (await import('./export.js')).exportCommand(
+          {
+            db: dbPath(raw, {}),
+            crawl: String(raw.crawl),
+            format: oneOf('--format', raw.format, ['jsonl', 'csv', 'parquet'] as const),
+            table: oneOf('--table', raw.table, ['pages', 'links', 'meta', 'jsonld', 'all'] as const),
+            out: out === '-' ? null : out,
+            gzip: Boolean(raw.gzip),
+            nested: Boolean(raw.nested),
+          },
+          io,
+        );
+      }),
+    );
+
+  program
+    .command('reextract')
+    .description(
+      "run the current extractor over a crawl's archived responses (no network): into a new crawl, or in place",
+    )
+    .requiredOption('--crawl <name>', 'the crawl whose pages to extract again')
+    .requiredOption('--from-archive <dir>', 'the --archive directory the crawl wrote')
+    .option('--as <name>', 'write a new crawl of this name (resumes where it stopped); default: in place')
+    .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
+    .option('--max-links <n>', 'links stored per page', String(DEFAULTS.fetch.maxLinks))
+    .action(
+      run(async (raw, cmd) => {
+        markDefaults(raw, cmd);
+        return (await import('./reextract.js')).reextractCommand(
+          {
+            db: dbPath(raw, {}),
+            crawl: String(raw.crawl),
+            as: raw.as === undefined ? null : String(raw.as),
+            archiveDir: String(raw.fromArchive),
+            maxLinks: positiveInt('--max-links', raw.maxLinks),
           },
           io,
         );

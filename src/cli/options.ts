@@ -221,6 +221,24 @@ export function commonConfig(raw: Raw, file: Raw): CommonConfig {
   };
 }
 
+/** --archive and --archive-max-size (`crawl`, `worker`, `config`). */
+export function addArchiveOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--archive <dir>',
+      'write every fetched response (and its request) as gzipped WARC/1.1 records in <dir>',
+    )
+    .option('--archive-max-size <size>', 'start a new WARC file past this size, e.g. 1GB', '1GB');
+}
+
+/** The archive settings, or undefined without --archive. */
+export function archiveConfig(raw: Raw): { dir: string; maxFileBytes: number } | undefined {
+  if (raw.archive === undefined) return undefined;
+  const dir = String(raw.archive);
+  if (dir.trim() === '') throw new ConfigError('--archive needs a directory');
+  return { dir, maxFileBytes: byteSize('--archive-max-size', raw.archiveMaxSize ?? '1GB') };
+}
+
 /** `--queue-window` (crawl, worker): ready jobs a worker's feeder keeps in the queue. */
 export function addQueueWindowOption(cmd: Command): Command {
   return cmd.option(

@@ -22,6 +22,8 @@ export interface WorkerCommandOptions {
   redisTimeoutMs?: number;
   /** --queue-window (default: the worker's, from --concurrency). */
   queueWindow?: number;
+  /** --archive and --archive-max-size. */
+  archive?: { dir: string; maxFileBytes: number };
 }
 
 export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Promise<number> {
@@ -41,10 +43,11 @@ export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Prom
     metrics: metrics?.worker,
     redisTimeoutMs: opts.redisTimeoutMs,
     queueWindow: opts.queueWindow,
+    archive: opts.archive,
   });
   logger.info({ worker: worker.id, concurrency: opts.fetch.concurrency }, 'worker started');
   announceStop(io);
-  const stop = AbortSignal.any([io.stopSignal, worker.redisLost]);
+  const stop = AbortSignal.any([io.stopSignal, worker.redisLost, worker.failed]);
   while (!stop.aborted) await sleep(60_000, stop);
   // Redis gone for good: nothing in flight can be handed back, so no grace.
   await worker.close(worker.redisLost.aborted ? 0 : opts.graceMs);
@@ -52,5 +55,6 @@ export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Prom
   logger.info({ worker: worker.id, ...worker.stats }, 'worker stopped');
   await logger.flush?.();
   if (worker.redisLost.aborted) throw worker.redisLost.reason;
+  if (worker.failed.aborted) throw worker.failed.reason;
   return 0;
 }

@@ -14,6 +14,7 @@ import { mimeType } from './content-type.js';
 import { blockedError, guardedConnector, type Policy } from './guard.js';
 import { toCrawlError } from './map-error.js';
 import {
+  type CapturedExchange,
   DEFAULT_ACCEPT,
   FETCH_DEFAULTS,
   type FetchOptions,
@@ -24,6 +25,7 @@ import { nextHop, parseTarget, redactUrl } from './url.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_HEADER_SIZE = 64 * 1024;
+const REDIRECT_BODY_MAX = 64 * 1024;
 const MAX_CONNECT_TIMEOUT_MS = 10_000;
 // Sent only to the origin they were given for.
 const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
@@ -95,6 +97,7 @@ export class Fetcher {
     const seen = new Set<string>();
     let target = parseTarget(url);
     let headers = requestHeaders(opts);
+    const exchanges: CapturedExchange[] | undefined = opts.capture ? [] : undefined;
     for (;;) {
       current.url = target.href;
       // IP literals never go through DNS: judge them before dispatching, so nothing connects at all.
@@ -104,6 +107,7 @@ export class Fetcher {
         if (!verdict.allowed) throw blockedError(host, verdict);
       }
       seen.add(target.href);
+      const sentAt = new Date().toISOString();
       const res = await request(target.href, {
         dispatcher: agent,
         method: 'GET',
@@ -113,8 +117,22 @@ export class Fetcher {
         bodyTimeout: opts.timeoutMs,
       });
       const resHeaders = joinHeaders(res.headers);
+      const capture = (body: Buffer, truncated: boolean) =>
+        exchanges?.push({
+          url: target.href,
+          date: sentAt,
+          requestHeaders: headers,
+          status: res.statusCode,
+          responseHeaders: headerLines(res.headers),
+          body,
+          truncated,
+          remoteAddress: this.addresses.get(target.origin) ?? null,
+        });
       if (REDIRECT_STATUSES.has(res.statusCode)) {
-        await res.body.dump({ limit: 64 * 1024, signal });
+        if (exchanges) {
+          const r = await readBody(res.body, resHeaders['content-encoding'], REDIRECT_BODY_MAX, signal);
+          capture(r.body, r.truncated);
+        } else await res.body.dump({ limit: REDIRECT_BODY_MAX, signal });
         const next = nextHop(target, resHeaders.location, res.statusCode);
         redirects.push({ url: target.href, status: res.statusCode });
         if (seen.has(next.href)) {
@@ -133,6 +151,7 @@ export class Fetcher {
         opts.maxBytes,
         signal,
       );
+      capture(body, truncated);
       return {
         url,
         finalUrl: target.href,
@@ -145,6 +164,7 @@ export class Fetcher {
         truncated,
         elapsedMs: Math.round(performance.now() - started),
         remoteAddress: this.addresses.get(target.origin) ?? null,
+        ...(exchanges ? { exchanges } : {}),
       };
     }
   }
@@ -193,6 +213,15 @@ function joinHeaders(raw: Record<string, string | string[] | undefined>): Record
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function headerLines(raw: Record<string, string | string[] | undefined>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(raw)) {
+    if (Array.isArray(v)) for (const one of v) out.push([k, one]);
+    else if (v !== undefined) out.push([k, v]);
   }
   return out;
 }

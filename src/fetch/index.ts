@@ -9,7 +9,7 @@ export { charsetParam, type DecodedHtml, decodeHtml, type HtmlEncoding, htmlEnco
 export { isHtmlType, looksBinary, mimeType, sniffHtml } from './content-type.js';
 export { Fetcher } from './fetcher.js';
 export { decodeWith } from './labels.js';
-export { FETCH_DEFAULTS, type FetchOptions, type FetchResult } from './options.js';
+export { type CapturedExchange, FETCH_DEFAULTS, type FetchOptions, type FetchResult } from './options.js';
 export { parseRetryAfter } from './retry-after.js';
 export { classifyStatus } from './status.js';
 export { redactUrl } from './url.js';

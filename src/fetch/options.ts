@@ -14,6 +14,23 @@ export interface FetchOptions {
   /** Accept header (HTML by default; robots.txt uses text/plain). */
   accept?: string;
   headers?: Record<string, string>;
+  /** Keep every request and response of the chain (redirects included) in `exchanges`, for a WARC archive. */
+  capture?: boolean;
+}
+
+/** One HTTP request and its response, as sent and received (the body decoded: see src/archive/). */
+export interface CapturedExchange {
+  url: string;
+  /** When the request was sent (ISO 8601). */
+  date: string;
+  requestHeaders: Record<string, string>;
+  status: number;
+  /** Response header lines in the order received, repeated names on lines of their own. */
+  responseHeaders: Array<[string, string]>;
+  /** Decoded (decompressed) body, capped at maxBytes (a redirect's at 64 KB). */
+  body: Buffer;
+  truncated: boolean;
+  remoteAddress: string | null;
 }
 
 export interface FetchResult {
@@ -35,6 +52,8 @@ export interface FetchResult {
   elapsedMs: number;
   /** The address of the connection used (latest connection to the final origin); null when unknown. */
   remoteAddress: string | null;
+  /** With `capture`: every exchange of the chain, the final one last. */
+  exchanges?: CapturedExchange[];
 }
 
 export const DEFAULT_ACCEPT = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8';

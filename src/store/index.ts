@@ -27,6 +27,14 @@ export {
   pageComparer,
   UnknownCrawlError,
 } from './diff.js';
+export {
+  EXPORT_TABLES,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportResult,
+  type ExportTable,
+  exportCrawl,
+} from './export.js';
 export { finishWritesInThread } from './finish.js';
 export { RecordInbox } from './inbox.js';
 export { finishWrites, missingIndexes, refreshStatistics } from './indexes.js';
@@ -44,4 +52,5 @@ export {
 } from './query.js';
 export { closeReadOnlyDb, openReadOnlyDb } from './readonly.js';
 export { SinceReader, type SinceRow } from './since.js';
+export { type ReextractOptions, type ReextractResult, reextractCrawl } from './reextract.js';
 export { PageWriter } from './writer.js';

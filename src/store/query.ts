@@ -76,12 +76,22 @@ export function cell(v: unknown): Cell {
   return String(v);
 }
 
-/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF, quotes doubled; NULL is empty. */
+/**
+ * RFC 4180 field: quoted when it holds a comma, quote, CR or LF, quotes doubled; NULL is empty. Crawled text
+ * is untrusted, so a text that a spreadsheet would run as a formula (it starts with =, +, -, @, tab or CR)
+ * is neutralised as OWASP recommends: prefixed with a single quote, and quoted. Numbers, and texts that are
+ * exactly a number ("-12.5"), are left alone: a spreadsheet reads them as the number they are.
+ */
 export function csvField(v: Cell): string {
   if (v === null) return '';
   const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const guard = typeof v === 'string' && FORMULA_START.test(s) && !NUMBER.test(s);
+  if (!guard && !/[",\r\n]/.test(s)) return s;
+  return `"${guard ? "'" : ''}${s.replace(/"/g, '""')}"`;
 }
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** RFC 4180: CRLF line ends. */
 export function toCsv(columns: string[], rows: Cell[][]): string {

@@ -78,6 +78,9 @@ export const PAGE_COLUMNS = [
   'extract_errors',
   'microdata_count',
   'microdata_types',
+  'warc_file',
+  'warc_offset',
+  'warc_length',
 ] as const;
 
 type Value = string | number | null;
@@ -171,6 +174,9 @@ export function pageValues(r: PageRecord): (Value | bigint)[] {
     str(r.metaHash),
     ...auditValues(r),
     ...customPageValues(r),
+    str(r.archive?.file),
+    int(r.archive?.offset),
+    int(r.archive?.length),
   ];
 }
 

@@ -1,7 +1,8 @@
 /** The worker role: a BullMQ worker whose jobs are URLs, with fleet-wide politeness and one result per page. */
 import { hostname } from 'node:os';
-import { type Job, Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { ArchiveError, WarcArchive } from '../archive/index.js';
 import { type CrawlSettings, type FetchConfig, VERSION } from '../config.js';
 import { CrawlControl } from '../control/index.js';
 import { Fetcher, parseRetryAfter, redactUrl } from '../fetch/index.js';
@@ -50,6 +51,8 @@ export interface WorkerOptions {
    * the same process (`crawl`). Resolves once the record is stored, so a job completes only after its row.
    */
   sink?: (record: PageRecord) => Promise<void>;
+  /** --archive: WARC files of every fetched response in `dir`, a new file past `maxFileBytes`. */
+  archive?: { dir: string; maxFileBytes: number };
 }
 
 export interface RunningWorker {
@@ -57,6 +60,8 @@ export interface RunningWorker {
   stats: WorkerStats;
   /** Aborts, with a RedisLostError as reason, once a Redis outage has lasted --redis-timeout. */
   redisLost: AbortSignal;
+  /** Aborts, with an ArchiveError as reason, when the archive could not be written (e.g. disk full). */
+  failed: AbortSignal;
   /** Stops taking jobs; waits up to graceMs for in-flight ones, then hands them back (they are re-run). */
   close(graceMs?: number): Promise<void>;
 }
@@ -68,6 +73,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const redis: Redis = connectRedis(opts.redisUrl);
   const watch = watchRedis(redis, redactRedisUrl(opts.redisUrl), { outageMs: opts.redisTimeoutMs, logger });
   const fetcher = new Fetcher({ ...opts.fetch, connections: Math.max(4, opts.concurrency) });
+  const archive = opts.archive
+    ? new WarcArchive({
+        dir: opts.archive.dir,
+        maxFileBytes: opts.archive.maxFileBytes,
+        workerId: id,
+        software: `metacrawl/${VERSION}`,
+      })
+    : undefined;
+  const failed = new AbortController();
   const gate = new PolitenessGate(redis, prefix, { observer: opts.metrics?.gateObserver });
   const defaultsLimits = { ratePerSec: opts.defaults.hostRate, concurrency: opts.defaults.hostConcurrency };
 
@@ -146,6 +160,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     onPage: (job, s, meta) => discoverer.onPage(job, s, meta),
     logger,
     stats,
+    archive,
     control: new CrawlControl(redis, prefix, id, { onPark: (crawl) => opts.metrics?.parked.inc({ crawl }) }),
   };
 
@@ -157,6 +172,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     inFlight.set(key, { job, token: token ?? '' });
     try {
       return await processJob(deps, job, token ?? '');
+    } catch (err) {
+      if (!(err instanceof ArchiveError)) throw err;
+      // The archive cannot be written: this worker stops, and the page goes back to the queue unrecorded,
+      // costing no attempt (the next run fetches it again).
+      if (!failed.signal.aborted) {
+        logger.error({ err: err.message }, 'archive write failed: stopping');
+        failed.abort(err);
+      }
+      await job.moveToDelayed(Date.now() + 1000, token);
+      throw new DelayedError();
     } finally {
       inFlight.delete(key);
     }
@@ -217,6 +242,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     id,
     stats,
     redisLost: watch.signal,
+    failed: failed.signal,
     close: async (graceMs = 10_000) => {
       clearInterval(heartbeat);
       await within(feeder.close(), 2000);
@@ -242,6 +268,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
           1000,
         );
       await fetcher.close();
+      await archive?.close();
       if (!watch.down())
         await within(
           queue.close().catch(() => {}),

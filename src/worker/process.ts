@@ -4,23 +4,20 @@
  */
 import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { WarcArchive } from '../archive/index.js';
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import type { CrawlControl } from '../control/index.js';
 import { type CrawlError, type ErrorCode, isCrawlError } from '../errors.js';
-import { extract, extractUtf8 } from '../extract/index.js';
 import {
   classifyStatus,
-  decodeWith,
   type Fetcher,
   type FetchResult,
-  htmlEncoding,
-  isHtmlType,
-  looksBinary,
   parseRetryAfter,
   redactUrl,
 } from '../fetch/index.js';
 import { bodyHash, metaHash } from '../hashes.js';
 import type { Logger } from '../log.js';
+import { extractResponse } from '../page-extract.js';
 import { jobRecord } from '../records.js';
 import type { CrawlJobData, PageMetadata, PageRecord } from '../types.js';
 import { hostKey as hostKeyOf } from '../url/normalize.js';
@@ -61,6 +58,8 @@ export interface ProcessDeps {
   stats: WorkerStats;
   /** Crawl control (pause/cancel): true when the job was settled (src/control/hold.ts). */
   control?: CrawlControl;
+  /** --archive: every fetched response is written here before its page is published. */
+  archive?: WarcArchive;
   /** True once a forced stop has handed the in-flight jobs back: their fetch errors say nothing about the host. */
   abandoned?: () => boolean;
 }
@@ -219,7 +218,10 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     if (await deps.control?.hold(job, token, finish)) return;
     let res: FetchResult;
     try {
-      res = await deps.fetcher.fetch(d.url, conditional(d, settings));
+      res = await deps.fetcher.fetch(d.url, {
+        ...conditional(d, settings),
+        ...(deps.archive ? { capture: true } : {}),
+      });
     } catch (err) {
       if (!isCrawlError(err) || deps.abandoned?.()) throw err;
       if (isConnectionFailure(err.code)) await deps.gate.recordHostEvent(hostKey, 'conn-failure', null);
@@ -228,7 +230,10 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       return;
     }
 
+    // Archived before anything is decided or published: a page whose records could not be written gets no row.
+    const archive = deps.archive && res.exchanges ? await deps.archive.write(res.exchanges) : null;
     const partial: Partial<PageRecord> = {
+      ...(archive ? { archive } : {}),
       finalUrl: res.finalUrl,
       status: res.status,
       contentType: res.contentType,
@@ -269,28 +274,10 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       return;
     }
 
-    // 5. Content policy, decode, extract.
-    const ct = res.contentType;
-    if (ct !== null && !isHtmlType(ct)) {
-      await finish({
-        ...baseRecord(d, attempts, queuedMs),
-        ...partial,
-        error: 'NOT_HTML',
-        errorDetail: `GET ${redactUrl(d.url)} → ${ct}, not parsed`,
-      });
-      return;
-    }
-    if (looksBinary(res.body)) {
-      await finish({
-        ...baseRecord(d, attempts, queuedMs),
-        ...partial,
-        error: 'BINARY_CONTENT',
-        errorDetail: `GET ${redactUrl(d.url)} → binary bytes served as ${ct ?? 'no content type'}`,
-      });
-      return;
-    }
+    // 5. Content policy, decode, extract. A re-crawl first compares the body with the earlier crawl's (a page
+    // with an earlier row was HTML then): the same body has the same metadata, unless its links are still to be
+    // followed.
     const hashed = since ? bodyHash(res.body) : null;
-    // The same body as the earlier crawl's: the same metadata, unless its links are still to be followed.
     if (hashed !== null && hashed === d.since?.bodyHash && !followsLinks(d, settings)) {
       await finish({
         ...baseRecord(d, attempts, queuedMs),
@@ -301,21 +288,25 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       });
       return;
     }
-    const enc = htmlEncoding(res.body, res.headers['content-type'] ?? null);
-    const text = res.body.subarray(enc.bomLength);
-    const opts = { maxLinks: deps.fetchConfig.maxLinks, headers: res.headers };
-    // UTF-8 pages (most of the web) are extracted from their bytes: only the kept text is decoded.
-    const decoded = enc.encoding === 'utf-8' ? null : decodeWith(enc.encoding, text);
-    const meta =
-      decoded === null ? extractUtf8(text, res.finalUrl, opts) : extract(decoded, res.finalUrl, opts);
-    addCustomFields(meta, settings, text, decoded);
+    const page = extractResponse(d.url, res.finalUrl, res.body, res.headers, deps.fetchConfig.maxLinks);
+    if (!page.ok) {
+      await finish({
+        ...baseRecord(d, attempts, queuedMs),
+        ...partial,
+        error: page.error,
+        errorDetail: page.errorDetail,
+      });
+      return;
+    }
+    const meta = page.meta;
+    addCustomFields(meta, settings, page.text, page.decoded);
     // Discovered links are submitted before this page's row is published, so "every submitted URL has a row"
     // can never look true while children are still on their way.
     if (deps.onPage) await deps.onPage(d, settings, meta);
     const record: PageRecord = {
       ...baseRecord(d, attempts, queuedMs),
       ...partial,
-      encoding: enc.encoding,
+      encoding: page.encoding,
       meta,
       bodyHash: hashed ?? bodyHash(res.body),
       metaHash: metaHash(meta),

@@ -17,6 +17,13 @@ try {
     logger: createLogger(logLevel, { pretty: false, destination: toParent }),
   });
   send({ type: 'ready', id: worker.id });
+  worker.failed.addEventListener(
+    'abort',
+    () => send({ type: 'fatal', error: (worker.failed.reason as Error).message }),
+    {
+      once: true,
+    },
+  );
   const beat = setInterval(() => send({ type: 'stats', stats: { ...worker.stats } }), 1000);
   beat.unref();
   port.on('message', async (m: { type: string; graceMs?: number }) => {

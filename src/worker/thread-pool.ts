@@ -23,6 +23,7 @@ export type ThreadMessage =
   | { type: 'stats'; stats: WorkerStats }
   | { type: 'closed'; stats: WorkerStats }
   | { type: 'failed'; error: string }
+  | { type: 'fatal'; error: string }
   | { type: 'log'; line: string };
 
 export interface WorkerThreads {
@@ -50,6 +51,7 @@ export async function startWorkerThreads(
   opts: ThreadWorkerOptions,
   logger: Logger,
   onLog?: (line: string) => void,
+  onFatal?: (err: Error) => void,
 ): Promise<WorkerThreads> {
   const threads: Array<{ worker: Worker; stats: WorkerStats; exited: Promise<void> }> = [];
   const ready: Promise<void>[] = [];
@@ -65,6 +67,7 @@ export async function startWorkerThreads(
       new Promise<void>((resolve) => {
         worker.on('message', (m: ThreadMessage) => {
           if (m.type === 'log') onLog?.(m.line);
+          else if (m.type === 'fatal') onFatal?.(new Error(m.error));
           else if (m.type === 'ready') resolve();
           else if (m.type === 'stats' || m.type === 'closed') t.stats = m.stats;
           else if (m.type === 'failed') {

@@ -354,6 +354,12 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       expect(JSON.parse(empty.body)).toEqual([]);
     });
 
+    it('neutralises formula-looking cells in the CSV download', async () => {
+      const q = `SELECT '=HYPERLINK("http://x/","y")' AS f, '@x' AS a, 7 AS n`;
+      const csv = await get(`/sql.csv?q=${encodeURIComponent(q)}`);
+      expect(csv.body.split('\r\n')[1]).toBe(`"'=HYPERLINK(""http://x/"",""y"")","'@x",7`);
+    });
+
     it('offers example queries one click away, each of which runs', async () => {
       const $ = await $get('/sql');
       const links = $('ul.examples a')

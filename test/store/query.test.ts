@@ -53,6 +53,18 @@ describe('runQuery and crawlSummary', () => {
     );
   });
 
+  it('neutralises formula-looking text cells in CSV (OWASP), leaving numbers alone', () => {
+    const out = runQuery(
+      t.dbPath,
+      "SELECT '=1+2' AS a, '+cmd' AS b, '-2+3' AS c, '@SUM(A1)' AS d, char(9) || 'x' AS e, char(13) || 'y' AS f, " +
+        "'-12.5' AS g, -3 AS h, 'a=b' AS i, '=\"q\"' AS j",
+      'csv',
+    );
+    expect(out.split('\r\n')[1]).toBe(
+      `"'=1+2","'+cmd","'-2+3","'@SUM(A1)","'\tx","'\ry",-12.5,-3,a=b,"'=""q"""`,
+    );
+  });
+
   it('formats JSON as an array of objects, integers beyond 2^53 exactly', () => {
     const out = runQuery(
       t.dbPath,

@@ -1,0 +1,247 @@
+/**
+ * A worker's WARC files: `<dir>/metacrawl-<worker>-<time>-<n>.warc.gz`, each opened by a warcinfo record and
+ * rotated past a size, so a fleet never shares a file. A page's records (request and response of every hop,
+ * redirects included) are compressed on the libuv thread pool, then appended in one write; a failed write
+ * (disk full) is cut back off the file and fails every later write, so nothing refers to half a record.
+ */
+import { mkdirSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
+import type { CapturedExchange } from '../fetch/index.js';
+import {
+  httpRequestHead,
+  httpResponseHead,
+  newRecordId,
+  PROFILE_IDENTICAL,
+  PROFILE_NOT_MODIFIED,
+  sha1Digest,
+  WARC_VERSION,
+  warcinfoRecord,
+  warcRecord,
+} from './records.js';
+
+const gzip = promisify(gzipCb);
+
+export const ARCHIVE_DEFAULT_MAX_BYTES = 1024 ** 3;
+/** Payload digests remembered for identical-payload revisits (per worker; the oldest are forgotten). */
+const DIGESTS_KEPT = 100_000;
+
+/** Where a page's payload lives: the record holding it (for an identical-payload revisit, the original). */
+export interface ArchiveLocation {
+  file: string;
+  offset: number;
+  length: number;
+}
+
+export interface ArchiveOptions {
+  dir: string;
+  /** Names the files: one worker's files are never written by another. */
+  workerId: string;
+  /** Start a new file when the next page's records would take the file past this many bytes. */
+  maxFileBytes?: number;
+  software: string;
+}
+
+/** Archiving failed (disk full, directory gone): the worker stops; the page is not recorded. */
+export class ArchiveError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ArchiveError';
+  }
+}
+
+interface Original {
+  uri: string;
+  date: string;
+  id: string;
+  location: ArchiveLocation;
+}
+
+export class WarcArchive {
+  private file: { fh: FileHandle; name: string; size: number; infoSize: number } | null = null;
+  private seq = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private failed: ArchiveError | null = null;
+  private readonly digests = new Map<string, Original>();
+  private readonly maxBytes: number;
+  private readonly tag: string;
+  /** Compressed bytes written, and records, since start. */
+  readonly stats = { bytes: 0, records: 0, files: 0 };
+
+  constructor(private readonly opts: ArchiveOptions) {
+    this.maxBytes = opts.maxFileBytes ?? ARCHIVE_DEFAULT_MAX_BYTES;
+    this.tag = opts.workerId.replace(/[^A-Za-z0-9._-]+/g, '-');
+    try {
+      mkdirSync(opts.dir, { recursive: true });
+    } catch (err) {
+      throw new ArchiveError(`--archive ${opts.dir}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** The first write error, once archiving has failed. */
+  get error(): ArchiveError | null {
+    return this.failed;
+  }
+
+  /**
+   * Archives one fetch (its exchanges in order, the page's response last); resolves to where the page's
+   * payload lives once every byte is written. Rejects with an ArchiveError when the write failed.
+   */
+  async write(exchanges: CapturedExchange[]): Promise<ArchiveLocation | null> {
+    if (this.failed) throw this.failed;
+    if (exchanges.length === 0) return null;
+    // Build and compress outside the write chain (in parallel, off the main thread)...
+    const built = exchanges.map((ex) => this.build(ex));
+    const members = await Promise.all(built.flatMap((b) => [gzip(b.request), gzip(b.response)]));
+    // ...then append in call order, one write per page.
+    const run = this.chain.then(() => this.append(built, members));
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private build(ex: CapturedExchange) {
+    const responseId = newRecordId();
+    const payloadDigest = sha1Digest(ex.body);
+    const notModified = ex.status === 304;
+    const original =
+      !notModified && ex.body.length > 0 && ex.status === 200 ? this.digests.get(payloadDigest) : undefined;
+    const request = warcRecord(
+      {
+        type: 'request',
+        id: newRecordId(),
+        date: ex.date,
+        targetUri: ex.url,
+        contentType: 'application/http;msgtype=request',
+        fields: [['WARC-Concurrent-To', responseId]],
+      },
+      [httpRequestHead(ex.url, ex.requestHeaders)],
+    );
+    const revisit = notModified || original !== undefined;
+    const head = httpResponseHead(ex.status, ex.responseHeaders, revisit ? null : ex.body.length);
+    const response = warcRecord(
+      {
+        type: revisit ? 'revisit' : 'response',
+        id: responseId,
+        date: ex.date,
+        targetUri: ex.url,
+        contentType: 'application/http;msgtype=response',
+        fields: [
+          ['WARC-IP-Address', ex.remoteAddress],
+          ['WARC-Profile', notModified ? PROFILE_NOT_MODIFIED : original ? PROFILE_IDENTICAL : null],
+          ['WARC-Refers-To', original?.id],
+          ['WARC-Refers-To-Target-URI', original?.uri],
+          ['WARC-Refers-To-Date', original?.date],
+          ['WARC-Payload-Digest', notModified ? null : payloadDigest],
+          // WARC 1.1 §5.13: the block was cut at --max-bytes.
+          ['WARC-Truncated', ex.truncated && !revisit ? 'length' : null],
+        ],
+      },
+      revisit ? [head] : [head, ex.body],
+    );
+    return { ex, responseId, payloadDigest, original, revisit, request, response };
+  }
+
+  private async append(
+    built: ReturnType<WarcArchive['build']>[],
+    members: Buffer[],
+  ): Promise<ArchiveLocation> {
+    if (this.failed) throw this.failed;
+    const total = members.reduce((n, m) => n + m.length, 0);
+    // A page larger than the limit still goes whole into a file of its own.
+    if (!this.file || (this.file.size + total > this.maxBytes && this.file.size > this.file.infoSize))
+      await this.rotate();
+    const f = this.file as NonNullable<typeof this.file>;
+    const start = f.size;
+    let location: ArchiveLocation | null = null;
+    let offset = start;
+    built.forEach((b, i) => {
+      const req = members[2 * i];
+      const res = members[2 * i + 1];
+      const at = { file: f.name, offset: offset + req.length, length: res.length };
+      if (!b.revisit && b.ex.status === 200 && b.ex.body.length > 0) this.remember(b, at);
+      location = b.original ? b.original.location : at;
+      offset += req.length + res.length;
+    });
+    await this.writeAll(f, Buffer.concat(members, total), start);
+    f.size = start + total;
+    this.stats.bytes += total;
+    this.stats.records += members.length;
+    return location as unknown as ArchiveLocation;
+  }
+
+  private remember(b: ReturnType<WarcArchive['build']>, location: ArchiveLocation): void {
+    if (this.digests.size >= DIGESTS_KEPT) {
+      const oldest = this.digests.keys().next().value;
+      if (oldest !== undefined) this.digests.delete(oldest);
+    }
+    this.digests.set(b.payloadDigest, { uri: b.ex.url, date: b.ex.date, id: b.responseId, location });
+  }
+
+  private async writeAll(f: NonNullable<WarcArchive['file']>, buf: Buffer, position: number): Promise<void> {
+    try {
+      let done = 0;
+      while (done < buf.length) {
+        const { bytesWritten } = await f.fh.write(buf, done, buf.length - done, position + done);
+        done += bytesWritten;
+      }
+    } catch (err) {
+      // Nothing after `position` is a whole record: cut it off, so the file stays a valid WARC.
+      await f.fh.truncate(position).catch(() => {});
+      this.failed = new ArchiveError(
+        `archive: cannot write ${join(this.opts.dir, f.name)}: ${(err as Error).message}`,
+        { cause: err },
+      );
+      throw this.failed;
+    }
+  }
+
+  private async rotate(): Promise<void> {
+    await this.closeFile();
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
+    const name = `metacrawl-${stamp}-${this.tag}-${String(this.seq++).padStart(5, '0')}.warc.gz`;
+    const path = join(this.opts.dir, name);
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'wx');
+    } catch (err) {
+      this.failed = new ArchiveError(`archive: cannot create ${path}: ${(err as Error).message}`, {
+        cause: err,
+      });
+      throw this.failed;
+    }
+    const info = await gzip(
+      warcinfoRecord(newRecordId(), basename(path), {
+        software: this.opts.software,
+        format: 'WARC File Format 1.1',
+        conformsTo: 'http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/',
+        hostname: hostname(),
+        'http-header-user-agent': 'see the request records',
+        description: `${WARC_VERSION}; response bodies stored decoded (original Content-Encoding in X-Archive-Orig-Content-Encoding)`,
+      }),
+    );
+    this.file = { fh, name, size: 0, infoSize: info.length };
+    this.stats.files++;
+    await this.writeAll(this.file, info, 0);
+    this.file.size = info.length;
+  }
+
+  private async closeFile(): Promise<void> {
+    const f = this.file;
+    this.file = null;
+    if (f) await f.fh.close().catch(() => {});
+  }
+
+  /** Waits for the writes in flight, then closes the current file (flushed to disk). */
+  async close(): Promise<void> {
+    await this.chain;
+    const f = this.file;
+    if (f) await f.fh.datasync().catch(() => {});
+    await this.closeFile();
+  }
+}

@@ -1,0 +1,38 @@
+/** `metacrawl reextract`: the current extractor over a crawl's archived responses (no network). */
+import { reextractCrawl } from '../store/index.js';
+import { announceStop, type CliIO, line } from './io.js';
+
+export interface ReextractCommandOptions {
+  db: string;
+  crawl: string;
+  as: string | null;
+  archiveDir: string;
+  maxLinks: number;
+}
+
+export async function reextractCommand(opts: ReextractCommandOptions, io: CliIO): Promise<number> {
+  announceStop(io);
+  const started = Date.now();
+  let last = 0;
+  const r = await reextractCrawl({
+    ...opts,
+    signal: io.stopSignal,
+    onProgress: (done, total) => {
+      if (Date.now() - last < 1000 && done < total) return;
+      last = Date.now();
+      line(io.stderr, `reextract: ${done}/${total} pages`);
+    },
+  });
+  const secs = (Date.now() - started) / 1000;
+  const into = opts.as ?? opts.crawl;
+  line(
+    io.stdout,
+    `reextract ${opts.crawl} → ${into}: ${r.reextracted} pages extracted again, ${r.copied} failed pages copied, ` +
+      `${r.skipped} already done, ${r.notArchived} not archived (${(r.reextracted / Math.max(secs, 0.001)).toFixed(0)} pages/s)`,
+  );
+  if (io.stopSignal.aborted) {
+    line(io.stderr, 'reextract: interrupted: run the same command again to resume');
+    return 130;
+  }
+  return 0;
+}
