@@ -51,6 +51,6 @@ export {
   toTable,
 } from './query.js';
 export { closeReadOnlyDb, openReadOnlyDb } from './readonly.js';
-export { SinceReader, type SinceRow } from './since.js';
 export { type ReextractOptions, type ReextractResult, reextractCrawl } from './reextract.js';
+export { SinceReader, type SinceRow } from './since.js';
 export { PageWriter } from './writer.js';

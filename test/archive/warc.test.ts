@@ -10,7 +10,6 @@ import Database from 'better-sqlite3';
 import { WARCStreamTransform } from 'node-warc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WARCParser, type WARCRecord as WarcioRecord } from 'warcio';
-import { reextractCrawl } from '../../src/store/index.js';
 import { runCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
