@@ -8,6 +8,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { PageRecord, SinceData, UnchangedReason } from '../types.js';
 import type { Db } from './db.js';
+import { AUDIT_COLUMNS } from './rows.js';
 
 /** The `pages` columns that hold what the extractor found: an unchanged page takes them from the earlier row. */
 export const METADATA_COLUMNS = [
@@ -48,6 +49,8 @@ export const METADATA_COLUMNS = [
   'keywords',
   'jsonld_types',
   'meta_hash',
+  // The site audit's fields come from the same body (h1, word count, text hashes, images, X-Robots-Tag).
+  ...AUDIT_COLUMNS,
 ] as const;
 
 interface EarlierRow {

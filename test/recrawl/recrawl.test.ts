@@ -40,7 +40,7 @@ function html(o: {
 <meta name="twitter:card" content="summary">
 <link rel="canonical" href="/canonical">
 <script type="application/ld+json">{"@type": "${o.type}", "name": "${o.title}"}</script>
-</head><body>${o.links.map((l) => `<a href="${l}">to ${l}</a>`).join(' ')}${o.extra ?? ''}</body></html>`;
+</head><body><h1>${o.title}</h1>${o.links.map((l) => `<a href="${l}">to ${l}</a>`).join(' ')}${o.extra ?? ''}</body></html>`;
 }
 
 function basic(path: string): string {
@@ -271,8 +271,17 @@ describe('a crawl --since an earlier one', () => {
         'body_hash',
         'content_type',
         'lang',
+        // The audit's fields too: a 304 page is not "missing its h1" in the re-crawl's audit.
+        'h1',
+        'h1_count',
+        'word_count',
+        'text_hash',
+        'simhash',
+        'img_count',
       ])
         expect(rb[c], `${p} ${c}`).toEqual(ra[c]);
+      expect(rb.h1).not.toBeNull();
+      expect(rb.word_count).toBeGreaterThan(0);
       expect(rb.title).toBe(`Page ${p}`);
       const ca = children(ra.id);
       expect(ca.links.length).toBe(3);
