@@ -58,6 +58,7 @@ dl.fields dd { margin: 0; overflow-wrap: anywhere; }
 .cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
 .url-line { overflow-wrap: anywhere; }
 pre.json { background: #1d2430; color: #e8ecf3; padding: 10px 12px; border-radius: 4px; overflow: auto; max-height: 480px; }
+ol.values { margin: 0; padding-left: 1.4em; }
 form.sql textarea { width: 100%; padding: 8px; border: 1px solid #c9d0db; border-radius: 4px; }
 form.sql button { margin-top: 6px; }
 .scroll { overflow-x: auto; }

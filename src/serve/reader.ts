@@ -430,6 +430,21 @@ export class ExplorerReader {
     ) as { type: string; json: string; valid: number }[];
   }
 
+  /** The page's custom rule values (the crawl's `--extract` rules), by rule name then match order. */
+  extracts(pageId: number): { rule: string; value: string | null }[] {
+    return this.stmt('SELECT rule, value FROM extracts WHERE page_id = ? ORDER BY rule, position').all(
+      pageId,
+    ) as { rule: string; value: string | null }[];
+  }
+
+  /** The page's top-level microdata items, in document order. */
+  microdata(pageId: number): { type: string; json: string }[] {
+    return this.stmt('SELECT type, json FROM microdata WHERE page_id = ? ORDER BY position').all(pageId) as {
+      type: string;
+      json: string;
+    }[];
+  }
+
   /**
    * Pages of the same crawl whose links point at any of `urls` (the submitted and the final URL), with or
    * without a #fragment. Null while a large crawl is being written without its links-by-target index (built

@@ -41,7 +41,20 @@ const XSS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <a href="javascript:window.__xss=12">&lt;img src=x onerror="window.__xss=13"&gt;click me</a>
 <a href="JaVaScRiPt:alert(14)">second</a>
 <a href="/page/ok" onclick="window.__xss=15">&lt;/a&gt;&lt;script&gt;window.__xss=16&lt;/script&gt;</a>
+<div itemscope itemtype="https://schema.org/Product"><span itemprop="name">&lt;/pre&gt;&lt;script&gt;window.__xss=17&lt;/script&gt;</span></div>
+<!-- ${'x'.repeat(70_000)} -->
 </body></html>`;
+
+/** The crawl's own fields: a value with a payload, every link's text, and a rule that fails on the page above. */
+const EXTRACT = [
+  '--extract',
+  'desc=css:meta[name=description]@content',
+  '--extract',
+  'anchors[]=css:a',
+  '--extract',
+  'huge=regex:(x{65537,})',
+  '--microdata',
+];
 
 describe('the explorer in a browser', () => {
   let dir: string;
@@ -79,6 +92,7 @@ describe('the explorer in a browser', () => {
       '--no-progress',
       '--host-rate',
       '0',
+      ...EXTRACT,
     ]);
     expect(res.code, res.stderr).toBe(0);
     explorer = await startExplorer({ dbPath, port: 0 });
@@ -222,6 +236,7 @@ describe('the explorer in a browser', () => {
         `/page/${id}`,
         '/crawl/explorer',
         '/crawl/explorer?q=xss&thumbs=1',
+        `/sql?q=${encodeURIComponent('SELECT e.rule, e.value, m.json, p.extract_errors FROM pages p LEFT JOIN extracts e ON e.page_id = p.id LEFT JOIN microdata m ON m.page_id = p.id')}`,
         `/sql?q=${encodeURIComponent('SELECT p.title, p.description, p.og_title, p.og_url, p.canonical, m.key, m.content, l.url, l.text, j.json FROM pages p LEFT JOIN meta m ON m.page_id = p.id LEFT JOIN links l ON l.page_id = p.id LEFT JOIN jsonld j ON j.page_id = p.id')}`,
       ];
       for (const view of views) {
@@ -258,6 +273,40 @@ describe('the explorer in a browser', () => {
       await expect(page.locator('pre.json').first().textContent()).resolves.toContain(
         '</script><script>window.__xss=10;alert(10)</script>',
       );
+      // The crawl's own fields, by rule name: values as crawled, every match of a [] rule, the failed rule's reason.
+      const rule = (name: string) =>
+        page.locator('#extracts tbody tr', { has: page.locator(`th:text-is("${name}")`) });
+      await expect(page.locator('#extracts tbody th').allTextContents()).resolves.toEqual([
+        'anchors',
+        'desc',
+        'huge',
+      ]);
+      await expect(rule('desc').locator('td').textContent()).resolves.toBe(
+        '"><script>window.__xss=3;alert(3)</script><svg onload="window.__xss=4">',
+      );
+      await expect(rule('anchors').locator('li').allTextContents()).resolves.toEqual([
+        '<img src=x onerror="window.__xss=13">click me',
+        'second',
+        '</a><script>window.__xss=16</script>',
+      ]);
+      await expect(rule('huge').locator('.tag.bad').textContent()).resolves.toBe('failed');
+      await expect(rule('huge').locator('.reason').textContent()).resolves.toBe(
+        'value of 70000 characters is longer than 65536',
+      );
+      await expect(page.locator('#microdata h3').textContent()).resolves.toBe(
+        'Item 1 · https://schema.org/Product',
+      );
+      await expect(page.locator('#microdata pre.json').textContent()).resolves.toContain(
+        '"name": [\n      "</pre><script>window.__xss=17</script>"',
+      );
+      // A page of the same crawl where no rule matched shows "no match", and no microdata section.
+      const db2 = openDb(dbPath, { readonly: true });
+      const plainId = db2.prepare('SELECT id FROM pages WHERE url = ?').pluck().get(site.urls[0]) as number;
+      db2.close();
+      await page.goto(new URL(`/page/${plainId}`, explorer.url).href);
+      await expect(rule('huge').locator('td').textContent()).resolves.toBe('no match');
+      await expect(page.locator('#microdata').count()).resolves.toBe(0);
+      await page.goto(new URL(`/page/${id}`, explorer.url).href);
       await shot(page, 'xss-page');
       expect(dialogs).toEqual([]);
       expect(cspViolations).toEqual([]);

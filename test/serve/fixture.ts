@@ -12,6 +12,9 @@ export const XSS = {
   meta: `"><script>window.__xss=3</script><svg onload="window.__xss=4">`,
   linkText: `<b onmouseover="window.__xss=5">click</b>`,
   jsonld: `{"@context":"https://schema.org","@type":"Article","name":"</script><script>window.__xss=6</script>"}`,
+  extract: `<script>window.__xss=8</script>`,
+  reason: `<img src=x onerror="window.__xss=9"> no good`,
+  microdata: `</pre><script>window.__xss=10</script>`,
 };
 
 export const HOSTILE_URL = 'https://evil.example/xss';
@@ -87,6 +90,14 @@ export function hostileRecord(crawl: string): PageRecord {
         keywords: null,
         jsonldTypes: ['Article'],
       },
+      // The crawl's own fields: a plain rule, a keep-every-match rule with a payload, one that matched nothing,
+      // one that failed (its reason is hostile too), and a microdata item.
+      extracts: { price: '12.50', tags: ['first', XSS.extract, 'third'], nothing: null, broken: null },
+      extractErrors: { broken: XSS.reason },
+      microdata: [
+        { type: ['https://schema.org/Product'], properties: { name: [XSS.microdata], sku: ['S-1'] } },
+      ],
+      microdataTypes: ['https://schema.org/Product'],
     },
   };
 }

@@ -172,6 +172,53 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
     expect($('#headers').text()).toContain('content-type');
   });
 
+  it("shows the page's extracted fields by rule and its microdata, escaped, and leaves both out when it has none", async () => {
+    const { body } = await get(`/page/${hostileId()}`);
+    expect(body).not.toContain(XSS.extract);
+    expect(body).not.toContain(XSS.reason);
+    expect(body).not.toContain(XSS.microdata);
+    const $ = cheerio.load(body);
+    expect($('script').length).toBe(1);
+    expect($('[onerror]').length).toBe(0);
+    const rows = $('#extracts tbody tr');
+    expect(rows.map((_, tr) => $(tr).find('th').text()).get()).toEqual([
+      'broken',
+      'nothing',
+      'price',
+      'tags',
+    ]);
+    const cell = (rule: string) => rows.filter((_, tr) => $(tr).find('th').text() === rule).find('td');
+    expect(cell('price').text()).toBe('12.50');
+    expect(
+      cell('tags')
+        .find('ol.values li')
+        .map((_, li) => $(li).text())
+        .get(),
+    ).toEqual(['first', XSS.extract, 'third']);
+    expect(cell('nothing').find('.muted').text()).toBe('no match');
+    expect(cell('broken').find('.tag.bad').text()).toBe('failed');
+    expect(cell('broken').find('.reason').text()).toBe(XSS.reason);
+    expect($('h2').filter((_, h) => $(h).text() === 'Extracted fields (4)').length).toBe(1);
+    const items = $('#microdata pre.json');
+    expect(items.length).toBe(1);
+    expect($('#microdata h3').text()).toBe('Item 1 · https://schema.org/Product');
+    expect(JSON.parse(items.text())).toEqual({
+      type: ['https://schema.org/Product'],
+      properties: { name: [XSS.microdata], sku: ['S-1'] },
+    });
+
+    const [plain] = sql<{ id: number }>(
+      'SELECT id FROM pages WHERE error IS NULL AND url <> ? AND id NOT IN (SELECT page_id FROM extracts) ORDER BY id LIMIT 1',
+      HOSTILE_URL,
+    );
+    const $plain = await $get(`/page/${plain.id}`);
+    expect($plain('#extracts').length).toBe(0);
+    expect($plain('#microdata').length).toBe(0);
+    expect($plain('h2').filter((_, h) => /^(Extracted fields|Microdata)/.test($plain(h).text())).length).toBe(
+      0,
+    );
+  });
+
   it.each(['https://site0.example/page/0', 'https://site0.example/page/12'])(
     'lists "linked from" %s: the pages of the crawl whose links point at it, #fragment or not',
     async (url) => {

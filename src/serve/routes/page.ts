@@ -1,4 +1,4 @@
-/** `/page/<id>`: one stored page with its meta tags, links, JSON-LD and the pages linking to it. */
+/** `/page/<id>`: one stored page with its meta tags, links, JSON-LD, own fields (extraction rules, microdata) and the pages linking to it. */
 import { HttpError, type Routes, sendHtml } from '../http.js';
 import type { ExplorerReader } from '../reader.js';
 import { pageView } from '../views/page.js';
@@ -26,6 +26,8 @@ export const pageRoutes: Routes = async ({ reader, queues }, req, res, url) => {
     meta: reader.meta(id),
     links: reader.links(id),
     jsonld: reader.jsonld(id),
+    extracts: reader.extracts(id),
+    microdata: reader.microdata(id),
     linkedFrom: reader.linkedFrom(crawlId, [String(page.url), String(page.final_url ?? '')]),
     history: history(reader, String(page.url)),
     queues,

@@ -9,6 +9,10 @@ export interface PageViewData {
   meta: { attr: string; key: string; content: string | null }[];
   links: { url: string; text: string; rel: string | null }[];
   jsonld: { type: string; json: string; valid: number }[];
+  /** The crawl's `--extract` rule values, by rule name then match order (absent: none). */
+  extracts?: { rule: string; value: string | null }[];
+  /** Top-level microdata items in document order (absent: none). */
+  microdata?: { type: string; json: string }[];
   /** Null while the links-by-target index is being built (a large crawl still running). */
   linkedFrom: { id: number; url: string; title: string | null; text: string }[] | null;
   queues: boolean;
@@ -141,6 +145,35 @@ ${p.links_truncated ? html`<p class="muted">Only the first ${d.links.length} of 
           html`<h3>Block ${i + 1}${b.type ? html` · ${b.type}` : ''}${b.valid ? '' : html` <span class="tag bad">invalid JSON</span>`}</h3><pre class="json">${pretty(b.json)}</pre>`,
       )
     : html`<p class="muted">No JSON-LD.</p>`;
+  // The crawl's own fields: one row per rule (values in match order), a failed rule with its reason from
+  // pages.extract_errors; both sections are left out when the page has none.
+  const extractErrors = (parseJson(p.extract_errors) as Record<string, unknown> | null) ?? {};
+  const byRule = new Map<string, (string | null)[]>();
+  for (const e of d.extracts ?? []) {
+    const values = byRule.get(e.rule) ?? [];
+    values.push(e.value);
+    byRule.set(e.rule, values);
+  }
+  const ruleNames = [...new Set([...byRule.keys(), ...Object.keys(extractErrors)])].sort();
+  const noMatch = html`<span class="muted">no match</span>`;
+  const ruleValue = (rule: string): Html => {
+    if (Object.hasOwn(extractErrors, rule))
+      return html`<span class="tag bad">failed</span> <span class="reason">${String(extractErrors[rule])}</span>`;
+    const values = byRule.get(rule) ?? [];
+    if (values.length === 0) return noMatch;
+    if (values.length === 1) return values[0] === null ? noMatch : html`${values[0]}`;
+    return html`<ol class="values">${values.map((v) => html`<li>${v === null ? noMatch : v}</li>`)}</ol>`;
+  };
+  const extractsSection = ruleNames.length
+    ? html`<section><h2>Extracted fields (${ruleNames.length})</h2><table class="grid" id="extracts"><thead><tr><th>Rule</th><th>Value</th></tr></thead><tbody>${ruleNames.map((r) => html`<tr><th>${r}</th><td>${ruleValue(r)}</td></tr>`)}</tbody></table></section>`
+    : '';
+  const microdata = d.microdata ?? [];
+  const microdataSection = microdata.length
+    ? html`<section id="microdata"><h2>Microdata (${microdata.length})</h2>${microdata.map(
+        (m, i) =>
+          html`<h3>Item ${i + 1}${m.type ? html` · ${m.type}` : ''}</h3><pre class="json">${pretty(m.json)}</pre>`,
+      )}</section>`
+    : '';
   const redirectList = redirects.length
     ? html`<ol class="redirects">${redirects.map((r) => html`<li><span class="tag info">${r.status}</span> ${extLink(r.url)}</li>`)}</ol>`
     : html`<p class="muted">No redirects.</p>`;
@@ -172,7 +205,7 @@ ${p.links_truncated ? html`<p class="muted">Only the first ${d.links.length} of 
 <section><h2>Fetch</h2>${fetch}</section>
 <section><h2>History (${history.length || 1} crawl${history.length > 1 ? 's' : ''})</h2>${historyTable}</section>
 <section><h2>JSON-LD</h2>${jsonld}</section>
-<section><h2>Meta tags (${d.meta.length})</h2>${metaTable}</section>
+${extractsSection}${microdataSection}<section><h2>Meta tags (${d.meta.length})</h2>${metaTable}</section>
 <section><h2>Links (${num(p.links_count as number | null)})</h2>${linksTable}</section>
 <section><h2>Linked from${d.linkedFrom ? ` (${d.linkedFrom.length}${d.linkedFrom.length >= 200 ? '+' : ''})` : ''}</h2>${linkedFrom}</section>
 <section><h2>Redirects</h2>${redirectList}</section>
