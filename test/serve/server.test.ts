@@ -116,6 +116,7 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       '/crawl/fixture?q=evil',
       `/sql?q=${encodeURIComponent("SELECT title, description FROM pages WHERE url LIKE '%evil%'")}`,
       '/crawl/fixture/audit/title-too-long',
+      '/crawl/fixture/audit/broken-links',
     ]) {
       const { body } = await get(path);
       const $ = cheerio.load(body);
@@ -348,6 +349,22 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       expect($('#shown').text()).toBe('Findings 1–2 of 2');
       expect((await get('/crawl/fixture/audit/no-such-check')).res.status).toBe(404);
       expect((await get('/crawl/missing/audit')).res.status).toBe(404);
+    });
+
+    it('shows the target of a finding, linked to its page view when crawled', async () => {
+      const $ = await $get('/crawl/fixture/audit/broken-links');
+      expect(
+        $('#findings thead th')
+          .map((_, th) => $(th).text())
+          .get(),
+      ).toEqual(['URL', 'Target', 'Details']);
+      const cells = $('#findings tbody tr').first().find('td');
+      expect(cells.eq(0).text()).toBe(HOSTILE_URL);
+      expect(cells.eq(1).text()).toBe('https://site0.example/page/0');
+      const [{ id }] = sql<{ id: number }>("SELECT id FROM pages WHERE url = 'https://site0.example/page/0'");
+      expect(cells.eq(1).find('a').attr('href')).toBe(`/page/${id}`);
+      expect(cells.eq(2).text()).toContain(`anchor: ${XSS.linkText}`);
+      expect(cells.eq(2).text()).toContain('status: 404');
     });
 
     it('pages through every finding of a check in order without gaps or repeats', async () => {
