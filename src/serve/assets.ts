@@ -51,6 +51,8 @@ input, select, textarea, button { font: inherit; color: inherit; }
 input[type=text], input[type=search], select { padding: 4px 6px; border: 1px solid #c9d0db; border-radius: 3px; background: #fff; }
 button { padding: 5px 14px; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 3px; cursor: pointer; }
 nav.pager { display: flex; gap: 16px; align-items: center; margin: 10px 0; }
+nav.tabs { margin: 4px 0 12px; } nav.tabs .current { font-weight: 600; }
+td.details .detail { margin-right: 10px; }
 dl.fields { display: grid; grid-template-columns: 170px 1fr; gap: 4px 12px; margin: 0; padding: 10px 12px; background: var(--card);
   border: 1px solid var(--line); border-radius: 4px; }
 dl.fields dt { color: var(--muted); }

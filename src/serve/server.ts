@@ -3,7 +3,7 @@
  * with a strict CSP on every response; Bull Board at /queues when a Redis URL is given. This file is the
  * HTTP setup; the routes live in routes/, one module per group, and render with views/.
  *
- * Routes: /  ·  /crawl/<name>  ·  /page/<id>  ·  /sql?q=  ·  /sql.csv?q=  ·  /sql.json?q=  ·  /static/*  ·  /queues/
+ * Routes: /  ·  /crawl/<name>  ·  /crawl/<name>/audit[/<check>[.csv]]  ·  /page/<id>  ·  /sql?q=  ·  /sql.csv?q=  ·  /sql.json?q=  ·  /static/*  ·  /queues/
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -21,6 +21,7 @@ import {
   sendHtml,
 } from './http.js';
 import { ExplorerReader, openReadOnly } from './reader.js';
+import { auditRoutes } from './routes/audit.js';
 import { crawlRoutes } from './routes/crawls.js';
 import { pageRoutes } from './routes/page.js';
 import { sqlRoutes } from './routes/sql.js';
@@ -42,7 +43,7 @@ export interface Explorer {
   close(): Promise<void>;
 }
 
-const ROUTES: readonly Routes[] = [crawlRoutes, pageRoutes, sqlRoutes, staticRoutes];
+const ROUTES: readonly Routes[] = [crawlRoutes, auditRoutes, pageRoutes, sqlRoutes, staticRoutes];
 
 export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
   const host = opts.host ?? '127.0.0.1';

@@ -37,6 +37,8 @@ export interface AuditOptions {
   checks?: string[];
   /** At most this many items per check (default: all). */
   limit?: number;
+  /** Skip this many items of each check first, in their order (default 0): a page of findings. */
+  offset?: number;
 }
 
 export interface AuditSetting {
@@ -107,18 +109,30 @@ export function runAudit(db: Db, crawl: string, opts: AuditOptions = {}): AuditR
     const wanted = new Set(opts.checks);
     selected = all.filter((c) => wanted.has(c.id));
   }
-  const checks = selected.map((c) => runCheck(db, c, crawlRow.id, opts.limit));
+  const checks = selected.map((c) => runCheck(db, c, crawlRow.id, opts.limit, opts.offset ?? 0));
   return { crawl, checks };
 }
 
-function runCheck(db: Db, c: AuditCheck, crawlId: number, limit: number | undefined): AuditCheckResult {
+function runCheck(
+  db: Db,
+  c: AuditCheck,
+  crawlId: number,
+  limit: number | undefined,
+  offset: number,
+): AuditCheckResult {
   const view = quoteIdent(c.view);
   const cols = (db.prepare(`SELECT * FROM ${view} LIMIT 0`).columns() as { name: string }[]).map(
     (x) => x.name,
   );
   const order = cols.includes('target') ? 'url, target' : 'url';
   const count = db.prepare(`SELECT count(*) FROM ${view} WHERE crawl_id = ?`).pluck().get(crawlId) as number;
-  const lim = limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`;
+  const skip = Math.max(0, Math.floor(offset));
+  const lim =
+    limit === undefined
+      ? skip > 0
+        ? ` LIMIT -1 OFFSET ${skip}`
+        : ''
+      : ` LIMIT ${Math.max(0, Math.floor(limit))}${skip > 0 ? ` OFFSET ${skip}` : ''}`;
   const rows = db
     .prepare(`SELECT * FROM ${view} WHERE crawl_id = ? ORDER BY ${order}${lim}`)
     .all(crawlId) as Record<string, unknown>[];

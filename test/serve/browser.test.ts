@@ -225,6 +225,32 @@ describe('the explorer in a browser', () => {
     },
   );
 
+  it.skipIf(!hasChromium)(`opens the audit tab, a check and its findings${SKIP_NOTE}`, async () => {
+    const db = openDb(dbPath, { readonly: true });
+    const checks = db.prepare('SELECT count(*) FROM audit_checks').pluck().get() as number;
+    const xssId = db.prepare("SELECT id FROM pages WHERE url LIKE '%/xss'").pluck().get() as number;
+    db.close();
+    const page = await newPage();
+    await page.goto(new URL('/crawl/explorer', explorer.url).href);
+    await page.locator('#crawl-tabs').getByRole('link', { name: 'Audit', exact: true }).click();
+    await page.waitForURL(/\/crawl\/explorer\/audit$/);
+    expect(await page.locator('#audit tbody tr').count()).toBe(checks);
+    const tooLong = page.locator('#audit tbody tr[data-check="title-too-long"]');
+    await expect(tooLong.locator('td').nth(2).textContent()).resolves.toBe('1');
+    await shot(page, 'audit');
+    await tooLong.getByRole('link').click();
+    await page.waitForURL(/\/audit\/title-too-long$/);
+    const row = page.locator('#findings tbody tr');
+    expect(await row.count()).toBe(1);
+    await expect(row.locator('td.details').textContent()).resolves.toContain(
+      '<script>window.__xss=1;alert(1)</script>',
+    );
+    await row.locator('td.url a').click();
+    await page.waitForURL(new RegExp(`/page/${xssId}$`));
+    expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+    await page.close();
+  });
+
   it.skipIf(!hasChromium)(
     `never runs script or attribute injections from a crawled page${SKIP_NOTE}`,
     async () => {
@@ -237,6 +263,7 @@ describe('the explorer in a browser', () => {
         '/crawl/explorer',
         '/crawl/explorer?q=xss&thumbs=1',
         `/sql?q=${encodeURIComponent('SELECT e.rule, e.value, m.json, p.extract_errors FROM pages p LEFT JOIN extracts e ON e.page_id = p.id LEFT JOIN microdata m ON m.page_id = p.id')}`,
+        '/crawl/explorer/audit/title-too-long',
         `/sql?q=${encodeURIComponent('SELECT p.title, p.description, p.og_title, p.og_url, p.canonical, m.key, m.content, l.url, l.text, j.json FROM pages p LEFT JOIN meta m ON m.page_id = p.id LEFT JOIN links l ON l.page_id = p.id LEFT JOIN jsonld j ON j.page_id = p.id')}`,
       ];
       for (const view of views) {

@@ -19,6 +19,10 @@ export const XSS = {
 
 export const HOSTILE_URL = 'https://evil.example/xss';
 
+/** A title a spreadsheet would run as a formula, long enough to be an audit finding (title-too-long). */
+export const FORMULA_TITLE =
+  '=HYPERLINK("http://x/","y") and words enough to be longer than sixty characters';
+
 export function hostileRecord(crawl: string): PageRecord {
   const raw = XSS.jsonld;
   return {
@@ -116,6 +120,12 @@ export async function fixtureDb(pages = 600, crawl = 'fixture'): Promise<Fixture
   const db = openDb(dbPath);
   try {
     new PageWriter(db).writeBatch([hostileRecord(crawl)]);
+    // Audit findings: the content checks read pages with a word count (the synthetic ones have none), so the
+    // hostile page (its long title) and one synthetic page (a formula-looking long title) become findings.
+    db.prepare('UPDATE pages SET word_count = 40 WHERE url = ?').run(HOSTILE_URL);
+    db.prepare(
+      `UPDATE pages SET title = ?, word_count = 40 WHERE id = (SELECT id FROM pages WHERE error IS NULL AND status = 200 AND url <> ? ORDER BY url LIMIT 1)`,
+    ).run(FORMULA_TITLE, HOSTILE_URL);
   } finally {
     db.close();
   }

@@ -2,7 +2,7 @@ import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExplorer } from '../../src/serve/server.js';
 import { latestSchemaVersion, openDb, schemaVersion } from '../../src/store/db.js';
-import { type FixtureDb, fixtureDb, HOSTILE_URL, XSS } from './fixture.js';
+import { type FixtureDb, FORMULA_TITLE, fixtureDb, HOSTILE_URL, XSS } from './fixture.js';
 
 describe('metacrawl serve: the results explorer over HTTP', () => {
   let fx: FixtureDb;
@@ -115,6 +115,8 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       `/page/${id}`,
       '/crawl/fixture?q=evil',
       `/sql?q=${encodeURIComponent("SELECT title, description FROM pages WHERE url LIKE '%evil%'")}`,
+      '/crawl/fixture/audit/title-too-long',
+      '/crawl/fixture/audit/broken-links',
     ]) {
       const { body } = await get(path);
       const $ = cheerio.load(body);
@@ -340,6 +342,108 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       );
       expect(chart('Fetch time').find('rect.bar').length).toBeGreaterThan(3);
       expect($('figure.chart svg a').first().attr('href')).toMatch(/^\/crawl\/fixture\?/);
+    });
+  });
+
+  describe('the audit tab', () => {
+    const crawlId = () => sql<{ id: number }>("SELECT id FROM crawls WHERE name = 'fixture'")[0].id;
+    const findingUrls = async (path: string) => {
+      const $ = await $get(path);
+      return $('#findings tbody tr td.url:first-child')
+        .map((_, td) => $(td).text())
+        .get();
+    };
+
+    it('is linked from the crawl view and lists every check with its severity and count', async () => {
+      const crawl = await $get('/crawl/fixture');
+      expect(crawl('#crawl-tabs a').attr('href')).toBe('/crawl/fixture/audit');
+      const $ = await $get('/crawl/fixture/audit');
+      const checks = sql<{ id: string; view: string; severity: string }>(
+        'SELECT id, view, severity FROM audit_checks ORDER BY position',
+      );
+      expect($('#audit tbody tr').length).toBe(checks.length);
+      let total = 0;
+      for (const c of checks) {
+        const [{ n }] = sql<{ n: number }>(
+          `SELECT count(*) AS n FROM "${c.view}" WHERE crawl_id = ?`,
+          crawlId(),
+        );
+        total += n;
+        const row = $(`#audit tbody tr[data-check="${c.id}"]`);
+        const cells = row.find('td');
+        expect(cells.eq(0).find('a').attr('href'), c.id).toBe(`/crawl/fixture/audit/${c.id}`);
+        expect(cells.eq(1).text(), c.id).toBe(c.severity);
+        expect(cells.eq(2).text(), c.id).toBe(n.toLocaleString('en-US'));
+      }
+      // The fixture has findings: the slow pages, and the two long titles.
+      expect($('#audit tbody tr[data-check="slow-pages"] td').eq(2).text()).not.toBe('0');
+      expect($('#audit tbody tr[data-check="title-too-long"] td').eq(2).text()).toBe('2');
+      expect($('#audit-summary').text()).toContain(`${total.toLocaleString('en-US')} findings`);
+    });
+
+    it("shows a check's findings linking to the page view, crawled text escaped", async () => {
+      const $ = await $get('/crawl/fixture/audit/title-too-long');
+      expect(
+        $('#findings thead th')
+          .map((_, th) => $(th).text())
+          .get(),
+      ).toEqual(['URL', 'Details']);
+      const row = $('#findings tbody tr').filter((_, tr) => $(tr).find('td.url').text() === HOSTILE_URL);
+      expect(row.length).toBe(1);
+      expect(row.find('td.url a').attr('href')).toBe(`/page/${hostileId()}`);
+      expect(row.find('td.details').text()).toContain(XSS.title);
+      expect(row.find('td.details').text()).toContain(`chars: ${XSS.title.length}`);
+      expect($('#shown').text()).toBe('Findings 1–2 of 2');
+      expect((await get('/crawl/fixture/audit/no-such-check')).res.status).toBe(404);
+      expect((await get('/crawl/missing/audit')).res.status).toBe(404);
+    });
+
+    it('shows the target of a finding, linked to its page view when crawled', async () => {
+      const $ = await $get('/crawl/fixture/audit/broken-links');
+      expect(
+        $('#findings thead th')
+          .map((_, th) => $(th).text())
+          .get(),
+      ).toEqual(['URL', 'Target', 'Details']);
+      const cells = $('#findings tbody tr').first().find('td');
+      expect(cells.eq(0).text()).toBe(HOSTILE_URL);
+      expect(cells.eq(1).text()).toBe('https://site0.example/page/0');
+      const [{ id }] = sql<{ id: number }>("SELECT id FROM pages WHERE url = 'https://site0.example/page/0'");
+      expect(cells.eq(1).find('a').attr('href')).toBe(`/page/${id}`);
+      expect(cells.eq(2).text()).toContain(`anchor: ${XSS.linkText}`);
+      expect(cells.eq(2).text()).toContain('status: 404');
+    });
+
+    it('pages through every finding of a check in order without gaps or repeats', async () => {
+      const all = sql<{ url: string }>(
+        'SELECT url FROM audit_slow_pages WHERE crawl_id = ? ORDER BY url',
+        crawlId(),
+      ).map((r) => r.url);
+      expect(all.length).toBeGreaterThan(50);
+      const seen: string[] = [];
+      for (let page = 1; page <= Math.ceil(all.length / 25); page++) {
+        seen.push(...(await findingUrls(`/crawl/fixture/audit/slow-pages?per=25&page=${page}`)));
+      }
+      expect(seen).toEqual(all);
+      const first = await $get('/crawl/fixture/audit/slow-pages?per=25');
+      expect(first('a[rel=next]').attr('href')).toBe('/crawl/fixture/audit/slow-pages?page=2&per=25');
+      const last = await $get(`/crawl/fixture/audit/slow-pages?per=25&page=${Math.ceil(all.length / 25)}`);
+      expect(last('a[rel=next]').length).toBe(0);
+      expect(last('a[rel=prev]').length).toBe(1);
+    });
+
+    it("downloads all of a check's findings as CSV, formula-looking cells neutralised", async () => {
+      const $ = await $get('/crawl/fixture/audit/title-too-long');
+      expect($('#audit-csv').attr('href')).toBe('/crawl/fixture/audit/title-too-long.csv');
+      const csv = await get('/crawl/fixture/audit/title-too-long.csv');
+      expect(csv.res.status).toBe(200);
+      expect(csv.res.headers.get('content-type')).toContain('text/csv');
+      expect(csv.res.headers.get('content-disposition')).toContain('attachment');
+      const lines = csv.body.trimEnd().split('\r\n');
+      expect(lines[0]).toBe('url,title,chars');
+      expect(lines.length).toBe(3);
+      expect(csv.body).toContain(`,"'${FORMULA_TITLE.replace(/"/g, '""')}",${FORMULA_TITLE.length}\r\n`);
+      expect(csv.body).toContain(`${HOSTILE_URL},"${XSS.title.replace(/"/g, '""')}",${XSS.title.length}\r\n`);
     });
   });
 

@@ -135,6 +135,15 @@ function sortHeader(d: CrawlViewData, key: SortKey, label: string, cls = ''): Ht
   return html`<th class="${cls}"><a href="${to}"${active ? html` aria-sort="${t.dir === 'asc' ? 'ascending' : 'descending'}"` : ''}>${label}${active ? (t.dir === 'asc' ? ' ▲' : ' ▼') : ''}</a></th>`;
 }
 
+/** Previous / page n / next links of an offset-paginated table at `base` (the audit findings use it too). */
+export function pageLinks(base: string, t: TableQuery, more: boolean): Html {
+  return html`<nav class="pager">
+  ${t.page > 1 ? html`<a rel="prev" href="${href(base, tableParams(t, { page: t.page - 1 }))}">← Previous</a>` : ''}
+  <span>Page ${num(t.page)}</span>
+  ${more ? html`<a rel="next" href="${href(base, tableParams(t, { page: t.page + 1 }))}">Next →</a>` : ''}
+</nav>`;
+}
+
 function table(d: CrawlViewData): Html {
   const t = d.table;
   const base = crawlPath(d.crawl.name);
@@ -164,11 +173,7 @@ function table(d: CrawlViewData): Html {
       d.rows.length === 0
         ? 'No pages match.'
         : `Rows ${num(from + 1)}–${num(from + d.rows.length)} of ${d.count > COUNT_CAP ? `${num(COUNT_CAP)}+` : num(d.count)} matching`;
-    pager = html`<nav class="pager">
-  ${t.page > 1 ? html`<a rel="prev" href="${href(base, tableParams(t, { page: t.page - 1 }))}">← Previous</a>` : ''}
-  <span>Page ${num(t.page)}</span>
-  ${d.more ? html`<a rel="next" href="${href(base, tableParams(t, { page: t.page + 1 }))}">Next →</a>` : ''}
-</nav>`;
+    pager = pageLinks(base, t, d.more);
   }
   return html`<p class="muted" id="shown">${shown}</p>
 <table class="grid pages" id="pages">
@@ -187,6 +192,7 @@ ${
     ? html`<p id="compare-with">Compare with: ${d.others.map((o) => html`<a href="/compare/${encodeURIComponent(o)}/${encodeURIComponent(c.name)}">${o} → ${c.name}</a> `)}</p>`
     : ''
 }
+<nav class="tabs" id="crawl-tabs"><span class="current">Pages</span> · <a href="${crawlPath(c.name)}/audit">Audit</a></nav>
 ${charts(d)}
 <h2>Pages</h2>
 ${filterForm(d)}
