@@ -139,7 +139,9 @@ export async function assertRedisReachable(url: string, timeoutMs = 5000): Promi
 
 function unreachableReason(err: unknown, lastError: Error | null): string {
   const message = (err as Error).message;
-  if (!/Connection is closed/.test(message)) return message;
+  // The server closed the connection before (ioredis: "Connection is closed.") or just after connect() resolved
+  // (then the PING finds the stream gone: "Stream isn't writeable …"): which one depends on timing.
+  if (!/Connection is closed|Stream isn't writeable/.test(message)) return message;
   if (lastError === null) return 'the server closed the connection';
   if (/Protocol error/.test(lastError.message)) return 'the server does not speak the Redis protocol';
   return lastError.message;
