@@ -23,6 +23,7 @@ import {
 import { ExplorerReader, openReadOnly } from './reader.js';
 import { auditRoutes } from './routes/audit.js';
 import { crawlRoutes } from './routes/crawls.js';
+import { exportRoutes } from './routes/export.js';
 import { pageRoutes } from './routes/page.js';
 import { sqlRoutes } from './routes/sql.js';
 import { staticRoutes } from './routes/static.js';
@@ -43,7 +44,14 @@ export interface Explorer {
   close(): Promise<void>;
 }
 
-const ROUTES: readonly Routes[] = [crawlRoutes, auditRoutes, pageRoutes, sqlRoutes, staticRoutes];
+const ROUTES: readonly Routes[] = [
+  crawlRoutes,
+  auditRoutes,
+  exportRoutes,
+  pageRoutes,
+  sqlRoutes,
+  staticRoutes,
+];
 
 export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
   const host = opts.host ?? '127.0.0.1';

@@ -2,10 +2,20 @@
  * The explorer in a real browser (the system's Chromium through playwright-core), over a database made by a
  * real `metacrawl crawl` of a local site plus one page full of script and attribute injections.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExplorer } from '../../src/serve/server.js';
@@ -206,7 +216,6 @@ describe('the explorer in a browser', () => {
       const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
       const csvPath = join(dir, 'q.csv');
       await csv.saveAs(csvPath);
-      const { readFileSync } = await import('node:fs');
       const lines = readFileSync(csvPath, 'utf8').trimEnd().split('\r\n');
       expect(lines[0]).toBe('url,status');
       expect(lines.length).toBe(site.urls.length + 1);
@@ -224,6 +233,34 @@ describe('the explorer in a browser', () => {
       await page.close();
     },
   );
+
+  it.skipIf(!hasChromium)(`downloads the crawl's exports from its view${SKIP_NOTE}`, async () => {
+    const page = await newPage();
+    await page.goto(new URL('/crawl/explorer', explorer.url).href);
+    await page.locator('#crawl-tabs').getByRole('link', { name: 'Export', exact: true }).click();
+    await page.waitForURL(/#export$/);
+    expect(await page.locator('#exports a').count()).toBe(22);
+    const save = async (file: string) => {
+      const [dl] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click(`#exports a[data-export="${file}"]`),
+      ]);
+      expect(dl.suggestedFilename()).toBe(`explorer-${file}`);
+      const path = join(dir, file);
+      await dl.saveAs(path);
+      return readFileSync(path);
+    };
+    const rows = parse(await save('pages.csv'), { columns: true }) as { url: string }[];
+    expect(rows.map((r) => r.url).sort()).toEqual([...site.urls, `${evil.origin}/xss`].sort());
+    const docs = gunzipSync(await save('nested.jsonl.gz'))
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(docs).toHaveLength(site.urls.length + 1);
+    expect(docs.find((d) => d.url.endsWith('/xss')).links.length).toBeGreaterThan(0);
+    await page.close();
+  });
 
   it.skipIf(!hasChromium)(`opens the audit tab, a check and its findings${SKIP_NOTE}`, async () => {
     const db = openDb(dbPath, { readonly: true });

@@ -20,6 +20,7 @@ import {
   type SearchPage,
 } from '../reader.js';
 import { crawlPath } from './crawls.js';
+import { exportsSection } from './exports.js';
 
 export interface CrawlViewData {
   crawl: CrawlInfo;
@@ -192,11 +193,12 @@ ${
     ? html`<p id="compare-with">Compare with: ${d.others.map((o) => html`<a href="/compare/${encodeURIComponent(o)}/${encodeURIComponent(c.name)}">${o} → ${c.name}</a> `)}</p>`
     : ''
 }
-<nav class="tabs" id="crawl-tabs"><span class="current">Pages</span> · <a href="${crawlPath(c.name)}/audit">Audit</a></nav>
+<nav class="tabs" id="crawl-tabs"><span class="current">Pages</span> · <a href="${crawlPath(c.name)}/audit">Audit</a> · <a href="#export">Export</a></nav>
 ${charts(d)}
 <h2>Pages</h2>
 ${filterForm(d)}
 ${table(d)}
+${exportsSection(c.name)}
 <p class="muted">Tip: the <a href="/sql">SQL box</a> answers anything this table cannot. Page links open the explorer view; ${extLink('https://www.sqlite.org/lang.html', 'SQLite SQL reference')}.</p>`;
   return layout(
     {
