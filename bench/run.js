@@ -14,6 +14,9 @@
  *   latency   a crawl of a farm answering after 200 ms ± 20 ms over 200 hosts (bound: 128 / 0.2 s)
  *   strings   the String-subclass experiment (bench/string-subclass.js)
  *   explorer  the results explorer's views over the crawl's database (tools/bench-views.ts)
+ *   archive   (opt-in) crawls with and without --archive, interleaved; archive bytes per page; reextract from the
+ *             archive against the extractor's in-memory rate; export rows/s and file sizes per format
+ *             (bench/archive.js)
  *   cores     (opt-in) `metacrawl crawl --workers <cores>` unpinned: how throughput grows with cores
  *   growth    (opt-in) the store's write cost as the database grows (bench/store-growth.js)
  *   frontier  (opt-in) Redis bytes per waiting URL: 200,000 URLs over 2,000 hosts, as seeds and as links
@@ -61,13 +64,14 @@ const PHASES = [
   'strings',
   'explorer',
   'submit',
+  'archive',
   'cores',
   'growth',
   'frontier',
   'million',
 ];
-/** Opt-in phases: 'cores' shares a core with the farm on a 2-core box; 'growth' takes minutes; 'million' an hour. */
-const OPT_IN = ['cores', 'growth', 'frontier', 'million'];
+/** Opt-in phases: 'archive' takes minutes; 'cores' shares a core with the farm on a 2-core box; 'growth' takes minutes; 'million' an hour. */
+const OPT_IN = ['archive', 'cores', 'growth', 'frontier', 'million'];
 const DEFAULT_PHASES = PHASES.filter((p) => !OPT_IN.includes(p));
 /** Seconds the whole run aims to stay within (the submit phase, last, gets what is left). */
 const BUDGET_S = 255;
@@ -87,6 +91,8 @@ function parseArgs(argv) {
     millionPages: 1_000_000,
     /** @type {number | undefined} */
     millionInterval: undefined,
+    archivePages: 0,
+    archivePairs: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -107,9 +113,11 @@ function parseArgs(argv) {
     else if (a === '--growth-pages') o.growthPages = Number(argv[++i]);
     else if (a === '--million-pages') o.millionPages = Number(argv[++i]);
     else if (a === '--million-interval') o.millionInterval = Number(argv[++i]);
+    else if (a === '--archive-pages') o.archivePages = Number(argv[++i]);
+    else if (a === '--archive-pairs') o.archivePairs = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        `usage: node bench/run.js [--quick] [--only ${PHASES.join(',')}] [--json] [--profile] [--keep] [--crawl-pages n] [--submit-deadline s] [--growth-pages n] [--million-pages n] [--million-interval s]\n`,
+        `usage: node bench/run.js [--quick] [--only ${PHASES.join(',')}] [--json] [--profile] [--keep] [--crawl-pages n] [--submit-deadline s] [--growth-pages n] [--million-pages n] [--million-interval s] [--archive-pages n] [--archive-pairs n]\n`,
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
@@ -135,6 +143,8 @@ const SIZES = opts.quick
       store: 1_000,
       latencyPages: 8,
       rounds: 1,
+      archive: 500,
+      archivePairs: 1,
     }
   : {
       hosts: 100,
@@ -145,11 +155,15 @@ const SIZES = opts.quick
       store: 5_000,
       latencyPages: 20,
       rounds: 3,
+      archive: 2_000,
+      archivePairs: 2,
     };
 if (opts.crawlPages > 0) {
   SIZES.crawl = opts.crawlPages;
   SIZES.pages = Math.max(SIZES.pages, Math.ceil(opts.crawlPages / SIZES.hosts));
 }
+if (opts.archivePages > 0) SIZES.archive = opts.archivePages;
+if (opts.archivePairs > 0) SIZES.archivePairs = opts.archivePairs;
 const IN_FLIGHT = 128;
 const LATENCY_MS = 200;
 const LATENCY_HOSTS = 200;
@@ -309,8 +323,9 @@ const FETCH_FLAGS = ['--allow-private', '--concurrency', String(IN_FLIGHT)];
  * mode 'user': `metacrawl crawl` as a user runs it on one machine: no --redis, so it starts its own private
  * redis-server, which inherits the client core's pinning; the rate is pages over wall time from spawn to exit.
  * @param {string} name @param {string[]} urls @param {number} farmPid @param {'crawl' | 'fleet' | 'cores' | 'user'} mode
+ * @param {string[]} extra more flags for `crawl` (e.g. --archive)
  */
-async function crawlRun(name, urls, farmPid, mode = 'crawl') {
+async function crawlRun(name, urls, farmPid, mode = 'crawl', extra = []) {
   await redis.flushall();
   const seeds = join(work, `${name}-seeds.txt`);
   writeFileSync(seeds, `${urls.join('\n')}\n`);
@@ -358,6 +373,7 @@ async function crawlRun(name, urls, farmPid, mode = 'crawl') {
         '--crawl',
         name,
         ...redisArgs,
+        ...extra,
       ],
       {
         probeFile: join(work, `${name}.probe.json`),
@@ -907,6 +923,23 @@ async function explorerPhase() {
   });
 }
 
+// ---------------------------------------------------------------- archives, reextract, exports (opt-in)
+async function archivePhase() {
+  const f = await mainFarm();
+  const { runArchive } = await import('./archive.js');
+  const r = await runArchive({
+    crawl: (name, urls, extra) => crawlRun(name, urls, f.pid, 'user', extra),
+    urls: farmUrls(f.origins, f.pages, SIZES.archive),
+    pairs: SIZES.archivePairs,
+    work,
+    log,
+    extractFarm: results.extract?.farm ?? null,
+    profile: opts.profile,
+  });
+  results.archive = r.result;
+  rows.push(...r.rows);
+}
+
 // ---------------------------------------------------------------- a million pages (opt-in)
 async function millionPhase() {
   const { runMillion } = await import('./million.js');
@@ -963,6 +996,7 @@ const run = {
   latency: latencyPhase,
   strings: stringsPhase,
   explorer: explorerPhase,
+  archive: archivePhase,
   million: millionPhase,
 };
 /** @type {Record<string, string>} */
