@@ -1,6 +1,7 @@
 /** Reads one archived record back at its offset (Webrecorder's warcio parses it): for `reextract`. */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { WARCParser } from 'warcio';
 import type { ArchiveLocation } from './writer.js';
 
@@ -32,7 +33,8 @@ export class WarcReader {
     if (n !== loc.length) throw new Error(`archive: ${path} ends before byte ${loc.offset + loc.length}`);
     let record: Awaited<ReturnType<typeof WARCParser.parse>>;
     try {
-      record = await WARCParser.parse([member]);
+      // node's zlib inflates the member several times faster than warcio's pako (a sixth of reextract's time).
+      record = await WARCParser.parse([gunzipSync(member)]);
     } catch (err) {
       throw new Error(`archive: no WARC record at ${path}:${loc.offset}: ${(err as Error).message}`, {
         cause: err,
