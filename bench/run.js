@@ -925,19 +925,39 @@ async function explorerPhase() {
 
 // ---------------------------------------------------------------- archives, reextract, exports (opt-in)
 async function archivePhase() {
-  const f = await mainFarm();
-  const { runArchive } = await import('./archive.js');
-  const r = await runArchive({
-    crawl: (name, urls, extra) => crawlRun(name, urls, f.pid, 'user', extra),
-    urls: farmUrls(f.origins, f.pages, SIZES.archive),
-    pairs: SIZES.archivePairs,
-    work,
-    log,
-    extractFarm: results.extract?.farm ?? null,
-    profile: opts.profile,
-  });
-  results.archive = r.result;
-  rows.push(...r.rows);
+  // Its own farm, every page distinct (the main farm repeats a pool of 256, which an archive stores as revisits).
+  const hosts = Math.min(100, SIZES.archive);
+  const pages = Math.ceil(SIZES.archive / hosts);
+  log(`archive: a farm of ${hosts} hosts × ${pages} pages, all distinct (rendering them takes a while)`);
+  const f = await startFarmProcess([
+    '--hosts',
+    String(hosts),
+    '--pages',
+    String(pages),
+    '--net',
+    '127.0.3',
+    '--pool',
+    String(hosts * pages),
+  ]);
+  try {
+    const { runArchive } = await import('./archive.js');
+    const r = await runArchive({
+      crawl: (name, urls, extra) => crawlRun(name, urls, f.pid, 'user', extra),
+      urls: farmUrls(f.origins, f.pages, SIZES.archive),
+      pairs: SIZES.archivePairs,
+      work,
+      log,
+      extractFarm: results.extract?.farm ?? null,
+      profile: opts.profile,
+    });
+    results.archive = {
+      ...r.result,
+      farm: { hosts, pages, meanBytes: f.meanBytes, meanGzipBytes: f.meanGzipBytes },
+    };
+    rows.push(...r.rows);
+  } finally {
+    await f.stop();
+  }
 }
 
 // ---------------------------------------------------------------- a million pages (opt-in)
