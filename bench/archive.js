@@ -179,7 +179,7 @@ export async function runArchive(o) {
     rs.map((r) => `${r.pagesPerS}/s ${r.cpuMsPerPage} ms at load ${r.load[0]}`).join(', ');
   const rows = [
     {
-      what: `crawl (as users run it) without --archive, ${o.urls.length} pages, median of ${off.length}`,
+      what: `crawl (as users run it) without --archive, ${o.urls.length} distinct farm pages, median of ${off.length}`,
       rate: round(rate(off)),
       cpu: cpu(off),
       note: `runs: ${each(off)} (CPU s/1k: crawl + its redis-server)`,
