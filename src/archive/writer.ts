@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type { CapturedExchange } from '../fetch/index.js';
@@ -79,6 +79,11 @@ export class WarcArchive {
     } catch (err) {
       throw new ArchiveError(`--archive ${opts.dir}: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /** The archive directory, absolute (recorded with each page, so `reextract` can find it). */
+  get dir(): string {
+    return resolve(this.opts.dir);
   }
 
   /** The first write error, once archiving has failed. */

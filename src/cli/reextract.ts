@@ -6,8 +6,12 @@ export interface ReextractCommandOptions {
   db: string;
   crawl: string;
   as: string | null;
-  archiveDir: string;
+  /** null: the archive directory the database recorded for the crawl. */
+  archiveDir: string | null;
   maxLinks: number;
+  /** Rules besides the crawl's (checked as at submit); one named as a crawl rule replaces it. */
+  extract: string[];
+  microdata: boolean;
 }
 
 export async function reextractCommand(opts: ReextractCommandOptions, io: CliIO): Promise<number> {
