@@ -48,6 +48,11 @@ export interface ReextractResult {
   skipped: number;
   /** Pages stored with metadata but no archived response: left out of a new crawl, untouched in place. */
   notArchived: number;
+  /**
+   * Pages of a --since crawl without a body of their own (304 Not Modified, skipped by --trust-lastmod): they
+   * share the earlier crawl's row again, their own fields rule by rule (src/store/since.ts).
+   */
+  shared: number;
   /** The archive directory read. */
   archiveDir: string;
   /** The rules applied (normalised texts) and whether microdata was extracted. */
@@ -129,6 +134,7 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
       copied: 0,
       skipped: 0,
       notArchived: 0,
+      shared: 0,
       archiveDir,
       custom,
     };
@@ -137,7 +143,10 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
       .prepare('SELECT count(*) FROM pages WHERE crawl_id = ?')
       .pluck()
       .get(sourceId) as number;
-    const next = db.prepare('SELECT * FROM pages WHERE crawl_id = ? AND id > ? ORDER BY id LIMIT ?');
+    const next = db.prepare(
+      `SELECT p.*, (SELECT e.meta_hash FROM pages e WHERE e.id = p.since_page) AS since_meta_hash
+       FROM pages p WHERE p.crawl_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
+    );
     const done = db.prepare(
       'SELECT 1 FROM pages p JOIN crawls c ON c.id = p.crawl_id WHERE c.name = ? AND p.url = ?',
     );
@@ -147,6 +156,14 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
       | string
       | null;
     const targetJson = settingsWith(sourceJson, custom);
+    const ctx: Context = {
+      crawl: target,
+      inPlace: opts.as === null,
+      reader,
+      maxLinks: opts.maxLinks,
+      custom,
+      since: sinceOf(db, sourceJson),
+    };
     if (targetJson !== null) writer.setCrawlSettings(target, targetJson);
     let after = 0;
     let seen = 0;
@@ -162,7 +179,7 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
           result.skipped++;
           continue;
         }
-        const out = await recordOf(row, target, opts.as === null, reader, opts.maxLinks, custom);
+        const out = await recordOf(row, ctx);
         if (out === 'not-archived') result.notArchived++;
         else if (out !== 'unchanged') {
           result[out.kind]++;
@@ -188,14 +205,29 @@ function json<T>(v: unknown, fallback: T): T {
   }
 }
 
+interface Context {
+  /** The crawl written. */
+  crawl: string;
+  inPlace: boolean;
+  reader: WarcReader;
+  maxLinks: number;
+  custom: CustomSettings;
+  /** The crawl's --since crawl (when it is still in the database): its records compare with it as a worker's. */
+  since: string | null;
+}
+
+/** The crawl a --since crawl compared with, from its settings, when the database still has it. */
+function sinceOf(db: Db, settingsJson: string | null): string | null {
+  const name = json<{ since?: unknown }>(settingsJson, {}).since;
+  if (typeof name !== 'string') return null;
+  return db.prepare('SELECT 1 FROM crawls WHERE name = ?').get(name) ? name : null;
+}
+
 async function recordOf(
   row: Row,
-  crawl: string,
-  inPlace: boolean,
-  reader: WarcReader,
-  maxLinks: number,
-  custom: CustomSettings,
-): Promise<{ record: PageRecord; kind: 'reextracted' | 'copied' } | 'not-archived' | 'unchanged'> {
+  ctx: Context,
+): Promise<{ record: PageRecord; kind: 'reextracted' | 'copied' | 'shared' } | 'not-archived' | 'unchanged'> {
+  const { crawl, inPlace, reader, maxLinks, custom, since } = ctx;
   const headers = json<Record<string, string> | null>(row.headers, null);
   const base: PageRecord = {
     crawl,
@@ -221,7 +253,12 @@ async function recordOf(
     archive: row.warc_file
       ? { file: row.warc_file, offset: Number(row.warc_offset), length: Number(row.warc_length) }
       : null,
+    ...(since ? { since } : {}),
   };
+  // No body of its own (a 304, a --trust-lastmod skip): the earlier crawl's row is its content, as in the crawl.
+  const reason = row.unchanged_reason as string | null;
+  if (since && row.error === null && (reason === 'not-modified' || reason === 'lastmod'))
+    return { record: { ...base, unchanged: reason }, kind: 'shared' };
   const extractable = row.error === null || BODY_ERRORS.has(row.error);
   if (!extractable) return inPlace ? 'unchanged' : { record: base, kind: 'copied' };
   if (!base.archive || !headers || base.finalUrl === null) return 'not-archived';
@@ -239,5 +276,8 @@ async function recordOf(
         metaHash: metaHash(page.meta),
       }
     : { ...base, error: page.error, errorDetail: page.errorDetail };
+  // The body the earlier crawl had: still 'same-body' when the metadata is still the earlier row's.
+  if (since && page.ok && reason === 'same-body' && record.metaHash === row.since_meta_hash)
+    record.unchanged = 'same-body';
   return { record, kind: 'reextracted' };
 }

@@ -73,6 +73,8 @@ async function crawl(name: string, rules: string[], extra: string[]): Promise<vo
     testPrefix(),
     '--allow-private',
     '--no-progress',
+    '--log-level',
+    'warn',
     '--host-rate',
     '100',
     ...rules.flatMap((x) => ['--extract', x]),

@@ -75,6 +75,8 @@ async function crawl(name: string, rules: string[], extra: string[] = []): Promi
     testPrefix(),
     '--allow-private',
     '--no-progress',
+    '--log-level',
+    'warn',
     '--host-rate',
     '100',
     ...rules.flatMap((x) => ['--extract', x]),
@@ -124,10 +126,10 @@ function values(crawl: string): Record<string, Row> {
 
 describe('custom rules and microdata in a re-crawl', () => {
   beforeAll(async () => {
-    await crawl('w1', RULES, ['--microdata']);
+    await crawl('w1', RULES, ['--microdata', '--archive', join(dir, 'warc')]);
     phase = 2;
     conditional.length = 0;
-    await crawl('w2', RULES, ['--microdata', '--since', 'w1']);
+    await crawl('w2', RULES, ['--microdata', '--since', 'w1', '--archive', join(dir, 'warc')]);
     await crawl('w2fresh', RULES, ['--microdata']);
   }, 60_000);
 
@@ -183,6 +185,44 @@ describe('custom rules and microdata in a re-crawl', () => {
     expect(w4['/etag'].extracts).toEqual([{ rule: 'price', position: 0, value: '10.00' }]);
     expect(w4['/etag'].microdata).toEqual([]);
     expect(w4['/etag'].microdata_count).toBe(0);
+  });
+
+  it('reextract of the re-crawl: unchanged pages share the earlier rows again, their own fields as the crawl stored them', async () => {
+    const linksOf = (crawl: string) => {
+      const d = new Database(db(), { readonly: true });
+      try {
+        return d
+          .prepare(
+            `SELECT p.url, l.position, l.url AS href FROM links l JOIN pages p ON p.id = l.page_id
+             JOIN crawls c ON c.id = p.crawl_id WHERE c.name = ? ORDER BY 1, 2`,
+          )
+          .all(crawl);
+      } finally {
+        d.close();
+      }
+    };
+    const r = await runMain(['reextract', '--db', db(), '--crawl', 'w2', '--as', 'w2x']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1 unchanged pages shared with the earlier crawl/);
+    expect(fields('w2x')).toEqual(fields('w2'));
+    expect(linksOf('w2x')).toEqual(linksOf('w2'));
+    // In place, with a rule the crawl did not have: the 304 has no body to run it on (marked), the others do.
+    const before = linksOf('w2');
+    const inPlace = await runMain(['reextract', '--db', db(), '--crawl', 'w2', '--extract', 'h1=css:h1']);
+    expect(inPlace.code, inPlace.stderr).toBe(0);
+    expect(linksOf('w2')).toEqual(before);
+    const w2 = fields('w2');
+    const h1 = (path: string) => (w2[path].extracts as Row[]).find((e) => e.rule === 'h1')?.value;
+    expect([h1('/etag'), h1('/same'), h1('/price'), h1('/title')]).toEqual([
+      null,
+      'Product /same',
+      'Product /price',
+      'Title 2',
+    ]);
+    expect(JSON.parse(String(w2['/etag'].extract_errors))).toEqual({
+      h1: "not evaluated: 304 Not Modified (no body) and the rule is not the earlier crawl's",
+    });
+    expect(w2['/same'].reason).toBe('same-body');
   });
 });
 
