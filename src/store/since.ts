@@ -130,7 +130,8 @@ export class SinceLinker {
          (SELECT ${cols}, coalesce(pages.final_url, e.final_url), coalesce(pages.content_type, e.content_type),
                  coalesce(pages.encoding, e.encoding), coalesce(pages.body_hash, e.body_hash)
           FROM pages e WHERE e.id = @earlier),
-         unchanged = 1, unchanged_reason = @reason, content_of = @owner, since_page = @earlier
+         unchanged = 1, unchanged_reason = @reason, content_of = @owner, since_page = @earlier,
+         microdata_count = coalesce(microdata_count, 0)
        WHERE id = @page`,
     );
     this.mark = db.prepare(
@@ -203,7 +204,8 @@ export class SinceLinker {
     this.lastShared = null;
     if (r.meta || r.custom || !shared || shared.page !== pageId) return;
     const current = this.customSettings(r.crawl);
-    if (!current) return;
+    // Without rules or --microdata there is nothing to share (fill set microdata_count 0, as a fresh crawl's).
+    if (!current || !hasCustomFields(current)) return;
     // A changed body (same metadata) may give other values: an older worker's record without them has none.
     const earlier = r.unchanged === 'same-metadata' ? null : this.customSettings(r.since as string);
     const before = this.selectCustom.get(shared.earlier) as {
