@@ -8,10 +8,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainFrontier } from '../../src/frontier/drain.js';
 import { openDb } from '../../src/store/db.js';
 import { PageWriter } from '../../src/store/writer.js';
-import type { PageRecord } from '../../src/types.js';
+import type { CrawlJobData, PageRecord } from '../../src/types.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 import { runMain } from '../helpers/main.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
@@ -223,6 +225,45 @@ describe('custom rules and microdata in a re-crawl', () => {
       h1: "not evaluated: 304 Not Modified (no body) and the rule is not the earlier crawl's",
     });
     expect(w2['/same'].reason).toBe('same-body');
+  });
+});
+
+describe('submit --since with rules (a fleet: the producer reads the earlier crawl from --db)', () => {
+  it("sends validators when the rules are the earlier crawl's, only the metadata hash when one is new", async () => {
+    const prefix = `${testPrefix()}-submit`;
+    const jobsOf = async (crawl: string, rules: string[]) => {
+      const r = await runMain([
+        'submit',
+        seeds,
+        '--crawl',
+        crawl,
+        '--since',
+        'w1',
+        '--db',
+        db(),
+        '--redis',
+        testRedisUrl(),
+        '--prefix',
+        prefix,
+        ...rules.flatMap((x) => ['--extract', x]),
+        '--microdata',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const redis = new Redis(testRedisUrl());
+      const jobs: CrawlJobData[] = [];
+      try {
+        await drainFrontier(redis, prefix, crawl, (batch) => jobs.push(...batch));
+      } finally {
+        redis.disconnect();
+      }
+      return Object.fromEntries(jobs.map((j) => [new URL(j.url).pathname, j.since]));
+    };
+    const same = await jobsOf('s1', RULES);
+    expect(same['/etag']).toMatchObject({ etag: '"e1"' });
+    expect(same['/same']?.bodyHash).toMatch(/^[0-9a-f]{16}$/);
+    const added = await jobsOf('s2', [...RULES, 'h1=css:h1']);
+    expect(Object.keys(added['/etag'] ?? {})).toEqual(['metaHash']);
+    expect(Object.keys(added['/same'] ?? {})).toEqual(['metaHash']);
   });
 });
 
