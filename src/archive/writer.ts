@@ -70,20 +70,18 @@ export class WarcArchive {
   private readonly tag: string;
   /** Compressed bytes written, and records, since start. */
   readonly stats = { bytes: 0, records: 0, files: 0 };
+  /** The archive directory, absolute (recorded with each page, so `reextract` can find it). */
+  readonly dir: string;
 
   constructor(private readonly opts: ArchiveOptions) {
     this.maxBytes = opts.maxFileBytes ?? ARCHIVE_DEFAULT_MAX_BYTES;
+    this.dir = resolve(opts.dir);
     this.tag = opts.workerId.replace(/[^A-Za-z0-9._-]+/g, '-');
     try {
       mkdirSync(opts.dir, { recursive: true });
     } catch (err) {
       throw new ArchiveError(`--archive ${opts.dir}: ${(err as Error).message}`, { cause: err });
     }
-  }
-
-  /** The archive directory, absolute (recorded with each page, so `reextract` can find it). */
-  get dir(): string {
-    return resolve(this.opts.dir);
   }
 
   /** The first write error, once archiving has failed. */
