@@ -13,7 +13,7 @@
  *             define        define a String subclass shaped like a RESP3 VerbatimString
  *             instantiate   define it and create one instance
  *           a step with the suffix @late (e.g. instantiate@late) happens after the warm-up round instead
- *          --custom <mode>  what the worker adds after extract() (dist/worker/custom-fields.js), timed with it:
+ *          --custom <mode>  what the worker adds after extract() (dist/custom-fields.js), timed with it:
  *             off (default: extract() alone), none (a crawl without rules or --microdata), css (10 CSS rules),
  *             regex (10 regex rules), microdata (--microdata, no rules)
  * Prints one JSON line: {"farm": {...}, "corpus": {...}, "setup": [...]}.
@@ -159,7 +159,7 @@ const RULES = {
  */
 async function withCustom(plain, mode) {
   if (mode === 'off') return plain;
-  const { addCustomFields } = await import(pathToFileURL(`${root}dist/worker/custom-fields.js`).href);
+  const { addCustomFields } = await import(pathToFileURL(`${root}dist/custom-fields.js`).href);
   const settings = Object.freeze({
     extract: mode === 'css' || mode === 'regex' ? RULES[mode] : [],
     microdata: mode === 'microdata',

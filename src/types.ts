@@ -135,6 +135,9 @@ export interface PageMetadata {
   microdataTypes?: string[];
 }
 
+/** A page's own fields (custom rules, microdata), as PageMetadata holds them. */
+export type CustomFields = Pick<PageMetadata, 'extracts' | 'extractErrors' | 'microdata' | 'microdataTypes'>;
+
 /** What the site audit needs beyond the metadata (src/extract/audit.ts states the rules). */
 export interface AuditFields {
   /** Text of the first <h1>, ASCII whitespace collapsed. */
@@ -197,6 +200,14 @@ export interface PageRecord {
    * the earlier crawl's.
    */
   unchanged?: UnchangedReason | null;
-  /** With --archive: the WARC record holding the page's response (file name in the archive directory). */
-  archive?: { file: string; offset: number; length: number } | null;
+  /**
+   * The page's own fields (custom rules, microdata) when `meta` is null because the rest of its metadata is the
+   * earlier crawl's (`unchanged` = 'same-metadata': the body changed, so the rules ran on it).
+   */
+  custom?: CustomFields | null;
+  /**
+   * With --archive: the WARC record holding the page's response (file name in the archive directory); `dir`, the
+   * archive directory as the worker resolved it (absent in records of older workers).
+   */
+  archive?: { file: string; offset: number; length: number; dir?: string } | null;
 }

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import type { CapturedExchange } from '../fetch/index.js';
@@ -70,9 +70,12 @@ export class WarcArchive {
   private readonly tag: string;
   /** Compressed bytes written, and records, since start. */
   readonly stats = { bytes: 0, records: 0, files: 0 };
+  /** The archive directory, absolute (recorded with each page, so `reextract` can find it). */
+  readonly dir: string;
 
   constructor(private readonly opts: ArchiveOptions) {
     this.maxBytes = opts.maxFileBytes ?? ARCHIVE_DEFAULT_MAX_BYTES;
+    this.dir = resolve(opts.dir);
     this.tag = opts.workerId.replace(/[^A-Za-z0-9._-]+/g, '-');
     try {
       mkdirSync(opts.dir, { recursive: true });

@@ -114,7 +114,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   if (opts.settings.since) {
     try {
       if (opts.settings.since === crawl) throw new Error('--since must name another crawl than --crawl');
-      sinceReader = new SinceReader(db, opts.settings.since);
+      sinceReader = new SinceReader(db, opts.settings.since, opts.settings);
     } catch (err) {
       db.close();
       throw err instanceof Error && err.message.startsWith('--since must')

@@ -519,13 +519,12 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
       }),
     );
 
-  program
-    .command('reextract')
+  addExtractOptions(program.command('reextract'))
     .description(
-      "run the current extractor over a crawl's archived responses (no network): into a new crawl, or in place",
+      "run the current extractor and the crawl's rules over its archived responses (no network): into a new crawl, or in place",
     )
     .requiredOption('--crawl <name>', 'the crawl whose pages to extract again')
-    .requiredOption('--from-archive <dir>', 'the --archive directory the crawl wrote')
+    .option('--from-archive <dir>', 'the --archive directory the crawl wrote (default: the one recorded)')
     .option('--as <name>', 'write a new crawl of this name (resumes where it stopped); default: in place')
     .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
     .option('--max-links <n>', 'links stored per page', String(DEFAULTS.fetch.maxLinks))
@@ -537,8 +536,10 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
             db: dbPath(raw, {}),
             crawl: String(raw.crawl),
             as: raw.as === undefined ? null : String(raw.as),
-            archiveDir: String(raw.fromArchive),
+            archiveDir: raw.fromArchive === undefined ? null : String(raw.fromArchive),
             maxLinks: positiveInt('--max-links', raw.maxLinks),
+            extract: extractRules(raw, {}),
+            microdata: raw.microdata === true,
           },
           io,
         );

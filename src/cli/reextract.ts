@@ -6,8 +6,12 @@ export interface ReextractCommandOptions {
   db: string;
   crawl: string;
   as: string | null;
-  archiveDir: string;
+  /** null: the archive directory the database recorded for the crawl. */
+  archiveDir: string | null;
   maxLinks: number;
+  /** Rules besides the crawl's (checked as at submit); one named as a crawl rule replaces it. */
+  extract: string[];
+  microdata: boolean;
 }
 
 export async function reextractCommand(opts: ReextractCommandOptions, io: CliIO): Promise<number> {
@@ -28,7 +32,9 @@ export async function reextractCommand(opts: ReextractCommandOptions, io: CliIO)
   line(
     io.stdout,
     `reextract ${opts.crawl} → ${into}: ${r.reextracted} pages extracted again, ${r.copied} failed pages copied, ` +
-      `${r.skipped} already done, ${r.notArchived} not archived (${(r.reextracted / Math.max(secs, 0.001)).toFixed(0)} pages/s)`,
+      `${r.skipped} already done, ${r.notArchived} not archived` +
+      (r.shared > 0 ? `, ${r.shared} unchanged pages shared with the earlier crawl` : '') +
+      ` (${(r.reextracted / Math.max(secs, 0.001)).toFixed(0)} pages/s)`,
   );
   if (io.stopSignal.aborted) {
     line(io.stderr, 'reextract: interrupted: run the same command again to resume');

@@ -40,7 +40,7 @@ async function openEarlier(opts: SubmitCommandOptions) {
     throw new ConfigError('--since must name another crawl than --crawl');
   const db = openDb(opts.db ?? DEFAULTS.db, { readonly: true });
   try {
-    const reader = new SinceReader(db, opts.settings.since as string);
+    const reader = new SinceReader(db, opts.settings.since as string, opts.settings);
     return { get: (url: string) => reader.get(url), close: () => db.close() };
   } catch (err) {
     db.close();

@@ -4,15 +4,20 @@
  * other child rows are written as before.
  */
 import type { Statement } from 'better-sqlite3';
-import type { PageRecord } from '../types.js';
+import type { CustomFields, PageRecord } from '../types.js';
 import type { Db } from './db.js';
 
 type Value = string | null;
 
+/** Where the record's own fields are: its metadata, or `custom` when the rest is the earlier crawl's. */
+function fieldsOf(r: PageRecord): CustomFields | null {
+  return r.meta ?? r.custom ?? null;
+}
+
 /** `[rule, position, value]` per value of the page's custom rules. */
 export function extractRows(r: PageRecord): [rule: string, position: number, value: Value][] {
   const out: [string, number, Value][] = [];
-  const extracts = r.meta?.extracts;
+  const extracts = fieldsOf(r)?.extracts;
   if (!extracts || typeof extracts !== 'object') return out;
   for (const [rule, v] of Object.entries(extracts)) {
     if (Array.isArray(v)) {
@@ -24,7 +29,7 @@ export function extractRows(r: PageRecord): [rule: string, position: number, val
 
 /** `[position, type, json]` per top-level microdata item. */
 export function microdataRows(r: PageRecord): [position: number, type: string, json: string][] {
-  const items = r.meta?.microdata;
+  const items = fieldsOf(r)?.microdata;
   if (!Array.isArray(items)) return [];
   return items.map((item, i) => [
     i,
@@ -35,7 +40,7 @@ export function microdataRows(r: PageRecord): [position: number, type: string, j
 
 /** The `pages` columns of the page's own fields: extract_errors, microdata_count, microdata_types. */
 export function customPageValues(r: PageRecord): [Value, number | null, Value] {
-  const m = r.meta;
+  const m = fieldsOf(r);
   if (!m) return [null, null, null];
   const errors =
     m.extractErrors && Object.keys(m.extractErrors).length > 0 ? JSON.stringify(m.extractErrors) : null;
@@ -62,7 +67,7 @@ export class CustomRowsWriter {
   /** Writes the page's rows; `replaced`: the page existed, so its old rows go first. */
   write(pageId: number, r: PageRecord, replaced: boolean): void {
     if (replaced) for (const d of this.deletes) d.run(pageId);
-    if (!r.meta) return;
+    if (!fieldsOf(r)) return;
     for (const [rule, position, value] of extractRows(r))
       this.insertExtract.run(pageId, rule, position, value);
     for (const [position, type, json] of microdataRows(r))

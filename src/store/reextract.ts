@@ -1,14 +1,21 @@
 /**
  * `metacrawl reextract`: the current extractor over a crawl's archived responses, no network. Each archived page
  * is read from its WARC record and extracted exactly as a worker does (src/page-extract.ts); its other fields
- * (status, headers, timing, redirects) are the row's own. Into a new crawl (`as`), or in place.
+ * (status, headers, timing, redirects) are the row's own. The crawl's own fields (custom rules, microdata) are
+ * applied as a worker applies them (src/custom-fields.ts): the crawl's stored rules, and any given. Into a new
+ * crawl (`as`), or in place.
  */
+import { existsSync, statSync } from 'node:fs';
 import { WarcReader } from '../archive/index.js';
+import { ConfigError } from '../config.js';
+import { addCustomFields, type CustomSettings, ruleName } from '../custom-fields.js';
 import { bodyHash, metaHash } from '../hashes.js';
 import { extractResponse } from '../page-extract.js';
 import type { PageRecord, RedirectHop } from '../types.js';
-import { openDb } from './db.js';
+import { archiveDirsOf } from './archive-dirs.js';
+import { type Db, openDb } from './db.js';
 import { crawlIdOf } from './export.js';
+import { storedCustomSettings } from './since.js';
 import { PageWriter } from './writer.js';
 
 export interface ReextractOptions {
@@ -16,8 +23,16 @@ export interface ReextractOptions {
   crawl: string;
   /** The crawl to write (null: replace the fields of `crawl` itself). */
   as: string | null;
-  archiveDir: string;
+  /** The crawl's --archive directory; null: the one the database recorded for the crawl (crawl_archives). */
+  archiveDir: string | null;
   maxLinks: number;
+  /**
+   * Rules to apply besides the crawl's own (normalised texts, checked by the caller as at submit): a rule of the
+   * same name as one of the crawl's replaces it.
+   */
+  extract?: string[];
+  /** Extract microdata even if the crawl did not (--microdata). */
+  microdata?: boolean;
   /** Told every batch: pages done (skipped included) of total. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -33,6 +48,63 @@ export interface ReextractResult {
   skipped: number;
   /** Pages stored with metadata but no archived response: left out of a new crawl, untouched in place. */
   notArchived: number;
+  /**
+   * Pages of a --since crawl without a body of their own (304 Not Modified, skipped by --trust-lastmod): they
+   * share the earlier crawl's row again, their own fields rule by rule (src/store/since.ts).
+   */
+  shared: number;
+  /** The archive directory read. */
+  archiveDir: string;
+  /** The rules applied (normalised texts) and whether microdata was extracted. */
+  custom: CustomSettings;
+}
+
+/**
+ * The crawl's archive directory: the one given, else the one recorded for it. A ConfigError (bad usage: give
+ * --from-archive) when none or several are recorded or the recorded one is not here.
+ */
+export function archiveDirFor(db: Db, crawl: string, crawlId: number, given: string | null): string {
+  if (given !== null) return given;
+  const dirs = archiveDirsOf(db, crawlId);
+  if (dirs.length === 0)
+    throw new ConfigError(
+      `reextract: no archive directory is recorded for crawl "${crawl}" (it ran without --archive, or before ` +
+        'metacrawl recorded archive directories): give --from-archive <dir>',
+    );
+  if (dirs.length > 1)
+    throw new ConfigError(
+      `reextract: crawl "${crawl}" was archived to ${dirs.length} directories (${dirs.join(', ')}): gather ` +
+        'the files in one and give --from-archive <dir>',
+    );
+  const dir = dirs[0];
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new ConfigError(
+      `reextract: crawl "${crawl}" was archived to ${dir}, which is not a directory here: give --from-archive <dir>`,
+    );
+  return dir;
+}
+
+/** The crawl's rules with the given ones (a given rule replaces the crawl's rule of the same name). */
+export function mergeCustom(
+  crawl: CustomSettings | null,
+  extra: readonly string[] = [],
+  microdata = false,
+): CustomSettings {
+  const given = new Set(extra.map(ruleName));
+  const kept = (crawl?.extract ?? []).filter((t) => !given.has(ruleName(t)));
+  return { extract: [...kept, ...extra], microdata: microdata || crawl?.microdata === true };
+}
+
+/** The crawl's stored settings JSON with its rules replaced (null when it has none and nothing is to say). */
+function settingsWith(json: string | null, custom: CustomSettings): string | null {
+  let s: Record<string, unknown> = {};
+  try {
+    if (json) s = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    s = {};
+  }
+  if (!json && custom.extract.length === 0 && !custom.microdata) return null;
+  return JSON.stringify({ ...s, extract: custom.extract, microdata: custom.microdata });
 }
 
 type Row = Record<string, unknown> & {
@@ -48,22 +120,51 @@ const BODY_ERRORS = new Set(['NOT_HTML', 'BINARY_CONTENT']);
 
 export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractResult> {
   const db = openDb(opts.db);
-  const reader = new WarcReader(opts.archiveDir);
-  const result: ReextractResult = { total: 0, reextracted: 0, copied: 0, skipped: 0, notArchived: 0 };
+  let reader: WarcReader | null = null;
   try {
     const sourceId = crawlIdOf(db, opts.crawl);
     if (opts.as === opts.crawl)
       throw new Error('--as names the crawl itself: leave it out to re-extract in place');
+    const archiveDir = archiveDirFor(db, opts.crawl, sourceId, opts.archiveDir);
+    reader = new WarcReader(archiveDir);
+    const custom = mergeCustom(storedCustomSettings(db, sourceId), opts.extract, opts.microdata);
+    const result: ReextractResult = {
+      total: 0,
+      reextracted: 0,
+      copied: 0,
+      skipped: 0,
+      notArchived: 0,
+      shared: 0,
+      archiveDir,
+      custom,
+    };
     const target = opts.as ?? opts.crawl;
     result.total = db
       .prepare('SELECT count(*) FROM pages WHERE crawl_id = ?')
       .pluck()
       .get(sourceId) as number;
-    const next = db.prepare('SELECT * FROM pages WHERE crawl_id = ? AND id > ? ORDER BY id LIMIT ?');
+    const next = db.prepare(
+      `SELECT p.*, (SELECT e.meta_hash FROM pages e WHERE e.id = p.since_page) AS since_meta_hash
+       FROM pages p WHERE p.crawl_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
+    );
     const done = db.prepare(
       'SELECT 1 FROM pages p JOIN crawls c ON c.id = p.crawl_id WHERE c.name = ? AND p.url = ?',
     );
     const writer = new PageWriter(db);
+    // The target's settings say which rules its rows hold (a later --since crawl compares them).
+    const sourceJson = db.prepare('SELECT settings FROM crawls WHERE id = ?').pluck().get(sourceId) as
+      | string
+      | null;
+    const targetJson = settingsWith(sourceJson, custom);
+    const ctx: Context = {
+      crawl: target,
+      inPlace: opts.as === null,
+      reader,
+      maxLinks: opts.maxLinks,
+      custom,
+      since: sinceOf(db, sourceJson),
+    };
+    if (targetJson !== null) writer.setCrawlSettings(target, targetJson);
     let after = 0;
     let seen = 0;
     for (;;) {
@@ -78,7 +179,7 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
           result.skipped++;
           continue;
         }
-        const out = await recordOf(row, target, opts.as === null, reader, opts.maxLinks);
+        const out = await recordOf(row, ctx);
         if (out === 'not-archived') result.notArchived++;
         else if (out !== 'unchanged') {
           result[out.kind]++;
@@ -90,7 +191,7 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
     }
     return result;
   } finally {
-    reader.close();
+    reader?.close();
     db.close();
   }
 }
@@ -104,13 +205,29 @@ function json<T>(v: unknown, fallback: T): T {
   }
 }
 
+interface Context {
+  /** The crawl written. */
+  crawl: string;
+  inPlace: boolean;
+  reader: WarcReader;
+  maxLinks: number;
+  custom: CustomSettings;
+  /** The crawl's --since crawl (when it is still in the database): its records compare with it as a worker's. */
+  since: string | null;
+}
+
+/** The crawl a --since crawl compared with, from its settings, when the database still has it. */
+function sinceOf(db: Db, settingsJson: string | null): string | null {
+  const name = json<{ since?: unknown }>(settingsJson, {}).since;
+  if (typeof name !== 'string') return null;
+  return db.prepare('SELECT 1 FROM crawls WHERE name = ?').get(name) ? name : null;
+}
+
 async function recordOf(
   row: Row,
-  crawl: string,
-  inPlace: boolean,
-  reader: WarcReader,
-  maxLinks: number,
-): Promise<{ record: PageRecord; kind: 'reextracted' | 'copied' } | 'not-archived' | 'unchanged'> {
+  ctx: Context,
+): Promise<{ record: PageRecord; kind: 'reextracted' | 'copied' | 'shared' } | 'not-archived' | 'unchanged'> {
+  const { crawl, inPlace, reader, maxLinks, custom, since } = ctx;
   const headers = json<Record<string, string> | null>(row.headers, null);
   const base: PageRecord = {
     crawl,
@@ -136,12 +253,18 @@ async function recordOf(
     archive: row.warc_file
       ? { file: row.warc_file, offset: Number(row.warc_offset), length: Number(row.warc_length) }
       : null,
+    ...(since ? { since } : {}),
   };
+  // No body of its own (a 304, a --trust-lastmod skip): the earlier crawl's row is its content, as in the crawl.
+  const reason = row.unchanged_reason as string | null;
+  if (since && row.error === null && (reason === 'not-modified' || reason === 'lastmod'))
+    return { record: { ...base, unchanged: reason }, kind: 'shared' };
   const extractable = row.error === null || BODY_ERRORS.has(row.error);
   if (!extractable) return inPlace ? 'unchanged' : { record: base, kind: 'copied' };
   if (!base.archive || !headers || base.finalUrl === null) return 'not-archived';
   const payload = await reader.read(base.archive);
   const page = extractResponse(row.url, base.finalUrl, payload.body, headers, maxLinks);
+  if (page.ok) addCustomFields(page.meta, custom, page.text, page.decoded);
   const record: PageRecord = page.ok
     ? {
         ...base,
@@ -153,5 +276,8 @@ async function recordOf(
         metaHash: metaHash(page.meta),
       }
     : { ...base, error: page.error, errorDetail: page.errorDetail };
+  // The body the earlier crawl had: still 'same-body' when the metadata is still the earlier row's.
+  if (since && page.ok && reason === 'same-body' && record.metaHash === row.since_meta_hash)
+    record.unchanged = 'same-body';
   return { record, kind: 'reextracted' };
 }

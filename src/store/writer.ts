@@ -9,6 +9,7 @@
  */
 import type { Statement, Transaction } from 'better-sqlite3';
 import type { PageMetadata, PageRecord } from '../types.js';
+import { ArchiveDirs } from './archive-dirs.js';
 import { CustomRowsWriter } from './custom-rows.js';
 import type { Db } from './db.js';
 import { DEFERRED_INDEXES, hasIndex, refreshStatistics } from './indexes.js';
@@ -124,6 +125,8 @@ export class PageWriter {
   private readonly addInvalid: Statement;
   /** Custom rule values and microdata items (custom-rows.ts). */
   private readonly custom: CustomRowsWriter;
+  /** The archive directories of each crawl (crawl_archives). */
+  private readonly archiveDirs: ArchiveDirs;
   private readonly batch: Transaction<(records: PageRecord[]) => BatchResult>;
   private readonly dict: Dictionaries;
   private readonly since: SinceLinker;
@@ -175,6 +178,7 @@ export class PageWriter {
     this.dict = new Dictionaries(db);
     this.since = new SinceLinker(db);
     this.custom = new CustomRowsWriter(db);
+    this.archiveDirs = new ArchiveDirs(db);
     this.deferAfterOption = opts.deferIndexesAfter;
     this.restartSession();
   }
@@ -203,6 +207,7 @@ export class PageWriter {
     } catch (err) {
       // Rolled back: the ids of values first stored in this batch no longer exist.
       this.dict.clear();
+      this.archiveDirs.clear();
       throw err;
     } finally {
       if (fk) this.db.pragma('foreign_keys = ON');
@@ -284,6 +289,8 @@ export class PageWriter {
     const shared = r.since ? this.since.link(pageId, r) : false;
     if (r.meta && !shared) this.writeChildren(r, r.meta, pageId);
     this.custom.write(pageId, r, before !== undefined);
+    if (shared) this.since.shareCustom(pageId, r);
+    this.archiveDirs.note(crawlId, r.archive?.dir, storedAt);
     if (before) {
       delta.updated++;
       return 'updated';

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { WarcArchive } from '../archive/index.js';
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import type { CrawlControl } from '../control/index.js';
+import { addCustomFields, customFieldsOf } from '../custom-fields.js';
 import { type CrawlError, type ErrorCode, isCrawlError } from '../errors.js';
 import {
   classifyStatus,
@@ -21,7 +22,6 @@ import { extractResponse } from '../page-extract.js';
 import { jobRecord } from '../records.js';
 import type { CrawlJobData, PageMetadata, PageRecord } from '../types.js';
 import { hostKey as hostKeyOf } from '../url/normalize.js';
-import { addCustomFields } from './custom-fields.js';
 import type { PolitenessGate } from './politeness/gate.js';
 import { resolveLimits } from './politeness/gate.js';
 import { type RobotsCache, RobotsFetchDeferred } from './politeness/robots.js';
@@ -233,7 +233,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     // Archived before anything is decided or published: a page whose records could not be written gets no row.
     const archive = deps.archive && res.exchanges ? await deps.archive.write(res.exchanges) : null;
     const partial: Partial<PageRecord> = {
-      ...(archive ? { archive } : {}),
+      ...(archive && deps.archive ? { archive: { ...archive, dir: deps.archive.dir } } : {}),
       finalUrl: res.finalUrl,
       status: res.status,
       contentType: res.contentType,
@@ -313,8 +313,10 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     };
     if (since) {
       record.since = since;
-      // Known unchanged: the store takes the earlier row's metadata, so the record need not carry it.
+      // Known unchanged: the store takes the earlier row's metadata, so the record need not carry it; the
+      // crawl's own fields ran on the new body, so they travel.
       if (record.metaHash === d.since?.metaHash) {
+        record.custom = customFieldsOf(meta);
         record.meta = null;
         record.unchanged = 'same-metadata';
       }

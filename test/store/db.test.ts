@@ -30,6 +30,7 @@ describe('openDb and migrations', () => {
     expect(tables).toEqual([
       'audit_checks',
       'audit_settings',
+      'crawl_archives',
       'crawls',
       'extracts',
       'jsonld_rows',
