@@ -16,6 +16,9 @@
  *          --custom <mode>  what the worker adds after extract() (dist/custom-fields.js), timed with it:
  *             off (default: extract() alone), none (a crawl without rules or --microdata), css (10 CSS rules),
  *             regex (10 regex rules), microdata (--microdata, no rules)
+ *          --input text|bytes  text (default): extract() of the decoded page; bytes: as the worker does it,
+ *             extractUtf8() of the body for UTF-8 pages (every farm page; the corpus pages declared UTF-8)
+ *          --dist <dir>     the build to time (default dist/): e.g. another worktree's dist, for A/B runs
  * Prints one JSON line: {"farm": {...}, "corpus": {...}, "setup": [...]}.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -26,7 +29,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** @param {string[]} argv */
 function parse(argv) {
-  const o = { set: 'both', pool: 256, rounds: 3, setup: /** @type {string[]} */ ([]), custom: 'off' };
+  const o = {
+    set: 'both',
+    pool: 256,
+    rounds: 3,
+    setup: /** @type {string[]} */ ([]),
+    custom: 'off',
+    input: 'text',
+    dist: `${root}dist`,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -35,6 +46,8 @@ function parse(argv) {
     else if (a === '--rounds') o.rounds = Number(v);
     else if (a === '--setup') o.setup = v ? v.split(',').filter(Boolean) : [];
     else if (a === '--custom') o.custom = v;
+    else if (a === '--input') o.input = v;
+    else if (a === '--dist') o.dist = v.replace(/\/$/, '');
     else throw new Error(`unknown option ${a}`);
     i++;
   }
@@ -77,7 +90,11 @@ export function corpusPages() {
     } catch {
       html = new TextDecoder('utf-8').decode(bytes);
     }
-    out.push({ url: `https://${name}.example/`, html });
+    // The body as the worker hands UTF-8 pages to extractUtf8 (BOM removed); null for other encodings.
+    const utf8 = /^utf-?8$/i.test(encoding)
+      ? bytes.subarray(bytes[0] === 0xef && bytes[1] === 0xbb ? 3 : 0)
+      : null;
+    out.push({ url: `https://${name}.example/`, html, bytes: utf8 });
   }
   return out;
 }
@@ -103,20 +120,22 @@ async function applySetup(setup) {
   }
 }
 
+/** @typedef {{ url: string, html: string, bytes: Uint8Array | null }} Page */
+
 /**
- * @param {(html: string, url: string) => unknown} extract
- * @param {{ url: string, html: string }[]} pages
+ * @param {(p: Page) => unknown} extract
+ * @param {Page[]} pages
  * @param {number} rounds
  */
 function time(extract, pages, rounds, late = () => {}) {
-  for (const p of pages) extract(p.html, p.url); // warm-up round, not measured
+  for (const p of pages) extract(p); // warm-up round, not measured
   late();
   // CPU time, not wall time: the machine may be shared, and a descheduled page is not a slow page.
   const ms = [];
   for (let r = 0; r < rounds; r++)
     for (const p of pages) {
       const t = process.cpuUsage();
-      extract(p.html, p.url);
+      extract(p);
       const d = process.cpuUsage(t);
       ms.push((d.user + d.system) / 1000);
     }
@@ -187,16 +206,24 @@ async function main() {
   const late = () => {
     applySetup(lateSteps);
   };
-  const { extract: plain } = await import(pathToFileURL(`${root}dist/extract/index.js`).href);
-  const extract = await withCustom(plain, o.custom);
+  const ex = await import(pathToFileURL(`${o.dist}/extract/index.js`).href);
+  const withRules = await withCustom(ex.extract, o.custom);
+  if (o.input !== 'text' && o.input !== 'bytes') throw new Error(`unknown --input ${o.input}`);
+  if (o.input === 'bytes' && o.custom !== 'off') throw new Error('--input bytes goes with --custom off');
+  out.input = o.input;
+  // text: extract() of the decoded page; bytes: what the worker does, extractUtf8() of a UTF-8 body.
+  const extract =
+    o.input === 'bytes'
+      ? (/** @type {Page} */ p) => (p.bytes ? ex.extractUtf8(p.bytes, p.url) : ex.extract(p.html, p.url))
+      : (/** @type {Page} */ p) => withRules(p.html, p.url);
   if (o.custom !== 'off') out.custom = o.custom;
   const { renderIssuePage } = await import('./page.js');
 
   if (o.set === 'farm' || o.set === 'both') {
-    const pages = Array.from({ length: o.pool }, (_, i) => ({
-      url: `http://127.0.1.${1 + (i % 100)}/issues/${i}`,
-      html: renderIssuePage(i),
-    }));
+    const pages = Array.from({ length: o.pool }, (_, i) => {
+      const html = renderIssuePage(i);
+      return { url: `http://127.0.1.${1 + (i % 100)}/issues/${i}`, html, bytes: Buffer.from(html, 'utf8') };
+    });
     out.farm = time(extract, pages, o.rounds, late);
   }
   if (o.set === 'corpus' || o.set === 'both') out.corpus = time(extract, corpusPages(), o.rounds, late);

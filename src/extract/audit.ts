@@ -70,56 +70,141 @@ export class AuditCounter {
     if (!this.gap) this.endWord();
   }
 
-  /** Visible text `s[start, end)`. */
+  /**
+   * Visible text `s[start, end)`. One pass, hashing as it reads: runs of ASCII word characters (the bulk of a
+   * page's text) in a tight inner loop, whitespace ending a word, and non-ASCII characters one by one (UTF-16
+   * units as they are; in a UTF-8 byte view, decoded in place, see `utf8Run`).
+   */
   text(s: string, start: number, end: number): void {
     // The word's hash stays in a local over the run (most of a page's text).
     let wa = this.h[WA];
     let gap = this.gap;
-    const decode = this.decode;
-    for (let i = start; i < end; i++) {
+    let i = start;
+    // htmlparser2 can report trailing text from -1 (an unfinished tag at the end): a position before the text
+    // reads as NaN, which has always hashed as the code unit 0 in a word.
+    for (; i < 0 && i < end; i++) {
+      if (gap) {
+        gap = false;
+        wa = SEED_A;
+      }
+      wa = Math.imul(wa, FNV_PRIME);
+    }
+    while (i < end) {
       let c = s.charCodeAt(i);
-      if (c >= 0x80 && decode !== null) {
-        // UTF-8 bytes: a run of non-ASCII bytes is decoded as the whole page would be (an ASCII byte is never
-        // inside a sequence, so invalid bytes become the same U+FFFD either way), then read as UTF-16 text.
-        let j = i + 1;
-        while (j < end && s.charCodeAt(j) >= 0x80) j++;
-        const t = decode(i, j);
-        for (let k = 0; k < t.length; k++) {
-          const u = t.charCodeAt(k);
-          if (u === 0xa0) {
-            if (!gap) {
-              this.h[WA] = wa;
-              this.endWord();
-              gap = true;
-            }
-            continue;
+      if (c < 0x80) {
+        if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c) {
+          if (!gap) {
+            this.h[WA] = wa;
+            this.endWord();
+            gap = true;
           }
-          if (gap) {
-            gap = false;
-            wa = SEED_A;
-          }
-          wa = Math.imul(wa ^ u, FNV_PRIME);
+          i++;
+          continue;
         }
-        i = j - 1;
+        if (gap) {
+          gap = false;
+          wa = SEED_A;
+        }
+        // A run of ASCII characters other than whitespace: one word, or the start of one.
+        for (;;) {
+          if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+          wa = Math.imul(wa ^ c, FNV_PRIME);
+          if (++i === end) break;
+          c = s.charCodeAt(i);
+          if (c <= 0x20 || c >= 0x80) break;
+        }
         continue;
       }
-      if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c || c === 0xa0) {
+      if (this.decode !== null) {
+        // UTF-8 bytes: the run of non-ASCII bytes, read as the whole page's decoding reads it.
+        this.h[WA] = wa;
+        this.gap = gap;
+        i = this.utf8Run(s, i, end);
+        wa = this.h[WA];
+        gap = this.gap;
+        continue;
+      }
+      if (c === 0xa0) {
         if (!gap) {
           this.h[WA] = wa;
           this.endWord();
           gap = true;
         }
-        continue;
+      } else {
+        if (gap) {
+          gap = false;
+          wa = SEED_A;
+        }
+        wa = Math.imul(wa ^ c, FNV_PRIME);
       }
-      if (gap) {
-        gap = false;
-        wa = SEED_A;
-      }
-      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-      wa = Math.imul(wa ^ c, FNV_PRIME);
+      i++;
     }
     this.h[WA] = wa;
     this.gap = gap;
+  }
+
+  /**
+   * The run of non-ASCII bytes from `i` (a UTF-8 view: one char per byte) up to the next ASCII byte or `end`,
+   * as UTF-16 units of the text; returns where the run ends. Well-formed sequences are decoded here (no string
+   * made); from the first ill-formed one on, the rest of the run is decoded by `decode`, as the whole page's
+   * decoding would do it (an ASCII byte is never inside a sequence, so invalid bytes become the same U+FFFD
+   * either way, and a well-formed prefix decodes the same alone).
+   */
+  private utf8Run(s: string, i: number, end: number): number {
+    while (i < end) {
+      const b0 = s.charCodeAt(i);
+      if (b0 < 0x80) return i;
+      let cp = -1;
+      let len = 1;
+      if (b0 >= 0xc2 && b0 <= 0xdf) {
+        const b1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+        if ((b1 & 0xc0) === 0x80) {
+          cp = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
+          len = 2;
+        }
+      } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        const b1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+        const b2 = i + 2 < end ? s.charCodeAt(i + 2) : 0;
+        const lo = b0 === 0xe0 ? 0xa0 : 0x80;
+        const hi = b0 === 0xed ? 0x9f : 0xbf;
+        if (b1 >= lo && b1 <= hi && (b2 & 0xc0) === 0x80) {
+          cp = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+          len = 3;
+        }
+      } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        const b1 = i + 1 < end ? s.charCodeAt(i + 1) : 0;
+        const b2 = i + 2 < end ? s.charCodeAt(i + 2) : 0;
+        const b3 = i + 3 < end ? s.charCodeAt(i + 3) : 0;
+        const lo = b0 === 0xf0 ? 0x90 : 0x80;
+        const hi = b0 === 0xf4 ? 0x8f : 0xbf;
+        if (b1 >= lo && b1 <= hi && (b2 & 0xc0) === 0x80 && (b3 & 0xc0) === 0x80) {
+          cp = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+          len = 4;
+        }
+      }
+      if (cp === -1) {
+        // Ill-formed: the rest of the run as the decoder reads it.
+        let j = i + 1;
+        while (j < end && s.charCodeAt(j) >= 0x80) j++;
+        const t = this.decode!(i, j);
+        for (let k = 0; k < t.length; k++) this.char(t.charCodeAt(k));
+        return j;
+      }
+      if (cp < 0x10000) this.char(cp);
+      else {
+        this.char(0xd800 + ((cp - 0x10000) >> 10));
+        this.char(0xdc00 + ((cp - 0x10000) & 0x3ff));
+      }
+      i += len;
+    }
+    return i;
+  }
+
+  /** One non-ASCII UTF-16 unit of visible text (U+00A0 is a space; nothing else is folded). */
+  private char(u: number): void {
+    if (u === 0xa0) {
+      if (!this.gap) this.endWord();
+    } else this.unit(u);
   }
 
   /** A character reference in visible text. */
@@ -182,13 +267,21 @@ export class AuditCounter {
   /** Moves the packed counts into `ones` (a six-bit field holds at most 63). */
   private flush(): void {
     const p = this.packed;
+    const ones = this.ones;
     for (let k = 0; k < 8; k++) {
-      let v = p[k];
-      for (let j = 0; j < 8; j++) {
-        const f = v % 64;
-        this.ones[k * 8 + j] += f;
-        v = (v - f) / 64;
-      }
+      // 48 bits: the low 24 (fields 0-3) and the high 24 (fields 4-7) as integers, without a division per field.
+      const v = p[k];
+      const high = Math.floor(v / 0x1000000);
+      const low = v - high * 0x1000000;
+      const o = k * 8;
+      ones[o] += low & 63;
+      ones[o + 1] += (low >>> 6) & 63;
+      ones[o + 2] += (low >>> 12) & 63;
+      ones[o + 3] += low >>> 18;
+      ones[o + 4] += high & 63;
+      ones[o + 5] += (high >>> 6) & 63;
+      ones[o + 6] += (high >>> 12) & 63;
+      ones[o + 7] += high >>> 18;
       p[k] = 0;
     }
     this.pending = 0;

@@ -193,4 +193,46 @@ describe('audit fields on synthetic pages', () => {
       audit(new TextDecoder().decode(broken)),
     );
   });
+
+  it('the stored hashes do not change: pinned values, from text and from UTF-8 bytes', () => {
+    // text_hash and simhash are compared across crawls (duplicate and near-duplicate content): a faster
+    // implementation must give these very values. Cases: ASCII words and case folding; non-ASCII text, character
+    // references (U+00A0 included), raw-text and foreign elements; ill-formed UTF-8; trailing text that
+    // htmlparser2 reports from position -1 (an unfinished `<a/` at the end).
+    const fields = (m: { audit?: AuditFields }) => [m.audit!.wordCount, m.audit!.textHash, m.audit!.simhash];
+    const url = 'https://e.com/';
+    expect(fields(extract('<p>The quick brown Fox jumps over the lazy dog</p>', url))).toEqual([
+      9,
+      '31b070b963009d84',
+      '1553633913142918846',
+    ]);
+    const mixed =
+      '<p>Ünïcödé wörds, 日本語の文章 and 😀 emoji&nbsp;here &amp; &#x1F600; there</p><textarea>kept text</textarea><script>not this</script>';
+    expect(fields(extract(mixed, url))).toEqual([12, '61e9b77942802e4a', '-3873933021719502671']);
+    expect(fields(extractUtf8(Buffer.from(mixed), url))).toEqual([
+      12,
+      '61e9b77942802e4a',
+      '-3873933021719502671',
+    ]);
+    const foreign =
+      '<p>Ünïcödé wörds, 日本語の文章 and 😀 emoji&nbsp;here\u00a0&amp; &#x1F600; there</p><svg><title>no</title><text>yes</text></svg>';
+    expect(fields(extractUtf8(Buffer.from(foreign), url))).toEqual([
+      11,
+      '3491af852f69e5a0',
+      '-2149054364433211205',
+    ]);
+    const invalid = Buffer.concat([
+      Buffer.from('<p>bad \xe3\x81 bytes '),
+      Buffer.from([0xe3, 0x81, 0xff, 0xc3, 0xa9, 0xf0, 0x9f, 0x98]),
+      Buffer.from(' end</p>'),
+    ]);
+    expect(fields(extractUtf8(invalid, url))).toEqual([5, 'afb84c18ab1ed308', '6526694892679568059']);
+    const trailing = 'é one two three <a/';
+    expect(fields(extract(trailing, url))).toEqual([9, 'c7542d183090fc06', '8529601929482853651']);
+    expect(fields(extractUtf8(Buffer.from(trailing), url))).toEqual([
+      9,
+      'c7542d183090fc06',
+      '8529601929482853651',
+    ]);
+  });
 });
