@@ -262,12 +262,20 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         await fetcher.destroy();
         await within(closing, up ? 2000 : 0);
       }
-      if (!watch.down())
+      if (!watch.down()) {
+        // Releases still waiting for a pipeline give their slots back now, not at their lease's expiry.
+        await within(
+          gate.flush().catch(() => {}),
+          1000,
+        );
         await within(
           redis.hdel(keys(prefix).workers, id).catch(() => 0),
           1000,
         );
-      await fetcher.close();
+      }
+      // A fetch still running here (a job that outlived the grace period, a server that never answers) is cut
+      // rather than waited for: close() alone waits for it, and that wait has no bound.
+      if ((await within(fetcher.close(), 2000)) === TIMED_OUT) await within(fetcher.destroy(), 1000);
       await archive?.close();
       if (!watch.down())
         await within(
