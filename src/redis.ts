@@ -340,6 +340,9 @@ async function waitForRedis(url: string, child: ChildProcess, timeoutMs: number)
 async function stopChild(child: ChildProcess, url: string): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A server that accepts the connection but never answers SHUTDOWN is killed all the same (a slow AOF fsync
+  // is given its time).
+  let timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   try {
     const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     r.on('error', () => {});
@@ -350,7 +353,8 @@ async function stopChild(child: ChildProcess, url: string): Promise<void> {
   } catch {
     child.kill('SIGTERM');
   }
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  clearTimeout(timer);
+  timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
 }

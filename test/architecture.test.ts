@@ -136,3 +136,26 @@ describe('the import rule of src/', () => {
     ).toBe('worker -> metrics -> worker');
   });
 });
+
+/** The files `entry` loads before any of its code runs: static imports (type-only ones erased), transitively. */
+function staticClosure(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(join(SRC, file), 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?'(\.[^']+)'/gm)) {
+      visit(toSrcPath(resolve(dirname(join(SRC, file)), m[1]).replace(/\.js$/, '.ts')));
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+describe('what the CLI loads', () => {
+  it('loads no stage before a command runs (each command imports its own): submit stays small', () => {
+    const loaded = [...staticClosure('cli/main.ts')];
+    expect(loaded).toContain('cli/options.ts');
+    expect(loaded.filter((f) => STAGES.includes(f.split('/')[0]) && !f.startsWith('cli/'))).toEqual([]);
+  });
+});

@@ -18,13 +18,13 @@ import {
   readConfigFile,
   WORKER_DEFAULTABLE,
 } from '../config.js';
-import { crawlPriority } from '../control/index.js';
 import { parseRules, RuleError, readRulesFile } from '../extract/rules.js';
+import { loadPolitenessFile, validateOverrides } from '../host-limits.js';
 import type { LogLevel } from '../log.js';
+import { crawlPriority } from '../priority.js';
 import { parseRate, RATE_EXAMPLES } from '../rate.js';
 import { isClusterUrl } from '../redis.js';
 import { REDIS_OUTAGE_MS } from '../redis-outage.js';
-import { loadPolitenessFile, validateOverrides } from '../worker/index.js';
 import { checkConfigKeys, type FileKey, kebab } from './config-file.js';
 
 /** Raw option values as commander gives them (strings, booleans, arrays). */

@@ -14,16 +14,17 @@
  * Levels stop at LEVELS - 1 (TURN * LEVELS = 200 million URLs of one crawl; beyond that its jobs are FIFO).
  */
 import type { Redis } from 'ioredis';
-import { ConfigError, positiveInt } from '../config.js';
+import { positiveInt } from '../config.js';
 import { keys } from '../keys.js';
 import { defineScript, type ScriptFn } from '../lua.js';
+import { priorityClass } from '../priority.js';
 
 /** URLs a crawl gets per turn, unless the caller passes its own (tests use small turns). */
 export const TURN = 1000;
 /** Levels per class: 9 classes * 200,000 stay under BullMQ's highest priority (2,097,152). */
 export const LEVELS = 200_000;
-export const CLASSES = 9;
-export const DEFAULT_CLASS = 5;
+// Priority classes are shared code (src/priority.ts): the CLI validates --priority without loading this stage.
+export { CLASSES, crawlPriority, DEFAULT_CLASS, priorityClass } from '../priority.js';
 
 export interface FairShareOptions {
   /** URLs per turn: a positive integer, default TURN. */
@@ -37,20 +38,6 @@ export interface FairShareOptions {
 function turnFromEnv(): number {
   const v = process.env.METACRAWL_FAIR_TURN;
   return v ? positiveInt('METACRAWL_FAIR_TURN', v) : TURN;
-}
-
-/** `--priority`: 0 (default, = class 5) or 1..9, 1 first. */
-export function crawlPriority(from: string, v: unknown): number {
-  const n = typeof v === 'number' ? v : Number(String(v).trim());
-  if (!Number.isInteger(n) || n < 0 || n > CLASSES)
-    throw new ConfigError(
-      `${from} must be an integer from 1 (first) to ${CLASSES}, or 0 for the default (got "${v}")`,
-    );
-  return n;
-}
-
-export function priorityClass(priority: number): number {
-  return priority >= 1 && priority <= CLASSES ? priority : DEFAULT_CLASS;
 }
 
 /** The BullMQ priority of level 0 of a class. */

@@ -18,9 +18,13 @@ export async function readControlState(redis: Redis, prefix: string, crawl: stri
   return parseState(await redis.get(keys(prefix).crawlState(crawl)));
 }
 
-/** Per-process cache of crawl states; one GET per crawl per ttlMs at most. */
+/**
+ * Per-process cache of crawl states; one GET per crawl per ttlMs at most: the jobs that find it stale while the
+ * GET is on its way share that GET (a worker of 128 in flight asked once per job, ~0.35 GETs a page).
+ */
 export class ControlCache {
   private readonly cache = new Map<string, { at: number; value: ControlState }>();
+  private readonly loading = new Map<string, Promise<ControlState>>();
 
   constructor(
     private readonly redis: Redis,
@@ -32,13 +36,24 @@ export class ControlCache {
     const hit = this.cache.get(crawl);
     const now = Date.now();
     if (hit && now - hit.at < this.ttlMs) return hit.value;
-    const value = await readControlState(this.redis, this.prefix, crawl);
-    this.cache.set(crawl, { at: now, value });
-    return value;
+    let p = this.loading.get(crawl);
+    if (!p) {
+      p = readControlState(this.redis, this.prefix, crawl)
+        .then((value) => {
+          if (this.loading.get(crawl) === p) this.cache.set(crawl, { at: now, value });
+          return value;
+        })
+        .finally(() => {
+          if (this.loading.get(crawl) === p) this.loading.delete(crawl);
+        });
+      this.loading.set(crawl, p);
+    }
+    return p;
   }
 
-  /** Drops a cached value (after the authoritative check disagreed). */
+  /** Drops a cached value (after the authoritative check disagreed), and any read on its way. */
   forget(crawl: string): void {
     this.cache.delete(crawl);
+    this.loading.delete(crawl);
   }
 }

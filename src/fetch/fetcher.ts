@@ -41,6 +41,8 @@ export class Fetcher {
   private readonly agents = new Map<string, Guarded>();
   /** Remote address of the latest connection per origin (undici does not expose a response's socket). */
   private readonly addresses = new Map<string, string>();
+  /** After close() or destroy(): a late caller gets an error, not a new Agent that close() would never end. */
+  private closed = false;
 
   constructor(opts: Partial<FetchOptions> & { connections?: number } = {}) {
     const { connections, ...rest } = opts;
@@ -53,6 +55,7 @@ export class Fetcher {
   }
 
   async fetch(url: string, overrides: Partial<FetchOptions> = {}): Promise<FetchResult> {
+    if (this.closed) throw new Error(`GET ${redactUrl(url)}: the fetcher is closed`);
     const opts = resolveOptions(this.defaults, overrides);
     const started = performance.now();
     const controller = new AbortController();
@@ -72,7 +75,9 @@ export class Fetcher {
     }
   }
 
+  /** Closes idle connections and waits for the requests in flight (bound it: see destroy()). */
   async close(): Promise<void> {
+    this.closed = true;
     const agents = [...this.agents.values()];
     this.agents.clear();
     await Promise.all(agents.map((g) => g.agent.close()));
@@ -80,6 +85,7 @@ export class Fetcher {
 
   /** Aborts every request in flight (they fail) and closes the connections: for a forced stop. */
   async destroy(): Promise<void> {
+    this.closed = true;
     const agents = [...this.agents.values()];
     this.agents.clear();
     await Promise.all(agents.map((g) => g.agent.destroy().catch(() => {})));

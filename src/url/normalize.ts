@@ -203,6 +203,11 @@ export function urlHash(url: string): Buffer {
   return Buffer.from(hash('sha1', url, 'buffer').subarray(0, 8));
 }
 
+/** urlHash as 8 latin1 characters (one per byte), without a Buffer per URL. */
+export function urlHashLatin1(url: string): string {
+  return hash('sha1', url, 'binary').slice(0, 8); // 'binary' is latin1
+}
+
 /** urlHash as 16 hex digits. */
 export function urlHashHex(url: string): string {
   return hash('sha1', url, 'hex').slice(0, 16);

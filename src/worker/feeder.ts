@@ -21,7 +21,7 @@ import { FrontierStore, type TakeOptions } from '../frontier/store.js';
 import type { Logger } from '../log.js';
 import { parseRate } from '../rate.js';
 import type { CrawlJobData } from '../types.js';
-import { urlHash } from '../url/normalize.js';
+import { urlHashHex } from '../url/normalize.js';
 
 export interface FeederOptions {
   redis: Redis;
@@ -176,7 +176,7 @@ export class Feeder {
     const adds: Array<Promise<unknown>> = [];
     entries.forEach((e, i) => {
       const data = entryJobData(crawl, e, now);
-      const id = jobId(crawl, urlHash(data.url).toString('hex'));
+      const id = jobId(crawl, urlHashHex(data.url));
       const opts: JobsOptions = {
         jobId: id,
         attempts: s.retries + 1,

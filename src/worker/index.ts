@@ -88,6 +88,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // The robots.txt fetch takes a slot of the host's budget like any other request: the budget of the
   // crawl, host key and limits (passed by processJob), else the hostname under this worker's defaults, in
   // a budget of its own ('-' is no crawl's name).
+  // Set once close() begins.
+  let stopping = false;
   const robots = new RobotsCache(redis, prefix, {
     userAgent: opts.fetch.userAgent,
     errorTtlMs: opts.robotsErrorTtlMs,
@@ -100,11 +102,19 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       const g = await gate.acquire(crawl, host, limits, lease);
       if (!g.granted) throw new RobotsFetchDeferred(g.waitMs);
       try {
-        const res = await fetcher.fetch(url, {
-          accept: 'text/plain',
-          maxBytes: ROBOTS_MAX_BYTES,
-          maxRedirects: ROBOTS_MAX_REDIRECTS,
-        });
+        let res: Awaited<ReturnType<Fetcher['fetch']>>;
+        try {
+          res = await fetcher.fetch(url, {
+            accept: 'text/plain',
+            maxBytes: ROBOTS_MAX_BYTES,
+            maxRedirects: ROBOTS_MAX_REDIRECTS,
+          });
+        } catch (err) {
+          // Cut short by this worker's stop (or refused by its closed fetcher): says nothing about the site, so
+          // it must not be cached fleet-wide as "robots.txt unavailable".
+          if (stopping) throw new RobotsFetchDeferred(1000, 'worker stopping');
+          throw err;
+        }
         // A throttling answer to robots.txt pauses the host like one to a page (before the slot is given back).
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
         if (res.status === 429 || (res.status === 503 && retryAfter !== null)) {
@@ -244,6 +254,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     redisLost: watch.signal,
     failed: failed.signal,
     close: async (graceMs = 10_000) => {
+      stopping = true;
       clearInterval(heartbeat);
       await within(feeder.close(), 2000);
       // Stops taking jobs and waits for the in-flight ones (BullMQ: a later close(true) would wait too).
@@ -262,12 +273,20 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         await fetcher.destroy();
         await within(closing, up ? 2000 : 0);
       }
-      if (!watch.down())
+      if (!watch.down()) {
+        // Releases still waiting for a pipeline give their slots back now, not at their lease's expiry.
+        await within(
+          gate.flush().catch(() => {}),
+          1000,
+        );
         await within(
           redis.hdel(keys(prefix).workers, id).catch(() => 0),
           1000,
         );
-      await fetcher.close();
+      }
+      // A fetch still running here (a job that outlived the grace period, a server that never answers) is cut
+      // rather than waited for: close() alone waits for it, and that wait has no bound.
+      if ((await within(fetcher.close(), 2000)) === TIMED_OUT) await within(fetcher.destroy(), 1000);
       await archive?.close();
       if (!watch.down())
         await within(

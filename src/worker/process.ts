@@ -206,12 +206,14 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
   }
   queuedMs = d.firstTriedAt ? Date.now() - d.firstTriedAt : 0;
 
-  let released = false;
-  const release = async (ok = false) => {
-    if (!released) {
-      released = true;
-      await deps.gate.release(d.crawl, hostKey, lease, ok);
-    }
+  // Given back once, as soon as the response is in; the page is extracted meanwhile (the release travels with
+  // the next acquire, see gate.ts). A release that fails costs nothing but the lease's expiry.
+  let released: Promise<void> | null = null;
+  const release = (ok = false): Promise<void> => {
+    released ??= deps.gate.release(d.crawl, hostKey, lease, ok).catch((err) => {
+      deps.logger.debug({ err: (err as Error).message }, 'gate release failed: the lease expires instead');
+    });
+    return released;
   };
   try {
     // 3. Fetch, unless the crawl was paused or cancelled meanwhile (the slot is released below).
@@ -258,8 +260,8 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     }
     const statusCode = classifyStatus(res.status);
     if (res.status === 503) await deps.gate.recordHostEvent(hostKey, 'throttled', null);
-    // A success resets the host's failure streak as the slot is given back (one round trip).
-    await release(!statusCode);
+    // A success resets the host's failure streak as the slot is given back (in the same call).
+    void release(!statusCode);
     if (statusCode) {
       await fail(
         { code: statusCode, message: `GET ${redactUrl(d.url)} → ${res.status}`, status: res.status },

@@ -82,7 +82,9 @@ describe('Redis gone for good', () => {
     // Short job locks: the jobs the killed crawl held are re-run soon by the next one.
     const crawl = spawnCli(args, FAST_ENV);
     crawl.stdin?.end();
-    await waitFor('the crawl fetching', () => server.log.length > 0, 30_000);
+    // A page request, not the robots.txt one: killed during that fetch, the crawl would leave its fleet-wide robots
+    // lock behind, and the rerun would wait out the lock (30 s) before fetching anything.
+    await waitFor('the crawl fetching', () => server.log.some((r) => r.path.startsWith('/p/')), 30_000);
     const owner = JSON.parse(readFileSync(`${db}.redis/metacrawl-redis.json`, 'utf8')) as { pid: number };
     process.kill(owner.pid, 'SIGKILL');
 

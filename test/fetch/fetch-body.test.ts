@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlError } from '../../src/errors.js';
+import { outputChunk } from '../../src/fetch/body.js';
 import { Fetcher } from '../../src/fetch/index.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 
@@ -35,6 +36,12 @@ beforeAll(async () => {
       res.end(body);
     };
     if (p === '/gzip') return send('gzip', zlib.gzipSync(PAGE));
+    // Two members: the trailer's size (the output buffer's hint) is the last member's only.
+    if (p === '/gzip-members')
+      return send(
+        'gzip',
+        Buffer.concat([zlib.gzipSync(PAGE.subarray(0, 7000)), zlib.gzipSync(PAGE.subarray(7000))]),
+      );
     if (p === '/x-gzip') return send('x-gzip', zlib.gzipSync(PAGE));
     if (p === '/deflate') return send('deflate', zlib.deflateSync(PAGE));
     if (p === '/deflate-raw') return send('deflate', zlib.deflateRawSync(PAGE));
@@ -77,11 +84,25 @@ afterAll(async () => {
 });
 
 describe('body decoding', () => {
-  it.each(['/gzip', '/x-gzip', '/deflate', '/deflate-raw', '/br', '/gzip-br'])('decodes %s', async (path) => {
-    const res = await fetcher.fetch(server.origin + path);
-    expect(res.body.equals(PAGE)).toBe(true);
-    expect(res.bytes).toBe(PAGE.length);
-    expect(res.truncated).toBe(false);
+  it.each(['/gzip', '/gzip-members', '/x-gzip', '/deflate', '/deflate-raw', '/br', '/gzip-br'])(
+    'decodes %s',
+    async (path) => {
+      const res = await fetcher.fetch(server.origin + path);
+      expect(res.body.equals(PAGE)).toBe(true);
+      expect(res.bytes).toBe(PAGE.length);
+      expect(res.truncated).toBe(false);
+    },
+  );
+
+  it('sizes the one-shot gunzip buffer from the gzip trailer, never past the cap or what deflate can expand to', () => {
+    const gz = zlib.gzipSync(PAGE);
+    expect(outputChunk(gz, 10 * MiB)).toBe(PAGE.length + 1);
+    expect(outputChunk(gz, 1000)).toBe(1001);
+    const lying = Buffer.from(gz);
+    lying.writeUInt32LE(0xffffffff, lying.length - 4);
+    expect(outputChunk(lying, 100 * MiB)).toBe(gz.length * 1032 + 1024);
+    lying.writeUInt32LE(0, lying.length - 4);
+    expect(outputChunk(lying, 100 * MiB)).toBe(64);
   });
 
   it('fails corrupt compressed data with DECOMPRESSION_FAILED', async () => {

@@ -6,6 +6,7 @@ import {
   normalizeUrl,
   urlHash,
   urlHashHex,
+  urlHashLatin1,
 } from '../../src/url/normalize.js';
 
 const ok = (url: string) => ({ ok: true, url });
@@ -177,6 +178,10 @@ describe('urlHash', () => {
     // First 8 bytes of SHA-1, so other tools can compute the same key.
     expect(h.toString('hex')).toBe('b559c7edd3fb6737');
     expect(urlHashHex('https://example.com/')).toBe('b559c7edd3fb6737');
+    // The same bytes as latin1 characters (the submitter's key, no Buffer per URL), non-ASCII URLs included.
+    expect(Buffer.from(urlHashLatin1('https://example.com/'), 'latin1').equals(h)).toBe(true);
+    const u = 'https://例え.example/päth?q=ü';
+    expect(Buffer.from(urlHashLatin1(u), 'latin1').equals(urlHash(u))).toBe(true);
   });
 });
 

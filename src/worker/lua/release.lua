@@ -9,6 +9,8 @@
   ARGV[3]  idle ms (keys expire this long after the host's last activity)
   ARGV[4]  '1' when the request succeeded: the host's failure streak resets (backoff.lua's 'ok' event,
            folded in here to spare a round trip per page)
+  ARGV[5]  ms the release waited in the worker before it was sent (it travels with the next acquire: see
+           gate.ts); not part of the host's hold time. Default 0
 
   Returns  1 if the token held a lease, 0 if not (already released or expired)
 ]]
@@ -26,7 +28,7 @@ redis.call('ZREM', slotsKey, token)
 
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local held = nowMs - (tonumber(expiry) - leaseMs)
+local held = nowMs - (tonumber(expiry) - leaseMs) - (tonumber(ARGV[5]) or 0)
 if held >= 0 then
   local hold = tonumber(redis.call('HGET', stateKey, 'hold'))
   if hold then hold = hold * 0.8 + held * 0.2 else hold = held end

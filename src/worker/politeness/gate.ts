@@ -4,7 +4,12 @@
  * processes together never exceed a host's limits. A crawl's rate and concurrency count its own requests
  * (state per crawl and host), so one crawl never waits for another's backlog; what the host asks for
  * itself, a pause (Retry-After, backoff) or a robots.txt Crawl-delay, holds for every crawl (state per host).
+ *
+ * Round trips: acquires asked in the same turn of the event loop go to Redis together, in one pipeline, at the
+ * end of that turn; a release waits up to releaseLingerMs for the next acquire and goes in front of it (a
+ * slot is at most that much later free, never early), so a page costs one gate round trip, not two.
  */
+import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { keys } from '../../keys.js';
 import { defineScript, type ScriptFn } from '../../lua.js';
@@ -47,7 +52,19 @@ export interface GateOptions {
   backoffBaseMs?: number;
   /** Host keys expire this long after the host's last activity. Default 10 min. */
   idleMs?: number;
+  /** How long a release waits for an acquire to travel with (0: it goes at the end of the turn). Default 5 ms. */
+  releaseLingerMs?: number;
   observer?: GateObserver;
+}
+
+/** A script call waiting for the next pipeline. */
+interface Pending {
+  name: ScriptName;
+  args: Array<string | number>;
+  /** When it was asked (performance.now()), for a release: the time it waited is not the host's. */
+  at: number;
+  resolve: (v: unknown) => void;
+  reject: (err: Error) => void;
 }
 
 export const DEFAULT_BACKOFF_CAP_MS = 600_000;
@@ -79,6 +96,10 @@ export class PolitenessGate {
   private readonly idleMs: number;
   private readonly run: Record<ScriptName, ScriptFn>;
   private readonly observer: GateObserver;
+  private readonly releaseLingerMs: number;
+  private pending: Pending[] = [];
+  private soon: NodeJS.Immediate | null = null;
+  private later: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -90,6 +111,7 @@ export class PolitenessGate {
     this.backoffBaseMs = opts.backoffBaseMs ?? 1000;
     this.idleMs = opts.idleMs ?? 600_000;
     this.observer = opts.observer ?? {};
+    this.releaseLingerMs = opts.releaseLingerMs ?? 5;
     this.run = {
       acquire: script(redis, 'acquire'),
       release: script(redis, 'release'),
@@ -109,7 +131,7 @@ export class PolitenessGate {
     token: string,
     mode: BookingMode = 'plain',
   ): Promise<AcquireResult> {
-    const res = (await this.run.acquire(
+    const res = (await this.batched('acquire', [
       this.k.hostState(hostKey),
       this.k.crawlHostState(crawl, hostKey),
       this.k.crawlHostSlots(crawl, hostKey),
@@ -122,7 +144,7 @@ export class PolitenessGate {
       MODE_ARG[mode],
       hostKey,
       scriptLimit(limits.hostFloorPerSec ?? 0),
-    )) as [number, number, string?, number?];
+    ])) as [number, number, string?, number?];
     const result: AcquireResult =
       res[0] === 1
         ? { granted: true, atMs: res[1] / 1000 }
@@ -139,17 +161,66 @@ export class PolitenessGate {
   /**
    * Gives the slot back; a no-op when the lease is already gone (released twice, or expired). `ok`: the
    * request succeeded, which is also recorded as the host event 'ok' (see recordHostEvent) in the same call.
+   * Resolves once Redis has it: up to releaseLingerMs later (it travels with the next acquire).
    */
   async release(crawl: string, hostKey: string, token: string, ok = false): Promise<void> {
-    await this.run.release(
+    await this.batched('release', [
       this.k.hostState(hostKey),
       this.k.crawlHostSlots(crawl, hostKey),
       token,
       this.leaseMs,
       this.idleMs,
       ok ? '1' : '0',
-    );
+    ]);
     if (ok) this.observer.onHostEvent?.(hostKey, 'ok');
+  }
+
+  /** Sends what waits for the next pipeline now (a stopping worker gives its slots back at once). */
+  async flush(): Promise<void> {
+    if (this.soon) clearImmediate(this.soon);
+    if (this.later) clearTimeout(this.later);
+    this.soon = null;
+    this.later = null;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const now = performance.now();
+    // A release's ARGV ends with the ms it waited here: release.lua leaves them out of the host's hold time.
+    const argsOf = (p: Pending) =>
+      p.name === 'release' ? [...p.args, Math.max(0, Math.round(now - p.at))] : p.args;
+    if (batch.length === 1) {
+      const [p] = batch;
+      await this.run[p.name](...argsOf(p)).then(p.resolve, p.reject);
+      return;
+    }
+    const pipe = this.redis.pipeline() as unknown as Record<string, (...a: unknown[]) => unknown> & {
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
+    for (const p of batch) pipe[SCRIPTS[p.name]](...argsOf(p));
+    try {
+      const res = await pipe.exec();
+      batch.forEach((p, i) => {
+        const r = res?.[i];
+        if (!r) p.reject(new Error('gate pipeline: no reply'));
+        else if (r[0]) p.reject(r[0]);
+        else p.resolve(r[1]);
+      });
+    } catch (err) {
+      for (const p of batch) p.reject(err as Error);
+    }
+  }
+
+  /** Queues a script call: an acquire goes at the end of this turn, a release within releaseLingerMs. */
+  private batched(name: ScriptName, args: Array<string | number>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ name, args, at: performance.now(), resolve, reject });
+      if (this.soon) return;
+      if (name === 'release' && this.releaseLingerMs > 0) {
+        this.later ??= setTimeout(() => void this.flush(), this.releaseLingerMs);
+        return;
+      }
+      this.soon = setImmediate(() => void this.flush());
+    });
   }
 
   /** Pauses the host for every worker and every crawl of the fleet (never shortens a longer pause in force). */

@@ -186,6 +186,26 @@ describe('PolitenessGate', () => {
     expect(again).toMatchObject({ granted: false, reason: 'paused' });
   });
 
+  it('sends a release with the next acquire, in front of it, and not before (nor later than flush)', async () => {
+    const prefix = testPrefix();
+    const slots = keys(prefix).crawlHostSlots('c', 'r.example');
+    // A linger no test waits out: only an acquire or flush() can send the release.
+    const gate = new PolitenessGate(redis, prefix, { releaseLingerMs: 60_000 });
+    const one = { ratePerSec: 0, concurrency: 1 };
+    expect((await gate.acquire('c', 'r.example', one, 'a')).granted).toBe(true);
+    const released = gate.release('c', 'r.example', 'a');
+    await sleep(50);
+    expect(await redis.zrange(slots, 0, -1)).toEqual(['a']);
+    // The acquire finds the slot free: the release went first, in the same pipeline.
+    expect((await gate.acquire('c', 'r.example', one, 'b')).granted).toBe(true);
+    await released;
+    expect(await redis.zrange(slots, 0, -1)).toEqual(['b']);
+    const again = gate.release('c', 'r.example', 'b');
+    await gate.flush();
+    await again;
+    expect(await redis.zcard(slots)).toBe(0);
+  });
+
   it('lists no host once its pause is over', async () => {
     const gate = new PolitenessGate(redis, testPrefix());
     await gate.pause('g.example', 100, 'brief');
