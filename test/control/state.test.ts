@@ -21,7 +21,11 @@ describe('ControlCache', () => {
     // The real connection, counting the GETs it is asked for.
     const counted = new Proxy(redis, {
       get(target, prop, receiver) {
-        if (prop === 'get') return (...args: Parameters<Redis['get']>) => (gets++, target.get(...args));
+        if (prop === 'get')
+          return (...args: Parameters<Redis['get']>) => {
+            gets++;
+            return target.get(...args);
+          };
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;
       },
