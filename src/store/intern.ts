@@ -54,22 +54,26 @@ export class Interner {
 /** Rows per multi-row INSERT of new dictionary values. */
 const APPEND_CHUNK = 256;
 
+type Cell = string | number | null;
+
 /**
- * A dictionary table `(id INTEGER PRIMARY KEY, <column> TEXT)` that only grows: new values are given the next
+ * A dictionary table `(id INTEGER PRIMARY KEY, <columns>)` that only grows: new values are given the next
  * ids and kept until `flush()` (or a full chunk) inserts them, `APPEND_CHUNK` rows per statement. Ids are
  * handed out only between `begin()` and `flush()`, inside one write transaction.
  */
 export class AppendTable {
   private next = 0;
-  private pending: string[] = [];
+  private pending: Cell[] = [];
   private readonly maxId: Statement;
   private readonly stmts = new Map<number, Statement>();
+  private readonly columns: string[];
 
   constructor(
     private readonly db: Db,
     private readonly table: string,
-    private readonly column: string,
+    columns: string | string[],
   ) {
+    this.columns = typeof columns === 'string' ? [columns] : columns;
     this.maxId = db.prepare(`SELECT max(id) FROM ${table}`).pluck();
   }
 
@@ -79,22 +83,25 @@ export class AppendTable {
     this.next = ((this.maxId.get() as number | null) ?? 0) + 1;
   }
 
-  /** The id `v` will have once flushed. */
-  add(v: string): number {
+  /** The id `v` (one value per column) will have once flushed. */
+  add(...v: Cell[]): number {
     const id = this.next++;
-    this.pending.push(v);
-    if (this.pending.length >= APPEND_CHUNK) this.flush();
+    for (const x of v) this.pending.push(x);
+    if (this.pending.length >= APPEND_CHUNK * this.columns.length) this.flush();
     return id;
   }
 
   /** Inserts every value given an id since the last flush. */
   flush(): void {
-    const n = this.pending.length;
+    const n = this.pending.length / this.columns.length;
     if (n === 0) return;
     let s = this.stmts.get(n);
     if (!s) {
-      const tuples = Array.from({ length: n }, (_, k) => `(@first+${k},?)`);
-      s = this.db.prepare(`INSERT INTO ${this.table} (id, ${this.column}) VALUES ${tuples.join(',')}`);
+      const rest = this.columns.map(() => '?').join(',');
+      const tuples = Array.from({ length: n }, (_, k) => `(@first+${k},${rest})`);
+      s = this.db.prepare(
+        `INSERT INTO ${this.table} (id, ${this.columns.join(', ')}) VALUES ${tuples.join(',')}`,
+      );
       this.stmts.set(n, s);
     }
     s.run({ first: this.next - n }, this.pending);
@@ -110,12 +117,25 @@ export class AppendTable {
 /** URLs remembered per generation: a site's navigation links, for the thousands of sites a crawl interleaves. */
 const URLS_REMEMBERED = 200_000;
 
-/** Interners over the compact schema's dictionaries (migrations/005_compact.sql). */
+/** Distinct links and meta tags remembered per generation. */
+const ANCHORS_REMEMBERED = 200_000;
+const TAGS_REMEMBERED = 100_000;
+
+/** Interners over the compact schema's dictionaries (migrations 005 and 010). */
 export class Dictionaries {
   readonly urls: Interner;
   readonly strings: Interner;
   private readonly urlRows: AppendTable;
   private readonly stringRows: AppendTable;
+  private readonly anchorRows: AppendTable;
+  private readonly tagRows: AppendTable;
+  /** Distinct links (target, text, fragment, rel), keyed by `anchorKey`. */
+  private readonly anchors: Interner;
+  /** Distinct meta tags (name, content), keyed by `${name id},${content id}`. */
+  private readonly tags: Interner;
+  /** The anchor being interned: what `anchors`' insert stores on a miss. */
+  private pendingAnchor: Cell[] = [];
+  private pendingTag: Cell[] = [];
   /** Meta names, one interner of keys per attribute (name, property, …): no key string to build per tag. */
   private readonly names = new Map<string, Interner>();
   private readonly nameId: Statement;
@@ -131,6 +151,8 @@ export class Dictionaries {
     const urlId = db.prepare('SELECT id FROM urls WHERE url = ?').pluck();
     this.urlRows = new AppendTable(db, 'urls', 'url');
     this.stringRows = new AppendTable(db, 'strings', 's');
+    this.anchorRows = new AppendTable(db, 'anchors', ['url_id', 'fragment', 'text_id', 'rel']);
+    this.tagRows = new AppendTable(db, 'meta_tags', ['name_id', 'content_id']);
     this.nameId = db.prepare('SELECT id FROM meta_names WHERE key = ? AND attr = ?').pluck();
     this.addName = db.prepare('INSERT INTO meta_names (attr, key) VALUES (?, ?)');
     this.urls = new Interner(
@@ -140,18 +162,46 @@ export class Dictionaries {
     );
     // Strings are not unique in the table: no lookup, a value forgotten and seen again is stored again.
     this.strings = new Interner(null, (s) => this.stringRows.add(s), 100_000, 200);
+    // Not unique in their tables either: a link or tag forgotten and seen again is stored again.
+    this.anchors = new Interner(null, () => this.anchorRows.add(...this.pendingAnchor), ANCHORS_REMEMBERED);
+    this.tags = new Interner(null, () => this.tagRows.add(...this.pendingTag), TAGS_REMEMBERED);
+  }
+
+  /** The id of a link: its target URL (no fragment), fragment (null when none), anchor text and rel. */
+  anchor(target: string, fragment: string | null, text: string, rel: string | null): number {
+    const urlId = this.urls.id(target);
+    const textId = this.strings.id(text);
+    // The common link has neither fragment nor rel: a short key; JSON (starting with '[') otherwise.
+    const key =
+      fragment === null && rel === null
+        ? `${urlId},${textId}`
+        : JSON.stringify([urlId, textId, fragment, rel]);
+    this.pendingAnchor = [urlId, fragment, textId, rel];
+    return this.anchors.id(key);
+  }
+
+  /** The id of a meta tag: its (attr, key) name and its content (null when it had none). */
+  tag(attr: string, key: string, content: string | null): number {
+    const nameId = this.name(attr, key);
+    const contentId = content === null ? null : this.strings.id(content);
+    this.pendingTag = [nameId, contentId];
+    return this.tags.id(contentId === null ? `${nameId},n` : `${nameId},${contentId}`);
   }
 
   /** Call at the start of a write transaction, before any id is asked for. */
   begin(): void {
     this.urlRows.begin();
     this.stringRows.begin();
+    this.anchorRows.begin();
+    this.tagRows.begin();
   }
 
   /** Call before the transaction commits: stores the values given ids since `begin()`. */
   flush(): void {
     this.urlRows.flush();
     this.stringRows.flush();
+    this.anchorRows.flush();
+    this.tagRows.flush();
   }
 
   /** The id of a meta tag's (attr, key) name. */
@@ -172,9 +222,13 @@ export class Dictionaries {
   clear(): void {
     this.urls.clear();
     this.strings.clear();
+    this.anchors.clear();
+    this.tags.clear();
     this.names.clear();
     this.urlRows.discard();
     this.stringRows.discard();
+    this.anchorRows.discard();
+    this.tagRows.discard();
   }
 }
 

@@ -79,15 +79,16 @@ class Site {
   link(from: number, target: string, text = 'anchor'): void {
     const urlId = this.db.prepare('INSERT INTO urls (url) VALUES (?)').run(target).lastInsertRowid;
     const textId = this.db.prepare('INSERT INTO strings (s) VALUES (?)').run(text).lastInsertRowid;
-    const pos = this.db
-      .prepare('SELECT count(*) FROM link_rows WHERE page_id = ?')
-      .pluck()
-      .get(from) as number;
+    const anchorId = this.db
+      .prepare('INSERT INTO anchors (url_id, fragment, text_id, rel) VALUES (?, NULL, ?, NULL)')
+      .run(urlId, textId).lastInsertRowid;
+    // The page's link list (a JSON array of anchors ids), one more link at its end.
     this.db
       .prepare(
-        'INSERT INTO link_rows (page_id, position, url_id, fragment, text_id, rel) VALUES (?, ?, ?, NULL, ?, NULL)',
+        `INSERT INTO link_lists (page_id, anchors) VALUES (@page, json_array(@anchor))
+         ON CONFLICT (page_id) DO UPDATE SET anchors = json_insert(anchors, '$[#]', @anchor)`,
       )
-      .run(from, pos, urlId, textId);
+      .run({ page: from, anchor: anchorId });
   }
 
   /** The check's findings for crawl 'c', as runAudit reports them. */

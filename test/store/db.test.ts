@@ -28,15 +28,19 @@ describe('openDb and migrations', () => {
       .pluck()
       .all();
     expect(tables).toEqual([
+      'anchors',
       'audit_checks',
       'audit_settings',
       'crawls',
       'extracts',
       'jsonld_rows',
       'jsonld_type_rows',
-      'link_rows',
+      'link_lists',
+      'link_targets',
+      'link_targets_upto',
+      'meta_lists',
       'meta_names',
-      'meta_rows',
+      'meta_tags',
       'microdata',
       'pages',
       'strings',
@@ -48,6 +52,7 @@ describe('openDb and migrations', () => {
       .all();
     expect(views.filter((v) => !String(v).startsWith('audit_'))).toEqual([
       'jsonld',
+      'link_sources',
       'links',
       'meta',
       'page_jsonld_types',
