@@ -83,9 +83,9 @@ export class LinkTargets {
   constructor(db: Db) {
     this.readUpto = db.prepare('SELECT max(page_id) FROM link_targets_upto').pluck();
     this.remove = db.prepare(
-      `DELETE FROM link_targets WHERE page_id = ?1 AND url_id IN (
+      `DELETE FROM link_targets WHERE page_id = @page AND url_id IN (
          SELECT a.url_id FROM link_lists l JOIN json_each(l.anchors) j JOIN anchors a ON a.id = j.value
-         WHERE l.page_id = ?1)`,
+         WHERE l.page_id = @page)`,
     );
     this.add = db.prepare(
       `INSERT OR IGNORE INTO link_targets (url_id, page_id)
@@ -103,7 +103,7 @@ export class LinkTargets {
   /** Before a page's link list is deleted (the page is being rewritten). */
   forget(pageId: number): void {
     if (pageId > this.upto) return;
-    this.remove.run(pageId);
+    this.remove.run({ page: pageId });
     this.rewritten.push(pageId);
   }
 

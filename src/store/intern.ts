@@ -10,9 +10,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
-export class Interner {
-  private young = new Map<string, number>();
-  private old = new Map<string, number>();
+export class Interner<K extends string | number = string> {
+  private young = new Map<K, number>();
+  private old = new Map<K, number>();
 
   /**
    * @param lookup the id already stored for a value, when the table keeps each value once (else null)
@@ -21,15 +21,15 @@ export class Interner {
    * @param maxLength longer values bypass the memory (they are seldom repeated and would crowd it)
    */
   constructor(
-    private readonly lookup: ((v: string) => number | undefined) | null,
-    private readonly insert: (v: string) => number,
+    private readonly lookup: ((v: K) => number | undefined) | null,
+    private readonly insert: (v: K) => number,
     private readonly capacity: number,
     private readonly maxLength = Number.POSITIVE_INFINITY,
   ) {}
 
-  id(v: string): number {
+  id(v: K): number {
     // Not remembered: no hashing of a long text for a lookup that cannot hit.
-    if (v.length > this.maxLength) return this.insert(v);
+    if (typeof v === 'string' && v.length > this.maxLength) return this.insert(v);
     let id = this.young.get(v);
     if (id !== undefined) return id;
     id = this.old.get(v);
@@ -129,13 +129,18 @@ export class Dictionaries {
   private readonly stringRows: AppendTable;
   private readonly anchorRows: AppendTable;
   private readonly tagRows: AppendTable;
-  /** Distinct links (target, text, fragment, rel), keyed by `anchorKey`. */
-  private readonly anchors: Interner;
-  /** Distinct meta tags (name, content), keyed by `${name id},${content id}`. */
-  private readonly tags: Interner;
-  /** The anchor being interned: what `anchors`' insert stores on a miss. */
-  private pendingAnchor: Cell[] = [];
-  private pendingTag: Cell[] = [];
+  /** Distinct links (target, text, fragment, rel), keyed by their ids (see `anchor`). */
+  private readonly anchors: Interner<string | number>;
+  /** Distinct meta tags (name, content), keyed by their ids (see `tag`). */
+  private readonly tags: Interner<string | number>;
+  /** The link being interned: what `anchors`' insert stores on a miss. */
+  private aUrl = 0;
+  private aFragment: string | null = null;
+  private aText = 0;
+  private aRel: string | null = null;
+  /** The meta tag being interned. */
+  private tName = 0;
+  private tContent: number | null = null;
   /** Meta names, one interner of keys per attribute (name, property, …): no key string to build per tag. */
   private readonly names = new Map<string, Interner>();
   private readonly nameId: Statement;
@@ -163,20 +168,32 @@ export class Dictionaries {
     // Strings are not unique in the table: no lookup, a value forgotten and seen again is stored again.
     this.strings = new Interner(null, (s) => this.stringRows.add(s), 100_000, 200);
     // Not unique in their tables either: a link or tag forgotten and seen again is stored again.
-    this.anchors = new Interner(null, () => this.anchorRows.add(...this.pendingAnchor), ANCHORS_REMEMBERED);
-    this.tags = new Interner(null, () => this.tagRows.add(...this.pendingTag), TAGS_REMEMBERED);
+    this.anchors = new Interner<string | number>(
+      null,
+      () => this.anchorRows.add(this.aUrl, this.aFragment, this.aText, this.aRel),
+      ANCHORS_REMEMBERED,
+    );
+    this.tags = new Interner<string | number>(
+      null,
+      () => this.tagRows.add(this.tName, this.tContent),
+      TAGS_REMEMBERED,
+    );
   }
 
   /** The id of a link: its target URL (no fragment), fragment (null when none), anchor text and rel. */
   anchor(target: string, fragment: string | null, text: string, rel: string | null): number {
     const urlId = this.urls.id(target);
     const textId = this.strings.id(text);
-    // The common link has neither fragment nor rel: a short key; JSON (starting with '[') otherwise.
+    // The common link has neither fragment nor rel: a number made of both ids (exact below 2^53, nothing to
+    // allocate or hash); a JSON text otherwise.
     const key =
-      fragment === null && rel === null
-        ? `${urlId},${textId}`
+      fragment === null && rel === null && urlId < 2 ** 27 && textId < 2 ** 26
+        ? urlId * 2 ** 26 + textId
         : JSON.stringify([urlId, textId, fragment, rel]);
-    this.pendingAnchor = [urlId, fragment, textId, rel];
+    this.aUrl = urlId;
+    this.aFragment = fragment;
+    this.aText = textId;
+    this.aRel = rel;
     return this.anchors.id(key);
   }
 
@@ -184,8 +201,13 @@ export class Dictionaries {
   tag(attr: string, key: string, content: string | null): number {
     const nameId = this.name(attr, key);
     const contentId = content === null ? null : this.strings.id(content);
-    this.pendingTag = [nameId, contentId];
-    return this.tags.id(contentId === null ? `${nameId},n` : `${nameId},${contentId}`);
+    this.tName = nameId;
+    this.tContent = contentId;
+    const k =
+      nameId < 2 ** 20 && (contentId === null || contentId < 2 ** 32)
+        ? nameId * 2 ** 33 + (contentId === null ? 0 : contentId + 1)
+        : JSON.stringify([nameId, contentId]);
+    return this.tags.id(k);
   }
 
   /** Call at the start of a write transaction, before any id is asked for. */
