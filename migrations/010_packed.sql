@@ -1,19 +1,10 @@
 -- metacrawl schema 10: a page's links and meta tags packed in one row each. Instead of one row per link
--- (~155 per page) and per meta tag (~80), a page has one `link_lists` row holding a JSON array of `anchors`
--- ids and one `meta_lists` row holding a JSON array of `meta_tags` ids, in document order; what repeats across
--- pages (a site's navigation links, its meta tags) is one dictionary row referenced from every page. The views
+-- (~155 per page) and per meta tag (~80), a page has one `link_lists` row holding its links as a JSON array
+-- and one `meta_lists` row holding a JSON array of `meta_tags` ids, in document order; a meta tag that repeats
+-- across pages (name and content) is one dictionary row referenced from every page. The views
 -- `links` and `meta` unpack them with json_each and keep their columns, so every earlier query answers the same
 -- rows. "Who links to X" reads `link_targets`, built at the end of a crawl, through the `link_sources` view,
 -- which also scans the pages written since (so it is right during a crawl too). Converted in place.
-
--- A distinct link: target URL (without #fragment), fragment, anchor text, rel.
-CREATE TABLE anchors (
-  id        INTEGER PRIMARY KEY,
-  url_id    INTEGER NOT NULL REFERENCES urls(id),    -- the link URL without its fragment
-  fragment  TEXT,                      -- what followed the first '#' ('' for a bare '#'); NULL when none
-  text_id   INTEGER NOT NULL REFERENCES strings(id), -- anchor text, whitespace collapsed
-  rel       TEXT                       -- rel attribute, when present
-);
 
 -- A distinct meta tag: its (attr, key) name and its content.
 CREATE TABLE meta_tags (
@@ -22,10 +13,13 @@ CREATE TABLE meta_tags (
   content_id  INTEGER REFERENCES strings(id) -- NULL when the tag had no content attribute
 );
 
--- A page's links: `anchors` is a JSON array of anchors ids in document order (at most --max-links).
+-- A page's links in document order (at most --max-links): `links` is a JSON array with one element per link,
+-- the integer url_id * 134217728 + text_id (url_id: the link URL without its #fragment in `urls`; text_id: the
+-- anchor text in `strings`) for a link without fragment or rel, else the array [url_id, text_id, fragment, rel]
+-- (fragment: what followed the first '#', '' for a bare '#', NULL when none; rel: NULL when absent).
 CREATE TABLE link_lists (
   page_id  INTEGER PRIMARY KEY REFERENCES pages(id) ON DELETE CASCADE,
-  anchors  TEXT NOT NULL
+  links    TEXT NOT NULL
 );
 
 -- A page's meta tags: `tags` is a JSON array of meta_tags ids in document order.
@@ -44,18 +38,15 @@ CREATE TABLE link_targets (
 ) WITHOUT ROWID;
 CREATE TABLE link_targets_upto (page_id INTEGER NOT NULL);
 
--- The rows of schema 9, converted (dictionary rows once per distinct value).
-INSERT INTO anchors (url_id, fragment, text_id, rel)
-  SELECT DISTINCT url_id, fragment, text_id, rel FROM link_rows;
-CREATE INDEX anchors_convert ON anchors (url_id, text_id, fragment, rel);
-INSERT INTO link_lists (page_id, anchors)
-  SELECT page_id, json_group_array(id) FROM (
-    SELECT l.page_id, a.id FROM link_rows l
-    JOIN anchors a ON a.url_id = l.url_id AND a.text_id = l.text_id
-      AND a.fragment IS l.fragment AND a.rel IS l.rel
-    ORDER BY l.page_id, l.position)
+-- The rows of schema 9, converted.
+INSERT INTO link_lists (page_id, links)
+  SELECT page_id, json_group_array(link) FROM (
+    SELECT page_id,
+           CASE WHEN fragment IS NULL AND rel IS NULL AND url_id < 67108864 AND text_id < 134217728
+                THEN url_id * 134217728 + text_id
+                ELSE json_array(url_id, text_id, fragment, rel) END AS link
+    FROM link_rows ORDER BY page_id, position)
   GROUP BY page_id;
-DROP INDEX anchors_convert;
 
 INSERT INTO meta_tags (name_id, content_id) SELECT DISTINCT name_id, content_id FROM meta_rows;
 CREATE INDEX meta_tags_convert ON meta_tags (name_id, content_id);
@@ -79,13 +70,15 @@ DROP TABLE meta_rows;
 -- Every outgoing link of a page, in document order; `target` is `url` without its #fragment.
 CREATE VIEW links (page_id, position, url, text, rel, target) AS
   SELECT p.id, j.key,
-         CASE WHEN a.fragment IS NULL THEN u.url ELSE u.url || '#' || a.fragment END,
-         (SELECT s FROM strings WHERE id = a.text_id), a.rel, u.url
+         CASE WHEN j.type = 'integer' OR json_extract(j.value, '$[2]') IS NULL THEN u.url
+              ELSE u.url || '#' || json_extract(j.value, '$[2]') END,
+         (SELECT s FROM strings
+          WHERE id = CASE WHEN j.type = 'integer' THEN j.value & 134217727 ELSE json_extract(j.value, '$[1]') END),
+         CASE WHEN j.type = 'integer' THEN NULL ELSE json_extract(j.value, '$[3]') END, u.url
   FROM link_lists l
   JOIN pages p ON (p.id = l.page_id OR p.content_of = l.page_id)
-  JOIN json_each(l.anchors) j
-  JOIN anchors a ON a.id = j.value
-  JOIN urls u ON u.id = a.url_id;
+  JOIN json_each(l.links) j
+  JOIN urls u ON u.id = CASE WHEN j.type = 'integer' THEN j.value >> 27 ELSE json_extract(j.value, '$[0]') END;
 
 -- Every <meta> tag of a page, in document order.
 CREATE VIEW meta (page_id, position, attr, key, content) AS
@@ -107,7 +100,8 @@ CREATE VIEW link_sources (target, page_id) AS
   SELECT u.url, t.page_id FROM urls u JOIN link_targets t ON t.url_id = u.id
   UNION ALL
   SELECT DISTINCT u.url, l.page_id
-  FROM link_lists l JOIN json_each(l.anchors) j JOIN anchors a ON a.id = j.value JOIN urls u ON u.id = a.url_id
+  FROM link_lists l JOIN json_each(l.links) j
+  JOIN urls u ON u.id = CASE WHEN j.type = 'integer' THEN j.value >> 27 ELSE json_extract(j.value, '$[0]') END
   WHERE l.page_id > (SELECT max(page_id) FROM link_targets_upto);
 
 -- Orphans: "no crawled page links to it", looked up as link_sources does: in link_targets, then in the link
@@ -121,8 +115,9 @@ CREATE VIEW audit_orphan_pages AS
       JOIN pages s ON (s.id = t.page_id OR s.content_of = t.page_id)
       WHERE u.url = p.url AND s.crawl_id = p.crawl_id AND s.id <> p.id)
     AND NOT EXISTS (
-      SELECT 1 FROM link_lists l CROSS JOIN json_each(l.anchors) j CROSS JOIN anchors a ON a.id = j.value
-      CROSS JOIN urls u ON u.id = a.url_id JOIN pages s ON (s.id = l.page_id OR s.content_of = l.page_id)
+      SELECT 1 FROM link_lists l CROSS JOIN json_each(l.links) j
+      CROSS JOIN urls u ON u.id = CASE WHEN j.type = 'integer' THEN j.value >> 27 ELSE json_extract(j.value, '$[0]') END
+      JOIN pages s ON (s.id = l.page_id OR s.content_of = l.page_id)
       WHERE l.page_id > (SELECT max(page_id) FROM link_targets_upto)
         AND u.url = p.url AND s.crawl_id = p.crawl_id AND s.id <> p.id);
 

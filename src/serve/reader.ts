@@ -462,9 +462,8 @@ export class ExplorerReader {
     // The join order is spelled out: target URL, the pages linking to it (link_sources), their rows.
     return this.stmt(
       `SELECT p.id, p.url, p.title,
-              (SELECT min(s.s) FROM link_lists o JOIN json_each(o.anchors) j JOIN anchors a ON a.id = j.value
-               JOIN urls t ON t.id = a.url_id JOIN strings s ON s.id = a.text_id
-               WHERE o.page_id = k.page_id AND t.url IN (${unique.map(() => '?').join(', ')})) AS text
+              (SELECT min(x.text) FROM links x WHERE x.page_id = k.page_id
+               AND x.target IN (${unique.map(() => '?').join(', ')})) AS text
        FROM (SELECT DISTINCT page_id FROM link_sources WHERE target IN (${unique.map(() => '?').join(', ')})) k
        CROSS JOIN pages p ON (p.id = k.page_id OR p.content_of = k.page_id)
        WHERE p.crawl_id = ?

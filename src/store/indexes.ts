@@ -23,10 +23,14 @@ export interface DeferredIndex {
   drop?(db: Db): void;
 }
 
+/** The URL id of a link list element `j` (json_each): see link_lists in migrations/010_packed.sql. */
+export const LINK_URL_ID =
+  "CASE WHEN j.type = 'integer' THEN j.value >> 27 ELSE json_extract(j.value, '$[0]') END";
+
 /** The entries of every page after the watermark (the distinct targets of its link list), in key order. */
 const ADVANCE_LINK_TARGETS = `INSERT OR IGNORE INTO link_targets (url_id, page_id)
-  SELECT DISTINCT a.url_id, l.page_id
-  FROM link_lists l JOIN json_each(l.anchors) j JOIN anchors a ON a.id = j.value
+  SELECT DISTINCT ${LINK_URL_ID}, l.page_id
+  FROM link_lists l JOIN json_each(l.links) j
   WHERE l.page_id > (SELECT max(page_id) FROM link_targets_upto)
   ORDER BY 1, 2`;
 
@@ -75,6 +79,9 @@ export const DEFERRED_INDEXES: readonly DeferredIndex[] = [
  */
 export class LinkTargets {
   private upto = 0;
+  /** Whether it covered every page when the batch began: then the writer may keep it so, cheaply. */
+  current = false;
+  private readonly lastPage: Statement;
   private rewritten: number[] = [];
   private readonly readUpto: Statement;
   private readonly remove: Statement;
@@ -82,21 +89,21 @@ export class LinkTargets {
 
   constructor(db: Db) {
     this.readUpto = db.prepare('SELECT max(page_id) FROM link_targets_upto').pluck();
+    this.lastPage = db.prepare('SELECT max(id) FROM pages').pluck();
     this.remove = db.prepare(
       `DELETE FROM link_targets WHERE page_id = @page AND url_id IN (
-         SELECT a.url_id FROM link_lists l JOIN json_each(l.anchors) j JOIN anchors a ON a.id = j.value
-         WHERE l.page_id = @page)`,
+         SELECT ${LINK_URL_ID} FROM link_lists l JOIN json_each(l.links) j WHERE l.page_id = @page)`,
     );
     this.add = db.prepare(
       `INSERT OR IGNORE INTO link_targets (url_id, page_id)
-       SELECT DISTINCT a.url_id, l.page_id FROM link_lists l JOIN json_each(l.anchors) j JOIN anchors a ON a.id = j.value
-       WHERE l.page_id = ?`,
+       SELECT DISTINCT ${LINK_URL_ID}, l.page_id FROM link_lists l JOIN json_each(l.links) j WHERE l.page_id = ?`,
     );
   }
 
   /** Call at the start of a write transaction. */
   begin(): void {
     this.upto = (this.readUpto.get() as number | null) ?? 0;
+    this.current = this.upto >= ((this.lastPage.get() as number | null) ?? 0);
     this.rewritten = [];
   }
 

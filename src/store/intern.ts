@@ -117,8 +117,7 @@ export class AppendTable {
 /** URLs remembered per generation: a site's navigation links, for the thousands of sites a crawl interleaves. */
 const URLS_REMEMBERED = 200_000;
 
-/** Distinct links and meta tags remembered per generation. */
-const ANCHORS_REMEMBERED = 200_000;
+/** Distinct meta tags remembered per generation. */
 const TAGS_REMEMBERED = 100_000;
 
 /** Interners over the compact schema's dictionaries (migrations 005 and 010). */
@@ -127,17 +126,9 @@ export class Dictionaries {
   readonly strings: Interner;
   private readonly urlRows: AppendTable;
   private readonly stringRows: AppendTable;
-  private readonly anchorRows: AppendTable;
   private readonly tagRows: AppendTable;
-  /** Distinct links (target, text, fragment, rel), keyed by their ids (see `anchor`). */
-  private readonly anchors: Interner<string | number>;
   /** Distinct meta tags (name, content), keyed by their ids (see `tag`). */
   private readonly tags: Interner<string | number>;
-  /** The link being interned: what `anchors`' insert stores on a miss. */
-  private aUrl = 0;
-  private aFragment: string | null = null;
-  private aText = 0;
-  private aRel: string | null = null;
   /** The meta tag being interned. */
   private tName = 0;
   private tContent: number | null = null;
@@ -156,7 +147,6 @@ export class Dictionaries {
     const urlId = db.prepare('SELECT id FROM urls WHERE url = ?').pluck();
     this.urlRows = new AppendTable(db, 'urls', 'url');
     this.stringRows = new AppendTable(db, 'strings', 's');
-    this.anchorRows = new AppendTable(db, 'anchors', ['url_id', 'fragment', 'text_id', 'rel']);
     this.tagRows = new AppendTable(db, 'meta_tags', ['name_id', 'content_id']);
     this.nameId = db.prepare('SELECT id FROM meta_names WHERE key = ? AND attr = ?').pluck();
     this.addName = db.prepare('INSERT INTO meta_names (attr, key) VALUES (?, ?)');
@@ -167,34 +157,12 @@ export class Dictionaries {
     );
     // Strings are not unique in the table: no lookup, a value forgotten and seen again is stored again.
     this.strings = new Interner(null, (s) => this.stringRows.add(s), 100_000, 200);
-    // Not unique in their tables either: a link or tag forgotten and seen again is stored again.
-    this.anchors = new Interner<string | number>(
-      null,
-      () => this.anchorRows.add(this.aUrl, this.aFragment, this.aText, this.aRel),
-      ANCHORS_REMEMBERED,
-    );
+    // Not unique in its table either: a tag forgotten and seen again is stored again.
     this.tags = new Interner<string | number>(
       null,
       () => this.tagRows.add(this.tName, this.tContent),
       TAGS_REMEMBERED,
     );
-  }
-
-  /** The id of a link: its target URL (no fragment), fragment (null when none), anchor text and rel. */
-  anchor(target: string, fragment: string | null, text: string, rel: string | null): number {
-    const urlId = this.urls.id(target);
-    const textId = this.strings.id(text);
-    // The common link has neither fragment nor rel: a number made of both ids (exact below 2^53, nothing to
-    // allocate or hash); a JSON text otherwise.
-    const key =
-      fragment === null && rel === null && urlId < 2 ** 27 && textId < 2 ** 26
-        ? urlId * 2 ** 26 + textId
-        : JSON.stringify([urlId, textId, fragment, rel]);
-    this.aUrl = urlId;
-    this.aFragment = fragment;
-    this.aText = textId;
-    this.aRel = rel;
-    return this.anchors.id(key);
   }
 
   /** The id of a meta tag: its (attr, key) name and its content (null when it had none). */
@@ -214,7 +182,6 @@ export class Dictionaries {
   begin(): void {
     this.urlRows.begin();
     this.stringRows.begin();
-    this.anchorRows.begin();
     this.tagRows.begin();
   }
 
@@ -222,7 +189,6 @@ export class Dictionaries {
   flush(): void {
     this.urlRows.flush();
     this.stringRows.flush();
-    this.anchorRows.flush();
     this.tagRows.flush();
   }
 
@@ -244,12 +210,10 @@ export class Dictionaries {
   clear(): void {
     this.urls.clear();
     this.strings.clear();
-    this.anchors.clear();
     this.tags.clear();
     this.names.clear();
     this.urlRows.discard();
     this.stringRows.discard();
-    this.anchorRows.discard();
     this.tagRows.discard();
   }
 }

@@ -36,6 +36,10 @@ export interface BatchResult extends CrawlDelta {
 
 type Value = string | number | null;
 
+/** A link list element packs url_id * LINK_TEXT_LIMIT + text_id while both are below their limits (< 2^53). */
+const LINK_TEXT_LIMIT = 2 ** 27;
+const LINK_URL_LIMIT = 2 ** 26;
+
 /** Where `error` is among the page values. */
 const ERROR = PAGE_COLUMNS.indexOf('error');
 
@@ -162,7 +166,7 @@ export class PageWriter {
       db.prepare(`DELETE FROM ${t} WHERE page_id = ?`),
     );
     this.insertMetaList = db.prepare('INSERT OR FAIL INTO meta_lists (page_id, tags) VALUES (?, ?)');
-    this.insertLinkList = db.prepare('INSERT OR FAIL INTO link_lists (page_id, anchors) VALUES (?, ?)');
+    this.insertLinkList = db.prepare('INSERT OR FAIL INTO link_lists (page_id, links) VALUES (?, ?)');
     this.targets = new LinkTargets(db);
     // `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers).
     this.insertJsonld = db
@@ -252,8 +256,9 @@ export class PageWriter {
     this.dict.flush();
     // Pages link_targets covers that were rewritten get their entries back (their anchors are stored now).
     this.targets.finishBatch();
-    // A small crawl keeps "who links to X" up to date; a large one leaves it to the end of the crawl.
-    if (this.written <= this.deferAfter) advanceLinkTargets(this.db);
+    // A small crawl keeps "who links to X" up to date; a large one (or one left behind by an earlier writer)
+    // leaves it to the end of the crawl.
+    if (this.written <= this.deferAfter && this.targets.current) advanceLinkTargets(this.db);
     for (const d of Object.values(total.byCrawl)) {
       total.failed += d.failed;
       for (const [code, n] of Object.entries(d.byError)) bump(total.byError, code, n);
@@ -320,11 +325,15 @@ export class PageWriter {
         const l = links[k];
         const url = str(l?.url) ?? '';
         const hash = url.indexOf('#');
-        const id =
-          hash < 0
-            ? d.anchor(url, null, str(l?.text) ?? '', str(l?.rel))
-            : d.anchor(url.slice(0, hash), url.slice(hash + 1), str(l?.text) ?? '', str(l?.rel));
-        list += k === 0 ? `${id}` : `,${id}`;
+        const urlId = d.urls.id(hash < 0 ? url : url.slice(0, hash));
+        const textId = d.strings.id(str(l?.text) ?? '');
+        const rel = str(l?.rel);
+        // One integer for the common link (no fragment, no rel), an array otherwise (migration 010).
+        const item =
+          hash < 0 && rel === null && urlId < LINK_URL_LIMIT && textId < LINK_TEXT_LIMIT
+            ? `${urlId * LINK_TEXT_LIMIT + textId}`
+            : JSON.stringify([urlId, textId, hash < 0 ? null : url.slice(hash + 1), rel]);
+        list += k === 0 ? item : `,${item}`;
       }
       this.insertLinkList.run(pageId, `${list}]`);
     }

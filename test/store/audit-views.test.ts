@@ -79,16 +79,14 @@ class Site {
   link(from: number, target: string, text = 'anchor'): void {
     const urlId = this.db.prepare('INSERT INTO urls (url) VALUES (?)').run(target).lastInsertRowid;
     const textId = this.db.prepare('INSERT INTO strings (s) VALUES (?)').run(text).lastInsertRowid;
-    const anchorId = this.db
-      .prepare('INSERT INTO anchors (url_id, fragment, text_id, rel) VALUES (?, NULL, ?, NULL)')
-      .run(urlId, textId).lastInsertRowid;
-    // The page's link list (a JSON array of anchors ids), one more link at its end.
+    // The page's link list (migration 010: url_id * 2^27 + text_id per link), one more link at its end.
+    const link = BigInt(urlId) * 134217728n + BigInt(textId);
     this.db
       .prepare(
-        `INSERT INTO link_lists (page_id, anchors) VALUES (@page, json_array(@anchor))
-         ON CONFLICT (page_id) DO UPDATE SET anchors = json_insert(anchors, '$[#]', @anchor)`,
+        `INSERT INTO link_lists (page_id, links) VALUES (@page, json_array(@link))
+         ON CONFLICT (page_id) DO UPDATE SET links = json_insert(links, '$[#]', @link)`,
       )
-      .run({ page: from, anchor: anchorId });
+      .run({ page: from, link });
   }
 
   /** The check's findings for crawl 'c', as runAudit reports them. */

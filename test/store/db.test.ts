@@ -28,7 +28,6 @@ describe('openDb and migrations', () => {
       .pluck()
       .all();
     expect(tables).toEqual([
-      'anchors',
       'audit_checks',
       'audit_settings',
       'crawls',
