@@ -15,8 +15,9 @@ CREATE TABLE meta_tags (
 
 -- A page's links in document order (at most --max-links): `links` is a JSON array with one element per link,
 -- the integer url_id * 134217728 + text_id (url_id: the link URL without its #fragment in `urls`; text_id: the
--- anchor text in `strings`) for a link without fragment or rel, else the array [url_id, text_id, fragment, rel]
--- (fragment: what followed the first '#', '' for a bare '#', NULL when none; rel: NULL when absent).
+-- anchor text in `strings`) for a link without fragment or rel, else the array [url_id, text_id, fragment_id,
+-- rel_id] (fragment_id: what followed the first '#', '' for a bare '#', in `strings`, NULL when none; rel_id:
+-- the rel attribute in `strings`, NULL when absent; trailing NULLs may be left out).
 CREATE TABLE link_lists (
   page_id  INTEGER PRIMARY KEY REFERENCES pages(id) ON DELETE CASCADE,
   links    TEXT NOT NULL
@@ -38,15 +39,20 @@ CREATE TABLE link_targets (
 ) WITHOUT ROWID;
 CREATE TABLE link_targets_upto (page_id INTEGER NOT NULL);
 
--- The rows of schema 9, converted.
+-- The rows of schema 9, converted (fragments and rels become strings, found through a temporary index).
+INSERT INTO strings (s)
+  SELECT fragment FROM link_rows WHERE fragment IS NOT NULL UNION SELECT rel FROM link_rows WHERE rel IS NOT NULL;
+CREATE INDEX strings_convert ON strings (s);
 INSERT INTO link_lists (page_id, links)
   SELECT page_id, json_group_array(link) FROM (
     SELECT page_id,
            CASE WHEN fragment IS NULL AND rel IS NULL AND url_id < 67108864 AND text_id < 134217728
                 THEN url_id * 134217728 + text_id
-                ELSE json_array(url_id, text_id, fragment, rel) END AS link
+                ELSE json_array(url_id, text_id, (SELECT max(id) FROM strings WHERE s = fragment),
+                                (SELECT max(id) FROM strings WHERE s = rel)) END AS link
     FROM link_rows ORDER BY page_id, position)
   GROUP BY page_id;
+DROP INDEX strings_convert;
 
 INSERT INTO meta_tags (name_id, content_id) SELECT DISTINCT name_id, content_id FROM meta_rows;
 CREATE INDEX meta_tags_convert ON meta_tags (name_id, content_id);
@@ -71,10 +77,11 @@ DROP TABLE meta_rows;
 CREATE VIEW links (page_id, position, url, text, rel, target) AS
   SELECT p.id, j.key,
          CASE WHEN j.type = 'integer' OR json_extract(j.value, '$[2]') IS NULL THEN u.url
-              ELSE u.url || '#' || json_extract(j.value, '$[2]') END,
+              ELSE u.url || '#' || (SELECT s FROM strings WHERE id = json_extract(j.value, '$[2]')) END,
          (SELECT s FROM strings
           WHERE id = CASE WHEN j.type = 'integer' THEN j.value & 134217727 ELSE json_extract(j.value, '$[1]') END),
-         CASE WHEN j.type = 'integer' THEN NULL ELSE json_extract(j.value, '$[3]') END, u.url
+         CASE WHEN j.type = 'integer' THEN NULL
+              ELSE (SELECT s FROM strings WHERE id = json_extract(j.value, '$[3]')) END, u.url
   FROM link_lists l
   JOIN pages p ON (p.id = l.page_id OR p.content_of = l.page_id)
   JOIN json_each(l.links) j

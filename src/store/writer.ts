@@ -328,11 +328,13 @@ export class PageWriter {
         const urlId = d.urls.id(hash < 0 ? url : url.slice(0, hash));
         const textId = d.strings.id(str(l?.text) ?? '');
         const rel = str(l?.rel);
-        // One integer for the common link (no fragment, no rel), an array otherwise (migration 010).
+        // One integer for the common link (no fragment, no rel), an array of string ids otherwise (migration 010).
         const item =
           hash < 0 && rel === null && urlId < LINK_URL_LIMIT && textId < LINK_TEXT_LIMIT
             ? `${urlId * LINK_TEXT_LIMIT + textId}`
-            : JSON.stringify([urlId, textId, hash < 0 ? null : url.slice(hash + 1), rel]);
+            : rel === null
+              ? `[${urlId},${textId},${d.strings.id(url.slice(hash + 1))}]`
+              : `[${urlId},${textId},${hash < 0 ? 'null' : d.strings.id(url.slice(hash + 1))},${d.strings.id(rel)}]`;
         list += k === 0 ? item : `,${item}`;
       }
       this.insertLinkList.run(pageId, `${list}]`);
