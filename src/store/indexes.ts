@@ -27,8 +27,10 @@ export interface DeferredIndex {
 export const LINK_URL_ID =
   "CASE WHEN j.type = 'integer' THEN j.value >> 27 ELSE json_extract(j.value, '$[0]') END";
 
-/** The entries of every page after the watermark (the distinct targets of its link list), in key order (GROUP BY
- * sorts; DISTINCT would not, and an unsorted insert leaves the table's pages 60% full). */
+/**
+ * The entries of every page after the watermark (the distinct targets of its link list), in key order: GROUP BY
+ * sorts (DISTINCT would not), so the B-tree is appended to rather than split all over.
+ */
 const ADVANCE_LINK_TARGETS = `INSERT OR IGNORE INTO link_targets (url_id, page_id)
   SELECT ${LINK_URL_ID}, l.page_id
   FROM link_lists l JOIN json_each(l.links) j
@@ -44,29 +46,6 @@ export function advanceLinkTargets(db: Db): void {
   const upto = db.prepare('SELECT max(page_id) FROM link_targets_upto').pluck().get() as number;
   if (last <= upto) return;
   db.exec(ADVANCE_LINK_TARGETS);
-  db.prepare('UPDATE link_targets_upto SET page_id = ?').run(last);
-}
-
-/**
- * Brings link_targets up to date at the end of a crawl. When more pages are missing than it covers, it is
- * made again from scratch, more compactly.
- */
-function catchUpLinkTargets(db: Db): void {
-  const last = (db.prepare('SELECT max(id) FROM pages').pluck().get() as number | null) ?? 0;
-  const upto = db.prepare('SELECT max(page_id) FROM link_targets_upto').pluck().get() as number;
-  if (last - upto <= upto) {
-    advanceLinkTargets(db);
-    return;
-  }
-  // Rows inserted in key order still leave a WITHOUT ROWID table's pages ~60% full; copied whole into an empty
-  // table (SQLite's transfer optimization) they fill ~70%.
-  db.exec(`CREATE TABLE link_targets_new (url_id INTEGER NOT NULL, page_id INTEGER NOT NULL,
-             PRIMARY KEY (url_id, page_id)) WITHOUT ROWID`);
-  db.exec('DELETE FROM link_targets');
-  db.exec('UPDATE link_targets_upto SET page_id = 0');
-  db.exec(ADVANCE_LINK_TARGETS.replace('INTO link_targets', 'INTO link_targets_new'));
-  db.exec('INSERT INTO link_targets SELECT * FROM link_targets_new');
-  db.exec('DROP TABLE link_targets_new');
   db.prepare('UPDATE link_targets_upto SET page_id = ?').run(last);
 }
 
@@ -92,7 +71,7 @@ export const DEFERRED_INDEXES: readonly DeferredIndex[] = [
     name: 'link_targets',
     what: 'links by target URL',
     missing: linkTargetsBehind,
-    build: (db) => db.transaction(() => catchUpLinkTargets(db)).immediate(),
+    build: (db) => db.transaction(() => advanceLinkTargets(db)).immediate(),
   },
 ];
 
