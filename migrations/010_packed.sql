@@ -39,12 +39,13 @@ CREATE TABLE link_targets (
 ) WITHOUT ROWID;
 CREATE TABLE link_targets_upto (page_id INTEGER NOT NULL);
 
--- The rows of schema 9, converted (fragments and rels become strings, found through a temporary index).
+-- The rows of schema 9, converted (fragments and rels become strings, found through a temporary index). json()
+-- again around each element: an array made in the subquery reaches the aggregate as text once sorted.
 INSERT INTO strings (s)
   SELECT fragment FROM link_rows WHERE fragment IS NOT NULL UNION SELECT rel FROM link_rows WHERE rel IS NOT NULL;
 CREATE INDEX strings_convert ON strings (s);
 INSERT INTO link_lists (page_id, links)
-  SELECT page_id, json_group_array(link) FROM (
+  SELECT page_id, json_group_array(json(link)) FROM (
     SELECT page_id,
            CASE WHEN fragment IS NULL AND rel IS NULL AND url_id < 67108864 AND text_id < 134217728
                 THEN url_id * 134217728 + text_id

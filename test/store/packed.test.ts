@@ -143,6 +143,10 @@ describe('packed links and meta tags (migration 010)', () => {
     expect(tables).not.toContain('link_rows');
     expect(tables).not.toContain('meta_rows');
     for (const [name, sql] of Object.entries(QUERIES)) expect(all(db, sql), name).toEqual(expected[name]);
+    // Every element of a converted list is a number or an array, as the writer stores them (never JSON text).
+    expect(
+      all(db, 'SELECT DISTINCT j.type FROM link_lists l JOIN json_each(l.links) j ORDER BY 1').flat(),
+    ).toEqual(['array', 'integer']);
     // "Who links to X" is indexed for every converted page, and answers as `links` does.
     expect(linkTargetsBehind(db)).toBe(false);
     expect(
