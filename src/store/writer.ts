@@ -329,12 +329,13 @@ export class PageWriter {
         const textId = d.strings.id(str(l?.text) ?? '');
         const rel = str(l?.rel);
         // One integer for the common link (no fragment, no rel), an array of string ids otherwise (migration 010).
+        const fragment = hash < 0 ? 'null' : `${d.strings.id(url.slice(hash + 1))}`;
         const item =
           hash < 0 && rel === null && urlId < LINK_URL_LIMIT && textId < LINK_TEXT_LIMIT
             ? `${urlId * LINK_TEXT_LIMIT + textId}`
             : rel === null
-              ? `[${urlId},${textId},${d.strings.id(url.slice(hash + 1))}]`
-              : `[${urlId},${textId},${hash < 0 ? 'null' : d.strings.id(url.slice(hash + 1))},${d.strings.id(rel)}]`;
+              ? `[${urlId},${textId},${fragment}]`
+              : `[${urlId},${textId},${fragment},${d.strings.id(rel)}]`;
         list += k === 0 ? item : `,${item}`;
       }
       this.insertLinkList.run(pageId, `${list}]`);

@@ -163,6 +163,28 @@ describe('packed links and meta tags (migration 010)', () => {
     db.close();
   });
 
+  it('stores a link whose ids are too large to pack in one number as an array, with the same rows', () => {
+    const db = openDb(t.dbPath);
+    // The next URL and string ids are past what url_id * 2^27 + text_id can hold exactly.
+    db.prepare('INSERT INTO urls (id, url) VALUES (?, ?)').run(2 ** 26 + 5, 'https://seed.example/');
+    db.prepare('INSERT INTO strings (id, s) VALUES (?, ?)').run(2 ** 27 + 5, 'seed');
+    const r = okRecord('c', 'https://big.example/', { links: 0 });
+    r.meta!.links = [
+      { url: 'https://x.example/a', text: 'plain', rel: null, tag: 'a' as const },
+      { url: 'https://x.example/b#frag', text: '', rel: null, tag: 'a' as const },
+      { url: 'https://x.example/c', text: 'rel', rel: 'nofollow', tag: 'a' as const },
+      { url: 'https://x.example/d#', text: 'both', rel: 'ugc', tag: 'a' as const },
+    ];
+    new PageWriter(db).writeBatch([r]);
+    expect(all(db, 'SELECT url, text, rel, target FROM links ORDER BY position')).toEqual(
+      r.meta!.links.map((l) => [l.url, l.text, l.rel, l.url.split('#')[0]]),
+    );
+    expect(all(db, 'SELECT DISTINCT j.type FROM link_lists l JOIN json_each(l.links) j').flat()).toEqual([
+      'array',
+    ]);
+    db.close();
+  });
+
   it('keeps "who links to X" exact when a page it covers is written again, and during a crawl', () => {
     const db = openDb(t.dbPath);
     const writer = new PageWriter(db, { deferIndexesAfter: 2 });
