@@ -447,8 +447,9 @@ export class ExplorerReader {
 
   /**
    * Pages of the same crawl whose links point at any of `urls` (the submitted and the final URL), with or
-   * without a #fragment. Null while a large crawl is being written without its links-by-target index (built
-   * at the end of the crawl): finding them would mean reading every link of the database.
+   * without a #fragment, and the first of their anchor texts to it. Null while a large crawl is being written
+   * and "who links to X" is far behind (brought up to date at the end of the crawl): finding them would mean
+   * reading the links of every page written since.
    */
   linkedFrom(
     crawlId: number,
@@ -457,29 +458,35 @@ export class ExplorerReader {
   ): { id: number; url: string; title: string | null; text: string }[] | null {
     const unique = [...new Set(urls.filter(Boolean).map((u) => splitFragment(u)[0]))];
     if (unique.length === 0) return [];
-    if (!this.hasTargetIndex() && this.pagesInDb() > SCAN_LINKS_UP_TO_PAGES) return null;
-    // The join order is spelled out: target URL, its links, their pages (never the crawl's pages first).
+    if (this.linksToScan() > SCAN_LINKS_UP_TO_PAGES) return null;
+    // The join order is spelled out: target URL, the pages linking to it (link_sources), their rows.
     return this.stmt(
-      `SELECT p.id, p.url, p.title, min((SELECT s FROM strings WHERE id = l.text_id)) AS text
-       FROM urls u CROSS JOIN link_rows l CROSS JOIN pages p
-       WHERE u.url IN (${unique.map(() => '?').join(', ')}) AND l.url_id = u.id AND p.id = l.page_id
-         AND p.crawl_id = ?
+      `SELECT p.id, p.url, p.title,
+              (SELECT min(x.text) FROM links x WHERE x.page_id = k.page_id
+               AND x.target IN (${unique.map(() => '?').join(', ')})) AS text
+       FROM (SELECT DISTINCT page_id FROM link_sources WHERE target IN (${unique.map(() => '?').join(', ')})) k
+       CROSS JOIN pages p ON (p.id = k.page_id OR p.content_of = k.page_id)
+       WHERE p.crawl_id = ?
        GROUP BY p.id ORDER BY p.url LIMIT ?`,
-    ).all(...unique, crawlId, limit) as { id: number; url: string; title: string | null; text: string }[];
+    ).all(...unique, ...unique, crawlId, limit) as {
+      id: number;
+      url: string;
+      title: string | null;
+      text: string;
+    }[];
   }
 
-  private hasTargetIndex(): boolean {
-    return (
-      this.stmt(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('link_rows_target', 'urls_url')",
-      )
+  /** Pages whose links a "linked from" lookup reads one by one: all without `urls_url`, else those after link_targets. */
+  private linksToScan(): number {
+    const last = (this.stmt('SELECT max(id) FROM pages').pluck().get() as number | null) ?? 0;
+    if (
+      this.stmt("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'urls_url'")
         .pluck()
-        .get() === 2
-    );
-  }
-
-  private pagesInDb(): number {
-    return this.crawls().reduce((sum, c) => sum + c.pages, 0);
+        .get() === 0
+    )
+      return last;
+    const upto = this.stmt('SELECT max(page_id) FROM link_targets_upto').pluck().get() as number;
+    return last - upto;
   }
 }
 

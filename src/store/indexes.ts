@@ -2,38 +2,134 @@
  * Query-time indexes the writer may leave off while it stores many pages and build once at the end: an index
  * whose inserts land all over its B-tree makes every page cost more as the database grows, while building it
  * from scratch is one sort. Queries answer the same rows without it, only slower.
+ *
+ * Two of them: `urls_url` (a link URL's ids), a plain index dropped and created again; and `link_targets`
+ * ("who links to X", migrations/011_packed.sql), a table that covers the pages up to `link_targets_upto` and
+ * is brought up to date by adding the pages written since (read through the `link_sources` view, which scans
+ * those pages' link lists meanwhile, so a query during a crawl answers the same rows).
  */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
 export interface DeferredIndex {
   name: string;
-  table: string;
   /** What the index serves, as said in progress output. */
   what: string;
-  sql: string;
+  /** Whether it lacks something (absent, or behind the pages written). */
+  missing(db: Db): boolean;
+  /** Builds it or brings it up to date. */
+  build(db: Db): void;
+  /** What the writer does when it defers it (nothing for link_targets: it simply stops advancing it). */
+  drop?(db: Db): void;
+}
+
+/** The URL id of a link list element `j` (json_each): see link_lists in migrations/011_packed.sql. */
+export const LINK_URL_ID =
+  "CASE WHEN j.type = 'integer' THEN j.value >> 27 ELSE json_extract(j.value, '$[0]') END";
+
+/**
+ * The entries of every page after the watermark (the distinct targets of its link list), in key order: GROUP BY
+ * sorts (DISTINCT would not), so the B-tree is appended to rather than split all over.
+ */
+const ADVANCE_LINK_TARGETS = `INSERT OR IGNORE INTO link_targets (url_id, page_id)
+  SELECT ${LINK_URL_ID}, l.page_id
+  FROM link_lists l JOIN json_each(l.links) j
+  WHERE l.page_id > (SELECT max(page_id) FROM link_targets_upto)
+  GROUP BY 1, 2`;
+
+/**
+ * Adds the link targets of every page written since link_targets was last brought up to date, and moves its
+ * watermark to the last page. Pages are only ever added after the largest id, so each page is added once.
+ */
+export function advanceLinkTargets(db: Db): void {
+  const last = (db.prepare('SELECT max(id) FROM pages').pluck().get() as number | null) ?? 0;
+  const upto = db.prepare('SELECT max(page_id) FROM link_targets_upto').pluck().get() as number;
+  if (last <= upto) return;
+  db.exec(ADVANCE_LINK_TARGETS);
+  db.prepare('UPDATE link_targets_upto SET page_id = ?').run(last);
+}
+
+export function linkTargetsBehind(db: Db): boolean {
+  return (
+    db
+      .prepare(
+        'SELECT 1 FROM link_lists WHERE page_id > (SELECT max(page_id) FROM link_targets_upto) LIMIT 1',
+      )
+      .get() !== undefined
+  );
 }
 
 export const DEFERRED_INDEXES: readonly DeferredIndex[] = [
   {
     name: 'urls_url',
-    table: 'urls',
     what: 'link target URLs',
-    sql: 'CREATE INDEX IF NOT EXISTS urls_url ON urls (url)',
+    missing: (db) => !hasIndex(db, 'urls_url'),
+    build: (db) => db.exec('CREATE INDEX IF NOT EXISTS urls_url ON urls (url)'),
+    drop: (db) => db.exec('DROP INDEX IF EXISTS urls_url'),
   },
   {
-    name: 'link_rows_target',
-    table: 'link_rows',
+    name: 'link_targets',
     what: 'links by target URL',
-    sql: 'CREATE INDEX IF NOT EXISTS link_rows_target ON link_rows (url_id)',
+    missing: linkTargetsBehind,
+    build: (db) => db.transaction(() => advanceLinkTargets(db)).immediate(),
   },
 ];
+
+/**
+ * Keeps link_targets exact for the pages it covers when the writer rewrites one of them: the page's entries
+ * are deleted with its old link list (`forget`) and made again from the new one once the batch's
+ * dictionary rows are stored (`finishBatch`). Pages after the watermark have no entries to keep.
+ */
+export class LinkTargets {
+  private upto = 0;
+  /** Whether it covered every page when the batch began: then the writer may keep it so, cheaply. */
+  current = false;
+  private readonly lastPage: Statement;
+  private rewritten: number[] = [];
+  private readonly readUpto: Statement;
+  private readonly remove: Statement;
+  private readonly add: Statement;
+
+  constructor(db: Db) {
+    this.readUpto = db.prepare('SELECT max(page_id) FROM link_targets_upto').pluck();
+    this.lastPage = db.prepare('SELECT max(id) FROM pages').pluck();
+    this.remove = db.prepare(
+      `DELETE FROM link_targets WHERE page_id = @page AND url_id IN (
+         SELECT ${LINK_URL_ID} FROM link_lists l JOIN json_each(l.links) j WHERE l.page_id = @page)`,
+    );
+    this.add = db.prepare(
+      `INSERT OR IGNORE INTO link_targets (url_id, page_id)
+       SELECT DISTINCT ${LINK_URL_ID}, l.page_id FROM link_lists l JOIN json_each(l.links) j WHERE l.page_id = ?`,
+    );
+  }
+
+  /** Call at the start of a write transaction. */
+  begin(): void {
+    this.upto = (this.readUpto.get() as number | null) ?? 0;
+    this.current = this.upto >= ((this.lastPage.get() as number | null) ?? 0);
+    this.rewritten = [];
+  }
+
+  /** Before a page's link list is deleted (the page is being rewritten). */
+  forget(pageId: number): void {
+    if (pageId > this.upto) return;
+    this.remove.run({ page: pageId });
+    this.rewritten.push(pageId);
+  }
+
+  /** After the batch's dictionary rows are stored: the rewritten pages' entries, from their new link lists. */
+  finishBatch(): void {
+    for (const id of this.rewritten) this.add.run(id);
+    this.rewritten = [];
+  }
+}
 
 export function hasIndex(db: Db, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) !== undefined;
 }
 
 export function missingIndexes(db: Db): DeferredIndex[] {
-  return DEFERRED_INDEXES.filter((i) => !hasIndex(db, i.name));
+  return DEFERRED_INDEXES.filter((i) => i.missing(db));
 }
 
 export interface IndexBuild {
@@ -75,7 +171,7 @@ export function buildMissingIndexes(db: Db, report: (message: string) => void = 
     // The sort behind CREATE INDEX spills to temporary files; in memory it could take gigabytes.
     db.pragma('temp_store = FILE');
     try {
-      db.exec(idx.sql);
+      idx.build(db);
     } finally {
       db.pragma(`temp_store = ${temp}`);
     }

@@ -10,9 +10,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
-export class Interner {
-  private young = new Map<string, number>();
-  private old = new Map<string, number>();
+export class Interner<K extends string | number = string> {
+  private young = new Map<K, number>();
+  private old = new Map<K, number>();
 
   /**
    * @param lookup the id already stored for a value, when the table keeps each value once (else null)
@@ -21,15 +21,15 @@ export class Interner {
    * @param maxLength longer values bypass the memory (they are seldom repeated and would crowd it)
    */
   constructor(
-    private readonly lookup: ((v: string) => number | undefined) | null,
-    private readonly insert: (v: string) => number,
+    private readonly lookup: ((v: K) => number | undefined) | null,
+    private readonly insert: (v: K) => number,
     private readonly capacity: number,
     private readonly maxLength = Number.POSITIVE_INFINITY,
   ) {}
 
-  id(v: string): number {
+  id(v: K): number {
     // Not remembered: no hashing of a long text for a lookup that cannot hit.
-    if (v.length > this.maxLength) return this.insert(v);
+    if (typeof v === 'string' && v.length > this.maxLength) return this.insert(v);
     let id = this.young.get(v);
     if (id !== undefined) return id;
     id = this.old.get(v);
@@ -54,22 +54,26 @@ export class Interner {
 /** Rows per multi-row INSERT of new dictionary values. */
 const APPEND_CHUNK = 256;
 
+type Cell = string | number | null;
+
 /**
- * A dictionary table `(id INTEGER PRIMARY KEY, <column> TEXT)` that only grows: new values are given the next
+ * A dictionary table `(id INTEGER PRIMARY KEY, <columns>)` that only grows: new values are given the next
  * ids and kept until `flush()` (or a full chunk) inserts them, `APPEND_CHUNK` rows per statement. Ids are
  * handed out only between `begin()` and `flush()`, inside one write transaction.
  */
 export class AppendTable {
   private next = 0;
-  private pending: string[] = [];
+  private pending: Cell[] = [];
   private readonly maxId: Statement;
   private readonly stmts = new Map<number, Statement>();
+  private readonly columns: string[];
 
   constructor(
     private readonly db: Db,
     private readonly table: string,
-    private readonly column: string,
+    columns: string | string[],
   ) {
+    this.columns = typeof columns === 'string' ? [columns] : columns;
     this.maxId = db.prepare(`SELECT max(id) FROM ${table}`).pluck();
   }
 
@@ -79,22 +83,25 @@ export class AppendTable {
     this.next = ((this.maxId.get() as number | null) ?? 0) + 1;
   }
 
-  /** The id `v` will have once flushed. */
-  add(v: string): number {
+  /** The id `v` (one value per column) will have once flushed. */
+  add(...v: Cell[]): number {
     const id = this.next++;
-    this.pending.push(v);
-    if (this.pending.length >= APPEND_CHUNK) this.flush();
+    for (const x of v) this.pending.push(x);
+    if (this.pending.length >= APPEND_CHUNK * this.columns.length) this.flush();
     return id;
   }
 
   /** Inserts every value given an id since the last flush. */
   flush(): void {
-    const n = this.pending.length;
+    const n = this.pending.length / this.columns.length;
     if (n === 0) return;
     let s = this.stmts.get(n);
     if (!s) {
-      const tuples = Array.from({ length: n }, (_, k) => `(@first+${k},?)`);
-      s = this.db.prepare(`INSERT INTO ${this.table} (id, ${this.column}) VALUES ${tuples.join(',')}`);
+      const rest = this.columns.map(() => '?').join(',');
+      const tuples = Array.from({ length: n }, (_, k) => `(@first+${k},${rest})`);
+      s = this.db.prepare(
+        `INSERT INTO ${this.table} (id, ${this.columns.join(', ')}) VALUES ${tuples.join(',')}`,
+      );
       this.stmts.set(n, s);
     }
     s.run({ first: this.next - n }, this.pending);
@@ -110,12 +117,21 @@ export class AppendTable {
 /** URLs remembered per generation: a site's navigation links, for the thousands of sites a crawl interleaves. */
 const URLS_REMEMBERED = 200_000;
 
-/** Interners over the compact schema's dictionaries (migrations/005_compact.sql). */
+/** Distinct meta tags remembered per generation. */
+const TAGS_REMEMBERED = 100_000;
+
+/** Interners over the compact schema's dictionaries (migrations 005 and 011). */
 export class Dictionaries {
   readonly urls: Interner;
   readonly strings: Interner;
   private readonly urlRows: AppendTable;
   private readonly stringRows: AppendTable;
+  private readonly tagRows: AppendTable;
+  /** Distinct meta tags (name, content), keyed by their ids (see `tag`). */
+  private readonly tags: Interner<string | number>;
+  /** The meta tag being interned. */
+  private tName = 0;
+  private tContent: number | null = null;
   /** Meta names, one interner of keys per attribute (name, property, …): no key string to build per tag. */
   private readonly names = new Map<string, Interner>();
   private readonly nameId: Statement;
@@ -131,6 +147,7 @@ export class Dictionaries {
     const urlId = db.prepare('SELECT id FROM urls WHERE url = ?').pluck();
     this.urlRows = new AppendTable(db, 'urls', 'url');
     this.stringRows = new AppendTable(db, 'strings', 's');
+    this.tagRows = new AppendTable(db, 'meta_tags', ['name_id', 'content_id']);
     this.nameId = db.prepare('SELECT id FROM meta_names WHERE key = ? AND attr = ?').pluck();
     this.addName = db.prepare('INSERT INTO meta_names (attr, key) VALUES (?, ?)');
     this.urls = new Interner(
@@ -140,18 +157,39 @@ export class Dictionaries {
     );
     // Strings are not unique in the table: no lookup, a value forgotten and seen again is stored again.
     this.strings = new Interner(null, (s) => this.stringRows.add(s), 100_000, 200);
+    // Not unique in its table either: a tag forgotten and seen again is stored again.
+    this.tags = new Interner<string | number>(
+      null,
+      () => this.tagRows.add(this.tName, this.tContent),
+      TAGS_REMEMBERED,
+    );
+  }
+
+  /** The id of a meta tag: its (attr, key) name and its content (null when it had none). */
+  tag(attr: string, key: string, content: string | null): number {
+    const nameId = this.name(attr, key);
+    const contentId = content === null ? null : this.strings.id(content);
+    this.tName = nameId;
+    this.tContent = contentId;
+    const k =
+      nameId < 2 ** 20 && (contentId === null || contentId < 2 ** 32)
+        ? nameId * 2 ** 33 + (contentId === null ? 0 : contentId + 1)
+        : JSON.stringify([nameId, contentId]);
+    return this.tags.id(k);
   }
 
   /** Call at the start of a write transaction, before any id is asked for. */
   begin(): void {
     this.urlRows.begin();
     this.stringRows.begin();
+    this.tagRows.begin();
   }
 
   /** Call before the transaction commits: stores the values given ids since `begin()`. */
   flush(): void {
     this.urlRows.flush();
     this.stringRows.flush();
+    this.tagRows.flush();
   }
 
   /** The id of a meta tag's (attr, key) name. */
@@ -172,9 +210,11 @@ export class Dictionaries {
   clear(): void {
     this.urls.clear();
     this.strings.clear();
+    this.tags.clear();
     this.names.clear();
     this.urlRows.discard();
     this.stringRows.discard();
+    this.tagRows.discard();
   }
 }
 

@@ -12,7 +12,7 @@ import type { PageMetadata, PageRecord } from '../types.js';
 import { ArchiveDirs } from './archive-dirs.js';
 import { CustomRowsWriter } from './custom-rows.js';
 import type { Db } from './db.js';
-import { DEFERRED_INDEXES, hasIndex, refreshStatistics } from './indexes.js';
+import { advanceLinkTargets, DEFERRED_INDEXES, hasIndex, LinkTargets, refreshStatistics } from './indexes.js';
 import { Dictionaries } from './intern.js';
 import { arr, jsonldRows, jsonldTypes, PAGE_COLUMNS, pageValues, str } from './rows.js';
 import { SinceLinker } from './since.js';
@@ -36,6 +36,10 @@ export interface BatchResult extends CrawlDelta {
 }
 
 type Value = string | number | null;
+
+/** A link list element packs url_id * LINK_TEXT_LIMIT + text_id while both are below their limits (< 2^53). */
+const LINK_TEXT_LIMIT = 2 ** 27;
+const LINK_URL_LIMIT = 2 ** 26;
 
 /** Where `error` is among the page values. */
 const ERROR = PAGE_COLUMNS.indexOf('error');
@@ -118,8 +122,10 @@ export class PageWriter {
   private readonly insertPage: Statement;
   private readonly updatePage: Statement;
   private readonly deleteChildren: Statement[];
-  private readonly meta: ChildInsert;
-  private readonly links: ChildInsert;
+  private readonly insertMetaList: Statement;
+  private readonly insertLinkList: Statement;
+  /** "Who links to X" (link_targets), kept exact for the pages it covers. */
+  private readonly targets: LinkTargets;
   private readonly insertJsonld: Statement;
   private readonly types: ChildInsert;
   private readonly addInvalid: Statement;
@@ -159,11 +165,12 @@ export class PageWriter {
       .pluck();
     const set = cols.filter((c) => c !== 'crawl_id' && c !== 'url').map((c) => `${c} = ?`);
     this.updatePage = db.prepare(`UPDATE pages SET ${set.join(', ')} WHERE id = ?`);
-    this.deleteChildren = ['meta_rows', 'link_rows', 'jsonld_rows', 'jsonld_type_rows'].map((t) =>
+    this.deleteChildren = ['meta_lists', 'link_lists', 'jsonld_rows', 'jsonld_type_rows'].map((t) =>
       db.prepare(`DELETE FROM ${t} WHERE page_id = ?`),
     );
-    this.meta = new ChildInsert(db, 'meta_rows', ['name_id', 'content_id']);
-    this.links = new ChildInsert(db, 'link_rows', ['url_id', 'fragment', 'text_id', 'rel']);
+    this.insertMetaList = db.prepare('INSERT OR FAIL INTO meta_lists (page_id, tags) VALUES (?, ?)');
+    this.insertLinkList = db.prepare('INSERT OR FAIL INTO link_lists (page_id, links) VALUES (?, ?)');
+    this.targets = new LinkTargets(db);
     // `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers).
     this.insertJsonld = db
       .prepare(
@@ -233,8 +240,7 @@ export class PageWriter {
   private writeAll(records: PageRecord[]): BatchResult {
     this.written += records.length;
     if (this.written > this.deferAfter) {
-      for (const idx of DEFERRED_INDEXES)
-        if (hasIndex(this.db, idx.name)) this.db.exec(`DROP INDEX ${idx.name}`);
+      for (const idx of DEFERRED_INDEXES) idx.drop?.(this.db);
     }
     // Without its index, a lookup in `urls` would read the whole table.
     this.dict.lookupUrls = hasIndex(this.db, 'urls_url');
@@ -246,12 +252,18 @@ export class PageWriter {
     const total: BatchResult = { ...emptyDelta(), byCrawl: {} };
     const storedAt = new Date().toISOString();
     this.dict.begin();
+    this.targets.begin();
     for (const r of records) {
       const delta = (total.byCrawl[r.crawl] ??= emptyDelta());
       const outcome = this.writeOne(r, storedAt, delta);
       total[outcome]++;
     }
     this.dict.flush();
+    // Pages link_targets covers that were rewritten get their entries back (their anchors are stored now).
+    this.targets.finishBatch();
+    // A small crawl keeps "who links to X" up to date; a large one (or one left behind by an earlier writer)
+    // leaves it to the end of the crawl.
+    if (this.written <= this.deferAfter && this.targets.current) advanceLinkTargets(this.db);
     for (const d of Object.values(total.byCrawl)) {
       total.failed += d.failed;
       for (const [code, n] of Object.entries(d.byError)) bump(total.byError, code, n);
@@ -274,6 +286,7 @@ export class PageWriter {
       pageId = before.id;
       values[0] = storedAt; // the url (not rewritten) makes way for stored_at: the SET order
       this.updatePage.run(...values, pageId);
+      this.targets.forget(pageId);
       for (const del of this.deleteChildren) del.run(pageId);
       if (before.error !== null) {
         delta.failed--;
@@ -301,27 +314,39 @@ export class PageWriter {
 
   private writeChildren(r: PageRecord, m: PageMetadata, pageId: number): void {
     const d = this.dict;
+    // One row per page for its meta tags and one for its links: JSON arrays of dictionary ids.
     const tags = arr<unknown[]>(m.meta);
-    const meta: Value[] = new Array(tags.length * 2);
-    for (let k = 0; k < tags.length; k++) {
-      const t = tags[k];
-      const content = str(t?.[2]);
-      meta[2 * k] = d.name(str(t?.[0]) ?? '', str(t?.[1]) ?? '');
-      meta[2 * k + 1] = content === null ? null : d.strings.id(content);
+    if (tags.length > 0) {
+      let list = '[';
+      for (let k = 0; k < tags.length; k++) {
+        const t = tags[k];
+        const id = d.tag(str(t?.[0]) ?? '', str(t?.[1]) ?? '', str(t?.[2]));
+        list += k === 0 ? `${id}` : `,${id}`;
+      }
+      this.insertMetaList.run(pageId, `${list}]`);
     }
-    this.meta.run(pageId, meta);
-    const list = arr<Record<string, unknown>>(m.links);
-    const links: Value[] = new Array(list.length * 4);
-    for (let k = 0; k < list.length; k++) {
-      const l = list[k];
-      const url = str(l?.url) ?? '';
-      const hash = url.indexOf('#');
-      links[4 * k] = d.urls.id(hash < 0 ? url : url.slice(0, hash));
-      links[4 * k + 1] = hash < 0 ? null : url.slice(hash + 1);
-      links[4 * k + 2] = d.strings.id(str(l?.text) ?? '');
-      links[4 * k + 3] = str(l?.rel);
+    const links = arr<Record<string, unknown>>(m.links);
+    if (links.length > 0) {
+      let list = '[';
+      for (let k = 0; k < links.length; k++) {
+        const l = links[k];
+        const url = str(l?.url) ?? '';
+        const hash = url.indexOf('#');
+        const urlId = d.urls.id(hash < 0 ? url : url.slice(0, hash));
+        const textId = d.strings.id(str(l?.text) ?? '');
+        const rel = str(l?.rel);
+        // One integer for the common link (no fragment, no rel), an array of string ids otherwise (migration 011).
+        const fragment = hash < 0 ? 'null' : `${d.strings.id(url.slice(hash + 1))}`;
+        const item =
+          hash < 0 && rel === null && urlId < LINK_URL_LIMIT && textId < LINK_TEXT_LIMIT
+            ? `${urlId * LINK_TEXT_LIMIT + textId}`
+            : rel === null
+              ? `[${urlId},${textId},${fragment}]`
+              : `[${urlId},${textId},${fragment},${d.strings.id(rel)}]`;
+        list += k === 0 ? item : `,${item}`;
+      }
+      this.insertLinkList.run(pageId, `${list}]`);
     }
-    this.links.run(pageId, links);
     const blocks = jsonldRows(r);
     let demoted = 0;
     for (let k = 0; k < blocks.length; k++) {

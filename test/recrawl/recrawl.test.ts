@@ -194,7 +194,7 @@ function children(pageId: number) {
 function ownRows(pageId: number): number {
   const d = open();
   try {
-    return ['link_rows', 'meta_rows', 'jsonld_rows', 'jsonld_type_rows']
+    return ['link_lists', 'meta_lists', 'jsonld_rows', 'jsonld_type_rows']
       .map((t) => d.prepare(`SELECT count(*) FROM ${t} WHERE page_id = ?`).pluck().get(pageId) as number)
       .reduce((a, b) => a + b, 0);
   } finally {

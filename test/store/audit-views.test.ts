@@ -79,15 +79,14 @@ class Site {
   link(from: number, target: string, text = 'anchor'): void {
     const urlId = this.db.prepare('INSERT INTO urls (url) VALUES (?)').run(target).lastInsertRowid;
     const textId = this.db.prepare('INSERT INTO strings (s) VALUES (?)').run(text).lastInsertRowid;
-    const pos = this.db
-      .prepare('SELECT count(*) FROM link_rows WHERE page_id = ?')
-      .pluck()
-      .get(from) as number;
+    // The page's link list (migration 011: url_id * 2^27 + text_id per link), one more link at its end.
+    const link = BigInt(urlId) * 134217728n + BigInt(textId);
     this.db
       .prepare(
-        'INSERT INTO link_rows (page_id, position, url_id, fragment, text_id, rel) VALUES (?, ?, ?, NULL, ?, NULL)',
+        `INSERT INTO link_lists (page_id, links) VALUES (@page, json_array(@link))
+         ON CONFLICT (page_id) DO UPDATE SET links = json_insert(links, '$[#]', @link)`,
       )
-      .run(from, pos, urlId, textId);
+      .run({ page: from, link });
   }
 
   /** The check's findings for crawl 'c', as runAudit reports them. */

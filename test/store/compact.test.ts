@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExplorerReader, openReadOnly } from '../../src/serve/reader.js';
 import { type Db, openDb, schemaVersion } from '../../src/store/db.js';
-import { finishWrites, hasIndex } from '../../src/store/indexes.js';
+import { finishWrites, hasIndex, linkTargetsBehind } from '../../src/store/indexes.js';
 import { PageWriter } from '../../src/store/writer.js';
 import type { PageRecord } from '../../src/types.js';
 import { okRecord, tempDir } from './records.js';
@@ -238,7 +238,8 @@ describe('the compact schema (migration 005)', () => {
     // A writer started afresh remembers no URL and, without the index, looks none up: it adds them again.
     const again = new PageWriter(db, { deferIndexesAfter: 3 });
     for (let i = 6; i < records.length; i += 2) again.writeBatch(records.slice(i, i + 2));
-    expect(hasIndex(db, 'link_rows_target')).toBe(false);
+    expect(linkTargetsBehind(db)).toBe(true);
+    expect(hasIndex(db, 'urls_url')).toBe(false);
     expect(db.prepare('SELECT count(*) > count(DISTINCT url) FROM urls').pluck().get()).toBe(1);
     const inlinks = new Map<string, number>();
     for (const r of records)
@@ -250,7 +251,16 @@ describe('the compact schema (migration 005)', () => {
     const linkedFrom = `SELECT DISTINCT p.url FROM links l JOIN pages p ON p.id = l.page_id
       WHERE l.target = 'https://example.com/p2' ORDER BY p.url`;
     const mostLinked = 'SELECT target, count(*) AS n FROM links GROUP BY target ORDER BY n DESC, target';
-    const during = { linkedFrom: all(db, linkedFrom), mostLinked: all(db, mostLinked) };
+    const sources = `SELECT DISTINCT p.url FROM link_sources l JOIN pages p ON (p.id = l.page_id OR p.content_of = l.page_id)
+      WHERE l.target = 'https://example.com/p2' ORDER BY p.url`;
+    const during = {
+      linkedFrom: all(db, linkedFrom),
+      mostLinked: all(db, mostLinked),
+      sources: all(db, sources),
+    };
+    // Part of the pages are in link_targets (the first batches), the rest only in their link lists.
+    expect(db.prepare('SELECT count(*) FROM link_targets').pluck().get()).toBeGreaterThan(0);
+    expect(during.sources).toEqual(during.linkedFrom);
     expect(new Map(during.mostLinked as [string, number][])).toEqual(inlinks);
     const reader = new ExplorerReader(openReadOnly(t.dbPath));
     const crawlId = reader.crawlByName('live')!.id;
@@ -258,9 +268,10 @@ describe('the compact schema (migration 005)', () => {
     reader.close();
 
     finishWrites(db);
-    expect(hasIndex(db, 'link_rows_target')).toBe(true);
+    expect(linkTargetsBehind(db)).toBe(false);
     expect(during.linkedFrom.length).toBeGreaterThan(2);
     expect(all(db, linkedFrom)).toEqual(during.linkedFrom);
+    expect(all(db, sources)).toEqual(during.linkedFrom);
     expect(all(db, mostLinked)).toEqual(during.mostLinked);
     const after = new ExplorerReader(openReadOnly(t.dbPath));
     expect(after.linkedFrom(crawlId, ['https://example.com/p2'])).toEqual(explorerDuring);
@@ -273,13 +284,16 @@ describe('the compact schema (migration 005)', () => {
     const db = openDb(t.dbPath);
     const writer = new PageWriter(db, { deferIndexesAfter: 4 });
     writer.writeBatch([1, 2, 3, 4].map((i) => okRecord('c', `https://example.com/${i}`)));
-    expect(hasIndex(db, 'link_rows_target')).toBe(true);
+    expect(hasIndex(db, 'urls_url')).toBe(true);
+    expect(linkTargetsBehind(db)).toBe(false);
     writer.writeBatch([okRecord('c', 'https://example.com/5')]);
-    expect(hasIndex(db, 'link_rows_target')).toBe(false);
-    expect(finishWrites(db).map((b) => b.name)).toEqual(['urls_url', 'link_rows_target']);
+    expect(hasIndex(db, 'urls_url')).toBe(false);
+    expect(linkTargetsBehind(db)).toBe(true);
+    expect(finishWrites(db).map((b) => b.name)).toEqual(['urls_url', 'link_targets']);
     writer.restartSession();
     writer.writeBatch([okRecord('c', 'https://example.com/6')]);
-    expect(hasIndex(db, 'link_rows_target')).toBe(true);
+    expect(hasIndex(db, 'urls_url')).toBe(true);
+    expect(linkTargetsBehind(db)).toBe(false);
     db.close();
   });
 });

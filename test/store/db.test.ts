@@ -35,9 +35,12 @@ describe('openDb and migrations', () => {
       'extracts',
       'jsonld_rows',
       'jsonld_type_rows',
-      'link_rows',
+      'link_lists',
+      'link_targets',
+      'link_targets_upto',
+      'meta_lists',
       'meta_names',
-      'meta_rows',
+      'meta_tags',
       'microdata',
       'pages',
       'strings',
@@ -49,6 +52,7 @@ describe('openDb and migrations', () => {
       .all();
     expect(views.filter((v) => !String(v).startsWith('audit_'))).toEqual([
       'jsonld',
+      'link_sources',
       'links',
       'meta',
       'page_jsonld_types',
