@@ -1,29 +1,28 @@
 /**
  * A worker's WARC files: `<dir>/metacrawl-<worker>-<time>-<n>.warc.gz`, each opened by a warcinfo record and
  * rotated past a size, so a fleet never shares a file. A page's records (request and response of every hop,
- * redirects included) are compressed on the libuv thread pool, then appended in one write; a failed write
+ * redirects included) are compressed (src/archive/member.ts), then appended in one write; a failed write
  * (disk full) is cut back off the file and fails every later write, so nothing refers to half a record.
  */
 import { mkdirSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
 import type { CapturedExchange } from '../fetch/index.js';
+import { gzipMember } from './member.js';
 import {
   httpRequestHead,
   httpResponseHead,
   newRecordId,
   PROFILE_IDENTICAL,
   PROFILE_NOT_MODIFIED,
+  RECORD_END,
   sha1Digest,
   WARC_VERSION,
+  warcHeader,
   warcinfoRecord,
   warcRecord,
 } from './records.js';
-
-const gzip = promisify(gzipCb);
 
 export const ARCHIVE_DEFAULT_MAX_BYTES = 1024 ** 3;
 /** Payload digests remembered for identical-payload revisits (per worker; the oldest are forgotten). */
@@ -93,10 +92,11 @@ export class WarcArchive {
   async write(exchanges: CapturedExchange[]): Promise<ArchiveLocation | null> {
     if (this.failed) throw this.failed;
     if (exchanges.length === 0) return null;
-    // Build and compress outside the write chain (in parallel, off the main thread)...
+    // Built and compressed on the spot: a payload compressed on the wire is stored, not deflated again, so a
+    // record costs a copy and a CRC (cheaper than a trip to the thread pool)...
     const built = exchanges.map((ex) => this.build(ex));
-    const members = await Promise.all(built.flatMap((b) => [gzip(b.request), gzip(b.response)]));
-    // ...then append in call order, one write per page.
+    const members = built.flatMap((b) => [b.request, b.response]);
+    // ...then appended in call order, one write per page.
     const run = this.chain.then(() => this.append(built, members));
     this.chain = run.catch(() => {});
     return run;
@@ -104,24 +104,33 @@ export class WarcArchive {
 
   private build(ex: CapturedExchange) {
     const responseId = newRecordId();
-    const payloadDigest = sha1Digest(ex.body);
+    // The payload as received: still content-encoded when the whole body came so (see records.ts).
+    const payload = ex.wire ?? ex.body;
+    const payloadDigest = sha1Digest(payload);
     const notModified = ex.status === 304;
     const original =
-      !notModified && ex.body.length > 0 && ex.status === 200 ? this.digests.get(payloadDigest) : undefined;
-    const request = warcRecord(
-      {
-        type: 'request',
-        id: newRecordId(),
-        date: ex.date,
-        targetUri: ex.url,
-        contentType: 'application/http;msgtype=request',
-        fields: [['WARC-Concurrent-To', responseId]],
-      },
-      [httpRequestHead(ex.url, ex.requestHeaders)],
+      !notModified && payload.length > 0 && ex.status === 200 ? this.digests.get(payloadDigest) : undefined;
+    const request = gzipMember(
+      warcRecord(
+        {
+          type: 'request',
+          id: newRecordId(),
+          date: ex.date,
+          targetUri: ex.url,
+          contentType: 'application/http;msgtype=request',
+          fields: [['WARC-Concurrent-To', responseId]],
+        },
+        [httpRequestHead(ex.url, ex.requestHeaders)],
+      ),
     );
     const revisit = notModified || original !== undefined;
-    const head = httpResponseHead(ex.status, ex.responseHeaders, revisit ? null : ex.body.length);
-    const response = warcRecord(
+    const head = httpResponseHead(
+      ex.status,
+      ex.responseHeaders,
+      revisit ? null : { length: payload.length, encoded: ex.wire !== null },
+    );
+    const block = revisit ? [head] : [head, payload];
+    const header = warcHeader(
       {
         type: revisit ? 'revisit' : 'response',
         id: responseId,
@@ -139,9 +148,14 @@ export class WarcArchive {
           ['WARC-Truncated', ex.truncated && !revisit ? 'length' : null],
         ],
       },
-      revisit ? [head] : [head, ex.body],
+      block,
     );
-    return { ex, responseId, payloadDigest, original, revisit, request, response };
+    // An already compressed payload is stored as it is; anything else is deflated with the header.
+    const response =
+      ex.wire !== null && !revisit
+        ? gzipMember(Buffer.concat([header, head]), [payload, RECORD_END])
+        : gzipMember(Buffer.concat([header, ...block, RECORD_END]));
+    return { ex, responseId, payloadDigest, payload, original, revisit, request, response };
   }
 
   private async append(
@@ -161,7 +175,7 @@ export class WarcArchive {
       const req = members[2 * i];
       const res = members[2 * i + 1];
       const at = { file: f.name, offset: offset + req.length, length: res.length };
-      if (!b.revisit && b.ex.status === 200 && b.ex.body.length > 0) this.remember(b, at);
+      if (!b.revisit && b.ex.status === 200 && b.payload.length > 0) this.remember(b, at);
       location = b.original ? b.original.location : at;
       offset += req.length + res.length;
     });
@@ -215,14 +229,14 @@ export class WarcArchive {
       });
       throw this.failed;
     }
-    const info = await gzip(
+    const info = gzipMember(
       warcinfoRecord(newRecordId(), basename(path), {
         software: this.opts.software,
         format: 'WARC File Format 1.1',
         conformsTo: 'http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/',
         hostname: hostname(),
         'http-header-user-agent': 'see the request records',
-        description: `${WARC_VERSION}; response bodies stored decoded (original Content-Encoding in X-Archive-Orig-Content-Encoding)`,
+        description: `${WARC_VERSION}; response bodies stored as received (content-encoded), except those cut at --max-bytes: stored decoded, original Content-Encoding in X-Archive-Orig-Content-Encoding`,
       }),
     );
     this.file = { fh, name, size: 0, infoSize: info.length };
