@@ -60,11 +60,15 @@ export class WarcReader {
     const length = Number(field(head, 'Content-Length'));
     const type = field(head, 'WARC-Type');
     const blockAt = headEnd + BLANK.length;
-    if (!head.startsWith('WARC/') || !type || !Number.isSafeInteger(length) || blockAt + length > record.length)
+    if (
+      !head.startsWith('WARC/') ||
+      !type ||
+      !Number.isSafeInteger(length) ||
+      blockAt + length > record.length
+    )
       throw new Error(`archive: no WARC record at ${where}`);
     const block = record.subarray(blockAt, blockAt + length);
-    if (!/^application\/http/i.test(field(head, 'Content-Type') ?? ''))
-      return { type, body: block };
+    if (!/^application\/http/i.test(field(head, 'Content-Type') ?? '')) return { type, body: block };
     const httpEnd = block.indexOf(BLANK);
     if (httpEnd < 0) throw new Error(`archive: no HTTP head in the record at ${where}`);
     const body = block.subarray(httpEnd + BLANK.length);

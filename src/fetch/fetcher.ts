@@ -131,13 +131,7 @@ export class Fetcher {
         });
       if (REDIRECT_STATUSES.has(res.statusCode)) {
         if (exchanges) {
-          const r = await readBody(
-            res.body,
-            resHeaders['content-encoding'],
-            REDIRECT_BODY_MAX,
-            signal,
-            true,
-          );
+          const r = await readBody(res.body, resHeaders['content-encoding'], REDIRECT_BODY_MAX, signal, true);
           capture(r.body, r.truncated, r.wire);
         } else await res.body.dump({ limit: REDIRECT_BODY_MAX, signal });
         const next = nextHop(target, resHeaders.location, res.statusCode);

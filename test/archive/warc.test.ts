@@ -2,10 +2,11 @@
  * `crawl --archive`: the WARC files of a crawl over a scripted local site, read back by two readers that share
  * no code with metacrawl's writer (Webrecorder's warcio and node-warc), and the page rows pointing into them.
  */
+
+import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { brotliCompressSync, createGunzip, deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { WARCStreamTransform } from 'node-warc';
@@ -27,9 +28,13 @@ const DEFLATE_PAGE = '<html><head><title>raw deflate</title></head><body><a href
 
 /** `sha1:` and RFC 4648 base32, written here apart from the writer's. */
 function sha1Base32(data: Buffer): string {
-  const bits = [...createHash('sha1').update(data).digest()].map((b) => b.toString(2).padStart(8, '0')).join('');
+  const bits = [...createHash('sha1').update(data).digest()]
+    .map((b) => b.toString(2).padStart(8, '0'))
+    .join('');
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const out = (bits.match(/.{1,5}/g) ?? []).map((g) => alphabet[Number.parseInt(g.padEnd(5, '0'), 2)]).join('');
+  const out = (bits.match(/.{1,5}/g) ?? [])
+    .map((g) => alphabet[Number.parseInt(g.padEnd(5, '0'), 2)])
+    .join('');
   return `sha1:${out.padEnd(Math.ceil(out.length / 8) * 8, '=')}`;
 }
 
@@ -100,7 +105,12 @@ beforeAll(async () => {
   });
   dir = mkdtempSync(join(tmpdir(), 'mc-warc-'));
   const seeds = join(dir, 'seeds.txt');
-  writeFileSync(seeds, ['/r1', '/nm', '/big', '/bigz', '/br', '/defl', '/bin', '/d1', '/d2'].map((p) => site.origin + p).join('\n'));
+  writeFileSync(
+    seeds,
+    ['/r1', '/nm', '/big', '/bigz', '/br', '/defl', '/bin', '/d1', '/d2']
+      .map((p) => site.origin + p)
+      .join('\n'),
+  );
   const r = await runCli([
     'crawl',
     seeds,
