@@ -1,8 +1,9 @@
 /**
  * A worker's WARC files: `<dir>/metacrawl-<worker>-<time>-<n>.warc.gz`, each opened by a warcinfo record and
  * rotated past a size, so a fleet never shares a file. A page's records (request and response of every hop,
- * redirects included) are compressed (src/archive/member.ts), then appended in one write; a failed write
- * (disk full) is cut back off the file and fails every later write, so nothing refers to half a record.
+ * redirects included) are compressed (src/archive/member.ts), then appended: the pages queued while a write is
+ * on its way go in the next one. A failed write (disk full) is cut back off the file and fails every page of it and
+ * every later write, so nothing refers to half a record.
  */
 import { mkdirSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
@@ -52,6 +53,16 @@ export class ArchiveError extends Error {
   }
 }
 
+type Built = ReturnType<WarcArchive['build']>;
+
+/** A page's records waiting for their write. */
+interface Queued {
+  built: Built[];
+  members: Buffer[];
+  resolve: (location: ArchiveLocation) => void;
+  reject: (err: unknown) => void;
+}
+
 interface Original {
   uri: string;
   date: string;
@@ -62,7 +73,8 @@ interface Original {
 export class WarcArchive {
   private file: { fh: FileHandle; name: string; size: number; infoSize: number } | null = null;
   private seq = 0;
-  private chain: Promise<unknown> = Promise.resolve();
+  private queued: Queued[] = [];
+  private draining: Promise<void> | null = null;
   private failed: ArchiveError | null = null;
   private readonly digests = new Map<string, Original>();
   private readonly maxBytes: number;
@@ -96,10 +108,12 @@ export class WarcArchive {
     // record costs a copy and a CRC (cheaper than a trip to the thread pool)...
     const built = exchanges.map((ex) => this.build(ex));
     const members = built.flatMap((b) => [b.request, b.response]);
-    // ...then appended in call order, one write per page.
-    const run = this.chain.then(() => this.append(built, members));
-    this.chain = run.catch(() => {});
-    return run;
+    // ...then appended in call order: the pages queued while a write is on its way go together in the next
+    // one, so a slow disk costs larger writes, not a page's wait behind each other page's write.
+    return new Promise<ArchiveLocation>((resolve, reject) => {
+      this.queued.push({ built, members, resolve, reject });
+      this.draining ??= this.drain();
+    });
   }
 
   private build(ex: CapturedExchange) {
@@ -158,35 +172,66 @@ export class WarcArchive {
     return { ex, responseId, payloadDigest, payload, original, revisit, request, response };
   }
 
-  private async append(
-    built: ReturnType<WarcArchive['build']>[],
-    members: Buffer[],
-  ): Promise<ArchiveLocation> {
-    if (this.failed) throw this.failed;
-    const total = members.reduce((n, m) => n + m.length, 0);
-    // A page larger than the limit still goes whole into a file of its own.
-    if (!this.file || (this.file.size + total > this.maxBytes && this.file.size > this.file.infoSize))
-      await this.rotate();
-    const f = this.file as NonNullable<typeof this.file>;
-    const start = f.size;
-    let location: ArchiveLocation | null = null;
-    let offset = start;
-    built.forEach((b, i) => {
-      const req = members[2 * i];
-      const res = members[2 * i + 1];
-      const at = { file: f.name, offset: offset + req.length, length: res.length };
-      if (!b.revisit && b.ex.status === 200 && b.payload.length > 0) this.remember(b, at);
-      location = b.original ? b.original.location : at;
-      offset += req.length + res.length;
-    });
-    await this.writeAll(f, Buffer.concat(members, total), start);
-    f.size = start + total;
-    this.stats.bytes += total;
-    this.stats.records += members.length;
-    return location as unknown as ArchiveLocation;
+  /** Writes every page queued, in order, a group at a time, until none is left. */
+  private async drain(): Promise<void> {
+    while (this.queued.length > 0) {
+      const group = this.queued.splice(0);
+      try {
+        const locations = await this.append(group);
+        for (const [i, p] of group.entries()) p.resolve(locations[i]);
+      } catch (err) {
+        for (const p of group) p.reject(err);
+      }
+    }
+    this.draining = null;
   }
 
-  private remember(b: ReturnType<WarcArchive['build']>, location: ArchiveLocation): void {
+  /**
+   * Appends a group of pages' records with one write per file (a new file begun where a page would take the
+   * current one past the limit); their locations in order.
+   */
+  private async append(group: Queued[]): Promise<ArchiveLocation[]> {
+    if (this.failed) throw this.failed;
+    const locations: ArchiveLocation[] = [];
+    let parts: Buffer[] = [];
+    let start = this.file?.size ?? 0;
+    let end = start;
+    const flush = async () => {
+      const f = this.file;
+      if (!f || parts.length === 0) return;
+      await this.writeAll(f, parts.length === 1 ? parts[0] : Buffer.concat(parts, end - start), start);
+      f.size = end;
+      this.stats.bytes += end - start;
+      parts = [];
+      start = end;
+    };
+    for (const { built, members } of group) {
+      const total = members.reduce((n, m) => n + m.length, 0);
+      // A page larger than the limit still goes whole into a file of its own.
+      if (!this.file || (end + total > this.maxBytes && end > this.file.infoSize)) {
+        await flush();
+        await this.rotate();
+        start = end = (this.file as unknown as { size: number }).size;
+      }
+      const name = (this.file as unknown as { name: string }).name;
+      let location: ArchiveLocation | null = null;
+      built.forEach((b, i) => {
+        const req = members[2 * i];
+        const res = members[2 * i + 1];
+        const at = { file: name, offset: end + req.length, length: res.length };
+        if (!b.revisit && b.ex.status === 200 && b.payload.length > 0) this.remember(b, at);
+        location = b.original ? b.original.location : at;
+        end += req.length + res.length;
+      });
+      parts.push(...members);
+      this.stats.records += members.length;
+      locations.push(location as unknown as ArchiveLocation);
+    }
+    await flush();
+    return locations;
+  }
+
+  private remember(b: Built, location: ArchiveLocation): void {
     if (this.digests.size >= DIGESTS_KEPT) {
       const oldest = this.digests.keys().next().value;
       if (oldest !== undefined) this.digests.delete(oldest);
@@ -253,7 +298,7 @@ export class WarcArchive {
 
   /** Waits for the writes in flight, then closes the current file (flushed to disk). */
   async close(): Promise<void> {
-    await this.chain;
+    while (this.draining) await this.draining;
     const f = this.file;
     if (f) await f.fh.datasync().catch(() => {});
     await this.closeFile();
