@@ -2,9 +2,13 @@
  * WARC/1.1 records (ISO 28500:2017) as bytes: pure functions, no I/O. Each record is later gzip-compressed on
  * its own (one gzip member per record, as web archives do), so any record can be read at its offset.
  *
- * Bodies are stored decoded (metacrawl undoes Content-Encoding while it reads): the response's
- * Content-Encoding, Transfer-Encoding and Content-Length headers are kept as X-Archive-Orig-* lines, and a
- * Content-Length of the stored body is added, as Webrecorder's tools do for decoded payloads.
+ * A response body is stored as received, still content-encoded (gzip, deflate, br: the record's payload, and its
+ * WARC-Payload-Digest, are the entity bytes as on the wire, as the WARC standard means them), Content-Encoding
+ * header kept. A body cut at --max-bytes is stored decoded instead (metacrawl undoes Content-Encoding while it
+ * reads, and a cut-short compressed stream is no use to anyone), its Content-Encoding header renamed
+ * X-Archive-Orig-Content-Encoding, as Webrecorder's tools do for decoded payloads. Either way the payload is
+ * whole bytes without chunking: Transfer-Encoding and Content-Length are kept as X-Archive-Orig-* lines, and a
+ * Content-Length of the stored body is added.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -59,19 +63,23 @@ export interface RecordHeaders {
   fields?: Array<[string, string | null | undefined]>;
 }
 
+/** The two CRLFs that end a record. */
+export const RECORD_END = Buffer.from(CRLF + CRLF, 'latin1');
+
 /** One uncompressed record: the header, the block (as parts) and the two CRLFs that end it. */
 export function warcRecord(h: RecordHeaders, block: Uint8Array[]): Buffer {
+  return Buffer.concat([warcHeader(h, block), ...block, RECORD_END]);
+}
+
+/** A record's header lines and the blank line after them (its block and RECORD_END follow). */
+export function warcHeader(h: RecordHeaders, block: Uint8Array[]): Buffer {
   const length = block.reduce((n, b) => n + b.byteLength, 0);
   const lines = [WARC_VERSION, `WARC-Type: ${h.type}`, `WARC-Record-ID: ${h.id}`, `WARC-Date: ${h.date}`];
   if (h.targetUri) lines.push(`WARC-Target-URI: ${oneLine(h.targetUri)}`);
   for (const [k, v] of h.fields ?? []) if (v !== null && v !== undefined) lines.push(`${k}: ${oneLine(v)}`);
   lines.push(`WARC-Block-Digest: ${sha1Digest(block)}`);
   lines.push(`Content-Type: ${h.contentType}`, `Content-Length: ${length}`);
-  return Buffer.concat([
-    Buffer.from(lines.join(CRLF) + CRLF + CRLF, 'utf8'),
-    ...block,
-    Buffer.from(CRLF + CRLF, 'latin1'),
-  ]);
+  return Buffer.from(lines.join(CRLF) + CRLF + CRLF, 'utf8');
 }
 
 /** The warcinfo record that opens every file. */
@@ -102,20 +110,25 @@ export function httpRequestHead(url: string, headers: Record<string, string>): B
   return Buffer.from(lines.join(CRLF) + CRLF + CRLF, 'utf8');
 }
 
-/** The status line and headers of a response whose body is stored decoded (see the file comment). */
+/**
+ * The status line and headers of a response (see the file comment). `stored`: the body the record holds, as
+ * received (`encoded`: Content-Encoding kept) or decoded (Content-Encoding renamed); null for a revisit (no body).
+ */
 export function httpResponseHead(
   status: number,
   headers: Array<[string, string]>,
-  storedLength: number | null,
+  stored: { length: number; encoded: boolean } | null,
 ): Buffer {
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`];
   for (const [k, v] of headers) {
     const lower = k.toLowerCase();
     const renamed =
-      storedLength !== null &&
-      (lower === 'content-encoding' || lower === 'transfer-encoding' || lower === 'content-length');
+      stored !== null &&
+      ((lower === 'content-encoding' && !stored.encoded) ||
+        lower === 'transfer-encoding' ||
+        lower === 'content-length');
     lines.push(`${renamed ? `x-archive-orig-${lower}` : k}: ${oneLine(v)}`);
   }
-  if (storedLength !== null) lines.push(`content-length: ${storedLength}`);
+  if (stored !== null) lines.push(`content-length: ${stored.length}`);
   return Buffer.from(lines.join(CRLF) + CRLF + CRLF, 'latin1');
 }

@@ -1,29 +1,29 @@
 /**
  * A worker's WARC files: `<dir>/metacrawl-<worker>-<time>-<n>.warc.gz`, each opened by a warcinfo record and
  * rotated past a size, so a fleet never shares a file. A page's records (request and response of every hop,
- * redirects included) are compressed on the libuv thread pool, then appended in one write; a failed write
- * (disk full) is cut back off the file and fails every later write, so nothing refers to half a record.
+ * redirects included) are compressed (src/archive/member.ts), then appended: the pages queued while a write is
+ * on its way go in the next one. A failed write (disk full) is cut back off the file and fails every page of it and
+ * every later write, so nothing refers to half a record.
  */
 import { mkdirSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
 import type { CapturedExchange } from '../fetch/index.js';
+import { gzipMember } from './member.js';
 import {
   httpRequestHead,
   httpResponseHead,
   newRecordId,
   PROFILE_IDENTICAL,
   PROFILE_NOT_MODIFIED,
+  RECORD_END,
   sha1Digest,
   WARC_VERSION,
+  warcHeader,
   warcinfoRecord,
   warcRecord,
 } from './records.js';
-
-const gzip = promisify(gzipCb);
 
 export const ARCHIVE_DEFAULT_MAX_BYTES = 1024 ** 3;
 /** Payload digests remembered for identical-payload revisits (per worker; the oldest are forgotten). */
@@ -53,6 +53,16 @@ export class ArchiveError extends Error {
   }
 }
 
+type Built = ReturnType<WarcArchive['build']>;
+
+/** A page's records waiting for their write. */
+interface Queued {
+  built: Built[];
+  members: Buffer[];
+  resolve: (location: ArchiveLocation) => void;
+  reject: (err: unknown) => void;
+}
+
 interface Original {
   uri: string;
   date: string;
@@ -63,7 +73,8 @@ interface Original {
 export class WarcArchive {
   private file: { fh: FileHandle; name: string; size: number; infoSize: number } | null = null;
   private seq = 0;
-  private chain: Promise<unknown> = Promise.resolve();
+  private queued: Queued[] = [];
+  private draining: Promise<void> | null = null;
   private failed: ArchiveError | null = null;
   private readonly digests = new Map<string, Original>();
   private readonly maxBytes: number;
@@ -96,35 +107,47 @@ export class WarcArchive {
   async write(exchanges: CapturedExchange[]): Promise<ArchiveLocation | null> {
     if (this.failed) throw this.failed;
     if (exchanges.length === 0) return null;
-    // Build and compress outside the write chain (in parallel, off the main thread)...
+    // Built and compressed on the spot: a payload compressed on the wire is stored, not deflated again, so a
+    // record costs a copy and a CRC (cheaper than a trip to the thread pool)...
     const built = exchanges.map((ex) => this.build(ex));
-    const members = await Promise.all(built.flatMap((b) => [gzip(b.request), gzip(b.response)]));
-    // ...then append in call order, one write per page.
-    const run = this.chain.then(() => this.append(built, members));
-    this.chain = run.catch(() => {});
-    return run;
+    const members = built.flatMap((b) => [b.request, b.response]);
+    // ...then appended in call order: the pages queued while a write is on its way go together in the next
+    // one, so a slow disk costs larger writes, not a page's wait behind each other page's write.
+    return new Promise<ArchiveLocation>((resolve, reject) => {
+      this.queued.push({ built, members, resolve, reject });
+      this.draining ??= this.drain();
+    });
   }
 
   private build(ex: CapturedExchange) {
     const responseId = newRecordId();
-    const payloadDigest = sha1Digest(ex.body);
+    // The payload as received: still content-encoded when the whole body came so (see records.ts).
+    const payload = ex.wire ?? ex.body;
+    const payloadDigest = sha1Digest(payload);
     const notModified = ex.status === 304;
     const original =
-      !notModified && ex.body.length > 0 && ex.status === 200 ? this.digests.get(payloadDigest) : undefined;
-    const request = warcRecord(
-      {
-        type: 'request',
-        id: newRecordId(),
-        date: ex.date,
-        targetUri: ex.url,
-        contentType: 'application/http;msgtype=request',
-        fields: [['WARC-Concurrent-To', responseId]],
-      },
-      [httpRequestHead(ex.url, ex.requestHeaders)],
+      !notModified && payload.length > 0 && ex.status === 200 ? this.digests.get(payloadDigest) : undefined;
+    const request = gzipMember(
+      warcRecord(
+        {
+          type: 'request',
+          id: newRecordId(),
+          date: ex.date,
+          targetUri: ex.url,
+          contentType: 'application/http;msgtype=request',
+          fields: [['WARC-Concurrent-To', responseId]],
+        },
+        [httpRequestHead(ex.url, ex.requestHeaders)],
+      ),
     );
     const revisit = notModified || original !== undefined;
-    const head = httpResponseHead(ex.status, ex.responseHeaders, revisit ? null : ex.body.length);
-    const response = warcRecord(
+    const head = httpResponseHead(
+      ex.status,
+      ex.responseHeaders,
+      revisit ? null : { length: payload.length, encoded: ex.wire !== null },
+    );
+    const block = revisit ? [head] : [head, payload];
+    const header = warcHeader(
       {
         type: revisit ? 'revisit' : 'response',
         id: responseId,
@@ -142,40 +165,76 @@ export class WarcArchive {
           ['WARC-Truncated', ex.truncated && !revisit ? 'length' : null],
         ],
       },
-      revisit ? [head] : [head, ex.body],
+      block,
     );
-    return { ex, responseId, payloadDigest, original, revisit, request, response };
+    // An already compressed payload is stored as it is; anything else is deflated with the header.
+    const response =
+      ex.wire !== null && !revisit
+        ? gzipMember(Buffer.concat([header, head]), [payload, RECORD_END])
+        : gzipMember(Buffer.concat([header, ...block, RECORD_END]));
+    return { ex, responseId, payloadDigest, payload, original, revisit, request, response };
   }
 
-  private async append(
-    built: ReturnType<WarcArchive['build']>[],
-    members: Buffer[],
-  ): Promise<ArchiveLocation> {
+  /** Writes every page queued, in order, a group at a time, until none is left. */
+  private async drain(): Promise<void> {
+    while (this.queued.length > 0) {
+      const group = this.queued.splice(0);
+      try {
+        const locations = await this.append(group);
+        for (const [i, p] of group.entries()) p.resolve(locations[i]);
+      } catch (err) {
+        for (const p of group) p.reject(err);
+      }
+    }
+    this.draining = null;
+  }
+
+  /**
+   * Appends a group of pages' records with one write per file (a new file begun where a page would take the
+   * current one past the limit); their locations in order.
+   */
+  private async append(group: Queued[]): Promise<ArchiveLocation[]> {
     if (this.failed) throw this.failed;
-    const total = members.reduce((n, m) => n + m.length, 0);
-    // A page larger than the limit still goes whole into a file of its own.
-    if (!this.file || (this.file.size + total > this.maxBytes && this.file.size > this.file.infoSize))
-      await this.rotate();
-    const f = this.file as NonNullable<typeof this.file>;
-    const start = f.size;
-    let location: ArchiveLocation | null = null;
-    let offset = start;
-    built.forEach((b, i) => {
-      const req = members[2 * i];
-      const res = members[2 * i + 1];
-      const at = { file: f.name, offset: offset + req.length, length: res.length };
-      if (!b.revisit && b.ex.status === 200 && b.ex.body.length > 0) this.remember(b, at);
-      location = b.original ? b.original.location : at;
-      offset += req.length + res.length;
-    });
-    await this.writeAll(f, Buffer.concat(members, total), start);
-    f.size = start + total;
-    this.stats.bytes += total;
-    this.stats.records += members.length;
-    return location as unknown as ArchiveLocation;
+    const locations: ArchiveLocation[] = [];
+    let parts: Buffer[] = [];
+    let start = this.file?.size ?? 0;
+    let end = start;
+    const flush = async () => {
+      const f = this.file;
+      if (!f || parts.length === 0) return;
+      await this.writeAll(f, parts.length === 1 ? parts[0] : Buffer.concat(parts, end - start), start);
+      f.size = end;
+      this.stats.bytes += end - start;
+      parts = [];
+      start = end;
+    };
+    for (const { built, members } of group) {
+      const total = members.reduce((n, m) => n + m.length, 0);
+      // A page larger than the limit still goes whole into a file of its own.
+      if (!this.file || (end + total > this.maxBytes && end > this.file.infoSize)) {
+        await flush();
+        await this.rotate();
+        start = end = (this.file as unknown as { size: number }).size;
+      }
+      const name = (this.file as unknown as { name: string }).name;
+      let location: ArchiveLocation | null = null;
+      built.forEach((b, i) => {
+        const req = members[2 * i];
+        const res = members[2 * i + 1];
+        const at = { file: name, offset: end + req.length, length: res.length };
+        if (!b.revisit && b.ex.status === 200 && b.payload.length > 0) this.remember(b, at);
+        location = b.original ? b.original.location : at;
+        end += req.length + res.length;
+      });
+      parts.push(...members);
+      this.stats.records += members.length;
+      locations.push(location as unknown as ArchiveLocation);
+    }
+    await flush();
+    return locations;
   }
 
-  private remember(b: ReturnType<WarcArchive['build']>, location: ArchiveLocation): void {
+  private remember(b: Built, location: ArchiveLocation): void {
     if (this.digests.size >= DIGESTS_KEPT) {
       const oldest = this.digests.keys().next().value;
       if (oldest !== undefined) this.digests.delete(oldest);
@@ -218,14 +277,14 @@ export class WarcArchive {
       });
       throw this.failed;
     }
-    const info = await gzip(
+    const info = gzipMember(
       warcinfoRecord(newRecordId(), basename(path), {
         software: this.opts.software,
         format: 'WARC File Format 1.1',
         conformsTo: 'http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/',
         hostname: hostname(),
         'http-header-user-agent': 'see the request records',
-        description: `${WARC_VERSION}; response bodies stored decoded (original Content-Encoding in X-Archive-Orig-Content-Encoding)`,
+        description: `${WARC_VERSION}; response bodies stored as received (content-encoded), except those cut at --max-bytes: stored decoded, original Content-Encoding in X-Archive-Orig-Content-Encoding`,
       }),
     );
     this.file = { fh, name, size: 0, infoSize: info.length };
@@ -242,7 +301,7 @@ export class WarcArchive {
 
   /** Waits for the writes in flight, then closes the current file (flushed to disk). */
   async close(): Promise<void> {
-    await this.chain;
+    while (this.draining) await this.draining;
     const f = this.file;
     if (f) await f.fh.datasync().catch(() => {});
     await this.closeFile();

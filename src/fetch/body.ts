@@ -10,6 +10,11 @@ import { CrawlError } from '../errors.js';
 export interface BodyResult {
   body: Buffer;
   truncated: boolean;
+  /**
+   * With `keepWire`: the body as received (still content-encoded), when it was content-encoded and read whole;
+   * `decodeBody(wire, contentEncoding)` gives `body` back. Null otherwise (identity: `body` is the wire bytes).
+   */
+  wire?: Buffer | null;
 }
 
 type Decoder = Gunzip | Inflate | InflateRaw | BrotliDecompress;
@@ -84,7 +89,7 @@ const ONE_SHOT_MAX = 64 * 1024;
 async function gunzipSmall(
   stream: Readable,
   maxBytes: number,
-): Promise<{ body: Buffer; rest: null } | { body: null; rest: AsyncIterable<unknown> }> {
+): Promise<{ body: Buffer; wire: Buffer; rest: null } | { body: null; rest: AsyncIterable<unknown> }> {
   const it = stream[Symbol.asyncIterator]();
   const read: Buffer[] = [];
   let raw = 0;
@@ -104,6 +109,7 @@ async function gunzipSmall(
       // Without finishFlush a cut-short body throws, and the streaming path (which keeps what it got) takes over.
       return {
         body: zlib.gunzipSync(input, { maxOutputLength: maxBytes, chunkSize: outputChunk(input, maxBytes) }),
+        wire: input,
         rest: null,
       };
     } catch {}
@@ -147,11 +153,40 @@ function until(stream: Decoder, events: string[], signal: AbortSignal): Promise<
   });
 }
 
+/**
+ * Undoes a body's Content-Encoding in one synchronous call, as readBody does while it reads (the same codings and
+ * the same leniency): for bytes kept as received, e.g. an archived response read back.
+ */
+export function decodeBody(wire: Buffer, contentEncoding: string | null | undefined): Buffer {
+  let out = wire;
+  for (const coding of parseContentEncoding(contentEncoding)) {
+    try {
+      if (coding === 'br')
+        out = zlib.brotliDecompressSync(out, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+      else {
+        const flush = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+        if (coding === 'deflate')
+          out =
+            out.length === 0 || (out[0] & 0x0f) === 0x08
+              ? zlib.inflateSync(out, flush)
+              : zlib.inflateRawSync(out, flush);
+        else out = zlib.gunzipSync(out, flush);
+      }
+    } catch (err) {
+      throw new CrawlError('DECOMPRESSION_FAILED', `bad ${coding} data: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+  }
+  return out;
+}
+
 export async function readBody(
   stream: Readable,
   contentEncoding: string | null | undefined,
   maxBytes: number,
   signal: AbortSignal,
+  keepWire = false,
 ): Promise<BodyResult> {
   const codings = parseContentEncoding(contentEncoding);
   const sink = new Sink(maxBytes);
@@ -162,9 +197,11 @@ export async function readBody(
   let source: AsyncIterable<unknown> = stream;
   if (codings.length === 1 && (codings[0] === 'gzip' || codings[0] === 'x-gzip')) {
     const whole = await gunzipSmall(stream, maxBytes);
-    if (whole.rest === null) return { body: whole.body, truncated: false };
+    if (whole.rest === null)
+      return { body: whole.body, truncated: false, ...(keepWire ? { wire: whole.wire } : {}) };
     source = whole.rest;
   }
+  const wire: Buffer[] | null = keepWire ? [] : null;
 
   let decoders: Decoder[] = [];
   let failure: Error | null = null;
@@ -209,6 +246,7 @@ export async function readBody(
         sink.truncated = true;
       }
       raw += chunk.length;
+      wire?.push(chunk);
       if (!input.write(chunk)) await until(input, ['drain', 'close'], signal);
       if (signal.aborted) throw signal.reason;
       if (capped || failure || rawCapped) break;
@@ -235,5 +273,7 @@ export async function readBody(
       },
     );
   }
-  return sink.result();
+  const result = sink.result();
+  if (wire) result.wire = result.truncated ? null : Buffer.concat(wire);
+  return result;
 }

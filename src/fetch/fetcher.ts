@@ -123,7 +123,7 @@ export class Fetcher {
         bodyTimeout: opts.timeoutMs,
       });
       const resHeaders = joinHeaders(res.headers);
-      const capture = (body: Buffer, truncated: boolean) =>
+      const capture = (body: Buffer, truncated: boolean, wire: Buffer | null | undefined) =>
         exchanges?.push({
           url: target.href,
           date: sentAt,
@@ -131,13 +131,14 @@ export class Fetcher {
           status: res.statusCode,
           responseHeaders: headerLines(res.headers),
           body,
+          wire: wire ?? null,
           truncated,
           remoteAddress: this.addresses.get(target.origin) ?? null,
         });
       if (REDIRECT_STATUSES.has(res.statusCode)) {
         if (exchanges) {
-          const r = await readBody(res.body, resHeaders['content-encoding'], REDIRECT_BODY_MAX, signal);
-          capture(r.body, r.truncated);
+          const r = await readBody(res.body, resHeaders['content-encoding'], REDIRECT_BODY_MAX, signal, true);
+          capture(r.body, r.truncated, r.wire);
         } else await res.body.dump({ limit: REDIRECT_BODY_MAX, signal });
         const next = nextHop(target, resHeaders.location, res.statusCode);
         redirects.push({ url: target.href, status: res.statusCode });
@@ -151,13 +152,14 @@ export class Fetcher {
         target = next;
         continue;
       }
-      const { body, truncated } = await readBody(
+      const { body, truncated, wire } = await readBody(
         res.body,
         resHeaders['content-encoding'],
         opts.maxBytes,
         signal,
+        exchanges !== undefined,
       );
-      capture(body, truncated);
+      capture(body, truncated, wire);
       return {
         url,
         finalUrl: target.href,

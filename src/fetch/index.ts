@@ -5,6 +5,7 @@ export {
   createAddressPolicy,
   nonPublicReason,
 } from './address-policy.js';
+export { decodeBody } from './body.js';
 export { charsetParam, type DecodedHtml, decodeHtml, type HtmlEncoding, htmlEncoding } from './charset.js';
 export { isHtmlType, looksBinary, mimeType, sniffHtml } from './content-type.js';
 export { Fetcher } from './fetcher.js';

@@ -18,7 +18,7 @@ export interface FetchOptions {
   capture?: boolean;
 }
 
-/** One HTTP request and its response, as sent and received (the body decoded: see src/archive/). */
+/** One HTTP request and its response, as sent and received (the body decoded, and as received: see src/archive/). */
 export interface CapturedExchange {
   url: string;
   /** When the request was sent (ISO 8601). */
@@ -29,6 +29,11 @@ export interface CapturedExchange {
   responseHeaders: Array<[string, string]>;
   /** Decoded (decompressed) body, capped at maxBytes (a redirect's at 64 KB). */
   body: Buffer;
+  /**
+   * The body as received (content-encoded, Content-Encoding undone by `decodeBody`), when it was content-encoded
+   * and read whole; null for an identity body (`body` is the wire bytes) or one cut at maxBytes.
+   */
+  wire: Buffer | null;
   truncated: boolean;
   remoteAddress: string | null;
 }

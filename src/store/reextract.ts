@@ -150,6 +150,12 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
     const done = db.prepare(
       'SELECT 1 FROM pages p JOIN crawls c ON c.id = p.crawl_id WHERE c.name = ? AND p.url = ?',
     );
+    // A run into a new crawl that has no rows yet (not a resumed one) need not look each page up.
+    const resumed =
+      opts.as !== null &&
+      db
+        .prepare('SELECT 1 FROM pages p JOIN crawls c ON c.id = p.crawl_id WHERE c.name = ? LIMIT 1')
+        .get(target) !== undefined;
     const writer = new PageWriter(db);
     // The target's settings say which rules its rows hold (a later --since crawl compares them).
     const sourceJson = db.prepare('SELECT settings FROM crawls WHERE id = ?').pluck().get(sourceId) as
@@ -175,7 +181,7 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
       const records: PageRecord[] = [];
       for (const row of rows) {
         seen++;
-        if (opts.as !== null && done.get(target, row.url)) {
+        if (resumed && done.get(target, row.url)) {
           result.skipped++;
           continue;
         }

@@ -2,10 +2,12 @@
  * `crawl --archive`: the WARC files of a crawl over a scripted local site, read back by two readers that share
  * no code with metacrawl's writer (Webrecorder's warcio and node-warc), and the page rows pointing into them.
  */
+
+import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, createGunzip, deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { WARCStreamTransform } from 'node-warc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +19,24 @@ import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 const BIN = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 131 + 7) % 256));
 const BIG = `<html><head><title>big</title></head><body>${'<p>x</p>'.repeat(40_000)}</body></html>`;
 const PAGE = '<html><head><title>Grüße aus Köln</title></head><body><a href="/nowhere">x</a></body></html>';
+const BIGZ = BIG.replace('<title>big', '<title>bigz');
+const PAGE_GZ = gzipSync(PAGE);
 const SAME = '<html><head><title>same</title></head><body>identical payload</body></html>';
+
+const BR_PAGE = '<html><head><title>brotli</title><meta name="description" content="über br"></head></html>';
+const DEFLATE_PAGE = '<html><head><title>raw deflate</title></head><body><a href="/x">x</a></body></html>';
+
+/** `sha1:` and RFC 4648 base32, written here apart from the writer's. */
+function sha1Base32(data: Buffer): string {
+  const bits = [...createHash('sha1').update(data).digest()]
+    .map((b) => b.toString(2).padStart(8, '0'))
+    .join('');
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const out = (bits.match(/.{1,5}/g) ?? [])
+    .map((g) => alphabet[Number.parseInt(g.padEnd(5, '0'), 2)])
+    .join('');
+  return `sha1:${out.padEnd(Math.ceil(out.length / 8) * 8, '=')}`;
+}
 
 let site: TestServer;
 let dir: string;
@@ -64,17 +83,34 @@ beforeAll(async () => {
     if (p === '/r2') return void res.writeHead(302, { location: '/page' }).end();
     if (p === '/page') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'gzip' });
-      return void res.end(gzipSync(PAGE));
+      return void res.end(PAGE_GZ);
     }
     if (p === '/nm') return void res.writeHead(304, { etag: '"v1"' }).end();
     if (p === '/big') return void res.writeHead(200, { 'content-type': 'text/html' }).end(BIG);
+    if (p === '/bigz') {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' });
+      return void res.end(gzipSync(BIGZ));
+    }
+    if (p === '/br') {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'br' });
+      return void res.end(brotliCompressSync(BR_PAGE));
+    }
+    if (p === '/defl') {
+      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'deflate' });
+      return void res.end(deflateRawSync(DEFLATE_PAGE));
+    }
     if (p === '/bin') return void res.writeHead(200, { 'content-type': 'image/png' }).end(BIN);
     if (p === '/d1' || p === '/d2') return void res.writeHead(200, { 'content-type': 'text/html' }).end(SAME);
     res.writeHead(404).end();
   });
   dir = mkdtempSync(join(tmpdir(), 'mc-warc-'));
   const seeds = join(dir, 'seeds.txt');
-  writeFileSync(seeds, ['/r1', '/nm', '/big', '/bin', '/d1', '/d2'].map((p) => site.origin + p).join('\n'));
+  writeFileSync(
+    seeds,
+    ['/r1', '/nm', '/big', '/bigz', '/br', '/defl', '/bin', '/d1', '/d2']
+      .map((p) => site.origin + p)
+      .join('\n'),
+  );
   const r = await runCli([
     'crawl',
     seeds,
@@ -140,12 +176,13 @@ describe('crawl --archive', () => {
     expect(chain[0].statusline).toBe('GET /r1 HTTP/1.1');
     expect(chain[0].httpHeaders.get('host')).toBe(site.origin.replace('http://', ''));
     expect(chain[0].httpHeaders.get('user-agent')).toMatch(/^metacrawl/);
-    // Stored decoded: the original coding is kept as X-Archive-Orig-Content-Encoding.
+    // Stored as received: the gzip bytes the server sent, Content-Encoding kept, the payload digest over them.
     const page = chain[5];
-    expect(page.body.toString('utf8')).toBe(PAGE);
-    expect(page.httpHeaders.get('x-archive-orig-content-encoding')).toBe('gzip');
-    expect(page.httpHeaders.get('content-encoding')).toBeUndefined();
-    expect(page.httpHeaders.get('content-length')).toBe(String(Buffer.byteLength(PAGE)));
+    expect(page.body.equals(PAGE_GZ)).toBe(true);
+    expect(gunzipSync(page.body).toString('utf8')).toBe(PAGE);
+    expect(page.httpHeaders.get('content-encoding')).toBe('gzip');
+    expect(page.httpHeaders.get('content-length')).toBe(String(PAGE_GZ.length));
+    expect(page.headers.get('warc-payload-digest')).toBe(sha1Base32(PAGE_GZ));
     expect(page.headers.get('warc-ip-address')).toBe('127.0.0.1');
   });
 
@@ -161,6 +198,19 @@ describe('crawl --archive', () => {
     expect(big?.headers.get('warc-truncated')).toBe('length');
     expect(big?.body.length).toBe(100 * 1024);
     expect(big?.body.toString()).toBe(BIG.slice(0, 100 * 1024));
+    // Cut short while it was being inflated: stored decoded (a cut gzip stream is no use), the coding renamed.
+    const bigz = recs.find((r) => r.uri?.endsWith('/bigz') && r.type === 'response');
+    expect(bigz?.headers.get('warc-truncated')).toBe('length');
+    expect(bigz?.body.toString()).toBe(BIGZ.slice(0, 100 * 1024));
+    expect(bigz?.httpHeaders.get('content-encoding')).toBeUndefined();
+    expect(bigz?.httpHeaders.get('x-archive-orig-content-encoding')).toBe('gzip');
+    expect(bigz?.headers.get('warc-payload-digest')).toBe(sha1Base32(Buffer.from(BIGZ.slice(0, 100 * 1024))));
+    // br and (raw) deflate stored as received too.
+    const br = recs.find((r) => r.uri?.endsWith('/br') && r.type === 'response');
+    expect(br?.httpHeaders.get('content-encoding')).toBe('br');
+    expect(br?.body.equals(brotliCompressSync(BR_PAGE))).toBe(true);
+    const defl = recs.find((r) => r.uri?.endsWith('/defl') && r.type === 'response');
+    expect(defl?.body.equals(deflateRawSync(DEFLATE_PAGE))).toBe(true);
     const bin = recs.find((r) => r.uri?.endsWith('/bin') && r.type === 'response');
     expect(bin?.body.equals(BIN)).toBe(true);
     expect(bin?.httpHeaders.get('content-type')).toBe('image/png');
@@ -196,9 +246,9 @@ describe('crawl --archive', () => {
       content: Buffer | null;
     }> = [];
     for await (const r of createReadStream(path).pipe(createGunzip()).pipe(t)) recs.push(r as never);
-    // warcinfo + (request, response|revisit) for 3 hops + 5 other pages.
-    expect(recs).toHaveLength(1 + 2 * 8);
-    expect(recs.filter((r) => r.warcType === 'request')).toHaveLength(8);
+    // warcinfo + (request, response|revisit) for 3 hops + 8 other pages.
+    expect(recs).toHaveLength(1 + 2 * 11);
+    expect(recs.filter((r) => r.warcType === 'request')).toHaveLength(11);
     for (const r of recs) expect(r.warcBlockDigest).toMatch(/^sha1:[A-Z2-7]{32}$/);
     expect(
       recs.find((r) => r.warcTargetURI?.endsWith('/big') && r.warcType === 'response')?.warcTruncated,
@@ -212,7 +262,7 @@ describe('crawl --archive', () => {
 
   it('points each page row at its record: one gzip member at warc_offset, warc_length long', () => {
     const rows = rowsOf();
-    expect(rows).toHaveLength(6);
+    expect(rows).toHaveLength(9);
     for (const row of rows) {
       expect(row.warc_file, row.url).toBe(readdirSync(arch())[0]);
       const file = readFileSync(join(arch(), String(row.warc_file)));
@@ -249,10 +299,13 @@ describe('crawl --archive', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
-      /reextract arc → arc2: 6 pages extracted again, 0 failed pages copied, 0 already done/,
+      /reextract arc → arc2: 9 pages extracted again, 0 failed pages copied, 0 already done/,
     );
-    expect(r.stderr).toMatch(/reextract: 6\/6 pages/);
+    expect(r.stderr).toMatch(/reextract: 9\/9 pages/);
     expect(snapshot('arc2')).toEqual(snapshot('arc'));
+    // Payloads archived content-encoded (gzip, br, deflate) are decoded again: their titles are there.
+    const titles = snapshot('arc2').pages.map((p) => `${String(p.url).replace(site.origin, '')} ${p.title}`);
+    expect(titles).toEqual(expect.arrayContaining(['/r1 Grüße aus Köln', '/br brotli', '/defl raw deflate']));
     const again = await runCli([
       'reextract',
       '--db',
@@ -264,7 +317,7 @@ describe('crawl --archive', () => {
       '--as',
       'arc2',
     ]);
-    expect(again.stdout).toMatch(/0 pages extracted again, 0 failed pages copied, 6 already done/);
+    expect(again.stdout).toMatch(/0 pages extracted again, 0 failed pages copied, 9 already done/);
     // In place: the same rows again.
     const before = snapshot('arc');
     const inPlace = await runCli(['reextract', '--db', db(), '--crawl', 'arc', '--from-archive', arch()]);

@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlError } from '../../src/errors.js';
 import { outputChunk } from '../../src/fetch/body.js';
-import { Fetcher } from '../../src/fetch/index.js';
+import { decodeBody, Fetcher } from '../../src/fetch/index.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 
 const MiB = 1024 * 1024;
@@ -103,6 +103,36 @@ describe('body decoding', () => {
     expect(outputChunk(lying, 100 * MiB)).toBe(gz.length * 1032 + 1024);
     lying.writeUInt32LE(0, lying.length - 4);
     expect(outputChunk(lying, 100 * MiB)).toBe(64);
+  });
+
+  it.each([
+    ['/gzip', 'gzip'],
+    ['/deflate', 'deflate'],
+    ['/deflate-raw', 'deflate'],
+    ['/br', 'br'],
+    ['/gzip-br', 'gzip, br'],
+  ])('keeps %s as received with capture, and decodeBody gives the body back', async (path, coding) => {
+    const res = await fetcher.fetch(server.origin + path, { capture: true });
+    const ex = res.exchanges?.[0];
+    expect(ex?.body.equals(PAGE)).toBe(true);
+    const wire = ex?.wire as Buffer;
+    expect(wire.length).toBeLessThan(PAGE.length);
+    expect(decodeBody(wire, coding).equals(PAGE)).toBe(true);
+    // Not kept without capture, nor for a body cut at the cap (it is stored decoded).
+    const cut = await fetcher.fetch(server.origin + path, { capture: true, maxBytes: 100 });
+    expect(cut.truncated).toBe(true);
+    expect(cut.exchanges?.[0].wire).toBeNull();
+  });
+
+  it('decodeBody fails bad data with DECOMPRESSION_FAILED', () => {
+    const err = (() => {
+      try {
+        return decodeBody(Buffer.alloc(50, 0x55), 'gzip');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect((err as CrawlError).code).toBe('DECOMPRESSION_FAILED');
   });
 
   it('fails corrupt compressed data with DECOMPRESSION_FAILED', async () => {
