@@ -13,10 +13,11 @@
  * Not emulated (no corpus page needs it, see test/extract/DIFFERENCES.md): an <a> popped by a
  * block end tag and re-created for the following text (active formatting reconstruction), <a> in <select>.
  */
-import { AnchorTracker, type RawAnchor } from './anchors.js';
+import { AnchorTree, type RawAnchor } from './anchors.js';
 import { AuditCounter } from './audit.js';
 import { knownNames, NameFilter, nameAt } from './names.js';
 import { FastTokenizer } from './tokenizer.js';
+import { FORMATTING, flagsOf, treeNames } from './tree-names.js';
 
 export type Attrs = Record<string, string>;
 export type { RawAnchor };
@@ -99,19 +100,9 @@ for (const n of EXTRA_RAW) END_SEQ[n] = endSequence(n);
 // Every name compared against below, so the scan's names are these very strings.
 knownNames([...WANTED.keys(), ...[...WANTED.values()].flatMap((v) => [...v])]);
 knownNames([...EXTRA_RAW, ...NATIVE_RAW, ...BREAKOUT, ...INTEGRATION, ...VOID]);
+knownNames(treeNames());
 knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math', 'img', 'image']);
 
-/** Stands for any tag name no rule looks at. */
-const OTHER = '';
-/** Start tags that matter outside foreign content (see openTag). */
-const OPEN_NAMES = new NameFilter([
-  ...WANTED.keys(),
-  ...NATIVE_RAW,
-  ...EXTRA_RAW,
-  ...['title', 'h1', 'template', 'svg', 'math', 'img', 'image'],
-]);
-/** End tags that matter outside foreign and raw-text content (see closeTag). */
-const CLOSE_NAMES = new NameFilter(['a', 'template', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 const WANTED_ATTRS = new NameFilter([...WANTED.values()].flatMap((v) => [...v]));
 
 /** The tokenizer fields we steer (private in its typings, stable within htmlparser2 10.x). */
@@ -150,9 +141,10 @@ export function scan(
   const audit = out.audit;
   /** Open foreign elements whose text is not visible (SVG <style>, <script>, <title>). */
   let hiddenForeign = 0;
-  const anchors = new AnchorTracker(out.anchors);
+  const anchors = new AnchorTree(out.anchors);
 
   let tagName = '';
+  let tagNameEnd = 0;
   let wanted: ReadonlySet<string> | undefined;
   let attrs: Attrs | null = null;
   let attrName = '';
@@ -180,7 +172,20 @@ export function scan(
       if (raw === 'title' && titleState === 1) return true;
       if (NOT_LINK_TEXT.has(raw)) return false;
     }
-    return (templateDepth === 0 && h1State === 1) || anchors.wantsText(templateDepth);
+    return (templateDepth === 0 && h1State === 1) || anchors.wantsText();
+  }
+
+  /** Whether text here re-creates the open formatting elements (not in raw text but <plaintext>, nor in SVG/MathML). */
+  function reconstructs(): boolean {
+    return (raw === null || raw === 'plaintext') && !inForeign();
+  }
+
+  /** A formatting element's attributes as written (the Noah's Ark clause compares them); '' for others. */
+  function signature(endIndex: number): string {
+    if ((flagsOf(tagName) & FORMATTING) === 0) return '';
+    let s = html.slice(tagNameEnd, endIndex).trim();
+    if (s.endsWith('/')) s = s.slice(0, -1).trim();
+    return s;
   }
 
   /** Whether text here is visible text (audit.ts). */
@@ -200,16 +205,17 @@ export function scan(
       if (NOT_LINK_TEXT.has(raw)) return;
     }
     if (templateDepth === 0 && h1State === 1) h1Text += s;
-    anchors.text(s, templateDepth);
+    anchors.text(s);
   }
 
-  function openTag(name: string, a: Attrs | null, isSelfClosing: boolean): void {
+  function openTag(name: string, a: Attrs | null, isSelfClosing: boolean, sig: string): void {
     const foreignCtx = inForeign();
     if (foreignCtx) {
       if (BREAKOUT.has(name)) {
         foreign.length = 0;
         integration = 0;
         hiddenForeign = 0;
+        anchors.leaveForeign();
       } else {
         if (!isSelfClosing) {
           foreign.push(name);
@@ -222,13 +228,10 @@ export function scan(
     } else if (foreign.length > 0 && !VOID.has(name) && !isSelfClosing) {
       foreign.push(name);
     }
+    // Inside an SVG/MathML integration point only the links themselves are followed (anchors.ts).
+    if (foreign.length === 0 || name === 'a' || name === 'area')
+      anchors.start(name, a?.href ?? null, a?.rel ?? null, sig, isSelfClosing);
     switch (name) {
-      case 'a':
-        anchors.open(a?.href ?? null, a?.rel ?? null, templateDepth);
-        break;
-      case 'area':
-        if (a?.href !== undefined) anchors.area(a.href, a.rel ?? null);
-        break;
       case 'img':
       case 'image':
         if (templateDepth === 0) {
@@ -287,7 +290,10 @@ export function scan(
         }
         foreign.length = at;
         if (name === 'style') anchors.skipClose();
-        if (name !== 'a' && name !== 'title') return;
+        if (at === 0) anchors.leaveForeign();
+        // An HTML <a> in an integration point (an SVG <a> is not a link).
+        if (name === 'a' && integration > 0) anchors.end(name);
+        if (name !== 'title') return;
       }
     }
     if (raw !== null && name === raw) {
@@ -301,13 +307,10 @@ export function scan(
       raw = null;
       return;
     }
+    if (foreign.length === 0) anchors.end(name);
     switch (name) {
-      case 'a':
-        anchors.close();
-        break;
       case 'template':
         if (templateDepth > 0) templateDepth--;
-        anchors.templateClosed(templateDepth);
         break;
       case 'h1':
       case 'h2':
@@ -328,8 +331,9 @@ export function scan(
     {
       onopentagname(start, end) {
         audit.boundary();
-        // Outside SVG/MathML only a few names matter; the rest are not even read.
-        tagName = foreign.length > 0 || OPEN_NAMES.mayBe(html, start, end) ? nameAt(html, start, end) : OTHER;
+        // Every name matters: the link emulation (anchors.ts) follows the open elements.
+        tagName = nameAt(html, start, end);
+        tagNameEnd = end;
         wanted = WANTED.get(tagName);
         attrs = wanted ? {} : null;
         keep = false;
@@ -358,8 +362,8 @@ export function scan(
         attrValue = '';
         keep = false;
       },
-      onopentagend() {
-        openTag(tagName, attrs, false);
+      onopentagend(endIndex) {
+        openTag(tagName, attrs, false, signature(endIndex));
         const seq = raw !== null && !inForeign() ? END_SEQ[raw] : undefined;
         if (seq) {
           const t = tokenizer as unknown as TokenizerInternals;
@@ -368,24 +372,25 @@ export function scan(
         }
         attrs = null;
       },
-      onselfclosingtag() {
+      onselfclosingtag(endIndex) {
         // HTML ignores the self-closing flag on HTML elements; foreign content honours it.
-        openTag(tagName, attrs, inForeign() || tagName === 'svg' || tagName === 'math');
+        openTag(tagName, attrs, inForeign() || tagName === 'svg' || tagName === 'math', signature(endIndex));
         // The tokenizer does not enter raw-text mode after `<script/>`: treat the element as closed.
         if (raw !== null) closeTag(raw);
         attrs = null;
       },
       onclosetag(start, end) {
         audit.boundary();
-        if (foreign.length === 0 && raw === null && !CLOSE_NAMES.mayBe(html, start, end)) return;
         closeTag(nameAt(html, start, end));
       },
       ontext(start, end) {
         if (visibleText()) audit.text(html, start, end);
+        anchors.beforeText(reconstructs(), anchors.tableText() && isSpace(html, start, end));
         if (wantsText()) addText(text(start, end));
       },
       ontextentity(cp) {
         if (visibleText()) audit.entity(cp);
+        anchors.beforeText(reconstructs(), anchors.tableText() && isSpaceCode(cp));
         if (wantsText()) addText(String.fromCodePoint(cp));
       },
       oncdata() {
@@ -394,8 +399,9 @@ export function scan(
       oncomment() {
         audit.boundary();
       },
-      ondeclaration() {
+      ondeclaration(start, end) {
         audit.boundary();
+        anchors.doctype(html.slice(start, end));
       },
       onprocessinginstruction() {
         audit.boundary();
@@ -409,8 +415,16 @@ export function scan(
   if (raw === 'script' && jsonText !== null) out.jsonld.push(jsonText);
   if (titleState === 1) out.title = titleText;
   if (h1State === 1) out.h1 = h1Text;
-  anchors.finish();
   return out;
+}
+
+function isSpaceCode(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 12 || c === 13;
+}
+
+function isSpace(html: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isSpaceCode(html.charCodeAt(i))) return false;
+  return true;
 }
 
 function lower(s: string): string {
