@@ -24,13 +24,14 @@
 import {
   BLOCK_END,
   FORMATTING,
-  flagsOf,
   HEADING,
   IMPLIED,
   IMPLIED_THOROUGH,
+  infoOf,
   Kind,
   kindOf,
   SCOPE,
+  SIMPLE_END,
   SPECIAL,
   TABLE_ISH,
 } from './tree-names.js';
@@ -48,6 +49,8 @@ export interface RawAnchor {
 export const MAX_DEPTH = 512;
 /** Entries in the list of active formatting elements at most (markers included). */
 export const MAX_FORMATTING = 256;
+/** Link text length up to which text foster-parented before a table is put in place (see insertBefore). */
+export const MAX_INSERT = 4096;
 
 // Insertion modes.
 const BODY = 0;
@@ -59,6 +62,19 @@ const CAPTION = 5;
 const COLGROUP = 6;
 const SELECT = 7;
 const SELECT_TABLE = 8;
+/** A <frameset> document: nothing after it is a link (<noframes> is raw text). */
+const FRAMESET = 9;
+
+/** Start tags that do not begin the body (before it, a <frameset> makes a frameset document). */
+const HEAD_TAGS = new Set(
+  'html head base basefont bgsound link meta noframes script style template title noscript'.split(' '),
+);
+/** Start tags after which a <frameset> is ignored ("frameset-ok" becomes "not ok"). */
+const NOT_FRAMESET = new Set(
+  'body pre listing li dd dt button applet marquee object table area br embed img image keygen wbr input hr textarea xmp iframe select'.split(
+    ' ',
+  ),
+);
 
 // Scopes.
 const DEFAULT_SCOPE = 0;
@@ -87,15 +103,22 @@ class El {
   gen = 0;
   /** Marks the ancestors of an insertion point (shift). */
   stamp = 0;
+  /** A table's: the links it is inside, and where in each one's text the content fostered before it goes. */
+  around: El[] = NONE;
+  aroundAt: number[] = [];
   readonly flags: number;
+  /** Its end tag, when it is the current node, just pops it (see closesTop). */
+  readonly simple: boolean;
   constructor(
     readonly name: string,
     readonly href: string | null,
     readonly rel: string | null,
     /** The attributes as written, for the Noah's Ark comparison and clones. */
     readonly sig: string,
+    info = infoOf(name),
   ) {
-    this.flags = flagsOf(name);
+    this.flags = info & 0xff;
+    this.simple = info === 0 || (info & SIMPLE_END) !== 0;
   }
 }
 
@@ -103,8 +126,13 @@ export class AnchorTree {
   private readonly stack: El[] = [];
   /** The list of active formatting elements; null is a marker. */
   private readonly list: (El | null)[] = [];
-  /** Where the text token being processed goes (set by beforeText). */
+  /** Where the text token being processed goes, and the table it is foster-parented before (beforeText). */
   private target: El;
+  private fosterBy: El | null = null;
+  private skipLF = false;
+  private dropLF = false;
+  /** Open tables inside links (their `around`). */
+  private readonly tables: El[] = [];
   private gen = 0;
   private stamp = 0;
   private mode = BODY;
@@ -112,6 +140,8 @@ export class AnchorTree {
   private form: El | null = null;
   private quirks = true;
   private sawElement = false;
+  private bodyStarted = false;
+  private framesetOk = true;
   /** Open <p> elements (most block start tags ask whether one is in scope). */
   private pOpen = 0;
   /** Characters of link text inserted so far (see El.mark). */
@@ -121,10 +151,16 @@ export class AnchorTree {
   private tName = '';
   private tHref: string | null = null;
   private tRel: string | null = null;
-  private tSig = '';
+  private tInfo = 0;
+  private tSigStart = 0;
+  private tSigEnd = 0;
   private tSelfClosing = false;
 
-  constructor(private readonly out: RawAnchor[]) {
+  constructor(
+    private readonly out: RawAnchor[],
+    /** The page as the scan reads it (attributes are sliced from it for the Noah's Ark clause). */
+    private readonly html: string,
+  ) {
     this.insert(new El('html', null, null, ''), false);
     this.insert(new El('body', null, null, ''), false);
     this.target = this.top();
@@ -136,19 +172,72 @@ export class AnchorTree {
     this.quirks = isQuirks(decl);
   }
 
-  /** An HTML start tag (inside SVG/MathML, only <a>/<area> in integration points are given). */
-  start(name: string, href: string | null, rel: string | null, sig: string, selfClosing: boolean): void {
+  /**
+   * An HTML start tag (inside SVG/MathML, only <a>/<area> in integration points are given);
+   * html[attrStart, attrEnd) holds its attributes.
+   */
+  start(
+    name: string,
+    href: string | null,
+    rel: string | null,
+    attrStart: number,
+    attrEnd: number,
+    selfClosing: boolean,
+  ): void {
     this.sawElement = true;
+    if (this.mode === FRAMESET) return;
+    if (!this.bodyStarted) {
+      if (name === 'frameset') {
+        this.mode = FRAMESET;
+        return;
+      }
+      if (!HEAD_TAGS.has(name)) this.bodyStarted = true;
+    }
+    if (this.framesetOk && NOT_FRAMESET.has(name)) this.framesetOk = false;
     this.tName = name;
+    this.tInfo = infoOf(name);
     this.tHref = href;
     this.tRel = rel;
-    this.tSig = sig;
+    this.tSigStart = attrStart;
+    this.tSigEnd = attrEnd;
     this.tSelfClosing = selfClosing;
+    // A newline just after <pre>, <listing> or <textarea> is dropped.
+    this.skipLF = name === 'pre' || name === 'listing' || name === 'textarea';
     this.startIn(this.mode);
+  }
+
+  /**
+   * The common case of an end tag, html[start, end), in a few comparisons: it names the current node, whose
+   * end tag only pops it. False: not handled, call end().
+   */
+  closesTop(start: number, end: number): boolean {
+    this.skipLF = false;
+    if (this.mode !== BODY) return false;
+    const top = this.top();
+    const n = top.name;
+    if (!top.simple || n.length !== end - start) return false;
+    const html = this.html;
+    for (let i = 0; i < n.length; i++) {
+      const c = html.charCodeAt(start + i);
+      if ((c >= 65 && c <= 90 ? c + 32 : c) !== n.charCodeAt(i)) return false;
+    }
+    this.pop();
+    if (top.inList) this.unlist(top);
+    return true;
+  }
+
+  /** The current start tag's attributes as written (the Noah's Ark clause compares them). */
+  private sig(): string {
+    let s = this.html.slice(this.tSigStart, this.tSigEnd).trim();
+    if (s.endsWith('/')) s = s.slice(0, -1).trim();
+    return s;
   }
 
   /** An HTML end tag (not the end of a raw-text element). */
   end(name: string): void {
+    this.skipLF = false;
+    if (this.mode === FRAMESET) return;
+    if (name === 'body' || name === 'html' || name === 'br') this.bodyStarted = true;
     this.endIn(this.mode, name);
   }
 
@@ -163,12 +252,31 @@ export class AnchorTree {
     }
   }
 
-  /** Whether the next text is table text (whitespace there re-creates nothing): ask beforeText with `ws`. */
-  tableText(): boolean {
+  /**
+   * Whether beforeText needs to know if the text is all whitespace: table text (whitespace there re-creates
+   * nothing), or text that may start the body or end the chance of a <frameset>.
+   */
+  needsWs(): boolean {
     return (
-      (this.mode === TABLE || this.mode === TBODY || this.mode === ROW) &&
-      (this.top().flags & TABLE_ISH) !== 0
+      this.framesetOk ||
+      this.mode === COLGROUP ||
+      ((this.mode === TABLE || this.mode === TBODY || this.mode === ROW) &&
+        (this.top().flags & TABLE_ISH) !== 0)
     );
+  }
+
+  /** Whether the parser is in a <select> (where most start tags are ignored). */
+  inSelect(): boolean {
+    return this.mode === SELECT || this.mode === SELECT_TABLE;
+  }
+
+  /** Whether an <svg> or <math> is still open (an HTML end tag inside it may have closed it). */
+  foreignOpen(): boolean {
+    for (let i = this.stack.length - 1; i >= 2; i--) {
+      const n = this.stack[i].name;
+      if (n === 'svg' || n === 'math') return true;
+    }
+    return false;
   }
 
   /**
@@ -176,6 +284,22 @@ export class AnchorTree {
    * is false in raw text (title, textarea, script...) and foreign content; `ws`: the token is all whitespace.
    */
   beforeText(reconstructs: boolean, ws: boolean): void {
+    this.dropLF = this.skipLF;
+    this.skipLF = false;
+    if (this.mode === FRAMESET || (!this.bodyStarted && ws)) {
+      this.target = this.stack[0];
+      this.fosterBy = null;
+      return;
+    }
+    if (!ws) {
+      this.bodyStarted = true;
+      this.framesetOk = false;
+    }
+    if (this.mode === COLGROUP && !ws && this.top().name === 'colgroup') {
+      // Not whitespace: the column group ends, the text is table text.
+      this.pop();
+      this.mode = TABLE;
+    }
     if (reconstructs && this.list.length > 0)
       switch (this.mode) {
         case SELECT:
@@ -190,9 +314,12 @@ export class AnchorTree {
         default:
           this.reconstruct(false);
       }
-    // Text in table context (and a raw-text element there) is foster-parented: it goes before the table.
+    // Text in table context (and a raw-text element there) is foster-parented: it goes before the table;
+    // whitespace there stays in the table.
     const top = this.top();
-    this.target = (top.flags & TABLE_ISH) !== 0 ? (this.lastTable()?.parent ?? top) : top;
+    const table = (top.flags & TABLE_ISH) !== 0 && !ws ? this.lastTable() : null;
+    this.target = table?.parent ?? top;
+    this.fosterBy = table ?? this.target.foster;
   }
 
   /** Whether the text token would be added to a link (else the scan need not slice it). */
@@ -202,10 +329,40 @@ export class AnchorTree {
 
   text(s: string): void {
     if (this.skip !== 0) return;
+    if (this.dropLF) {
+      this.dropLF = false;
+      if (s.charCodeAt(0) === 10) s = s.slice(1);
+    }
     const chain = this.target.anchors;
     if (chain.length === 0) return;
-    for (const el of chain) el.anchor!.text += s;
+    const table = this.fosterBy;
+    const around = table === null ? NONE : table.around;
+    for (const el of chain) {
+      const j = around === NONE ? -1 : around.indexOf(el);
+      if (j < 0) el.anchor!.text += s;
+      else this.insertBefore(table!, j, s);
+    }
     this.chars += s.length;
+  }
+
+  /**
+   * Text foster-parented before `table` goes, in the links around the table (`table.around[j]`), before
+   * the table's own content: at the position kept for it (links of up to MAX_INSERT characters; longer
+   * ones get it at the end, so an insertion never costs more than that).
+   */
+  private insertBefore(table: El, j: number, s: string): void {
+    const link = table.around[j];
+    const a = link.anchor!;
+    const pos = table.aroundAt[j];
+    if (a.text.length > MAX_INSERT) {
+      a.text += s;
+      return;
+    }
+    a.text = a.text.slice(0, pos) + s + a.text.slice(pos);
+    for (const t of this.tables) {
+      const k = t === table ? j : t.around.indexOf(link);
+      if (k >= 0 && (t === table || t.aroundAt[k] >= pos)) t.aroundAt[k] += s.length;
+    }
   }
 
   /** An SVG <style>: its text is no link text. */
@@ -437,8 +594,14 @@ export class AnchorTree {
   /** The "in body" rules for a start tag; `foster`: inserted from table context (foster parenting). */
   private startBody(foster: boolean): void {
     const name = this.tName;
-    switch (kindOf(name)) {
+    switch (this.tInfo >> 8) {
       case Kind.Ignore:
+        if (name === 'frameset' && this.framesetOk) {
+          // The body and all its links are replaced by the frameset.
+          this.out.length = 0;
+          this.mode = FRAMESET;
+        }
+        return;
       case Kind.Inert:
         return;
       case Kind.Template:
@@ -492,12 +655,12 @@ export class AnchorTree {
           }
         }
         this.reconstruct(foster);
-        this.pushFormatting(this.insertTag(name, foster, this.tHref, this.tRel, this.tSig));
+        this.pushFormatting(this.insertTag(name, foster, this.tHref, this.tRel, this.sig()));
         return;
       }
       case Kind.Formatting:
         this.reconstruct(foster);
-        this.pushFormatting(this.insertTag(name, foster, null, null, this.tSig));
+        this.pushFormatting(this.insertTag(name, foster, null, null, this.sig()));
         return;
       case Kind.Nobr:
         this.reconstruct(foster);
@@ -505,7 +668,7 @@ export class AnchorTree {
           this.adopt('nobr', foster);
           this.reconstruct(foster);
         }
-        this.pushFormatting(this.insertTag(name, foster, null, null, this.tSig));
+        this.pushFormatting(this.insertTag(name, foster, null, null, this.sig()));
         return;
       case Kind.MarkerElement:
         this.reconstruct(foster);
@@ -766,7 +929,7 @@ export class AnchorTree {
       this.popUntil(name);
       return;
     }
-    const flags = flagsOf(name);
+    const flags = infoOf(name) & 0xff;
     if (flags & FORMATTING) {
       this.adopt(name, foster);
       return;
@@ -1048,7 +1211,13 @@ export class AnchorTree {
   }
 
   private unlist(el: El): void {
-    const i = this.list.lastIndexOf(el);
+    const list = this.list;
+    if (list[list.length - 1] === el) {
+      list.pop();
+      el.inList = false;
+      return;
+    }
+    const i = list.lastIndexOf(el);
     if (i >= 0) this.list.splice(i, 1);
     el.inList = false;
   }
@@ -1199,7 +1368,7 @@ export class AnchorTree {
     rel: string | null = null,
     sig = '',
   ): El {
-    const el = new El(name, href, rel, sig);
+    const el = new El(name, href, rel, sig, name === this.tName ? this.tInfo : infoOf(name));
     this.insert(el, foster);
     return el;
   }
@@ -1229,6 +1398,11 @@ export class AnchorTree {
     } else {
       el.at = table !== null ? table.at : this.out.length;
       el.anchors = el.name === 'template' ? NONE : up;
+      if (el.name === 'table' && up.length > 0) {
+        el.around = up;
+        el.aroundAt = up.map((x) => x.anchor!.text.length);
+        this.tables.push(el);
+      }
     }
     if (el.name === 'p') this.pOpen++;
     el.open = true;
@@ -1273,6 +1447,7 @@ export class AnchorTree {
   private closed(el: El): void {
     el.open = false;
     if (el.name === 'p') this.pOpen--;
+    if (el.around !== NONE) this.tables.splice(this.tables.lastIndexOf(el), 1);
   }
 
   /** The last table in the stack, unless a template is nearer (its content is not foster-parented). */

@@ -17,7 +17,7 @@ import { AnchorTree, type RawAnchor } from './anchors.js';
 import { AuditCounter } from './audit.js';
 import { knownNames, NameFilter, nameAt } from './names.js';
 import { FastTokenizer } from './tokenizer.js';
-import { FORMATTING, flagsOf, treeNames } from './tree-names.js';
+import { treeNames } from './tree-names.js';
 
 export type Attrs = Record<string, string>;
 export type { RawAnchor };
@@ -96,6 +96,8 @@ function endSequence(name: string): Uint8Array {
 }
 const END_SEQ: Record<string, Uint8Array> = {};
 for (const n of EXTRA_RAW) END_SEQ[n] = endSequence(n);
+// <plaintext> has no end tag: a sequence no input matches (the tokenizer compares `c | 0x20`, never 0).
+END_SEQ.plaintext = Uint8Array.of(0x3c, 0x2f, 0);
 
 // Every name compared against below, so the scan's names are these very strings.
 knownNames([...WANTED.keys(), ...[...WANTED.values()].flatMap((v) => [...v])]);
@@ -103,6 +105,8 @@ knownNames([...EXTRA_RAW, ...NATIVE_RAW, ...BREAKOUT, ...INTEGRATION, ...VOID]);
 knownNames(treeNames());
 knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math', 'img', 'image']);
 
+/** End tags closeTag looks at beyond the link emulation (the fast path in onclosetag skips the others). */
+const CLOSE_NAMES = new NameFilter(['template', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 const WANTED_ATTRS = new NameFilter([...WANTED.values()].flatMap((v) => [...v]));
 
 /** The tokenizer fields we steer (private in its typings, stable within htmlparser2 10.x). */
@@ -141,7 +145,7 @@ export function scan(
   const audit = out.audit;
   /** Open foreign elements whose text is not visible (SVG <style>, <script>, <title>). */
   let hiddenForeign = 0;
-  const anchors = new AnchorTree(out.anchors);
+  const anchors = new AnchorTree(out.anchors, html);
 
   let tagName = '';
   let tagNameEnd = 0;
@@ -180,14 +184,6 @@ export function scan(
     return (raw === null || raw === 'plaintext') && !inForeign();
   }
 
-  /** A formatting element's attributes as written (the Noah's Ark clause compares them); '' for others. */
-  function signature(endIndex: number): string {
-    if ((flagsOf(tagName) & FORMATTING) === 0) return '';
-    let s = html.slice(tagNameEnd, endIndex).trim();
-    if (s.endsWith('/')) s = s.slice(0, -1).trim();
-    return s;
-  }
-
   /** Whether text here is visible text (audit.ts). */
   function visibleText(): boolean {
     return (
@@ -208,7 +204,7 @@ export function scan(
     anchors.text(s);
   }
 
-  function openTag(name: string, a: Attrs | null, isSelfClosing: boolean, sig: string): void {
+  function openTag(name: string, a: Attrs | null, isSelfClosing: boolean, tagEnd: number): void {
     const foreignCtx = inForeign();
     if (foreignCtx) {
       if (BREAKOUT.has(name)) {
@@ -230,7 +226,7 @@ export function scan(
     }
     // Inside an SVG/MathML integration point only the links themselves are followed (anchors.ts).
     if (foreign.length === 0 || name === 'a' || name === 'area')
-      anchors.start(name, a?.href ?? null, a?.rel ?? null, sig, isSelfClosing);
+      anchors.start(name, a?.href ?? null, a?.rel ?? null, tagNameEnd, tagEnd, isSelfClosing);
     switch (name) {
       case 'img':
       case 'image':
@@ -269,7 +265,8 @@ export function scan(
         break;
       case 'svg':
       case 'math':
-        if (!isSelfClosing) {
+        // In a <select> the tag is ignored.
+        if (!isSelfClosing && !anchors.inSelect()) {
           foreign.push(name);
           integration = 0;
         }
@@ -307,7 +304,16 @@ export function scan(
       raw = null;
       return;
     }
-    if (foreign.length === 0) anchors.end(name);
+    if (foreign.length > 0) {
+      // An end tag naming no open SVG/MathML element is handled as HTML, and may close the <svg>/<math>.
+      if (inForeign() && (name === 'p' || name === 'br')) anchors.leaveForeign();
+      anchors.end(name);
+      if (!anchors.foreignOpen()) {
+        foreign.length = 0;
+        integration = 0;
+        hiddenForeign = 0;
+      }
+    } else anchors.end(name);
     switch (name) {
       case 'template':
         if (templateDepth > 0) templateDepth--;
@@ -363,7 +369,7 @@ export function scan(
         keep = false;
       },
       onopentagend(endIndex) {
-        openTag(tagName, attrs, false, signature(endIndex));
+        openTag(tagName, attrs, false, endIndex);
         const seq = raw !== null && !inForeign() ? END_SEQ[raw] : undefined;
         if (seq) {
           const t = tokenizer as unknown as TokenizerInternals;
@@ -374,23 +380,31 @@ export function scan(
       },
       onselfclosingtag(endIndex) {
         // HTML ignores the self-closing flag on HTML elements; foreign content honours it.
-        openTag(tagName, attrs, inForeign() || tagName === 'svg' || tagName === 'math', signature(endIndex));
+        openTag(tagName, attrs, inForeign() || tagName === 'svg' || tagName === 'math', endIndex);
         // The tokenizer does not enter raw-text mode after `<script/>`: treat the element as closed.
         if (raw !== null) closeTag(raw);
         attrs = null;
       },
       onclosetag(start, end) {
         audit.boundary();
+        // Most end tags close the current node: no name lookup then (anchors.ts), unless a rule wants it.
+        if (
+          foreign.length === 0 &&
+          raw === null &&
+          !CLOSE_NAMES.mayBe(html, start, end) &&
+          anchors.closesTop(start, end)
+        )
+          return;
         closeTag(nameAt(html, start, end));
       },
       ontext(start, end) {
         if (visibleText()) audit.text(html, start, end);
-        anchors.beforeText(reconstructs(), anchors.tableText() && isSpace(html, start, end));
+        anchors.beforeText(reconstructs(), anchors.needsWs() && isSpace(html, start, end));
         if (wantsText()) addText(text(start, end));
       },
       ontextentity(cp) {
         if (visibleText()) audit.entity(cp);
-        anchors.beforeText(reconstructs(), anchors.tableText() && isSpaceCode(cp));
+        anchors.beforeText(reconstructs(), anchors.needsWs() && isSpaceCode(cp));
         if (wantsText()) addText(String.fromCodePoint(cp));
       },
       oncdata() {

@@ -4,7 +4,7 @@
  * adoption agency and "any other end tag"), bound a scope, are implied-end-tag elements.
  */
 
-/** Element flags. */
+/** Element flags (the low 8 bits of infoOf). */
 export const SPECIAL = 1;
 export const FORMATTING = 2;
 /** Boundary of "has an element in scope" (applet caption html table td th marquee object template). */
@@ -16,6 +16,9 @@ export const IMPLIED = 16;
 /** Also popped by "generate all implied end tags thoroughly". */
 export const IMPLIED_THOROUGH = 32;
 export const HEADING = 64;
+/** An end tag naming the current node only pops it (no table, template, form, marker or select steps); also
+ * every name in no list here ("any other end tag"). */
+export const SIMPLE_END = 128;
 
 const FLAGS = new Map<string, number>();
 function flag(names: string, f: number): void {
@@ -31,9 +34,14 @@ flag('table tbody tfoot thead tr', TABLE_ISH);
 flag('dd dt li optgroup option p rb rp rt rtc', IMPLIED);
 flag('caption colgroup tbody td tfoot th thead tr', IMPLIED_THOROUGH);
 flag('h1 h2 h3 h4 h5 h6', HEADING);
+for (const n of [...FLAGS.keys()]) FLAGS.set(n, FLAGS.get(n)! | SIMPLE_END);
+for (const n of 'html body head form applet marquee object template select option optgroup table tbody tfoot thead tr td th caption colgroup'.split(
+  ' ',
+))
+  FLAGS.set(n, (FLAGS.get(n) ?? 0) & ~SIMPLE_END);
 
 export function flagsOf(name: string): number {
-  return FLAGS.get(name) ?? 0;
+  return (INFO.get(name) ?? 0) & 0xff;
 }
 
 /** How the "in body" insertion mode treats a start tag. */
@@ -104,8 +112,17 @@ kind('rb rtc', Kind.RubyBase);
 kind('rp rt', Kind.RubyText);
 kind('svg math', Kind.Foreign);
 
+/** A name's kind and flags in one lookup: `kind << 8 | flags` (0 for a name in no list). */
+const INFO = new Map<string, number>();
+for (const [n, f] of FLAGS) INFO.set(n, f);
+for (const [n, k] of KINDS) INFO.set(n, (INFO.get(n) ?? 0) | (k << 8));
+
+export function infoOf(name: string): number {
+  return INFO.get(name) ?? 0;
+}
+
 export function kindOf(name: string): Kind {
-  return KINDS.get(name) ?? Kind.Other;
+  return (INFO.get(name) ?? 0) >> 8;
 }
 
 /** End tags that close their element when it is in scope ("in body": address, article, ... ul). */
