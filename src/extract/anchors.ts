@@ -15,11 +15,10 @@
  * adoption agency moves), in tree order.
  *
  * Bounded, so time and memory stay linear: at most MAX_DEPTH open elements (deeper, the current node is
- * closed before a new element opens, near what Blink does at the same depth), at most MAX_FORMATTING
- * entries in the list of active formatting elements (the oldest is dropped; the standard's Noah's Ark
- * clause already bounds identical entries to 3). Not emulated (test/extract/DIFFERENCES.md): template
- * contents' own insertion modes, <a> inside SVG/MathML integration points beyond the <a> itself, quirks
- * mode beyond the <!DOCTYPE> forms that decide whether <table> closes a <p>.
+ * closed before a new element opens), at most MAX_FORMATTING entries in the list of active formatting elements (the oldest
+ * is dropped; the standard's Noah's Ark clause already bounds identical entries to 3), text fostered before a table put in place only in links of
+ * up to MAX_INSERT characters. Not emulated: template contents' own insertion modes and a few <select>,
+ * <colgroup>, <frameset> and SVG/MathML corners (test/extract/DIFFERENCES.md).
  */
 import {
   BLOCK_END,
@@ -45,7 +44,10 @@ export interface RawAnchor {
   tag: 'a' | 'area';
 }
 
-/** Open elements tracked at most (the standard has no limit; Blink's parser nests 512 deep at most). */
+/**
+ * Open elements tracked at most (the standard has no limit; Blink's parser nests 512 deep at most): deeper, the
+ * current node is closed before a new element opens.
+ */
 export const MAX_DEPTH = 512;
 /** Entries in the list of active formatting elements at most (markers included). */
 export const MAX_FORMATTING = 256;
@@ -1382,6 +1384,7 @@ export class AnchorTree {
   }
 
   private insert(el: El, foster: boolean): void {
+    // Deeper than the cap, the current node is closed first: the new element becomes its sibling.
     if (this.stack.length >= MAX_DEPTH) this.pop();
     const table = this.parentFoster(foster);
     const top = this.stack.length > 0 ? this.top() : null;

@@ -1,7 +1,7 @@
 /**
- * One streaming pass over the HTML with htmlparser2's Tokenizer (no tree, no element stack beyond
- * foreign content), collecting the raw material every extract rule needs. Memory and time are
- * linear in the input; nesting depth costs nothing, so 100,000 nested <div>s are harmless.
+ * One streaming pass over the HTML with htmlparser2's Tokenizer (no tree; the link emulation keeps a
+ * bounded stack of element names), collecting the raw material every extract rule needs. Memory and time
+ * are linear in the input; nesting depth costs nothing, so 100,000 nested <div>s are harmless.
  *
  * Where htmlparser2's tokenizer and WHATWG tree construction (scripting enabled) disagree on
  * something an extract rule can see, the WHATWG behaviour is emulated here:
@@ -9,9 +9,11 @@
  * - <title>, <textarea>, <style>, <script> inside <svg>/<math> are not raw text, and an SVG <title>
  *   is not the document title; an HTML "breakout" tag (div, p, ...) ends foreign content;
  * - the first attribute of a given name wins; CR/CRLF become LF (done by the rules on use);
- * - an <a> start tag closes the <a> already open (what the adoption agency algorithm does).
- * Not emulated (no corpus page needs it, see test/extract/DIFFERENCES.md): an <a> popped by a
- * block end tag and re-created for the following text (active formatting reconstruction), <a> in <select>.
+ * - links are the <a>/<area> elements tree construction makes (anchors.ts: the active formatting elements,
+ *   the adoption agency, foster parenting), so every start and end tag goes to the link emulation; an end
+ *   tag naming the current node is matched there without a name lookup.
+ * Not emulated: see test/extract/DIFFERENCES.md (template contents' insertion modes, a few <select> and
+ * SVG/MathML corners).
  */
 import { AnchorTree, type RawAnchor } from './anchors.js';
 import { AuditCounter } from './audit.js';
