@@ -1,7 +1,7 @@
 /**
- * One streaming pass over the HTML with htmlparser2's Tokenizer (no tree, no element stack beyond
- * foreign content), collecting the raw material every extract rule needs. Memory and time are
- * linear in the input; nesting depth costs nothing, so 100,000 nested <div>s are harmless.
+ * One streaming pass over the HTML with htmlparser2's Tokenizer (no tree; the link emulation keeps a
+ * bounded stack of element names), collecting the raw material every extract rule needs. Memory and time
+ * are linear in the input; nesting depth costs nothing, so 100,000 nested <div>s are harmless.
  *
  * Where htmlparser2's tokenizer and WHATWG tree construction (scripting enabled) disagree on
  * something an extract rule can see, the WHATWG behaviour is emulated here:
@@ -9,14 +9,17 @@
  * - <title>, <textarea>, <style>, <script> inside <svg>/<math> are not raw text, and an SVG <title>
  *   is not the document title; an HTML "breakout" tag (div, p, ...) ends foreign content;
  * - the first attribute of a given name wins; CR/CRLF become LF (done by the rules on use);
- * - an <a> start tag closes the <a> already open (what the adoption agency algorithm does).
- * Not emulated (no corpus page needs it, see test/extract/DIFFERENCES.md): an <a> popped by a
- * block end tag and re-created for the following text (active formatting reconstruction), <a> in <select>.
+ * - links are the <a>/<area> elements tree construction makes (anchors.ts: the active formatting elements,
+ *   the adoption agency, foster parenting), so every start and end tag goes to the link emulation; an end
+ *   tag naming the current node is matched there without a name lookup.
+ * Not emulated: see test/extract/DIFFERENCES.md (template contents' insertion modes, a few <select> and
+ * SVG/MathML corners).
  */
-import { AnchorTracker, type RawAnchor } from './anchors.js';
+import { AnchorTree, type RawAnchor } from './anchors.js';
 import { AuditCounter } from './audit.js';
 import { knownNames, NameFilter, nameAt } from './names.js';
 import { FastTokenizer } from './tokenizer.js';
+import { treeNames } from './tree-names.js';
 
 export type Attrs = Record<string, string>;
 export type { RawAnchor };
@@ -95,23 +98,17 @@ function endSequence(name: string): Uint8Array {
 }
 const END_SEQ: Record<string, Uint8Array> = {};
 for (const n of EXTRA_RAW) END_SEQ[n] = endSequence(n);
+// <plaintext> has no end tag: a sequence no input matches (the tokenizer compares `c | 0x20`, never 0).
+END_SEQ.plaintext = Uint8Array.of(0x3c, 0x2f, 0);
 
 // Every name compared against below, so the scan's names are these very strings.
 knownNames([...WANTED.keys(), ...[...WANTED.values()].flatMap((v) => [...v])]);
 knownNames([...EXTRA_RAW, ...NATIVE_RAW, ...BREAKOUT, ...INTEGRATION, ...VOID]);
+knownNames(treeNames());
 knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math', 'img', 'image']);
 
-/** Stands for any tag name no rule looks at. */
-const OTHER = '';
-/** Start tags that matter outside foreign content (see openTag). */
-const OPEN_NAMES = new NameFilter([
-  ...WANTED.keys(),
-  ...NATIVE_RAW,
-  ...EXTRA_RAW,
-  ...['title', 'h1', 'template', 'svg', 'math', 'img', 'image'],
-]);
-/** End tags that matter outside foreign and raw-text content (see closeTag). */
-const CLOSE_NAMES = new NameFilter(['a', 'template', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+/** End tags closeTag looks at beyond the link emulation (the fast path in onclosetag skips the others). */
+const CLOSE_NAMES = new NameFilter(['template', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 const WANTED_ATTRS = new NameFilter([...WANTED.values()].flatMap((v) => [...v]));
 
 /** The tokenizer fields we steer (private in its typings, stable within htmlparser2 10.x). */
@@ -150,9 +147,10 @@ export function scan(
   const audit = out.audit;
   /** Open foreign elements whose text is not visible (SVG <style>, <script>, <title>). */
   let hiddenForeign = 0;
-  const anchors = new AnchorTracker(out.anchors);
+  const anchors = new AnchorTree(out.anchors, html);
 
   let tagName = '';
+  let tagNameEnd = 0;
   let wanted: ReadonlySet<string> | undefined;
   let attrs: Attrs | null = null;
   let attrName = '';
@@ -180,7 +178,12 @@ export function scan(
       if (raw === 'title' && titleState === 1) return true;
       if (NOT_LINK_TEXT.has(raw)) return false;
     }
-    return (templateDepth === 0 && h1State === 1) || anchors.wantsText(templateDepth);
+    return (templateDepth === 0 && h1State === 1) || anchors.wantsText();
+  }
+
+  /** Whether text here re-creates the open formatting elements (not in raw text but <plaintext>, nor in SVG/MathML). */
+  function reconstructs(): boolean {
+    return (raw === null || raw === 'plaintext') && !inForeign();
   }
 
   /** Whether text here is visible text (audit.ts). */
@@ -200,16 +203,17 @@ export function scan(
       if (NOT_LINK_TEXT.has(raw)) return;
     }
     if (templateDepth === 0 && h1State === 1) h1Text += s;
-    anchors.text(s, templateDepth);
+    anchors.text(s);
   }
 
-  function openTag(name: string, a: Attrs | null, isSelfClosing: boolean): void {
+  function openTag(name: string, a: Attrs | null, isSelfClosing: boolean, tagEnd: number): void {
     const foreignCtx = inForeign();
     if (foreignCtx) {
       if (BREAKOUT.has(name)) {
         foreign.length = 0;
         integration = 0;
         hiddenForeign = 0;
+        anchors.leaveForeign();
       } else {
         if (!isSelfClosing) {
           foreign.push(name);
@@ -222,13 +226,10 @@ export function scan(
     } else if (foreign.length > 0 && !VOID.has(name) && !isSelfClosing) {
       foreign.push(name);
     }
+    // Inside an SVG/MathML integration point only the links themselves are followed (anchors.ts).
+    if (foreign.length === 0 || name === 'a' || name === 'area')
+      anchors.start(name, a?.href ?? null, a?.rel ?? null, tagNameEnd, tagEnd, isSelfClosing);
     switch (name) {
-      case 'a':
-        anchors.open(a?.href ?? null, a?.rel ?? null, templateDepth);
-        break;
-      case 'area':
-        if (a?.href !== undefined) anchors.area(a.href, a.rel ?? null);
-        break;
       case 'img':
       case 'image':
         if (templateDepth === 0) {
@@ -266,7 +267,8 @@ export function scan(
         break;
       case 'svg':
       case 'math':
-        if (!isSelfClosing) {
+        // In a <select> the tag is ignored.
+        if (!isSelfClosing && !anchors.inSelect()) {
           foreign.push(name);
           integration = 0;
         }
@@ -287,7 +289,10 @@ export function scan(
         }
         foreign.length = at;
         if (name === 'style') anchors.skipClose();
-        if (name !== 'a' && name !== 'title') return;
+        if (at === 0) anchors.leaveForeign();
+        // An HTML <a> in an integration point (an SVG <a> is not a link).
+        if (name === 'a' && integration > 0) anchors.end(name);
+        if (name !== 'title') return;
       }
     }
     if (raw !== null && name === raw) {
@@ -301,13 +306,19 @@ export function scan(
       raw = null;
       return;
     }
+    if (foreign.length > 0) {
+      // An end tag naming no open SVG/MathML element is handled as HTML, and may close the <svg>/<math>.
+      if (inForeign() && (name === 'p' || name === 'br')) anchors.leaveForeign();
+      anchors.end(name);
+      if (!anchors.foreignOpen()) {
+        foreign.length = 0;
+        integration = 0;
+        hiddenForeign = 0;
+      }
+    } else anchors.end(name);
     switch (name) {
-      case 'a':
-        anchors.close();
-        break;
       case 'template':
         if (templateDepth > 0) templateDepth--;
-        anchors.templateClosed(templateDepth);
         break;
       case 'h1':
       case 'h2':
@@ -328,8 +339,9 @@ export function scan(
     {
       onopentagname(start, end) {
         audit.boundary();
-        // Outside SVG/MathML only a few names matter; the rest are not even read.
-        tagName = foreign.length > 0 || OPEN_NAMES.mayBe(html, start, end) ? nameAt(html, start, end) : OTHER;
+        // Every name matters: the link emulation (anchors.ts) follows the open elements.
+        tagName = nameAt(html, start, end);
+        tagNameEnd = end;
         wanted = WANTED.get(tagName);
         attrs = wanted ? {} : null;
         keep = false;
@@ -358,8 +370,8 @@ export function scan(
         attrValue = '';
         keep = false;
       },
-      onopentagend() {
-        openTag(tagName, attrs, false);
+      onopentagend(endIndex) {
+        openTag(tagName, attrs, false, endIndex);
         const seq = raw !== null && !inForeign() ? END_SEQ[raw] : undefined;
         if (seq) {
           const t = tokenizer as unknown as TokenizerInternals;
@@ -368,24 +380,33 @@ export function scan(
         }
         attrs = null;
       },
-      onselfclosingtag() {
+      onselfclosingtag(endIndex) {
         // HTML ignores the self-closing flag on HTML elements; foreign content honours it.
-        openTag(tagName, attrs, inForeign() || tagName === 'svg' || tagName === 'math');
+        openTag(tagName, attrs, inForeign() || tagName === 'svg' || tagName === 'math', endIndex);
         // The tokenizer does not enter raw-text mode after `<script/>`: treat the element as closed.
         if (raw !== null) closeTag(raw);
         attrs = null;
       },
       onclosetag(start, end) {
         audit.boundary();
-        if (foreign.length === 0 && raw === null && !CLOSE_NAMES.mayBe(html, start, end)) return;
+        // Most end tags close the current node: no name lookup then (anchors.ts), unless a rule wants it.
+        if (
+          foreign.length === 0 &&
+          raw === null &&
+          !CLOSE_NAMES.mayBe(html, start, end) &&
+          anchors.closesTop(start, end)
+        )
+          return;
         closeTag(nameAt(html, start, end));
       },
       ontext(start, end) {
         if (visibleText()) audit.text(html, start, end);
+        anchors.beforeText(reconstructs(), anchors.needsWs() && isSpace(html, start, end));
         if (wantsText()) addText(text(start, end));
       },
       ontextentity(cp) {
         if (visibleText()) audit.entity(cp);
+        anchors.beforeText(reconstructs(), anchors.needsWs() && isSpaceCode(cp));
         if (wantsText()) addText(String.fromCodePoint(cp));
       },
       oncdata() {
@@ -394,8 +415,9 @@ export function scan(
       oncomment() {
         audit.boundary();
       },
-      ondeclaration() {
+      ondeclaration(start, end) {
         audit.boundary();
+        anchors.doctype(html.slice(start, end));
       },
       onprocessinginstruction() {
         audit.boundary();
@@ -409,8 +431,16 @@ export function scan(
   if (raw === 'script' && jsonText !== null) out.jsonld.push(jsonText);
   if (titleState === 1) out.title = titleText;
   if (h1State === 1) out.h1 = h1Text;
-  anchors.finish();
   return out;
+}
+
+function isSpaceCode(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 12 || c === 13;
+}
+
+function isSpace(html: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isSpaceCode(html.charCodeAt(i))) return false;
+  return true;
 }
 
 function lower(s: string): string {
