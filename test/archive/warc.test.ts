@@ -56,6 +56,23 @@ async function readWarcio(path: string): Promise<Read[]> {
   return out;
 }
 
+/** The crawl's one WARC file (the first test checks there is one). */
+const warcPath = () => join(arch(), readdirSync(arch())[0]);
+
+/**
+ * A finder over one reader's records (`fields` gives a record's target URI and type): the first record of the
+ * URL ending in `path` of type `type` ('not request': a response or a revisit).
+ */
+function recordOf<R>(recs: R[], fields: (r: R) => [string | null | undefined, string]) {
+  return (path: string, type: string): R | undefined =>
+    recs.find((r) => {
+      const [uri, t] = fields(r);
+      return uri?.endsWith(path) && (type === 'not request' ? t !== 'request' : t === type);
+    });
+}
+
+const REVISIT_PROFILE = 'http://netpreserve.org/warc/1.1/revisit/';
+
 beforeAll(async () => {
   site = await startServer((req, res) => {
     const p = req.url ?? '';
@@ -103,7 +120,17 @@ afterAll(async () => {
   await site?.close();
 });
 
-function rowsOf(): Array<{ url: string; status: number; error: string | null } & Record<string, unknown>> {
+type PageRow = { url: string; status: number; error: string | null } & Record<string, unknown>;
+
+/** The gzip member a page row points at (warc_file, warc_offset, warc_length), unzipped. */
+function memberOf(row: PageRow | undefined): Buffer {
+  const offset = Number(row?.warc_offset);
+  return gunzipSync(
+    readFileSync(join(arch(), String(row?.warc_file))).subarray(offset, offset + Number(row?.warc_length)),
+  );
+}
+
+function rowsOf(): PageRow[] {
   const d = new Database(db(), { readonly: true });
   try {
     return d
@@ -150,18 +177,17 @@ describe('crawl --archive', () => {
   });
 
   it('marks a 304 as a server-not-modified revisit, a body cut at --max-bytes as WARC-Truncated, keeps binary bytes', async () => {
-    const recs = await readWarcio(join(arch(), readdirSync(arch())[0]));
-    const nm = recs.find((r) => r.uri?.endsWith('/nm') && r.type !== 'request');
+    const recs = await readWarcio(warcPath());
+    const record = recordOf(recs, (r) => [r.uri, r.type]);
+    const nm = record('/nm', 'not request');
     expect(nm?.type).toBe('revisit');
     expect(nm?.status).toBe(304);
-    expect(nm?.headers.get('warc-profile')).toBe(
-      'http://netpreserve.org/warc/1.1/revisit/server-not-modified',
-    );
-    const big = recs.find((r) => r.uri?.endsWith('/big') && r.type === 'response');
+    expect(nm?.headers.get('warc-profile')).toBe(`${REVISIT_PROFILE}server-not-modified`);
+    const big = record('/big', 'response');
     expect(big?.headers.get('warc-truncated')).toBe('length');
     expect(big?.body.length).toBe(100 * 1024);
     expect(big?.body.toString()).toBe(BIG.slice(0, 100 * 1024));
-    const bin = recs.find((r) => r.uri?.endsWith('/bin') && r.type === 'response');
+    const bin = record('/bin', 'response');
     expect(bin?.body.equals(BIN)).toBe(true);
     expect(bin?.httpHeaders.get('content-type')).toBe('image/png');
     // The second of two identical payloads is an identical-payload-digest revisit of the first.
@@ -169,15 +195,13 @@ describe('crawl --archive', () => {
     expect(dups.map((r) => r.type).sort()).toEqual(['response', 'revisit']);
     const rv = dups.find((r) => r.type === 'revisit');
     const orig = dups.find((r) => r.type === 'response');
-    expect(rv?.headers.get('warc-profile')).toBe(
-      'http://netpreserve.org/warc/1.1/revisit/identical-payload-digest',
-    );
+    expect(rv?.headers.get('warc-profile')).toBe(`${REVISIT_PROFILE}identical-payload-digest`);
     expect(rv?.headers.get('warc-refers-to')).toBe(orig?.headers.get('warc-record-id'));
     expect(rv?.headers.get('warc-payload-digest')).toBe(orig?.headers.get('warc-payload-digest'));
   });
 
   it('is read in full by node-warc too (another parser), digests and profiles as declared', async () => {
-    const path = join(arch(), readdirSync(arch())[0]);
+    const path = warcPath();
     const t = new WARCStreamTransform() as WARCStreamTransform & {
       buffered?: Buffer;
       _consumeChunk(b: Buffer, done: () => void, last: boolean): void;
@@ -200,13 +224,10 @@ describe('crawl --archive', () => {
     expect(recs).toHaveLength(1 + 2 * 8);
     expect(recs.filter((r) => r.warcType === 'request')).toHaveLength(8);
     for (const r of recs) expect(r.warcBlockDigest).toMatch(/^sha1:[A-Z2-7]{32}$/);
-    expect(
-      recs.find((r) => r.warcTargetURI?.endsWith('/big') && r.warcType === 'response')?.warcTruncated,
-    ).toBe('length');
-    expect(
-      recs.find((r) => r.warcTargetURI?.endsWith('/nm') && r.warcType === 'revisit')?.warcProfile,
-    ).toMatch(/server-not-modified$/);
-    const bin = recs.find((r) => r.warcTargetURI?.endsWith('/bin') && r.warcType === 'response');
+    const record = recordOf(recs, (r) => [r.warcTargetURI, r.warcType]);
+    expect(record('/big', 'response')?.warcTruncated).toBe('length');
+    expect(record('/nm', 'revisit')?.warcProfile).toMatch(/server-not-modified$/);
+    const bin = record('/bin', 'response');
     expect(bin?.content?.subarray(0, BIN.length).equals(BIN)).toBe(true);
   });
 
@@ -215,70 +236,33 @@ describe('crawl --archive', () => {
     expect(rows).toHaveLength(6);
     for (const row of rows) {
       expect(row.warc_file, row.url).toBe(readdirSync(arch())[0]);
-      const file = readFileSync(join(arch(), String(row.warc_file)));
-      const member = file.subarray(
-        Number(row.warc_offset),
-        Number(row.warc_offset) + Number(row.warc_length),
-      );
-      const text = gunzipSync(member).toString('latin1');
+      const text = memberOf(row).toString('latin1');
       expect(text.startsWith('WARC/1.1\r\n'), row.url).toBe(true);
       expect(text).toMatch(/WARC-Type: (response|revisit)\r\n/);
     }
-    const r1 = rows.find((r) => r.url.endsWith('/r1'));
-    const m = gunzipSync(
-      readFileSync(join(arch(), String(r1?.warc_file))).subarray(
-        Number(r1?.warc_offset),
-        Number(r1?.warc_offset) + Number(r1?.warc_length),
-      ),
-    ).toString('utf8');
+    const m = memberOf(rows.find((r) => r.url.endsWith('/r1'))).toString('utf8');
     expect(m).toContain(`WARC-Target-URI: ${site.origin}/page`);
     expect(rows.find((r) => r.url.endsWith('/big'))?.truncated).toBe(1);
   });
 
   it('reextract --as: the archived bytes extracted again give the rows the crawl stored; a rerun resumes', async () => {
-    const r = await runCli([
-      'reextract',
-      '--db',
-      db(),
-      '--crawl',
-      'arc',
-      '--from-archive',
-      arch(),
-      '--as',
-      'arc2',
-    ]);
+    const reextract = (archive: string, ...more: string[]) =>
+      runCli(['reextract', '--db', db(), '--crawl', 'arc', '--from-archive', archive, ...more]);
+    const r = await reextract(arch(), '--as', 'arc2');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
       /reextract arc → arc2: 6 pages extracted again, 0 failed pages copied, 0 already done/,
     );
     expect(r.stderr).toMatch(/reextract: 6\/6 pages/);
     expect(snapshot('arc2')).toEqual(snapshot('arc'));
-    const again = await runCli([
-      'reextract',
-      '--db',
-      db(),
-      '--crawl',
-      'arc',
-      '--from-archive',
-      arch(),
-      '--as',
-      'arc2',
-    ]);
+    const again = await reextract(arch(), '--as', 'arc2');
     expect(again.stdout).toMatch(/0 pages extracted again, 0 failed pages copied, 6 already done/);
     // In place: the same rows again.
     const before = snapshot('arc');
-    const inPlace = await runCli(['reextract', '--db', db(), '--crawl', 'arc', '--from-archive', arch()]);
+    const inPlace = await reextract(arch());
     expect(inPlace.code, inPlace.stderr).toBe(0);
     expect(snapshot('arc')).toEqual(before);
-    const missing = await runCli([
-      'reextract',
-      '--db',
-      db(),
-      '--crawl',
-      'arc',
-      '--from-archive',
-      join(dir, 'nope'),
-    ]);
+    const missing = await reextract(join(dir, 'nope'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/archive: cannot open .*nope.*ENOENT/);
   });
