@@ -10,6 +10,7 @@ import type { CheerioAPI } from 'cheerio/slim';
 import type { Document } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import type { ExtractValue, JsonLdBlock, MicrodataItem } from '../types.js';
+import { forEachJsonLdNode } from './jsonld.js';
 import { microdata } from './microdata.js';
 import { runRegexJobs } from './regex-budget.js';
 import { cheerio, type ExtractRule } from './rules.js';
@@ -149,20 +150,9 @@ function jsonldValues(r: ExtractRule, blocks: readonly JsonLdBlock[]): string[] 
   const out: string[] = [];
   for (const b of blocks) {
     if (!b.valid) continue;
-    // Explicit stack: a block nested 100,000 deep must not overflow the call stack.
-    const stack: unknown[] = [b.value];
-    while (stack.length > 0) {
-      const v = stack.pop();
-      if (v === null || typeof v !== 'object') continue;
-      if (Array.isArray(v)) {
-        for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
-        continue;
-      }
-      const node = v as Record<string, unknown>;
+    forEachJsonLdNode(b.value, (node) => {
       if (hasType(node, r.type as string)) follow(node, r.path as string[], out);
-      const keys = Object.keys(node);
-      for (let i = keys.length - 1; i >= 0; i--) stack.push(node[keys[i]]);
-    }
+    });
   }
   return out;
 }

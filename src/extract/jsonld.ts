@@ -67,7 +67,28 @@ export function nestsDeeperThan(text: string, max: number): boolean {
 /** Every @type string anywhere in the value (arrays, @graph and nested nodes), in order, unique. */
 export function jsonLdTypes(value: unknown): string[] {
   const seen = new Set<string>();
-  // An explicit stack: a hostile block nested 100,000 deep must not overflow the call stack.
+  forEachJsonLdNode(
+    value,
+    (node) => {
+      const t = node['@type'];
+      if (typeof t === 'string') seen.add(t);
+      else if (Array.isArray(t)) for (const x of t) if (typeof x === 'string') seen.add(x);
+    },
+    '@type',
+  );
+  return [...seen];
+}
+
+/**
+ * Calls `visit` on every object node of a JSON value (arrays, @graph and nested nodes walked), in document
+ * order; the value under key `skip` is not walked. An explicit stack: a hostile block nested 100,000 deep
+ * must not overflow the call stack.
+ */
+export function forEachJsonLdNode(
+  value: unknown,
+  visit: (node: Record<string, unknown>) => void,
+  skip?: string,
+): void {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
@@ -76,12 +97,9 @@ export function jsonLdTypes(value: unknown): string[] {
       for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
       continue;
     }
-    const obj = v as Record<string, unknown>;
-    const t = obj['@type'];
-    if (typeof t === 'string') seen.add(t);
-    else if (Array.isArray(t)) for (const x of t) if (typeof x === 'string') seen.add(x);
-    const keys = Object.keys(obj);
-    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] !== '@type') stack.push(obj[keys[i]]);
+    const node = v as Record<string, unknown>;
+    visit(node);
+    const keys = Object.keys(node);
+    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] !== skip) stack.push(node[keys[i]]);
   }
-  return [...seen];
 }

@@ -4,6 +4,7 @@
  * README's SQL recipe gives the same); the fields are then compared here, row against row.
  */
 import type { Db } from './db.js';
+import type { PageColumn } from './page-columns.js';
 
 export type Change = 'added' | 'removed' | 'changed';
 export type FieldValue = string | number | null;
@@ -29,7 +30,10 @@ export interface DiffOptions {
   only?: Change[] | null;
 }
 
-/** `pages` columns compared, by their column name (status as page_status gives it). */
+/**
+ * `pages` columns compared, by their column name (status as page_status gives it), in the order the changes are
+ * listed; a subset of the writer's columns (page-columns.ts), which the type checks.
+ */
 export const DIFF_COLUMNS = [
   'status',
   'error',
@@ -58,7 +62,7 @@ export const DIFF_COLUMNS = [
   'jsonld_count',
   'jsonld_invalid',
   'links_count',
-] as const;
+] as const satisfies readonly PageColumn[];
 
 /**
  * Fields besides the columns: `jsonld` (the blocks' JSON, one per line), `links` (links added and removed, by

@@ -10,50 +10,7 @@ import type { Statement } from 'better-sqlite3';
 import { type CustomSettings, hasCustomFields, ruleName } from '../custom-fields.js';
 import type { PageRecord, SinceData, UnchangedReason } from '../types.js';
 import type { Db } from './db.js';
-import { AUDIT_COLUMNS } from './rows.js';
-
-/** The `pages` columns that hold what the extractor found: an unchanged page takes them from the earlier row. */
-export const METADATA_COLUMNS = [
-  'title',
-  'description',
-  'canonical',
-  'lang',
-  'charset',
-  'viewport',
-  'og_title',
-  'og_description',
-  'og_image',
-  'og_url',
-  'og_type',
-  'og_site_name',
-  'twitter_card',
-  'twitter_site',
-  'twitter_title',
-  'twitter_description',
-  'twitter_image',
-  'links_count',
-  'links_truncated',
-  'jsonld_count',
-  'jsonld_invalid',
-  'best_title',
-  'best_description',
-  'best_image',
-  'best_url',
-  'site_name',
-  'author',
-  'published_at',
-  'modified_at',
-  'page_type',
-  'favicon',
-  'feeds',
-  'hreflang',
-  'robots',
-  'keywords',
-  'jsonld_types',
-  'meta_hash',
-  // The site audit's fields come from the same body (h1, word count, text hashes, images, X-Robots-Tag).
-  ...AUDIT_COLUMNS,
-] as const;
+import { METADATA_COLUMNS } from './page-columns.js';
 
 interface EarlierRow {
   id: number;

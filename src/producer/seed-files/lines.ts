@@ -1,5 +1,6 @@
-/** The line splitter of the txt and jsonl readers: bounded memory, whatever the line lengths. */
+/** The line reader of the txt and jsonl formats: bounded memory, whatever the line lengths. */
 import type { Readable } from 'node:stream';
+import type { SeedLine, SeedProblem } from './types.js';
 
 export type RawLine = { line: number; text: string } | { line: number; tooLong: true };
 
@@ -46,4 +47,26 @@ export async function* splitLines(stream: Readable, maxLine: number): AsyncGener
     }
   }
   if (partLen > 0 || overflow) yield finish(Buffer.alloc(0));
+}
+
+/**
+ * A line-per-seed reader: each non-blank line, trimmed, through `parse` (null skips it); a line longer than
+ * maxLine bytes is a problem, and reading goes on.
+ */
+export async function* readLines(
+  stream: Readable,
+  source: string,
+  maxLine: number,
+  parse: (text: string, line: number) => SeedLine | SeedProblem | null,
+): AsyncGenerator<SeedLine | SeedProblem> {
+  for await (const l of splitLines(stream, maxLine)) {
+    if ('tooLong' in l) {
+      yield { source, line: l.line, reason: `line longer than ${maxLine} bytes` };
+      continue;
+    }
+    const text = l.text.trim();
+    if (text === '') continue;
+    const r = parse(text, l.line);
+    if (r) yield r;
+  }
 }

@@ -18,32 +18,13 @@ local ms = tonumber(ARGV[2])
 local reason = ARGV[3]
 local idleMs = tonumber(ARGV[4])
 
--- The fleet-wide list for `status`: host -> {"untilMs":..,"reason":..}; ended pauses are swept when it grows.
-local function publishPause(untilMs, why)
-  redis.call('HSET', pausedKey, host, cjson.encode({untilMs = math.ceil(untilMs), reason = why}))
-end
-local function sweepPaused(nowMs)
-  if redis.call('HLEN', pausedKey) <= 64 then return end
-  local all = redis.call('HGETALL', pausedKey)
-  for i = 1, #all, 2 do
-    local ok, v = pcall(cjson.decode, all[i + 1])
-    if not ok or type(v) ~= 'table' or (tonumber(v.untilMs) or 0) <= nowMs then
-      redis.call('HDEL', pausedKey, all[i])
-    end
-  end
-end
+--#include worker/lua/lib/host-pause.lua
 
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 
 local untilMs = tonumber(redis.call('HGET', stateKey, 'pausedUntil')) or 0
-if ms > 0 and nowMs + ms > untilMs then
-  untilMs = nowMs + ms
-  redis.call('HSET', stateKey, 'pausedUntil', string.format('%.3f', untilMs), 'pauseReason', reason)
-  -- Turns booked before the pause are void, in every crawl: waiting jobs book again from its end (acquire.lua).
-  redis.call('HINCRBY', stateKey, 'pauseSeq', 1)
-  publishPause(untilMs, reason)
-end
+untilMs = extendPause(nowMs, untilMs, ms, reason)
 sweepPaused(nowMs)
 if untilMs <= nowMs then return 0 end
 local ttl = math.ceil(untilMs - nowMs + idleMs)
