@@ -10,20 +10,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
-/** Sites whose values an Interner remembers apart (see `Interner.site`), and values per site. */
-const SITES_REMEMBERED = 2_048;
-const SITE_VALUES = 512;
-
 export class Interner<K extends string = string> {
   private young = new Map<K, number>();
   private old = new Map<K, number>();
-  /**
-   * A small memory per site beside the large one: a lookup in a map of hundreds of thousands of values
-   * misses the CPU caches several times (~0.5–1 µs on a busy VM), one in the few hundred values of the
-   * page's own site (its navigation, repeated on each of its pages) mostly hits them (~50 ns).
-   */
-  private sites = new Map<string, Map<K, number>>();
-  private local: Map<K, number> | null = null;
 
   /**
    * @param lookup the id already stored for a value, when the table keeps each value once (else null)
@@ -38,42 +27,19 @@ export class Interner<K extends string = string> {
     private readonly maxLength = Number.POSITIVE_INFINITY,
   ) {}
 
-  /** The site (e.g. a page's origin) whose values come next; null: none. */
-  site(key: string | null): void {
-    if (key === null) {
-      this.local = null;
-      return;
-    }
-    let m = this.sites.get(key);
-    if (!m) {
-      if (this.sites.size >= SITES_REMEMBERED) this.sites = new Map();
-      m = new Map();
-      this.sites.set(key, m);
-    }
-    this.local = m;
-  }
-
   id(v: K): number {
     // Not remembered: no hashing of a long text for a lookup that cannot hit.
     if (v.length > this.maxLength) return this.insert(v);
-    const local = this.local;
-    let id = local?.get(v);
+    let id = this.young.get(v);
     if (id !== undefined) return id;
-    id = this.young.get(v);
+    id = this.old.get(v);
     if (id === undefined) {
-      id = this.old.get(v);
-      if (id === undefined) {
-        id = (this.lookup === null ? undefined : this.lookup(v)) ?? this.insert(v);
-      }
-      this.young.set(v, id);
-      if (this.young.size >= this.capacity) {
-        this.old = this.young;
-        this.young = new Map();
-      }
+      id = (this.lookup === null ? undefined : this.lookup(v)) ?? this.insert(v);
     }
-    if (local) {
-      if (local.size >= SITE_VALUES) local.clear();
-      local.set(v, id);
+    this.young.set(v, id);
+    if (this.young.size >= this.capacity) {
+      this.old = this.young;
+      this.young = new Map();
     }
     return id;
   }
@@ -82,8 +48,6 @@ export class Interner<K extends string = string> {
   clear(): void {
     this.young = new Map();
     this.old = new Map();
-    this.sites = new Map();
-    this.local = null;
   }
 }
 
@@ -267,8 +231,7 @@ export class Dictionaries {
       // Bounded: a name forgotten is looked up again (meta_names keeps each name once).
       if (keys.size >= NAMES_REMEMBERED) keys.clear();
       const id =
-        (this.nameId.get(key, attr) as number | undefined) ??
-        Number(this.addName.run(attr, key).lastInsertRowid);
+        (this.nameId.get(key, attr) as number | undefined) ?? Number(this.addName.run(attr, key).lastInsertRowid);
       n = { id, bare: undefined, gen: this.tagGen, young: new Map(), old: new Map() };
       keys.set(key, n);
     }

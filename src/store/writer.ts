@@ -103,14 +103,6 @@ class ChildInsert {
   }
 }
 
-/** `scheme://host[:port]` of a URL, null when it has none. */
-function siteOf(url: string): string | null {
-  const start = url.indexOf('//');
-  if (start < 0) return null;
-  const end = url.indexOf('/', start + 2);
-  return end < 0 ? url : url.slice(0, end);
-}
-
 function emptyDelta(): CrawlDelta {
   return { inserted: 0, updated: 0, skipped: 0, failed: 0, byError: {} };
 }
@@ -322,10 +314,6 @@ export class PageWriter {
 
   private writeChildren(r: PageRecord, m: PageMetadata, pageId: number): void {
     const d = this.dict;
-    // The page's origin: its links and their texts are looked up among those of its site first.
-    const site = siteOf(r.url);
-    d.urls.site(site);
-    d.strings.site(site);
     // One row per page for its meta tags and one for its links: JSON arrays of dictionary ids.
     const tags = arr<unknown[]>(m.meta);
     if (tags.length > 0) {
