@@ -231,7 +231,8 @@ export class Dictionaries {
       // Bounded: a name forgotten is looked up again (meta_names keeps each name once).
       if (keys.size >= NAMES_REMEMBERED) keys.clear();
       const id =
-        (this.nameId.get(key, attr) as number | undefined) ?? Number(this.addName.run(attr, key).lastInsertRowid);
+        (this.nameId.get(key, attr) as number | undefined) ??
+        Number(this.addName.run(attr, key).lastInsertRowid);
       n = { id, bare: undefined, gen: this.tagGen, young: new Map(), old: new Map() };
       keys.set(key, n);
     }
