@@ -23,16 +23,12 @@ const dist = (/** @type {string} */ p) => import(pathToFileURL(`${ROOT}dist/${p}
 
 const POOL = 128;
 
-/** @param {{ pages?: number, sites?: number, batch?: number, keep?: boolean, log?: (s: string) => void }} [o] */
-export async function runStoreGrowth(o = {}) {
-  const total = o.pages ?? 60_000;
-  const sites = o.sites ?? 1000;
-  const batchSize = o.batch ?? 500;
-  const log = o.log ?? (() => {});
-  const { openDb } = await dist('store/db.js');
-  const { PageWriter } = await dist('store/writer.js');
-  const { finishWrites } = await dist('store/indexes.js');
-  const { extract } = await dist('extract/index.js');
+/**
+ * The farm-like records of site-specific pages (see above): `record(i)` makes page i's, fresh each call.
+ * @param {(html: string, url: string) => any} extract
+ * @param {number} sites
+ */
+export function growthRecords(extract, sites) {
   const pool = Array.from({ length: POOL }, (_, i) => {
     const html = renderIssuePage(i);
     return { bytes: html.length, meta: extract(html, `http://farm.example/issues/${i}`) };
@@ -81,6 +77,20 @@ export async function runStoreGrowth(o = {}) {
       meta: { ...p.meta, title: `${p.meta.title} ${i}`, links, meta },
     };
   };
+  return record;
+}
+
+/** @param {{ pages?: number, sites?: number, batch?: number, keep?: boolean, log?: (s: string) => void }} [o] */
+export async function runStoreGrowth(o = {}) {
+  const total = o.pages ?? 60_000;
+  const sites = o.sites ?? 1000;
+  const batchSize = o.batch ?? 500;
+  const log = o.log ?? (() => {});
+  const { openDb } = await dist('store/db.js');
+  const { PageWriter } = await dist('store/writer.js');
+  const { finishWrites } = await dist('store/indexes.js');
+  const { extract } = await dist('extract/index.js');
+  const record = growthRecords(extract, sites);
   const file = join(tmpdir(), `metacrawl-store-growth-${process.pid}.db`);
   const clean = () => {
     for (const x of ['', '-wal', '-shm']) rmSync(file + x, { force: true });

@@ -10,7 +10,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
-export class Interner<K extends string | number = string> {
+export class Interner<K extends string = string> {
   private young = new Map<K, number>();
   private old = new Map<K, number>();
 
@@ -29,7 +29,7 @@ export class Interner<K extends string | number = string> {
 
   id(v: K): number {
     // Not remembered: no hashing of a long text for a lookup that cannot hit.
-    if (typeof v === 'string' && v.length > this.maxLength) return this.insert(v);
+    if (v.length > this.maxLength) return this.insert(v);
     let id = this.young.get(v);
     if (id !== undefined) return id;
     id = this.old.get(v);
@@ -120,6 +120,26 @@ const URLS_REMEMBERED = 200_000;
 /** Distinct meta tags remembered per generation. */
 const TAGS_REMEMBERED = 100_000;
 
+/** Meta names remembered per attribute. */
+const NAMES_REMEMBERED = 20_000;
+
+/** Longest string remembered: longer ones are seldom repeated and would crowd the memory. */
+const STRING_MAX_REMEMBERED = 200;
+
+/**
+ * A meta tag name (attr, key) and the meta tags of that name remembered by their content, in two generations
+ * (the dictionaries' generation, see `Dictionaries.tag`): one lookup by the content string finds a repeated tag,
+ * with no content id to look up first and no composite key to build.
+ */
+interface MetaName {
+  id: number;
+  /** The tag without content, once stored. */
+  bare: number | undefined;
+  gen: number;
+  young: Map<string, number>;
+  old: Map<string, number>;
+}
+
 /** Interners over the compact schema's dictionaries (migrations 005 and 011). */
 export class Dictionaries {
   readonly urls: Interner;
@@ -127,13 +147,11 @@ export class Dictionaries {
   private readonly urlRows: AppendTable;
   private readonly stringRows: AppendTable;
   private readonly tagRows: AppendTable;
-  /** Distinct meta tags (name, content), keyed by their ids (see `tag`). */
-  private readonly tags: Interner<string | number>;
-  /** The meta tag being interned. */
-  private tName = 0;
-  private tContent: number | null = null;
-  /** Meta names, one interner of keys per attribute (name, property, …): no key string to build per tag. */
-  private readonly names = new Map<string, Interner>();
+  /** Meta names by attribute (name, property, …), then by key: no key string to build per tag. */
+  private readonly names = new Map<string, Map<string, MetaName>>();
+  /** Names' count of tags remembered in the current generation, and the generation. */
+  private tagsYoung = 0;
+  private tagGen = 0;
   private readonly nameId: Statement;
   private readonly addName: Statement;
 
@@ -156,26 +174,35 @@ export class Dictionaries {
       URLS_REMEMBERED,
     );
     // Strings are not unique in the table: no lookup, a value forgotten and seen again is stored again.
-    this.strings = new Interner(null, (s) => this.stringRows.add(s), 100_000, 200);
-    // Not unique in its table either: a tag forgotten and seen again is stored again.
-    this.tags = new Interner<string | number>(
-      null,
-      () => this.tagRows.add(this.tName, this.tContent),
-      TAGS_REMEMBERED,
-    );
+    this.strings = new Interner(null, (s) => this.stringRows.add(s), 100_000, STRING_MAX_REMEMBERED);
   }
 
-  /** The id of a meta tag: its (attr, key) name and its content (null when it had none). */
+  /**
+   * The id of a meta tag: its (attr, key) name and its content (null when it had none). Not unique in its
+   * table: a tag forgotten and seen again is stored again.
+   */
   tag(attr: string, key: string, content: string | null): number {
-    const nameId = this.name(attr, key);
-    const contentId = content === null ? null : this.strings.id(content);
-    this.tName = nameId;
-    this.tContent = contentId;
-    const k =
-      nameId < 2 ** 20 && (contentId === null || contentId < 2 ** 32)
-        ? nameId * 2 ** 33 + (contentId === null ? 0 : contentId + 1)
-        : JSON.stringify([nameId, contentId]);
-    return this.tags.id(k);
+    const n = this.name(attr, key);
+    if (content === null) {
+      if (n.bare === undefined) n.bare = this.tagRows.add(n.id, null);
+      return n.bare;
+    }
+    if (content.length > STRING_MAX_REMEMBERED) return this.tagRows.add(n.id, this.strings.id(content));
+    if (n.gen !== this.tagGen) {
+      // The generation changed since this name was last seen: its young tags are old now, older ones forgotten.
+      n.old = n.gen === this.tagGen - 1 ? n.young : new Map();
+      n.young = new Map();
+      n.gen = this.tagGen;
+    }
+    let id = n.young.get(content);
+    if (id !== undefined) return id;
+    id = n.old.get(content) ?? this.tagRows.add(n.id, this.strings.id(content));
+    n.young.set(content, id);
+    if (++this.tagsYoung >= TAGS_REMEMBERED) {
+      this.tagsYoung = 0;
+      this.tagGen++;
+    }
+    return id;
   }
 
   /** Call at the start of a write transaction, before any id is asked for. */
@@ -192,26 +219,32 @@ export class Dictionaries {
     this.tagRows.flush();
   }
 
-  /** The id of a meta tag's (attr, key) name. */
-  name(attr: string, key: string): number {
+  /** A meta tag's (attr, key) name, with its remembered tags. */
+  private name(attr: string, key: string): MetaName {
     let keys = this.names.get(attr);
     if (!keys) {
-      keys = new Interner(
-        (k) => this.nameId.get(k, attr) as number | undefined,
-        (k) => Number(this.addName.run(attr, k).lastInsertRowid),
-        10_000,
-      );
+      keys = new Map();
       this.names.set(attr, keys);
     }
-    return keys.id(key);
+    let n = keys.get(key);
+    if (!n) {
+      // Bounded: a name forgotten is looked up again (meta_names keeps each name once).
+      if (keys.size >= NAMES_REMEMBERED) keys.clear();
+      const id =
+        (this.nameId.get(key, attr) as number | undefined) ??
+        Number(this.addName.run(attr, key).lastInsertRowid);
+      n = { id, bare: undefined, gen: this.tagGen, young: new Map(), old: new Map() };
+      keys.set(key, n);
+    }
+    return n;
   }
 
   /** Forgets every id (after a rollback). */
   clear(): void {
     this.urls.clear();
     this.strings.clear();
-    this.tags.clear();
     this.names.clear();
+    this.tagsYoung = 0;
     this.urlRows.discard();
     this.stringRows.discard();
     this.tagRows.discard();
