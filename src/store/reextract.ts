@@ -203,7 +203,7 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
     opts.onStart?.(pool.threads);
     // Batches in flight at most (bounded memory): with threads, the next ones are extracted while this
     // thread writes one; without, each is written as soon as it is read.
-    const depth = pool.threads > 0 ? pool.threads + 1 : 1;
+    const depth = pool.threads > 0 ? 4 * pool.threads + 1 : 1;
     const inFlight: InFlight[] = [];
     const writeOldest = async () => {
       const b = inFlight[0];
