@@ -142,6 +142,8 @@ interface InFlight {
   /** The records still to finish, in the order of their jobs. */
   todo: Array<{ index: number; row: Row; base: PageRecord }>;
   results: Promise<ArchivedPageResult[]>;
+  /** Its records by kind, counted once it is written. */
+  kinds: Array<'reextracted' | 'copied' | 'shared'>;
 }
 /** Errors decided from the body: the extractor may decide them differently now. */
 const BODY_ERRORS = new Set(['NOT_HTML', 'BINARY_CONTENT']);
@@ -214,18 +216,18 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
       });
       const records = b.records.filter((r): r is PageRecord => r !== null);
       if (records.length > 0) writer.writeBatch(records);
+      for (const k of b.kinds) result[k]++;
       opts.onProgress?.(b.seen, result.total);
     };
     if (targetJson !== null) writer.setCrawlSettings(target, targetJson);
     let after = 0;
     let seen = 0;
     for (;;) {
-      // Stopped: the batches read are extracted and written (a few hundred pages), then the run ends.
       if (opts.signal?.aborted) break;
       const rows = next.all(sourceId, after, BATCH) as Row[];
       if (rows.length === 0) break;
       after = rows[rows.length - 1].id;
-      const batch: InFlight = { seen: 0, records: [], todo: [], results: Promise.resolve([]) };
+      const batch: InFlight = { seen: 0, records: [], todo: [], results: Promise.resolve([]), kinds: [] };
       const jobs: ArchivedPageJob[] = [];
       for (const row of rows) {
         seen++;
@@ -237,7 +239,7 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
         if (out === 'not-archived') result.notArchived++;
         else if (out === 'unchanged') continue;
         else {
-          result[out.kind]++;
+          batch.kinds.push(out.kind);
           if (out.job) {
             batch.todo.push({ index: batch.records.length, row, base: out.record });
             jobs.push(out.job);
@@ -254,7 +256,8 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
       inFlight.push(batch);
       if (inFlight.length >= depth) await writeOldest();
     }
-    while (inFlight.length > 0) await writeOldest();
+    // Stopped: the batches still being extracted are left for the rerun (their pages are not written yet).
+    while (inFlight.length > 0 && !opts.signal?.aborted) await writeOldest();
     return result;
   } finally {
     await pool?.close();
