@@ -528,6 +528,11 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .option('--as <name>', 'write a new crawl of this name (resumes where it stopped); default: in place')
     .option('--db <path>', 'SQLite database ($METACRAWL_DB)', DEFAULTS.db)
     .option('--max-links <n>', 'links stored per page', String(DEFAULTS.fetch.maxLinks))
+    .option(
+      '--workers <n>',
+      "threads in all, the writer's included: n - 1 read and extract the archived pages; 'auto' = one per usable core beyond the writer once the crawl has 1,000+ pages",
+      'auto',
+    )
     .action(
       run(async (raw, cmd) => {
         markDefaults(raw, cmd);
@@ -540,6 +545,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
             maxLinks: positiveInt('--max-links', raw.maxLinks),
             extract: extractRules(raw, {}),
             microdata: raw.microdata === true,
+            workers: raw.workers === 'auto' ? 'auto' : positiveInt('--workers', raw.workers),
           },
           io,
         );

@@ -12,6 +12,8 @@ export interface ReextractCommandOptions {
   /** Rules besides the crawl's (checked as at submit); one named as a crawl rule replaces it. */
   extract: string[];
   microdata: boolean;
+  /** --workers: threads in all, this one (the writer) included; 'auto': one per usable core from 1,000 pages. */
+  workers: number | 'auto';
 }
 
 export async function reextractCommand(opts: ReextractCommandOptions, io: CliIO): Promise<number> {
@@ -21,6 +23,13 @@ export async function reextractCommand(opts: ReextractCommandOptions, io: CliIO)
   const r = await reextractCrawl({
     ...opts,
     signal: io.stopSignal,
+    onStart: (threads) => {
+      if (threads > 0)
+        line(
+          io.stderr,
+          `reextract: extracting on ${threads} thread${threads === 1 ? '' : 's'}, writing on this one`,
+        );
+    },
     onProgress: (done, total) => {
       if (Date.now() - last < 1000 && done < total) return;
       last = Date.now();

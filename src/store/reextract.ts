@@ -6,15 +6,15 @@
  * crawl (`as`), or in place.
  */
 import { existsSync, statSync } from 'node:fs';
-import { WarcReader } from '../archive/index.js';
+import { availableParallelism } from 'node:os';
+import type { ArchivedPageJob, ArchivedPageResult } from '../archived-page.js';
 import { ConfigError } from '../config.js';
-import { addCustomFields, type CustomSettings, ruleName } from '../custom-fields.js';
-import { bodyHash, metaHash } from '../hashes.js';
-import { extractResponse } from '../page-extract.js';
+import { type CustomSettings, ruleName } from '../custom-fields.js';
 import type { PageRecord, RedirectHop } from '../types.js';
 import { archiveDirsOf } from './archive-dirs.js';
 import { type Db, openDb } from './db.js';
 import { crawlIdOf } from './export.js';
+import { type ExtractPool, startExtractPool } from './reextract-pool.js';
 import { storedCustomSettings } from './since.js';
 import { PageWriter } from './writer.js';
 
@@ -33,6 +33,14 @@ export interface ReextractOptions {
   extract?: string[];
   /** Extract microdata even if the crawl did not (--microdata). */
   microdata?: boolean;
+  /**
+   * Threads in all, this one (which reads and writes the rows) included: `n - 1` threads read, decode and
+   * extract the archived pages. 'auto': one per usable core beyond this one, from AUTO_MIN_PAGES pages; 1: all
+   * on this thread.
+   */
+  workers?: number | 'auto';
+  /** Told once the extraction threads are started (0: all on this thread). */
+  onStart?: (threads: number) => void;
   /** Told every batch: pages done (skipped included) of total. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -115,18 +123,39 @@ type Row = Record<string, unknown> & {
 };
 
 const BATCH = 200;
+/** Jobs per message to an extraction thread. */
+const CHUNK = 50;
+/** Crawls smaller than this stay on one thread under 'auto': starting a thread costs more than it saves. */
+export const AUTO_MIN_PAGES = 1000;
+
+/** Extraction threads to start for `workers` over `pages` pages. */
+export function extractionThreads(workers: number | 'auto', pages: number): number {
+  if (workers === 'auto') return pages >= AUTO_MIN_PAGES ? availableParallelism() - 1 : 0;
+  return Math.max(0, workers - 1);
+}
+
+/** A batch of source rows on its way: its records, some still being extracted (on the threads). */
+interface InFlight {
+  /** Pages read so far (skipped included), for the progress line once the batch is written. */
+  seen: number;
+  records: Array<PageRecord | null>;
+  /** The records still to finish, in the order of their jobs. */
+  todo: Array<{ index: number; row: Row; base: PageRecord }>;
+  results: Promise<ArchivedPageResult[]>;
+  /** Its records by kind, counted once it is written. */
+  kinds: Array<'reextracted' | 'copied' | 'shared'>;
+}
 /** Errors decided from the body: the extractor may decide them differently now. */
 const BODY_ERRORS = new Set(['NOT_HTML', 'BINARY_CONTENT']);
 
 export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractResult> {
   const db = openDb(opts.db);
-  let reader: WarcReader | null = null;
+  let pool: ExtractPool | null = null;
   try {
     const sourceId = crawlIdOf(db, opts.crawl);
     if (opts.as === opts.crawl)
       throw new Error('--as names the crawl itself: leave it out to re-extract in place');
     const archiveDir = archiveDirFor(db, opts.crawl, sourceId, opts.archiveDir);
-    reader = new WarcReader(archiveDir);
     const custom = mergeCustom(storedCustomSettings(db, sourceId), opts.extract, opts.microdata);
     const result: ReextractResult = {
       total: 0,
@@ -165,10 +194,30 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
     const ctx: Context = {
       crawl: target,
       inPlace: opts.as === null,
-      reader,
-      maxLinks: opts.maxLinks,
       custom,
       since: sinceOf(db, sourceJson),
+    };
+    pool = startExtractPool(extractionThreads(opts.workers ?? 'auto', result.total), {
+      dir: archiveDir,
+      maxLinks: opts.maxLinks,
+      custom,
+    });
+    opts.onStart?.(pool.threads);
+    // Batches in flight at most (bounded memory): with threads, the next ones are extracted while this
+    // thread writes one; without, each is written as soon as it is read.
+    const depth = pool.threads > 0 ? 4 * pool.threads + 1 : 1;
+    const inFlight: InFlight[] = [];
+    const writeOldest = async () => {
+      const b = inFlight[0];
+      const results = await b.results;
+      inFlight.shift();
+      b.todo.forEach((t, k) => {
+        b.records[t.index] = finished(t.row, t.base, results[k], ctx);
+      });
+      const records = b.records.filter((r): r is PageRecord => r !== null);
+      if (records.length > 0) writer.writeBatch(records);
+      for (const k of b.kinds) result[k]++;
+      opts.onProgress?.(b.seen, result.total);
     };
     if (targetJson !== null) writer.setCrawlSettings(target, targetJson);
     let after = 0;
@@ -178,26 +227,40 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
       const rows = next.all(sourceId, after, BATCH) as Row[];
       if (rows.length === 0) break;
       after = rows[rows.length - 1].id;
-      const records: PageRecord[] = [];
+      const batch: InFlight = { seen: 0, records: [], todo: [], results: Promise.resolve([]), kinds: [] };
+      const jobs: ArchivedPageJob[] = [];
       for (const row of rows) {
         seen++;
         if (resumed && done.get(target, row.url)) {
           result.skipped++;
           continue;
         }
-        const out = await recordOf(row, ctx);
+        const out = planOf(row, ctx);
         if (out === 'not-archived') result.notArchived++;
-        else if (out !== 'unchanged') {
-          result[out.kind]++;
-          records.push(out.record);
+        else if (out === 'unchanged') continue;
+        else {
+          batch.kinds.push(out.kind);
+          if (out.job) {
+            batch.todo.push({ index: batch.records.length, row, base: out.record });
+            jobs.push(out.job);
+          }
+          batch.records.push(out.job ? null : out.record);
         }
       }
-      if (records.length > 0) writer.writeBatch(records);
-      opts.onProgress?.(seen, result.total);
+      batch.seen = seen;
+      const runs: Promise<ArchivedPageResult[]>[] = [];
+      for (let i = 0; i < jobs.length; i += CHUNK) runs.push(pool.run(jobs.slice(i, i + CHUNK)));
+      batch.results = Promise.all(runs).then((r) => r.flat());
+      // A failed chunk rejects when its batch is written; until then, no unhandled rejection.
+      batch.results.catch(() => {});
+      inFlight.push(batch);
+      if (inFlight.length >= depth) await writeOldest();
     }
+    // Stopped: the batches still being extracted are left for the rerun (their pages are not written yet).
+    while (inFlight.length > 0 && !opts.signal?.aborted) await writeOldest();
     return result;
   } finally {
-    reader?.close();
+    await pool?.close();
     db.close();
   }
 }
@@ -215,8 +278,6 @@ interface Context {
   /** The crawl written. */
   crawl: string;
   inPlace: boolean;
-  reader: WarcReader;
-  maxLinks: number;
   custom: CustomSettings;
   /** The crawl's --since crawl (when it is still in the database): its records compare with it as a worker's. */
   since: string | null;
@@ -229,11 +290,20 @@ function sinceOf(db: Db, settingsJson: string | null): string | null {
   return db.prepare('SELECT 1 FROM crawls WHERE name = ?').get(name) ? name : null;
 }
 
-async function recordOf(
-  row: Row,
-  ctx: Context,
-): Promise<{ record: PageRecord; kind: 'reextracted' | 'copied' | 'shared' } | 'not-archived' | 'unchanged'> {
-  const { crawl, inPlace, reader, maxLinks, custom, since } = ctx;
+type Plan =
+  | {
+      /** The record, or its fields besides the extracted ones when `job` is set. */
+      record: PageRecord;
+      kind: 'reextracted' | 'copied' | 'shared';
+      /** The archived page to extract (on a thread), when it is. */
+      job: ArchivedPageJob | null;
+    }
+  | 'not-archived'
+  | 'unchanged';
+
+/** What to do with a source row: its record as it is, or its archived page to extract first. */
+function planOf(row: Row, ctx: Context): Plan {
+  const { crawl, inPlace, since } = ctx;
   const headers = json<Record<string, string> | null>(row.headers, null);
   const base: PageRecord = {
     crawl,
@@ -264,13 +334,19 @@ async function recordOf(
   // No body of its own (a 304, a --trust-lastmod skip): the earlier crawl's row is its content, as in the crawl.
   const reason = row.unchanged_reason as string | null;
   if (since && row.error === null && (reason === 'not-modified' || reason === 'lastmod'))
-    return { record: { ...base, unchanged: reason }, kind: 'shared' };
+    return { record: { ...base, unchanged: reason }, kind: 'shared', job: null };
   const extractable = row.error === null || BODY_ERRORS.has(row.error);
-  if (!extractable) return inPlace ? 'unchanged' : { record: base, kind: 'copied' };
+  if (!extractable) return inPlace ? 'unchanged' : { record: base, kind: 'copied', job: null };
   if (!base.archive || !headers || base.finalUrl === null) return 'not-archived';
-  const payload = await reader.read(base.archive);
-  const page = extractResponse(row.url, base.finalUrl, payload.body, headers, maxLinks);
-  if (page.ok) addCustomFields(page.meta, custom, page.text, page.decoded);
+  return {
+    record: base,
+    kind: 'reextracted',
+    job: { url: row.url, finalUrl: base.finalUrl, headers, archive: base.archive },
+  };
+}
+
+/** The record of an extracted page. */
+function finished(row: Row, base: PageRecord, page: ArchivedPageResult, ctx: Context): PageRecord {
   const record: PageRecord = page.ok
     ? {
         ...base,
@@ -278,12 +354,12 @@ async function recordOf(
         errorDetail: null,
         encoding: page.encoding,
         meta: page.meta,
-        bodyHash: bodyHash(payload.body),
-        metaHash: metaHash(page.meta),
+        bodyHash: page.bodyHash,
+        metaHash: page.metaHash,
       }
     : { ...base, error: page.error, errorDetail: page.errorDetail };
   // The body the earlier crawl had: still 'same-body' when the metadata is still the earlier row's.
-  if (since && page.ok && reason === 'same-body' && record.metaHash === row.since_meta_hash)
+  if (ctx.since && page.ok && row.unchanged_reason === 'same-body' && record.metaHash === row.since_meta_hash)
     record.unchanged = 'same-body';
-  return { record, kind: 'reextracted' };
+  return record;
 }

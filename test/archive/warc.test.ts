@@ -335,6 +335,42 @@ describe('crawl --archive', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/archive: cannot open .*nope.*ENOENT/);
   });
+
+  it('reextract --workers 3: two threads extract, the rows are the same; a record that cannot be read stops it', async () => {
+    const r = await runCli([
+      'reextract',
+      '--db',
+      db(),
+      '--crawl',
+      'arc',
+      '--from-archive',
+      arch(),
+      '--as',
+      'arc3',
+      '--workers',
+      '3',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/reextract: extracting on 2 threads, writing on this one/);
+    expect(r.stdout).toMatch(/reextract arc → arc3: 9 pages extracted again, 0 failed pages copied/);
+    expect(snapshot('arc3')).toEqual(snapshot('arc'));
+    const missing = await runCli([
+      'reextract',
+      '--db',
+      db(),
+      '--crawl',
+      'arc',
+      '--from-archive',
+      join(dir, 'nope'),
+      '--as',
+      'arc4',
+      '--workers',
+      '2',
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/reextract: extracting on 1 thread,/);
+    expect(missing.stderr).toMatch(/archive: cannot open .*nope.*ENOENT/);
+  });
 });
 
 /** Every row of a crawl in every table, without ids and store times: what two equal crawls share. */
