@@ -26,9 +26,13 @@ import {
   HEADING,
   IMPLIED,
   IMPLIED_THOROUGH,
+  IN_BUTTON,
+  IN_LIST,
+  IN_TABLE,
   infoOf,
   Kind,
   kindOf,
+  OPTION,
   SCOPE,
   SIMPLE_END,
   SPECIAL,
@@ -86,6 +90,8 @@ const TABLE_SCOPE = 3;
 const SELECT_SCOPE = 4;
 
 const NONE: El[] = [];
+/** aroundAt of every element but a table inside links (never written). */
+const NO_AT: number[] = [];
 
 class El {
   open = false;
@@ -107,8 +113,10 @@ class El {
   stamp = 0;
   /** A table's: the links it is inside, and where in each one's text the content fostered before it goes. */
   around: El[] = NONE;
-  aroundAt: number[] = [];
+  aroundAt: number[] = NO_AT;
   readonly flags: number;
+  /** Which scopes it bounds (IN_BUTTON, IN_LIST, IN_TABLE; OPTION: passed by select scope). */
+  readonly bounds: number;
   /** Its end tag, when it is the current node, just pops it (see closesTop). */
   readonly simple: boolean;
   constructor(
@@ -120,6 +128,7 @@ class El {
     info = infoOf(name),
   ) {
     this.flags = info & 0xff;
+    this.bounds = info;
     this.simple = info === 0 || (info & SIMPLE_END) !== 0;
   }
 }
@@ -214,7 +223,9 @@ export class AnchorTree {
    */
   closesTop(start: number, end: number): boolean {
     this.skipLF = false;
-    if (this.mode !== BODY) return false;
+    // In table, table body, row, cell and caption modes such an end tag too goes by the "in body" rules
+    // (a table-related name is never simple); not in column group, select or frameset modes.
+    if (this.mode > CAPTION) return false;
     const top = this.top();
     const n = top.name;
     if (!top.simple || n.length !== end - start) return false;
@@ -596,7 +607,7 @@ export class AnchorTree {
   /** The "in body" rules for a start tag; `foster`: inserted from table context (foster parenting). */
   private startBody(foster: boolean): void {
     const name = this.tName;
-    switch (this.tInfo >> 8) {
+    switch ((this.tInfo >> 8) & 0xff) {
       case Kind.Ignore:
         if (name === 'frameset' && this.framesetOk) {
           // The body and all its links are replaced by the frameset.
@@ -1475,10 +1486,19 @@ export class AnchorTree {
 
   private inScope(name: string, scope: number): boolean {
     const stack = this.stack;
+    if (scope === SELECT_SCOPE) {
+      for (let i = stack.length - 1; i >= 0; i--) {
+        const e = stack[i];
+        if (e.name === name) return true;
+        if ((e.bounds & OPTION) === 0) return false;
+      }
+      return false;
+    }
+    const mask = SCOPE_MASK[scope];
     for (let i = stack.length - 1; i >= 0; i--) {
       const e = stack[i];
       if (e.name === name) return true;
-      if (boundary(e, scope)) return false;
+      if ((e.bounds & mask) !== 0) return false;
     }
     return false;
   }
@@ -1502,21 +1522,8 @@ export class AnchorTree {
   }
 }
 
-function boundary(e: El, scope: number): boolean {
-  const n = e.name;
-  switch (scope) {
-    case TABLE_SCOPE:
-      return n === 'html' || n === 'table' || n === 'template';
-    case SELECT_SCOPE:
-      return n !== 'optgroup' && n !== 'option';
-    case BUTTON_SCOPE:
-      return (e.flags & SCOPE) !== 0 || n === 'button';
-    case LIST_SCOPE:
-      return (e.flags & SCOPE) !== 0 || n === 'ol' || n === 'ul';
-    default:
-      return (e.flags & SCOPE) !== 0;
-  }
-}
+/** El.bounds bits of each scope's boundary, by scope (select scope is handled apart). */
+const SCOPE_MASK = [SCOPE, IN_BUTTON, IN_LIST, IN_TABLE];
 
 /** The element's links lose the last `moved` characters (the furthest block's content moved away). */
 function lose(el: El, moved: number): void {

@@ -117,12 +117,30 @@ const INFO = new Map<string, number>();
 for (const [n, f] of FLAGS) INFO.set(n, f);
 for (const [n, k] of KINDS) INFO.set(n, (INFO.get(n) ?? 0) | (k << 8));
 
+/**
+ * Scope boundaries, above the kind (bits 16+ of infoOf), so "has an element in scope" reads one field per
+ * open element: the boundary of button scope (SCOPE names and button), of list item scope (SCOPE names, ol,
+ * ul), of table scope (html table template); OPTION marks the only names select scope passes (optgroup, option).
+ */
+export const IN_BUTTON = 1 << 16;
+export const IN_LIST = 1 << 17;
+export const IN_TABLE = 1 << 18;
+export const OPTION = 1 << 19;
+for (const [n, i] of INFO) {
+  let b = 0;
+  if (i & SCOPE || n === 'button') b |= IN_BUTTON;
+  if (i & SCOPE || n === 'ol' || n === 'ul') b |= IN_LIST;
+  if (n === 'html' || n === 'table' || n === 'template') b |= IN_TABLE;
+  if (n === 'optgroup' || n === 'option') b |= OPTION;
+  INFO.set(n, i | b);
+}
+
 export function infoOf(name: string): number {
   return INFO.get(name) ?? 0;
 }
 
 export function kindOf(name: string): Kind {
-  return (INFO.get(name) ?? 0) >> 8;
+  return ((INFO.get(name) ?? 0) >> 8) & 0xff;
 }
 
 /** End tags that close their element when it is in scope ("in body": address, article, ... ul). */
