@@ -189,6 +189,8 @@ export class AnchorTree {
    */
   start(
     name: string,
+    /** infoOf(name). */
+    info: number,
     href: string | null,
     rel: string | null,
     attrStart: number,
@@ -206,7 +208,7 @@ export class AnchorTree {
     }
     if (this.framesetOk && NOT_FRAMESET.has(name)) this.framesetOk = false;
     this.tName = name;
-    this.tInfo = infoOf(name);
+    this.tInfo = info;
     this.tHref = href;
     this.tRel = rel;
     this.tSigStart = attrStart;
