@@ -114,21 +114,21 @@ class El {
   /** A table's: the links it is inside, and where in each one's text the content fostered before it goes. */
   around: El[] = NONE;
   aroundAt: number[] = NO_AT;
+  /** Its infoOf: the flags (SPECIAL, FORMATTING...) and which scopes it bounds (IN_BUTTON, IN_LIST, IN_TABLE;
+   * OPTION: passed by select scope). */
   readonly flags: number;
-  /** Which scopes it bounds (IN_BUTTON, IN_LIST, IN_TABLE; OPTION: passed by select scope). */
-  readonly bounds: number;
   /** Its end tag, when it is the current node, just pops it (see closesTop). */
   readonly simple: boolean;
   constructor(
     readonly name: string,
     readonly href: string | null,
     readonly rel: string | null,
-    /** The attributes as written, for the Noah's Ark comparison and clones. */
-    readonly sig: string,
+    /** Where its start tag's attributes are in the page, for the Noah's Ark comparison and clones (sigOf). */
+    readonly sigStart: number,
+    readonly sigEnd: number,
     info = infoOf(name),
   ) {
-    this.flags = info & 0xff;
-    this.bounds = info;
+    this.flags = info;
     this.simple = info === 0 || (info & SIMPLE_END) !== 0;
   }
 }
@@ -172,8 +172,8 @@ export class AnchorTree {
     /** The page as the scan reads it (attributes are sliced from it for the Noah's Ark clause). */
     private readonly html: string,
   ) {
-    this.insert(new El('html', null, null, ''), false);
-    this.insert(new El('body', null, null, ''), false);
+    this.insert(new El('html', null, null, 0, 0), false);
+    this.insert(new El('body', null, null, 0, 0), false);
     this.target = this.top();
   }
 
@@ -241,9 +241,9 @@ export class AnchorTree {
     return true;
   }
 
-  /** The current start tag's attributes as written (the Noah's Ark clause compares them). */
-  private sig(): string {
-    let s = this.html.slice(this.tSigStart, this.tSigEnd).trim();
+  /** An element's start tag attributes as written (the Noah's Ark clause compares them). */
+  private sigOf(el: El): string {
+    let s = this.html.slice(el.sigStart, el.sigEnd).trim();
     if (s.endsWith('/')) s = s.slice(0, -1).trim();
     return s;
   }
@@ -569,7 +569,7 @@ export class AnchorTree {
         return;
       case 'form':
         if (this.form !== null || this.has('template')) return;
-        this.form = new El('form', null, null, '');
+        this.form = new El('form', null, null, 0, 0);
         return;
     }
     this.startBody(true);
@@ -670,12 +670,14 @@ export class AnchorTree {
           }
         }
         this.reconstruct(foster);
-        this.pushFormatting(this.insertTag(name, foster, this.tHref, this.tRel, this.sig()));
+        this.pushFormatting(
+          this.insertTag(name, foster, this.tHref, this.tRel, this.tSigStart, this.tSigEnd),
+        );
         return;
       }
       case Kind.Formatting:
         this.reconstruct(foster);
-        this.pushFormatting(this.insertTag(name, foster, null, null, this.sig()));
+        this.pushFormatting(this.insertTag(name, foster, null, null, this.tSigStart, this.tSigEnd));
         return;
       case Kind.Nobr:
         this.reconstruct(foster);
@@ -683,7 +685,7 @@ export class AnchorTree {
           this.adopt('nobr', foster);
           this.reconstruct(foster);
         }
-        this.pushFormatting(this.insertTag(name, foster, null, null, this.sig()));
+        this.pushFormatting(this.insertTag(name, foster, null, null, this.tSigStart, this.tSigEnd));
         return;
       case Kind.MarkerElement:
         this.reconstruct(foster);
@@ -1152,7 +1154,7 @@ export class AnchorTree {
   }
 
   private cloneOf(node: El): El {
-    const c = new El(node.name, node.href, node.rel, node.sig);
+    const c = new El(node.name, node.href, node.rel, node.sigStart, node.sigEnd);
     c.open = true;
     c.inList = true;
     c.foster = node.foster;
@@ -1176,7 +1178,7 @@ export class AnchorTree {
     }
     for (; i < n; i++) {
       const e = list[i]!;
-      const c = this.insertTag(e.name, foster, e.href, e.rel, e.sig);
+      const c = this.insertTag(e.name, foster, e.href, e.rel, e.sigStart, e.sigEnd);
       e.inList = false;
       c.inList = true;
       list[i] = c;
@@ -1188,10 +1190,11 @@ export class AnchorTree {
     const list = this.list;
     let same = 0;
     let first = -1;
+    let sig: string | null = null;
     for (let i = list.length - 1; i >= 0; i--) {
       const e = list[i];
       if (e === null) break;
-      if (e.name === el.name && e.sig === el.sig) {
+      if (e.name === el.name && this.sigOf(e) === (sig ??= this.sigOf(el))) {
         same++;
         first = i;
       }
@@ -1381,9 +1384,10 @@ export class AnchorTree {
     foster = false,
     href: string | null = null,
     rel: string | null = null,
-    sig = '',
+    sigStart = 0,
+    sigEnd = 0,
   ): El {
-    const el = new El(name, href, rel, sig, name === this.tName ? this.tInfo : infoOf(name));
+    const el = new El(name, href, rel, sigStart, sigEnd, name === this.tName ? this.tInfo : infoOf(name));
     this.insert(el, foster);
     return el;
   }
@@ -1492,7 +1496,7 @@ export class AnchorTree {
       for (let i = stack.length - 1; i >= 0; i--) {
         const e = stack[i];
         if (e.name === name) return true;
-        if ((e.bounds & OPTION) === 0) return false;
+        if ((e.flags & OPTION) === 0) return false;
       }
       return false;
     }
@@ -1500,7 +1504,7 @@ export class AnchorTree {
     for (let i = stack.length - 1; i >= 0; i--) {
       const e = stack[i];
       if (e.name === name) return true;
-      if ((e.bounds & mask) !== 0) return false;
+      if ((e.flags & mask) !== 0) return false;
     }
     return false;
   }
