@@ -23,6 +23,7 @@
 import {
   BLOCK_END,
   FORMATTING,
+  HEAD_TAG,
   HEADING,
   IMPLIED,
   IMPLIED_THOROUGH,
@@ -32,6 +33,7 @@ import {
   infoOf,
   Kind,
   kindOf,
+  NOT_FRAMESET,
   OPTION,
   SCOPE,
   SIMPLE_END,
@@ -70,17 +72,6 @@ const SELECT = 7;
 const SELECT_TABLE = 8;
 /** A <frameset> document: nothing after it is a link (<noframes> is raw text). */
 const FRAMESET = 9;
-
-/** Start tags that do not begin the body (before it, a <frameset> makes a frameset document). */
-const HEAD_TAGS = new Set(
-  'html head base basefont bgsound link meta noframes script style template title noscript'.split(' '),
-);
-/** Start tags after which a <frameset> is ignored ("frameset-ok" becomes "not ok"). */
-const NOT_FRAMESET = new Set(
-  'body pre listing li dd dt button applet marquee object table area br embed img image keygen wbr input hr textarea xmp iframe select'.split(
-    ' ',
-  ),
-);
 
 // Scopes.
 const DEFAULT_SCOPE = 0;
@@ -204,9 +195,9 @@ export class AnchorTree {
         this.mode = FRAMESET;
         return;
       }
-      if (!HEAD_TAGS.has(name)) this.bodyStarted = true;
+      if ((info & HEAD_TAG) === 0) this.bodyStarted = true;
     }
-    if (this.framesetOk && NOT_FRAMESET.has(name)) this.framesetOk = false;
+    if (this.framesetOk && (info & NOT_FRAMESET) !== 0) this.framesetOk = false;
     this.tName = name;
     this.tInfo = info;
     this.tHref = href;
