@@ -112,8 +112,6 @@ class El {
   readonly simple: boolean;
   constructor(
     readonly name: string,
-    readonly href: string | null,
-    readonly rel: string | null,
     /** Where its start tag's attributes are in the page, for the Noah's Ark comparison and clones (sigOf). */
     readonly sigStart: number,
     readonly sigEnd: number,
@@ -163,8 +161,8 @@ export class AnchorTree {
     /** The page as the scan reads it (attributes are sliced from it for the Noah's Ark clause). */
     private readonly html: string,
   ) {
-    this.insert(new El('html', null, null, 0, 0), false);
-    this.insert(new El('body', null, null, 0, 0), false);
+    this.insert(new El('html', 0, 0), false);
+    this.insert(new El('body', 0, 0), false);
     this.target = this.top();
   }
 
@@ -560,7 +558,7 @@ export class AnchorTree {
         return;
       case 'form':
         if (this.form !== null || this.has('template')) return;
-        this.form = new El('form', null, null, 0, 0);
+        this.form = new El('form', 0, 0);
         return;
     }
     this.startBody(true);
@@ -1145,7 +1143,7 @@ export class AnchorTree {
   }
 
   private cloneOf(node: El): El {
-    const c = new El(node.name, node.href, node.rel, node.sigStart, node.sigEnd);
+    const c = new El(node.name, node.sigStart, node.sigEnd);
     c.open = true;
     c.inList = true;
     c.foster = node.foster;
@@ -1169,7 +1167,14 @@ export class AnchorTree {
     }
     for (; i < n; i++) {
       const e = list[i]!;
-      const c = this.insertTag(e.name, foster, e.href, e.rel, e.sigStart, e.sigEnd);
+      const c = this.insertTag(
+        e.name,
+        foster,
+        e.anchor?.href ?? null,
+        e.anchor?.rel ?? null,
+        e.sigStart,
+        e.sigEnd,
+      );
       e.inList = false;
       c.inList = true;
       list[i] = c;
@@ -1378,8 +1383,8 @@ export class AnchorTree {
     sigStart = 0,
     sigEnd = 0,
   ): El {
-    const el = new El(name, href, rel, sigStart, sigEnd, name === this.tName ? this.tInfo : infoOf(name));
-    this.insert(el, foster);
+    const el = new El(name, sigStart, sigEnd, name === this.tName ? this.tInfo : infoOf(name));
+    this.insert(el, foster, href, rel);
     return el;
   }
 
@@ -1391,7 +1396,8 @@ export class AnchorTree {
     return this.lastTable();
   }
 
-  private insert(el: El, foster: boolean): void {
+  /** Inserts `el`; an <a> with an href is a link (its RawAnchor made here). */
+  private insert(el: El, foster: boolean, href: string | null = null, rel: string | null = null): void {
     // Deeper than the cap, the current node is closed first: the new element becomes its sibling.
     if (this.stack.length >= MAX_DEPTH) this.pop();
     const table = this.parentFoster(foster);
@@ -1402,8 +1408,8 @@ export class AnchorTree {
     el.foster = table;
     el.mark = this.chars;
     const up = parent === null ? NONE : parent.anchors;
-    if (el.href !== null && el.name === 'a') {
-      el.anchor = { href: el.href, text: '', rel: el.rel, tag: 'a' };
+    if (href !== null && el.name === 'a') {
+      el.anchor = { href, text: '', rel, tag: 'a' };
       el.at = this.emit(el.anchor, table, parent);
       el.anchors = [...up, el];
     } else {
