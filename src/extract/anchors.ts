@@ -23,12 +23,18 @@
 import {
   BLOCK_END,
   FORMATTING,
+  HEAD_TAG,
   HEADING,
   IMPLIED,
   IMPLIED_THOROUGH,
+  IN_BUTTON,
+  IN_LIST,
+  IN_TABLE,
   infoOf,
   Kind,
   kindOf,
+  NOT_FRAMESET,
+  OPTION,
   SCOPE,
   SIMPLE_END,
   SPECIAL,
@@ -67,17 +73,6 @@ const SELECT_TABLE = 8;
 /** A <frameset> document: nothing after it is a link (<noframes> is raw text). */
 const FRAMESET = 9;
 
-/** Start tags that do not begin the body (before it, a <frameset> makes a frameset document). */
-const HEAD_TAGS = new Set(
-  'html head base basefont bgsound link meta noframes script style template title noscript'.split(' '),
-);
-/** Start tags after which a <frameset> is ignored ("frameset-ok" becomes "not ok"). */
-const NOT_FRAMESET = new Set(
-  'body pre listing li dd dt button applet marquee object table area br embed img image keygen wbr input hr textarea xmp iframe select'.split(
-    ' ',
-  ),
-);
-
 // Scopes.
 const DEFAULT_SCOPE = 0;
 const BUTTON_SCOPE = 1;
@@ -86,6 +81,8 @@ const TABLE_SCOPE = 3;
 const SELECT_SCOPE = 4;
 
 const NONE: El[] = [];
+/** aroundAt of every element but a table inside links (never written). */
+const NO_AT: number[] = [];
 
 class El {
   open = false;
@@ -107,19 +104,20 @@ class El {
   stamp = 0;
   /** A table's: the links it is inside, and where in each one's text the content fostered before it goes. */
   around: El[] = NONE;
-  aroundAt: number[] = [];
+  aroundAt: number[] = NO_AT;
+  /** Its infoOf: the flags (SPECIAL, FORMATTING...) and which scopes it bounds (IN_BUTTON, IN_LIST, IN_TABLE;
+   * OPTION: passed by select scope). */
   readonly flags: number;
   /** Its end tag, when it is the current node, just pops it (see closesTop). */
   readonly simple: boolean;
   constructor(
     readonly name: string,
-    readonly href: string | null,
-    readonly rel: string | null,
-    /** The attributes as written, for the Noah's Ark comparison and clones. */
-    readonly sig: string,
+    /** Where its start tag's attributes are in the page, for the Noah's Ark comparison and clones (sigOf). */
+    readonly sigStart: number,
+    readonly sigEnd: number,
     info = infoOf(name),
   ) {
-    this.flags = info & 0xff;
+    this.flags = info;
     this.simple = info === 0 || (info & SIMPLE_END) !== 0;
   }
 }
@@ -163,8 +161,8 @@ export class AnchorTree {
     /** The page as the scan reads it (attributes are sliced from it for the Noah's Ark clause). */
     private readonly html: string,
   ) {
-    this.insert(new El('html', null, null, ''), false);
-    this.insert(new El('body', null, null, ''), false);
+    this.insert(new El('html', 0, 0), false);
+    this.insert(new El('body', 0, 0), false);
     this.target = this.top();
   }
 
@@ -180,6 +178,8 @@ export class AnchorTree {
    */
   start(
     name: string,
+    /** infoOf(name). */
+    info: number,
     href: string | null,
     rel: string | null,
     attrStart: number,
@@ -193,11 +193,11 @@ export class AnchorTree {
         this.mode = FRAMESET;
         return;
       }
-      if (!HEAD_TAGS.has(name)) this.bodyStarted = true;
+      if ((info & HEAD_TAG) === 0) this.bodyStarted = true;
     }
-    if (this.framesetOk && NOT_FRAMESET.has(name)) this.framesetOk = false;
+    if (this.framesetOk && (info & NOT_FRAMESET) !== 0) this.framesetOk = false;
     this.tName = name;
-    this.tInfo = infoOf(name);
+    this.tInfo = info;
     this.tHref = href;
     this.tRel = rel;
     this.tSigStart = attrStart;
@@ -214,7 +214,9 @@ export class AnchorTree {
    */
   closesTop(start: number, end: number): boolean {
     this.skipLF = false;
-    if (this.mode !== BODY) return false;
+    // In table, table body, row, cell and caption modes such an end tag too goes by the "in body" rules
+    // (a table-related name is never simple); not in column group, select or frameset modes.
+    if (this.mode > CAPTION) return false;
     const top = this.top();
     const n = top.name;
     if (!top.simple || n.length !== end - start) return false;
@@ -228,9 +230,9 @@ export class AnchorTree {
     return true;
   }
 
-  /** The current start tag's attributes as written (the Noah's Ark clause compares them). */
-  private sig(): string {
-    let s = this.html.slice(this.tSigStart, this.tSigEnd).trim();
+  /** An element's start tag attributes as written (the Noah's Ark clause compares them). */
+  private sigOf(el: El): string {
+    let s = this.html.slice(el.sigStart, el.sigEnd).trim();
     if (s.endsWith('/')) s = s.slice(0, -1).trim();
     return s;
   }
@@ -556,7 +558,7 @@ export class AnchorTree {
         return;
       case 'form':
         if (this.form !== null || this.has('template')) return;
-        this.form = new El('form', null, null, '');
+        this.form = new El('form', 0, 0);
         return;
     }
     this.startBody(true);
@@ -596,7 +598,7 @@ export class AnchorTree {
   /** The "in body" rules for a start tag; `foster`: inserted from table context (foster parenting). */
   private startBody(foster: boolean): void {
     const name = this.tName;
-    switch (this.tInfo >> 8) {
+    switch ((this.tInfo >> 8) & 0xff) {
       case Kind.Ignore:
         if (name === 'frameset' && this.framesetOk) {
           // The body and all its links are replaced by the frameset.
@@ -657,12 +659,14 @@ export class AnchorTree {
           }
         }
         this.reconstruct(foster);
-        this.pushFormatting(this.insertTag(name, foster, this.tHref, this.tRel, this.sig()));
+        this.pushFormatting(
+          this.insertTag(name, foster, this.tHref, this.tRel, this.tSigStart, this.tSigEnd),
+        );
         return;
       }
       case Kind.Formatting:
         this.reconstruct(foster);
-        this.pushFormatting(this.insertTag(name, foster, null, null, this.sig()));
+        this.pushFormatting(this.insertTag(name, foster, null, null, this.tSigStart, this.tSigEnd));
         return;
       case Kind.Nobr:
         this.reconstruct(foster);
@@ -670,7 +674,7 @@ export class AnchorTree {
           this.adopt('nobr', foster);
           this.reconstruct(foster);
         }
-        this.pushFormatting(this.insertTag(name, foster, null, null, this.sig()));
+        this.pushFormatting(this.insertTag(name, foster, null, null, this.tSigStart, this.tSigEnd));
         return;
       case Kind.MarkerElement:
         this.reconstruct(foster);
@@ -1139,7 +1143,7 @@ export class AnchorTree {
   }
 
   private cloneOf(node: El): El {
-    const c = new El(node.name, node.href, node.rel, node.sig);
+    const c = new El(node.name, node.sigStart, node.sigEnd);
     c.open = true;
     c.inList = true;
     c.foster = node.foster;
@@ -1163,7 +1167,14 @@ export class AnchorTree {
     }
     for (; i < n; i++) {
       const e = list[i]!;
-      const c = this.insertTag(e.name, foster, e.href, e.rel, e.sig);
+      const c = this.insertTag(
+        e.name,
+        foster,
+        e.anchor?.href ?? null,
+        e.anchor?.rel ?? null,
+        e.sigStart,
+        e.sigEnd,
+      );
       e.inList = false;
       c.inList = true;
       list[i] = c;
@@ -1175,10 +1186,11 @@ export class AnchorTree {
     const list = this.list;
     let same = 0;
     let first = -1;
+    let sig: string | null = null;
     for (let i = list.length - 1; i >= 0; i--) {
       const e = list[i];
       if (e === null) break;
-      if (e.name === el.name && e.sig === el.sig) {
+      if (e.name === el.name && this.sigOf(e) === (sig ??= this.sigOf(el))) {
         same++;
         first = i;
       }
@@ -1368,10 +1380,11 @@ export class AnchorTree {
     foster = false,
     href: string | null = null,
     rel: string | null = null,
-    sig = '',
+    sigStart = 0,
+    sigEnd = 0,
   ): El {
-    const el = new El(name, href, rel, sig, name === this.tName ? this.tInfo : infoOf(name));
-    this.insert(el, foster);
+    const el = new El(name, sigStart, sigEnd, name === this.tName ? this.tInfo : infoOf(name));
+    this.insert(el, foster, href, rel);
     return el;
   }
 
@@ -1383,7 +1396,8 @@ export class AnchorTree {
     return this.lastTable();
   }
 
-  private insert(el: El, foster: boolean): void {
+  /** Inserts `el`; an <a> with an href is a link (its RawAnchor made here). */
+  private insert(el: El, foster: boolean, href: string | null = null, rel: string | null = null): void {
     // Deeper than the cap, the current node is closed first: the new element becomes its sibling.
     if (this.stack.length >= MAX_DEPTH) this.pop();
     const table = this.parentFoster(foster);
@@ -1394,8 +1408,8 @@ export class AnchorTree {
     el.foster = table;
     el.mark = this.chars;
     const up = parent === null ? NONE : parent.anchors;
-    if (el.href !== null && el.name === 'a') {
-      el.anchor = { href: el.href, text: '', rel: el.rel, tag: 'a' };
+    if (href !== null && el.name === 'a') {
+      el.anchor = { href, text: '', rel, tag: 'a' };
       el.at = this.emit(el.anchor, table, parent);
       el.anchors = [...up, el];
     } else {
@@ -1475,10 +1489,19 @@ export class AnchorTree {
 
   private inScope(name: string, scope: number): boolean {
     const stack = this.stack;
+    if (scope === SELECT_SCOPE) {
+      for (let i = stack.length - 1; i >= 0; i--) {
+        const e = stack[i];
+        if (e.name === name) return true;
+        if ((e.flags & OPTION) === 0) return false;
+      }
+      return false;
+    }
+    const mask = SCOPE_MASK[scope];
     for (let i = stack.length - 1; i >= 0; i--) {
       const e = stack[i];
       if (e.name === name) return true;
-      if (boundary(e, scope)) return false;
+      if ((e.flags & mask) !== 0) return false;
     }
     return false;
   }
@@ -1502,21 +1525,8 @@ export class AnchorTree {
   }
 }
 
-function boundary(e: El, scope: number): boolean {
-  const n = e.name;
-  switch (scope) {
-    case TABLE_SCOPE:
-      return n === 'html' || n === 'table' || n === 'template';
-    case SELECT_SCOPE:
-      return n !== 'optgroup' && n !== 'option';
-    case BUTTON_SCOPE:
-      return (e.flags & SCOPE) !== 0 || n === 'button';
-    case LIST_SCOPE:
-      return (e.flags & SCOPE) !== 0 || n === 'ol' || n === 'ul';
-    default:
-      return (e.flags & SCOPE) !== 0;
-  }
-}
+/** El.bounds bits of each scope's boundary, by scope (select scope is handled apart). */
+const SCOPE_MASK = [SCOPE, IN_BUTTON, IN_LIST, IN_TABLE];
 
 /** The element's links lose the last `moved` characters (the furthest block's content moved away). */
 function lose(el: El, moved: number): void {

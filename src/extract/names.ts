@@ -4,36 +4,64 @@
  * compares against are the very string literals it compares with (fast property and set lookups).
  */
 
-/** Names seen so far, by hash; bounded so a page of random names cannot grow it without end. */
-const table = new Map<number, string[]>();
-let size = 0;
+/**
+ * Names seen so far: an open-addressing table (hash, index + 1 into `names`), bounded so a page of random
+ * names cannot grow it without end. Each name carries a number set by knownNames (the link emulation's
+ * tree-construction info), read back through lastInfo() after nameAt, without a second lookup.
+ */
 const MAX_NAMES = 4096;
+const SLOTS = 16384;
+const MASK = SLOTS - 1;
+const slotHash = new Int32Array(SLOTS);
+const slotName = new Int32Array(SLOTS);
+const names: string[] = [];
+const infos: number[] = [];
+let last = 0;
 
 /** `html[start, end)` ASCII-lowercased, as a string shared with every other occurrence of the name. */
 export function nameAt(html: string, start: number, end: number): string {
   let h = end - start;
   for (let i = start; i < end; i++) h = (Math.imul(h, 31) + lowerCode(html.charCodeAt(i))) | 0;
-  const bucket = table.get(h);
-  if (bucket !== undefined) for (const s of bucket) if (sameLower(html, start, end, s)) return s;
+  for (let i = h & MASK; ; i = (i + 1) & MASK) {
+    const k = slotName[i];
+    if (k === 0) break;
+    if (slotHash[i] === h) {
+      const s = names[k - 1];
+      if (sameLower(html, start, end, s)) {
+        last = infos[k - 1];
+        return s;
+      }
+    }
+  }
   const s = lowerAscii(html.slice(start, end));
-  if (size < MAX_NAMES) remember(h, s);
+  last = 0;
+  if (names.length < MAX_NAMES) remember(h, s, 0);
   return s;
 }
 
-/** Registers names (string literals) up front, so lookups return these very strings. */
-export function knownNames(names: Iterable<string>): void {
-  for (const s of names) {
+/** The number knownNames gave the name nameAt returned last (0 for any other name). */
+export function lastInfo(): number {
+  return last;
+}
+
+/** Registers names (string literals) up front, so lookups return these very strings; `info` numbers them. */
+export function knownNames(list: Iterable<string>, info: (name: string) => number = () => 0): void {
+  for (const s of list) {
     let h = s.length;
     for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-    if (!table.get(h)?.includes(s)) remember(h, s);
+    const k = names.indexOf(s);
+    if (k < 0) remember(h, s, info(s));
+    else infos[k] |= info(s);
   }
 }
 
-function remember(h: number, s: string): void {
-  const bucket = table.get(h);
-  if (bucket === undefined) table.set(h, [s]);
-  else bucket.push(s);
-  size++;
+function remember(h: number, s: string, info: number): void {
+  let i = h & MASK;
+  while (slotName[i] !== 0) i = (i + 1) & MASK;
+  names.push(s);
+  infos.push(info);
+  slotHash[i] = h;
+  slotName[i] = names.length;
 }
 
 function lowerCode(c: number): number {

@@ -17,9 +17,9 @@
  */
 import { AnchorTree, type RawAnchor } from './anchors.js';
 import { AuditCounter } from './audit.js';
-import { knownNames, NameFilter, nameAt } from './names.js';
+import { knownNames, lastInfo, NameFilter, nameAt } from './names.js';
 import { FastTokenizer } from './tokenizer.js';
-import { treeNames } from './tree-names.js';
+import { infoOf, treeNames } from './tree-names.js';
 
 export type Attrs = Record<string, string>;
 export type { RawAnchor };
@@ -104,7 +104,7 @@ END_SEQ.plaintext = Uint8Array.of(0x3c, 0x2f, 0);
 // Every name compared against below, so the scan's names are these very strings.
 knownNames([...WANTED.keys(), ...[...WANTED.values()].flatMap((v) => [...v])]);
 knownNames([...EXTRA_RAW, ...NATIVE_RAW, ...BREAKOUT, ...INTEGRATION, ...VOID]);
-knownNames(treeNames());
+knownNames(treeNames(), infoOf);
 knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math', 'img', 'image']);
 
 /** End tags closeTag looks at beyond the link emulation (the fast path in onclosetag skips the others). */
@@ -151,6 +151,8 @@ export function scan(
 
   let tagName = '';
   let tagNameEnd = 0;
+  /** The tag name's tree-construction info (tree-names.ts infoOf), from the name lookup itself. */
+  let tagInfo = 0;
   let wanted: ReadonlySet<string> | undefined;
   let attrs: Attrs | null = null;
   let attrName = '';
@@ -228,7 +230,7 @@ export function scan(
     }
     // Inside an SVG/MathML integration point only the links themselves are followed (anchors.ts).
     if (foreign.length === 0 || name === 'a' || name === 'area')
-      anchors.start(name, a?.href ?? null, a?.rel ?? null, tagNameEnd, tagEnd, isSelfClosing);
+      anchors.start(name, tagInfo, a?.href ?? null, a?.rel ?? null, tagNameEnd, tagEnd, isSelfClosing);
     switch (name) {
       case 'img':
       case 'image':
@@ -341,6 +343,7 @@ export function scan(
         audit.boundary();
         // Every name matters: the link emulation (anchors.ts) follows the open elements.
         tagName = nameAt(html, start, end);
+        tagInfo = lastInfo();
         tagNameEnd = end;
         wanted = WANTED.get(tagName);
         attrs = wanted ? {} : null;

@@ -117,12 +117,45 @@ const INFO = new Map<string, number>();
 for (const [n, f] of FLAGS) INFO.set(n, f);
 for (const [n, k] of KINDS) INFO.set(n, (INFO.get(n) ?? 0) | (k << 8));
 
+/**
+ * Scope boundaries, above the kind (bits 16+ of infoOf), so "has an element in scope" reads one field per
+ * open element: the boundary of button scope (SCOPE names and button), of list item scope (SCOPE names, ol,
+ * ul), of table scope (html table template); OPTION marks the only names select scope passes (optgroup, option).
+ */
+export const IN_BUTTON = 1 << 16;
+export const IN_LIST = 1 << 17;
+export const IN_TABLE = 1 << 18;
+export const OPTION = 1 << 19;
+/** Start tags that do not begin the body (before it, a <frameset> makes a frameset document). */
+export const HEAD_TAG = 1 << 20;
+/** Start tags after which a <frameset> is ignored ("frameset-ok" becomes "not ok"). */
+export const NOT_FRAMESET = 1 << 21;
+const HEAD_NAMES = new Set(
+  'html head base basefont bgsound link meta noframes script style template title noscript'.split(' '),
+);
+const NOT_FRAMESET_NAMES = new Set(
+  'body pre listing li dd dt button applet marquee object table area br embed img image keygen wbr input hr textarea xmp iframe select'.split(
+    ' ',
+  ),
+);
+for (const n of [...HEAD_NAMES, ...NOT_FRAMESET_NAMES]) if (!INFO.has(n)) throw new Error(`tree-names: ${n}`);
+for (const [n, i] of INFO) {
+  let b = 0;
+  if (i & SCOPE || n === 'button') b |= IN_BUTTON;
+  if (i & SCOPE || n === 'ol' || n === 'ul') b |= IN_LIST;
+  if (n === 'html' || n === 'table' || n === 'template') b |= IN_TABLE;
+  if (n === 'optgroup' || n === 'option') b |= OPTION;
+  if (HEAD_NAMES.has(n)) b |= HEAD_TAG;
+  if (NOT_FRAMESET_NAMES.has(n)) b |= NOT_FRAMESET;
+  INFO.set(n, i | b);
+}
+
 export function infoOf(name: string): number {
   return INFO.get(name) ?? 0;
 }
 
 export function kindOf(name: string): Kind {
-  return (INFO.get(name) ?? 0) >> 8;
+  return ((INFO.get(name) ?? 0) >> 8) & 0xff;
 }
 
 /** End tags that close their element when it is in scope ("in body": address, article, ... ul). */
