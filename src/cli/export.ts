@@ -1,17 +1,9 @@
 /** `metacrawl export`: a crawl's rows as JSONL, CSV or Parquet files (or stdout). */
-import { type ExportFormat, type ExportTable, exportCrawl } from '../store/index.js';
+import { type ExportOptions, exportCrawl } from '../store/index.js';
 import type { CliIO } from './io.js';
 
-export interface ExportCommandOptions {
-  db: string;
-  crawl: string;
-  format: ExportFormat;
-  table: ExportTable | 'all';
-  /** null: stdout. */
-  out: string | null;
-  gzip: boolean;
-  nested: boolean;
-}
+/** The store's export options less what the command supplies itself (stdout) or leaves to tests. */
+export type ExportCommandOptions = Omit<ExportOptions, 'stdout' | 'rowGroupRows'>;
 
 export async function exportCommand(opts: ExportCommandOptions, io: CliIO): Promise<number> {
   const results = await exportCrawl({ ...opts, stdout: io.stdout });
