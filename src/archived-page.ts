@@ -1,12 +1,14 @@
 /**
  * One archived page extracted again, for `reextract`: its WARC record read back and decoded, then the worker's
  * path (src/page-extract.ts, src/custom-fields.ts) and its hashes. On reextract's threads (the store stage's
- * reextract-thread.ts) or its own: the same function, so both store the same rows. Jobs and results are
- * structured-cloneable (they cross threads).
+ * reextract-thread.ts) or its own: the same function, so both store the same rows. Jobs are structured-cloneable;
+ * results cross threads packed (`extractPacked`, `unpackResults`): one JSON text per chunk of pages, built from
+ * the text the metadata hash reads anyway, so a page's metadata is not serialized a second time as an object
+ * graph (a structured clone cost its thread ~5% and the writing thread as much again to rebuild).
  */
 import { type ArchiveLocation, WarcReader } from './archive/index.js';
 import { addCustomFields, type CustomSettings } from './custom-fields.js';
-import { bodyHash, metaHash } from './hashes.js';
+import { bodyHash, type MetaHashFields, metaHashFields, metaHashOfJson } from './hashes.js';
 import { extractResponse } from './page-extract.js';
 import type { PageMetadata } from './types.js';
 
@@ -29,6 +31,35 @@ export interface ArchivedPageSettings {
   custom: CustomSettings;
 }
 
+/** The metadata fields metaHash reads (the rest of a page's metadata crosses threads apart). */
+const HASHED = new Set<string>([
+  'title',
+  'lang',
+  'charset',
+  'canonical',
+  'description',
+  'viewport',
+  'meta',
+  'og',
+  'twitter',
+  'jsonld',
+  'links',
+  'linksCount',
+  'areaLinksCount',
+  'linksTruncated',
+  'baseUrl',
+  'resolved',
+]);
+
+/**
+ * A page's result as JSON: `[0, error, errorDetail]`, or `[1, encoding, bodyHash, metaHash, fields, rest,
+ * values]` where `fields` is the text metaHash hashed (metaHashFields), `rest` the metadata's other fields
+ * (audit, custom rules, microdata) and `values` the JSON-LD blocks' parsed values.
+ */
+type Packed =
+  | [0, 'NOT_HTML' | 'BINARY_CONTENT', string]
+  | [1, string, string, string, MetaHashFields, Record<string, unknown>, unknown[]];
+
 /** Extracts archived pages of one archive directory (its files kept open); close() when done. */
 export class ArchivedPageExtractor {
   private readonly reader: WarcReader;
@@ -39,6 +70,33 @@ export class ArchivedPageExtractor {
 
   /** Throws (an `archive: …` Error) when the record cannot be read: the run stops, as before threads. */
   extract(job: ArchivedPageJob): ArchivedPageResult {
+    const p = this.extracted(job);
+    if (!p.ok) return p;
+    return {
+      ok: true,
+      encoding: p.encoding,
+      meta: p.meta,
+      bodyHash: p.bodyHash,
+      metaHash: metaHashOfJson(p.fields),
+    };
+  }
+
+  /** extract() as the JSON text of one `Packed` result: what a thread sends (unpackResults reads them). */
+  extractPacked(job: ArchivedPageJob): string {
+    const p = this.extracted(job);
+    if (!p.ok) return JSON.stringify([0, p.error, p.errorDetail] satisfies Packed);
+    const rest: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(p.meta)) if (!HASHED.has(k)) rest[k] = v;
+    const values = JSON.stringify(p.meta.jsonld.map((b) => b.value));
+    return `[1,${JSON.stringify(p.encoding)},"${p.bodyHash}","${metaHashOfJson(p.fields)}",${p.fields},${JSON.stringify(rest)},${values}]`;
+  }
+
+  /** The page extracted, with the JSON text of its metaHashFields. */
+  private extracted(
+    job: ArchivedPageJob,
+  ):
+    | { ok: true; encoding: string; meta: PageMetadata; bodyHash: string; fields: string }
+    | { ok: false; error: 'NOT_HTML' | 'BINARY_CONTENT'; errorDetail: string } {
     const { maxLinks, custom } = this.settings;
     const payload = this.reader.readSync(job.archive);
     const page = extractResponse(job.url, job.finalUrl, payload.body, job.headers, maxLinks);
@@ -49,11 +107,45 @@ export class ArchivedPageExtractor {
       encoding: page.encoding,
       meta: page.meta,
       bodyHash: bodyHash(payload.body),
-      metaHash: metaHash(page.meta),
+      fields: JSON.stringify(metaHashFields(page.meta)),
     };
   }
 
   close(): void {
     this.reader.close();
   }
+}
+
+/** The results of a chunk of pages: `packed` is the JSON array of their extractPacked() texts, in order. */
+export function unpackResults(packed: string): ArchivedPageResult[] {
+  return (JSON.parse(packed) as Packed[]).map(unpack);
+}
+
+function unpack(p: Packed): ArchivedPageResult {
+  if (p[0] === 0) return { ok: false, error: p[1], errorDetail: p[2] };
+  const [, encoding, bodyHash, metaHash, f, rest, values] = p;
+  const meta: PageMetadata = {
+    title: f[0],
+    lang: f[1],
+    charset: f[2],
+    canonical: f[3],
+    description: f[4],
+    viewport: f[5],
+    meta: f[6],
+    og: f[7],
+    twitter: f[8],
+    jsonld: f[9].map(([raw, unwrapped, valid, types], i) =>
+      unwrapped === null
+        ? { raw, valid, value: values[i], types }
+        : { raw, unwrapped, valid, value: values[i], types },
+    ),
+    links: f[10].map(([url, text, rel, tag]) => ({ url, text, rel, tag })),
+    linksCount: f[11],
+    areaLinksCount: f[12],
+    linksTruncated: f[13],
+    baseUrl: f[14],
+    resolved: f[15],
+    ...rest,
+  };
+  return { ok: true, encoding, meta, bodyHash, metaHash };
 }

@@ -22,26 +22,51 @@ export function bodyHash(body: Uint8Array): string {
  * headers, final URL, timing, encoding) is in it.
  */
 export function metaHash(m: PageMetadata): string {
-  const h = createHash('sha256');
-  h.update(
-    JSON.stringify([
-      m.title,
-      m.lang,
-      m.charset,
-      m.canonical,
-      m.description,
-      m.viewport,
-      m.meta,
-      m.og,
-      m.twitter,
-      m.jsonld.map((b) => [b.raw, b.unwrapped ?? null, b.valid, b.types]),
-      m.links.map((l) => [l.url, l.text, l.rel, l.tag]),
-      m.linksCount,
-      m.areaLinksCount,
-      m.linksTruncated,
-      m.baseUrl,
-      m.resolved,
-    ]),
-  );
-  return h.digest('hex').slice(0, HEX_DIGITS);
+  return metaHashOfJson(JSON.stringify(metaHashFields(m)));
+}
+
+/** What metaHash hashes (as JSON): the metadata's stored fields, in their fixed order (see metaHash). */
+export type MetaHashFields = [
+  title: PageMetadata['title'],
+  lang: PageMetadata['lang'],
+  charset: PageMetadata['charset'],
+  canonical: PageMetadata['canonical'],
+  description: PageMetadata['description'],
+  viewport: PageMetadata['viewport'],
+  meta: PageMetadata['meta'],
+  og: PageMetadata['og'],
+  twitter: PageMetadata['twitter'],
+  jsonld: [raw: string, unwrapped: string | null, valid: boolean, types: string[]][],
+  links: [url: string, text: string, rel: string | null, tag: 'a' | 'area'][],
+  linksCount: number,
+  areaLinksCount: number,
+  linksTruncated: boolean,
+  baseUrl: string,
+  resolved: PageMetadata['resolved'],
+];
+
+export function metaHashFields(m: PageMetadata): MetaHashFields {
+  return [
+    m.title,
+    m.lang,
+    m.charset,
+    m.canonical,
+    m.description,
+    m.viewport,
+    m.meta,
+    m.og,
+    m.twitter,
+    m.jsonld.map((b) => [b.raw, b.unwrapped ?? null, b.valid, b.types]),
+    m.links.map((l) => [l.url, l.text, l.rel, l.tag]),
+    m.linksCount,
+    m.areaLinksCount,
+    m.linksTruncated,
+    m.baseUrl,
+    m.resolved,
+  ];
+}
+
+/** metaHash of `JSON.stringify(metaHashFields(m))`, when the caller has that text already. */
+export function metaHashOfJson(json: string): string {
+  return createHash('sha256').update(json).digest('hex').slice(0, HEX_DIGITS);
 }

@@ -12,12 +12,13 @@ import {
   type ArchivedPageJob,
   type ArchivedPageResult,
   type ArchivedPageSettings,
+  unpackResults,
 } from '../archived-page.js';
 
 export type ReextractThreadRequest = { type: 'jobs'; id: number; jobs: ArchivedPageJob[] };
 export type ReextractThreadReply =
-  | { type: 'done'; id: number; results: ArchivedPageResult[] }
-  | { type: 'failed'; id: number; error: string };
+  /** `results`: the JSON array of the jobs' packed results (ArchivedPageExtractor.extractPacked), in order. */
+  { type: 'done'; id: number; results: string } | { type: 'failed'; id: number; error: string };
 
 export interface ExtractPool {
   /** Threads extracting (0: this one does). */
@@ -79,8 +80,12 @@ export function startExtractPool(n: number, settings: ArchivedPageSettings): Ext
       if (!p) return;
       t.pending.delete(m.id);
       t.load -= p.jobs;
-      if (m.type === 'done') p.resolve(m.results);
-      else p.reject(new Error(m.error));
+      if (m.type !== 'done') return p.reject(new Error(m.error));
+      try {
+        p.resolve(unpackResults(m.results));
+      } catch (err) {
+        p.reject(err as Error);
+      }
     });
     worker.on('error', (err) =>
       fail(t, new Error(`reextract: an extraction thread crashed: ${err.message}`)),

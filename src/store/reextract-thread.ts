@@ -13,7 +13,7 @@ const send = (m: ReextractThreadReply) => port.postMessage(m);
 
 port.on('message', (m: ReextractThreadRequest) => {
   try {
-    send({ type: 'done', id: m.id, results: m.jobs.map((j) => extractor.extract(j)) });
+    send({ type: 'done', id: m.id, results: `[${m.jobs.map((j) => extractor.extractPacked(j)).join(',')}]` });
   } catch (err) {
     send({ type: 'failed', id: m.id, error: (err as Error).message });
   }
