@@ -9,7 +9,7 @@
  * thread's CPU ms per page bounds the rate on free cores (1000 ÷ it).
  *
  * Usage: node bench/reextract-ab.js --db <file> --warc <dir> --crawl <name> [--rounds 3] [--workers auto]
- *        [--profile <dir>] name=<worktree> name=<worktree> ...
+ *        [--profile <dir>] name=<worktree>[:<node flag>,...] name=<worktree> ...
  * (each <worktree> with its dist/ built; the database is copied per run, never written.)
  */
 import { spawn } from 'node:child_process';
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
-/** @type {{ db: string, warc: string, crawl: string, rounds: number, workers: string, profile: string | null, builds: { name: string, dir: string }[] }} */
+/** @type {{ db: string, warc: string, crawl: string, rounds: number, workers: string, profile: string | null, builds: { name: string, dir: string, flags: string[] }[] }} */
 const o = { db: '', warc: '', crawl: '', rounds: 3, workers: 'auto', profile: null, builds: [] };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
@@ -29,8 +29,12 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--workers') o.workers = args[++i];
   else if (a === '--profile') o.profile = args[++i];
   else if (a.includes('=')) {
-    const [name, dir] = a.split('=');
-    o.builds.push({ name, dir });
+    // name=<worktree>[:<node flag>,<node flag>...]: the same build under other V8 flags is another variant.
+    const name = a.slice(0, a.indexOf('='));
+    const spec = a.slice(a.indexOf('=') + 1);
+    const dir = spec.split(':')[0];
+    const flags = spec.slice(dir.length + 1);
+    o.builds.push({ name, dir, flags: flags ? flags.split(',') : [] });
   } else throw new Error(`unknown argument ${a}`);
 }
 if (!o.db || !o.warc || !o.crawl || o.builds.length === 0)
@@ -68,7 +72,7 @@ function threadCpu(/** @type {number} */ pid) {
 const work = mkdtempSync(join(tmpdir(), 'reextract-ab-'));
 
 /** One run of a build: its figures. */
-async function runOnce(/** @type {{ name: string, dir: string }} */ b, /** @type {number} */ round) {
+async function runOnce(/** @type {{ name: string, dir: string, flags: string[] }} */ b, /** @type {number} */ round) {
   const db = join(work, `${b.name}-${round}.db`);
   copyFileSync(o.db, db);
   const probe = join(work, `${b.name}-${round}.probe.json`);
@@ -80,6 +84,7 @@ async function runOnce(/** @type {{ name: string, dir: string }} */ b, /** @type
       '--import',
       new URL('./probe.js', import.meta.url).pathname,
       ...flags,
+      ...b.flags,
       join(b.dir, 'bin/metacrawl.js'),
       'reextract',
       '--crawl',
@@ -121,6 +126,7 @@ async function runOnce(/** @type {{ name: string, dir: string }} */ b, /** @type
   const busiestExtractS = others[0] ?? 0;
   const restS = others.slice(threads).reduce((a, s) => a + s, 0);
   rmSync(db, { force: true });
+  if (process.env.AB_THREADS) process.stderr.write(`threads (CPU s): main ${mainS}, others ${others.join(' ')}\n`);
   const ms = (/** @type {number} */ s) => r2((s / pages) * 1000);
   return {
     pages,

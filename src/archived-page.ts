@@ -17,6 +17,11 @@ export interface ArchivedPageJob {
   finalUrl: string;
   headers: Record<string, string>;
   archive: ArchiveLocation;
+  /**
+   * The body hash the crawl stored for these bytes, when it hashed all of them (not truncated): the archived
+   * record holds the same bytes, so it is not computed again.
+   */
+  bodyHash?: string;
 }
 
 export type ArchivedPageResult =
@@ -106,7 +111,7 @@ export class ArchivedPageExtractor {
       ok: true,
       encoding: page.encoding,
       meta: page.meta,
-      bodyHash: bodyHash(payload.body),
+      bodyHash: job.bodyHash ?? bodyHash(payload.body),
       fields: JSON.stringify(metaHashFields(page.meta)),
     };
   }

@@ -6,8 +6,8 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { decodeBody } from '../fetch/index.js';
+// body.js, not the fetcher's index (which loads undici): reextract's threads load this file.
+import { decodeBody, gunzipSized } from '../fetch/body.js';
 import type { ArchiveLocation } from './writer.js';
 
 export interface ArchivedPayload {
@@ -51,7 +51,7 @@ export class WarcReader {
     const where = `${path}:${loc.offset}`;
     let record: Buffer;
     try {
-      record = gunzipSync(member);
+      record = gunzipSized(member);
     } catch (err) {
       throw new Error(`archive: no WARC record at ${where}: ${(err as Error).message}`, { cause: err });
     }

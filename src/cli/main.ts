@@ -530,7 +530,7 @@ export function buildProgram(io: CliIO, setCode: (code: number) => void): Comman
     .option('--max-links <n>', 'links stored per page', String(DEFAULTS.fetch.maxLinks))
     .option(
       '--workers <n>',
-      "threads in all, the writer's included: n - 1 read and extract the archived pages; 'auto' = one per usable core beyond the writer once the crawl has 1,000+ pages",
+      "threads in all, the writer's included: n - 1 read and extract the archived pages; 'auto' = one extracting thread per usable core (the writer beside them) once the crawl has 1,000+ pages",
       'auto',
     )
     .action(

@@ -12,7 +12,7 @@ export interface ReextractCommandOptions {
   /** Rules besides the crawl's (checked as at submit); one named as a crawl rule replaces it. */
   extract: string[];
   microdata: boolean;
-  /** --workers: threads in all, this one (the writer) included; 'auto': one per usable core from 1,000 pages. */
+  /** --workers: threads in all, this one (the writer) included; 'auto': one extracting per usable core from 1,000 pages. */
   workers: number | 'auto';
 }
 

@@ -153,6 +153,21 @@ function until(stream: Decoder, events: string[], signal: AbortSignal): Promise<
   });
 }
 
+/** Output buffers of a one-call inflate are sized from the gzip trailer up to this (a larger output still works). */
+const SIZED_MAX = 64 * 1024 * 1024;
+
+/**
+ * gunzipSync with its output buffer sized from the gzip trailer (ISIZE, the last member's length mod 2^32): one
+ * buffer and no concatenation when it is right, some 20% of a page's inflate; merely more buffers when it is not
+ * (several members, a cut stream).
+ */
+export function gunzipSized(data: Buffer, opts: zlib.ZlibOptions = {}): Buffer {
+  const size = data.length >= 18 ? data.readUInt32LE(data.length - 4) + 1 : 0;
+  return size > zlib.constants.Z_DEFAULT_CHUNK && size <= SIZED_MAX
+    ? zlib.gunzipSync(data, { ...opts, chunkSize: size })
+    : zlib.gunzipSync(data, opts);
+}
+
 /**
  * Undoes a body's Content-Encoding in one synchronous call, as readBody does while it reads (the same codings and
  * the same leniency): for bytes kept as received, e.g. an archived response read back.
@@ -170,7 +185,7 @@ export function decodeBody(wire: Buffer, contentEncoding: string | null | undefi
             out.length === 0 || (out[0] & 0x0f) === 0x08
               ? zlib.inflateSync(out, flush)
               : zlib.inflateRawSync(out, flush);
-        else out = zlib.gunzipSync(out, flush);
+        else out = gunzipSized(out, flush);
       }
     } catch (err) {
       throw new CrawlError('DECOMPRESSION_FAILED', `bad ${coding} data: ${(err as Error).message}`, {

@@ -35,8 +35,9 @@ export interface ReextractOptions {
   microdata?: boolean;
   /**
    * Threads in all, this one (which reads and writes the rows) included: `n - 1` threads read, decode and
-   * extract the archived pages. 'auto': one per usable core beyond this one, from AUTO_MIN_PAGES pages; 1: all
-   * on this thread.
+   * extract the archived pages. 'auto': one extracting thread per usable core (this one beside them: writing
+   * is about a third of the work, so it shares a core), from AUTO_MIN_PAGES pages, none on one core; 1: all on
+   * this thread.
    */
   workers?: number | 'auto';
   /** Told once the extraction threads are started (0: all on this thread). */
@@ -130,7 +131,10 @@ export const AUTO_MIN_PAGES = 1000;
 
 /** Extraction threads to start for `workers` over `pages` pages. */
 export function extractionThreads(workers: number | 'auto', pages: number): number {
-  if (workers === 'auto') return pages >= AUTO_MIN_PAGES ? availableParallelism() - 1 : 0;
+  if (workers === 'auto') {
+    const cores = availableParallelism();
+    return pages >= AUTO_MIN_PAGES && cores > 1 ? cores : 0;
+  }
   return Math.max(0, workers - 1);
 }
 
@@ -341,7 +345,13 @@ function planOf(row: Row, ctx: Context): Plan {
   return {
     record: base,
     kind: 'reextracted',
-    job: { url: row.url, finalUrl: base.finalUrl, headers, archive: base.archive },
+    job: {
+      url: row.url,
+      finalUrl: base.finalUrl,
+      headers,
+      archive: base.archive,
+      ...(typeof row.body_hash === 'string' && !base.truncated ? { bodyHash: row.body_hash } : {}),
+    },
   };
 }
 
