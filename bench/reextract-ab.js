@@ -72,7 +72,10 @@ function threadCpu(/** @type {number} */ pid) {
 const work = mkdtempSync(join(tmpdir(), 'reextract-ab-'));
 
 /** One run of a build: its figures. */
-async function runOnce(/** @type {{ name: string, dir: string, flags: string[] }} */ b, /** @type {number} */ round) {
+async function runOnce(
+  /** @type {{ name: string, dir: string, flags: string[] }} */ b,
+  /** @type {number} */ round,
+) {
   const db = join(work, `${b.name}-${round}.db`);
   copyFileSync(o.db, db);
   const probe = join(work, `${b.name}-${round}.probe.json`);
@@ -98,7 +101,10 @@ async function runOnce(/** @type {{ name: string, dir: string, flags: string[] }
       '--workers',
       o.workers,
     ],
-    { env: { ...process.env, BENCH_PROBE_FILE: probe, BENCH_PROBE_REDIS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, BENCH_PROBE_FILE: probe, BENCH_PROBE_REDIS: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let stdout = '';
   let stderr = '';
@@ -121,12 +127,16 @@ async function runOnce(/** @type {{ name: string, dir: string, flags: string[] }
   const p = JSON.parse(readFileSync(probe, 'utf8'));
   const cpuS = p.userCpuS + p.systemCpuS;
   const mainS = last.get(pid) ?? 0;
-  const others = [...last.entries()].filter(([t]) => t !== pid).map(([, s]) => s).sort((a, b) => b - a);
+  const others = [...last.entries()]
+    .filter(([t]) => t !== pid)
+    .map(([, s]) => s)
+    .sort((a, b) => b - a);
   const extractS = others.slice(0, threads).reduce((a, s) => a + s, 0);
   const busiestExtractS = others[0] ?? 0;
   const restS = others.slice(threads).reduce((a, s) => a + s, 0);
   rmSync(db, { force: true });
-  if (process.env.AB_THREADS) process.stderr.write(`threads (CPU s): main ${mainS}, others ${others.join(' ')}\n`);
+  if (process.env.AB_THREADS)
+    process.stderr.write(`threads (CPU s): main ${mainS}, others ${others.join(' ')}\n`);
   const ms = (/** @type {number} */ s) => r2((s / pages) * 1000);
   return {
     pages,
