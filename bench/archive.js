@@ -96,7 +96,7 @@ export async function runArchive(o) {
     {
       probeFile: join(o.work, 'reextract.probe.json'),
       env: { BENCH_PROBE_REDIS: '0' },
-      // Every core, as a user runs it: `--workers auto` extracts on one thread per core beyond the writer.
+      // Every core, as a user runs it: `--workers auto` extracts on one thread per core, the writer beside them.
       core: null,
       nodeFlags: o.profile ? ['--cpu-prof', '--cpu-prof-dir', join(o.work, 'reextract-profile')] : [],
     },
