@@ -155,6 +155,8 @@ function until(stream: Decoder, events: string[], signal: AbortSignal): Promise<
 
 /** Output buffers of a one-call inflate are sized from the gzip trailer up to this (a larger output still works). */
 const SIZED_MAX = 64 * 1024 * 1024;
+/** Deflate's largest expansion (bytes out per byte in): a trailer claiming more is not the stream's own. */
+const DEFLATE_MAX_RATIO = 1032;
 
 /**
  * gunzipSync with its output buffer sized from the gzip trailer (ISIZE, the last member's length mod 2^32): one
@@ -163,7 +165,7 @@ const SIZED_MAX = 64 * 1024 * 1024;
  */
 export function gunzipSized(data: Buffer, opts: zlib.ZlibOptions = {}): Buffer {
   const size = data.length >= 18 ? data.readUInt32LE(data.length - 4) + 1 : 0;
-  return size > zlib.constants.Z_DEFAULT_CHUNK && size <= SIZED_MAX
+  return size > zlib.constants.Z_DEFAULT_CHUNK && size <= Math.min(SIZED_MAX, data.length * DEFLATE_MAX_RATIO)
     ? zlib.gunzipSync(data, { ...opts, chunkSize: size })
     : zlib.gunzipSync(data, opts);
 }

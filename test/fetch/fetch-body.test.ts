@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrawlError } from '../../src/errors.js';
-import { outputChunk } from '../../src/fetch/body.js';
+import { gunzipSized, outputChunk } from '../../src/fetch/body.js';
 import { decodeBody, Fetcher } from '../../src/fetch/index.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 
@@ -122,6 +122,20 @@ describe('body decoding', () => {
     const cut = await fetcher.fetch(server.origin + path, { capture: true, maxBytes: 100 });
     expect(cut.truncated).toBe(true);
     expect(cut.exchanges?.[0].wire).toBeNull();
+  });
+
+  it('gunzipSized sizes its output from the gzip trailer, and a trailer that lies changes nothing', () => {
+    const big = Buffer.concat([PAGE, PAGE, PAGE, PAGE, PAGE, PAGE]); // > 16 KB: more than one default chunk
+    const gz = zlib.gzipSync(big);
+    expect(gunzipSized(gz).equals(big)).toBe(true);
+    // Two members: the trailer tells the last one's size only.
+    const two = Buffer.concat([zlib.gzipSync(big), zlib.gzipSync(PAGE)]);
+    expect(gunzipSized(two).equals(Buffer.concat([big, PAGE]))).toBe(true);
+    // A stream cut short (its trailer is payload bytes), read as decodeBody reads it.
+    const cut = gz.subarray(0, gz.length - 100);
+    const flush = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+    expect(gunzipSized(cut, flush).equals(zlib.gunzipSync(cut, flush))).toBe(true);
+    expect(decodeBody(gz, 'gzip').equals(big)).toBe(true);
   });
 
   it('decodeBody fails bad data with DECOMPRESSION_FAILED', () => {
