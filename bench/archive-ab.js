@@ -3,8 +3,8 @@
  * What `--archive` costs a crawl, build against build: `metacrawl crawl` as a user runs it (private redis-server,
  * pinned to the client core) over a farm of distinct pages, with and without `--archive`, for each build given
  * (a worktree with its `dist/`), interleaved (the order rotating each round) so a machine whose load drifts weighs
- * on all alike. Per build and mode: medians of CPU ms/page (the crawl and its redis-server) and of pages/s (spawn
- * to exit), and the with/without ratios. Figures, not pass/fail.
+ * on all alike. Per build and mode: medians of CPU ms/page (the crawl and its redis-server; the crawl alone) and
+ * of pages/s (spawn to exit), and the with/without ratios. Figures, not pass/fail.
  *
  * Usage: node bench/archive-ab.js [--pages 2000] [--rounds 3] [--profile] name=<worktree> [name=<worktree> ...]
  * `--profile` runs every crawl under `node --cpu-prof` (profiles kept in the printed work dir; see
@@ -57,7 +57,7 @@ const urls = farmUrls(farm.origins, farm.pages, pages);
 const seeds = join(work, 'seeds.txt');
 writeFileSync(seeds, `${urls.join('\n')}\n`);
 
-/** @type {{ build: string, archive: boolean, cpuMs: number, rate: number, load: number, kbPerPage: number | null }[]} */
+/** @type {{ build: string, archive: boolean, cpuMs: number, crawlCpuMs: number, rate: number, load: number, kbPerPage: number | null }[]} */
 const runs = [];
 let seq = 0;
 try {
@@ -88,6 +88,7 @@ try {
       if (r.code !== 0) throw new Error(`${name} failed (${r.code}): ${r.stderr.slice(-800)}`);
       const p = r.probe;
       const cpuS = p.userCpuS + p.systemCpuS + (p.childrenCpuS ?? 0);
+      const crawlCpuS = p.userCpuS + p.systemCpuS;
       let kbPerPage = null;
       if (archive) {
         let bytes = 0;
@@ -100,6 +101,7 @@ try {
         build: b.name,
         archive,
         cpuMs: r2((cpuS / pages) * 1000),
+        crawlCpuMs: r2((crawlCpuS / pages) * 1000),
         rate: r2(pages / r.wallS),
         load,
         kbPerPage,
@@ -117,12 +119,16 @@ const out = builds.map((b) => {
     runs.filter((r) => r.build === b.name && r.archive === archive);
   const off = of(false);
   const on = of(true);
-  const m = (/** @type {typeof runs} */ rs, /** @type {'cpuMs' | 'rate'} */ k) => median(rs.map((r) => r[k]));
+  const m = (/** @type {typeof runs} */ rs, /** @type {'cpuMs' | 'crawlCpuMs' | 'rate'} */ k) =>
+    median(rs.map((r) => r[k]));
   return {
     build: b.name,
     offCpuMs: m(off, 'cpuMs'),
     onCpuMs: m(on, 'cpuMs'),
     extraCpuMs: r2(m(on, 'cpuMs') - m(off, 'cpuMs')),
+    // The crawl process alone (its redis-server left out).
+    offCrawlCpuMs: m(off, 'crawlCpuMs'),
+    onCrawlCpuMs: m(on, 'crawlCpuMs'),
     offRate: m(off, 'rate'),
     onRate: m(on, 'rate'),
     rateRatio: r2((m(on, 'rate') / m(off, 'rate')) * 1000) / 1000,

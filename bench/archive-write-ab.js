@@ -6,14 +6,18 @@
  * thread, libuv's file writes included), median over batches, per build: the comparison that holds on a busy
  * shared machine. Figures, not pass/fail.
  *
- * Usage: node bench/archive-write-ab.js [--pages 200] [--batches 40] [--batch 64] [--identity]
+ * Usage: node bench/archive-write-ab.js [--pages 200] [--batches 40] [--batch 64] [--identity] [--callgrind]
  *        name=<worktree> [name=<worktree> ...]
  * `--identity`: bodies sent without Content-Encoding (deflated into the archive instead of stored).
+ * `--callgrind`: each build runs alone under `valgrind --tool=callgrind`, twice (every batch, then the warm-up
+ * batches alone), and the difference is divided by the pages timed: instructions per page (user space, every
+ * thread), which do not depend on the machine's load.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { renderIssuePage } from './page.js';
 
@@ -22,6 +26,7 @@ let pages = 200;
 let batches = 40;
 let batch = 64;
 let identity = false;
+let callgrind = false;
 /** @type {{ name: string, dir: string }[]} */
 const builds = [];
 for (let i = 0; i < args.length; i++) {
@@ -30,12 +35,47 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--batches') batches = Number(args[++i]);
   else if (a === '--batch') batch = Number(args[++i]);
   else if (a === '--identity') identity = true;
+  else if (a === '--callgrind') callgrind = true;
   else if (a.includes('=')) {
     const [name, dir] = a.split('=');
     builds.push({ name, dir: resolve(dir) });
   } else throw new Error(`unknown option ${a}`);
 }
 if (builds.length === 0) throw new Error('usage: node bench/archive-write-ab.js [options] name=<dir> ...');
+
+/** The first batches warm the JIT up: not timed. */
+const WARM = 3;
+
+if (callgrind) {
+  for (const b of builds) {
+    const instructions = (/** @type {number} */ n) => {
+      const dir = mkdtempSync(join(tmpdir(), 'archive-write-cg-'));
+      try {
+        const out = join(dir, 'cg.out');
+        execFileSync(
+          'valgrind',
+          [
+            ...['--tool=callgrind', `--callgrind-out-file=${out}`, '--smc-check=all-non-file'],
+            ...[process.execPath, fileURLToPath(import.meta.url)],
+            ...['--pages', String(pages), '--batches', String(n), '--batch', String(batch)],
+            ...(identity ? ['--identity'] : []),
+            `${b.name}=${b.dir}`,
+          ],
+          { stdio: ['ignore', 'ignore', 'ignore'] },
+        );
+        const text = readFileSync(out, 'utf8');
+        return Number((/^summary: (\d+)/m.exec(text) ?? /^totals: (\d+)/m.exec(text))?.[1]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const per = (instructions(batches) - instructions(WARM)) / ((batches - WARM) * batch);
+    process.stdout.write(
+      `${b.name}\t${identity ? 'identity' : 'gzip'}\t${Math.round(per / 1000)} k instructions/page\n`,
+    );
+  }
+  process.exit(0);
+}
 
 const bodies = Array.from({ length: pages }, (_, i) => {
   const html = Buffer.from(renderIssuePage(i));
@@ -101,8 +141,7 @@ for (let n = 0; n < batches; n++) {
     const cpu0 = process.cpuUsage();
     await Promise.all(exs.map((ex) => a.archive.write([ex])));
     const cpu = process.cpuUsage(cpu0);
-    // The first rounds warm the JIT up.
-    if (n >= 3) a.us.push((cpu.user + cpu.system) / batch);
+    if (n >= WARM) a.us.push((cpu.user + cpu.system) / batch);
   }
   next += batch;
 }
