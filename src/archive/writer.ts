@@ -2,15 +2,16 @@
  * A worker's WARC files: `<dir>/metacrawl-<worker>-<time>-<n>.warc.gz`, each opened by a warcinfo record and
  * rotated past a size, so a fleet never shares a file. A page's records (request and response of every hop,
  * redirects included) are compressed (src/archive/member.ts), then appended: the pages queued while a write is
- * on its way go in the next one, in one writev (the payloads as received, never copied). A failed write (disk full) is cut back off the file and fails every page of it and
- * every later write, so nothing refers to half a record.
+ * on its way go in the next one, in one writev (the payloads as received, never copied). A failed write (disk
+ * full) is cut back off the file and fails every page of it and every later write, so nothing refers to half a
+ * record.
  */
 import { mkdirSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { CapturedExchange } from '../fetch/index.js';
-import { gzipMember, type Member, storedMember } from './member.js';
+import { gzipMember, storedMember } from './member.js';
 import {
   httpRequestHead,
   httpResponseHead,
@@ -105,8 +106,8 @@ export class WarcArchive {
   async write(exchanges: CapturedExchange[]): Promise<ArchiveLocation | null> {
     if (this.failed) throw this.failed;
     if (exchanges.length === 0) return null;
-    // Built and compressed on the spot: a payload compressed on the wire is stored, not deflated again, so a
-    // record costs a CRC and its header's deflate (cheaper than a trip to the thread pool)...
+    // Built and compressed on the spot: a payload compressed on the wire is stored, not deflated again, so its
+    // records cost two SHA-1s and a CRC (cheaper than a trip to the thread pool)...
     const built = exchanges.map((ex) => this.build(ex));
     // ...then appended in call order: the pages queued while a write is on its way go together in the next
     // one, so a slow disk costs larger writes, not a page's wait behind each other page's write.
@@ -167,7 +168,7 @@ export class WarcArchive {
     );
     // A payload as received (compressed) is stored with the header lines, a revisit's header lines too; a
     // payload that is not compressed is deflated with its header lines.
-    const response: Member =
+    const response =
       ex.wire === null && !revisit
         ? gzipMember(Buffer.concat([header, ...block, RECORD_END]))
         : storedMember([header, ...block, RECORD_END]);
