@@ -2,7 +2,7 @@
  * The two hashes of a stored page (pages.body_hash, pages.meta_hash): the first 16 hex digits (64 bits) of a
  * SHA-256. A re-crawl compares them with the earlier crawl's to tell what changed without comparing rows.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { PageMetadata } from './types.js';
 
 const HEX_DIGITS = 16;
@@ -22,8 +22,10 @@ export function bodyHash(body: Uint8Array): string {
  * headers, final URL, timing, encoding) is in it.
  */
 export function metaHash(m: PageMetadata): string {
-  const h = createHash('sha256');
-  h.update(
+  // One call (no Hash object). The values must stay those of stored rows: `diff` and the page_pairs view compare
+  // them across crawls, so the bytes hashed are exactly this JSON text.
+  return hash(
+    'sha256',
     JSON.stringify([
       m.title,
       m.lang,
@@ -42,6 +44,6 @@ export function metaHash(m: PageMetadata): string {
       m.baseUrl,
       m.resolved,
     ]),
-  );
-  return h.digest('hex').slice(0, HEX_DIGITS);
+    'hex',
+  ).slice(0, HEX_DIGITS);
 }
