@@ -2,7 +2,7 @@
  * The two hashes of a stored page (pages.body_hash, pages.meta_hash): the first 16 hex digits (64 bits) of a
  * SHA-256. A re-crawl compares them with the earlier crawl's to tell what changed without comparing rows.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { PageMetadata } from './types.js';
 
 const HEX_DIGITS = 16;
@@ -68,5 +68,7 @@ export function metaHashFields(m: PageMetadata): MetaHashFields {
 
 /** metaHash of `JSON.stringify(metaHashFields(m))`, when the caller has that text already. */
 export function metaHashOfJson(json: string): string {
-  return createHash('sha256').update(json).digest('hex').slice(0, HEX_DIGITS);
+  // One call (no Hash object). The values must stay those of stored rows: `diff` and the page_pairs view compare
+  // them across crawls, so the bytes hashed are exactly this JSON text.
+  return hash('sha256', json, 'hex').slice(0, HEX_DIGITS);
 }

@@ -124,6 +124,8 @@ export class PageWriter {
   private readonly deleteChildren: Statement[];
   private readonly insertMetaList: Statement;
   private readonly insertLinkList: Statement;
+  /** The ids of one meta or link list, reused from page to page. */
+  private readonly list: Array<number | Array<number | null>> = [];
   /** "Who links to X" (link_targets), kept exact for the pages it covers. */
   private readonly targets: LinkTargets;
   private readonly insertJsonld: Statement;
@@ -314,20 +316,21 @@ export class PageWriter {
 
   private writeChildren(r: PageRecord, m: PageMetadata, pageId: number): void {
     const d = this.dict;
-    // One row per page for its meta tags and one for its links: JSON arrays of dictionary ids.
+    // One row per page for its meta tags and one for its links: JSON arrays of dictionary ids, serialized in one
+    // call from a reused array (no string per id, no concatenation per element).
+    const list = this.list;
     const tags = arr<unknown[]>(m.meta);
     if (tags.length > 0) {
-      let list = '[';
+      list.length = 0;
       for (let k = 0; k < tags.length; k++) {
         const t = tags[k];
-        const id = d.tag(str(t?.[0]) ?? '', str(t?.[1]) ?? '', str(t?.[2]));
-        list += k === 0 ? `${id}` : `,${id}`;
+        list.push(d.tag(str(t?.[0]) ?? '', str(t?.[1]) ?? '', str(t?.[2])));
       }
-      this.insertMetaList.run(pageId, `${list}]`);
+      this.insertMetaList.run(pageId, JSON.stringify(list));
     }
     const links = arr<Record<string, unknown>>(m.links);
     if (links.length > 0) {
-      let list = '[';
+      list.length = 0;
       for (let k = 0; k < links.length; k++) {
         const l = links[k];
         const url = str(l?.url) ?? '';
@@ -336,17 +339,18 @@ export class PageWriter {
         const textId = d.strings.id(str(l?.text) ?? '');
         const rel = str(l?.rel);
         // One integer for the common link (no fragment, no rel), an array of string ids otherwise (migration 011).
-        const fragment = hash < 0 ? 'null' : `${d.strings.id(url.slice(hash + 1))}`;
-        const item =
+        const fragment = hash < 0 ? null : d.strings.id(url.slice(hash + 1));
+        list.push(
           hash < 0 && rel === null && urlId < LINK_URL_LIMIT && textId < LINK_TEXT_LIMIT
-            ? `${urlId * LINK_TEXT_LIMIT + textId}`
+            ? urlId * LINK_TEXT_LIMIT + textId
             : rel === null
-              ? `[${urlId},${textId},${fragment}]`
-              : `[${urlId},${textId},${fragment},${d.strings.id(rel)}]`;
-        list += k === 0 ? item : `,${item}`;
+              ? [urlId, textId, fragment]
+              : [urlId, textId, fragment, d.strings.id(rel)],
+        );
       }
-      this.insertLinkList.run(pageId, `${list}]`);
+      this.insertLinkList.run(pageId, JSON.stringify(list));
     }
+    list.length = 0;
     const blocks = jsonldRows(r);
     let demoted = 0;
     for (let k = 0; k < blocks.length; k++) {
