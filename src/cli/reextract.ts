@@ -1,5 +1,5 @@
 /** `metacrawl reextract`: the current extractor over a crawl's archived responses (no network). */
-import { reextractCrawl } from '../store/index.js';
+import { finishWritesInThread, reextractCrawl } from '../store/index.js';
 import { announceStop, type CliIO, line } from './io.js';
 
 export interface ReextractCommandOptions {
@@ -48,6 +48,16 @@ export async function reextractCommand(opts: ReextractCommandOptions, io: CliIO)
   if (io.stopSignal.aborted) {
     line(io.stderr, 'reextract: interrupted: run the same command again to resume');
     return 130;
+  }
+  // The writer leaves some indexes off while it stores many pages (as in a crawl): build what it left off.
+  try {
+    await finishWritesInThread(opts.db, { report: (m) => line(io.stderr, `reextract: ${m}`) });
+  } catch (err) {
+    // The rows are all stored: only query speed is at stake.
+    line(
+      io.stderr,
+      `reextract: finishing ${opts.db} failed: ${(err as Error).message}; queries stay correct, only slower`,
+    );
   }
   return 0;
 }

@@ -122,9 +122,15 @@ describe('reextract with custom rules', () => {
     expect(sql('SELECT c.name, a.dir FROM crawl_archives a JOIN crawls c ON c.id = a.crawl_id')).toEqual([
       { name: 'wk', dir: resolve(arch()) },
     ]);
+    // An index the writer left off (as a crawl interrupted while storing many pages leaves it) is built at the end.
+    const w = new Database(db());
+    w.exec('DROP INDEX urls_url');
+    w.close();
     const r = await runMain(['reextract', '--db', db(), '--crawl', 'wk', '--as', 'wk2']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/3 pages extracted again, 1 failed pages copied/);
+    expect(r.stderr).toMatch(/reextract: indexing link target URLs/);
+    expect(sql("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'urls_url'")).toHaveLength(1);
     const wk = own('wk');
     expect(wk.extracts.length).toBeGreaterThan(10);
     expect(wk.microdata).toHaveLength(3);
