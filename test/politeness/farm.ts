@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { type CliResult, runCli, startCli } from '../helpers/cli.js';
 
 export interface Hit {
@@ -122,18 +123,25 @@ export class Farm {
  */
 export const JITTER_MS = 200;
 
+/** Request starts (a Hit's `at`, ms) or grant times (µs, Grants). */
+type Times = Hit[] | number[];
+
+function times(xs: Times): number[] {
+  return xs.map((x: Hit | number) => (typeof x === 'number' ? x : x.at));
+}
+
 /** Time from the first to the last request: n requests at `ratePerSec` need at least (n - 1) / rate. */
-export function span(hits: Hit[]): number {
-  const t = hits.map((h) => h.at);
+export function span(hits: Times): number {
+  const t = times(hits);
   return Math.max(...t) - Math.min(...t);
 }
 
-/** The most requests whose start falls in any half-open window [t, t + windowMs). */
-export function maxInWindow(hits: Hit[], windowMs = 1000): number {
-  const t = hits.map((h) => h.at).sort((a, b) => a - b);
+/** The most requests whose start falls in any half-open window [t, t + window) (`window` in the times' unit). */
+export function maxInWindow(hits: Times, window = 1000): number {
+  const t = times(hits).sort((a, b) => a - b);
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i] - t[j] >= windowMs) j++;
+    while (t[i] - t[j] >= window) j++;
     best = Math.max(best, i - j + 1);
   }
   return best;
@@ -154,6 +162,64 @@ export function maxInFlight(hits: Hit[]): number {
     best = Math.max(best, cur);
   }
   return best;
+}
+
+export interface Grants {
+  /** When the gate granted each slot at `host`: Redis TIME in µs (exact integers), in order. */
+  of(host: string): number[];
+  /** Resolves once every command Redis ran before this call has been seen. */
+  settle(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * The politeness gate's grants as Redis made them. acquire.lua stamps each grant with Redis TIME on the host's
+ * state (`HSET <prefix>:host:<host> last <µs>`, only when it grants a slot), and MONITOR shows every command a
+ * script runs, with its arguments. These are the times the crawler spaces exactly; the farm's log sees the same
+ * requests later, each by its own event-loop delays (JITTER_MS).
+ */
+export async function watchGrants(redisUrl: string, prefix: string): Promise<Grants> {
+  const hostPrefix = `${prefix}:host:`;
+  const grants = new Map<string, number[]>();
+  const echoes = new Map<string, () => void>();
+  const client = new Redis(redisUrl, { lazyConnect: true });
+  await client.connect();
+  const monitor = await client.monitor();
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    const [cmd, key, field, value] = args;
+    if (source === 'lua' && cmd.toLowerCase() === 'hset' && field === 'last' && key.startsWith(hostPrefix)) {
+      const host = key.slice(hostPrefix.length);
+      grants.set(host, [...(grants.get(host) ?? []), Number(value)]);
+    } else if (cmd.toLowerCase() === 'echo') echoes.get(key)?.();
+  });
+  let n = 0;
+  return {
+    of: (host) => grants.get(host) ?? [],
+    settle: async () => {
+      // Redis feeds a monitor in the order it runs commands: once this ECHO is seen, so is every grant before it.
+      const marker = `${prefix}:grants-settled:${n++}`;
+      const seen = new Promise<void>((resolve) => echoes.set(marker, resolve));
+      await client.echo(marker);
+      await seen;
+      echoes.delete(marker);
+    },
+    stop: () => {
+      monitor.disconnect();
+      client.disconnect();
+    },
+  };
+}
+
+/**
+ * Requests that reached their host before a grant of their own: the k-th arrival must not precede the k-th grant
+ * (Redis TIME and Date.now() read the same clock here). Returns [path, arrival ms, grant µs] for each that did.
+ */
+export function earlyArrivals(hits: Hit[], grantsUs: number[]): Array<[string, number, number]> {
+  const arrivals = [...hits].sort((a, b) => a.at - b.at);
+  const granted = [...grantsUs].sort((a, b) => a - b);
+  return arrivals
+    .map((h, k): [string, number, number] => [h.path, h.at, granted[k] ?? Number.POSITIVE_INFINITY])
+    .filter(([, at, g]) => at < Math.floor(g / 1000));
 }
 
 export interface PageRow {
