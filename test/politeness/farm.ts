@@ -165,8 +165,8 @@ export function maxInFlight(hits: Hit[]): number {
 }
 
 export interface Grants {
-  /** When the gate granted each slot at `host`: Redis TIME in µs (exact integers), in order. */
-  of(host: string): number[];
+  /** When the gate granted each slot at `host` (to `crawl`, or to any crawl): Redis TIME in µs (exact integers), in order. */
+  of(host: string, crawl?: string): number[];
   /** Resolves once every command Redis ran before this call has been seen. */
   settle(): Promise<void>;
   stop(): void;
@@ -175,26 +175,36 @@ export interface Grants {
 /**
  * The politeness gate's grants as Redis made them. acquire.lua stamps each grant with Redis TIME on the host's
  * state (`HSET <prefix>:host:<host> last <µs>`, only when it grants a slot), and MONITOR shows every command a
- * script runs, with its arguments. These are the times the crawler spaces exactly; the farm's log sees the same
- * requests later, each by its own event-loop delays (JITTER_MS).
+ * script runs, with its arguments. The grant's next command is the ZADD of its lease to the crawl's slots at the
+ * host, which names the crawl (a script runs alone: nothing comes between). These are the times the crawler
+ * spaces exactly; the farm's log sees the same requests later, each by its own event-loop delays (JITTER_MS).
  */
 export async function watchGrants(redisUrl: string, prefix: string): Promise<Grants> {
   const hostPrefix = `${prefix}:host:`;
+  const crawlPrefix = `${prefix}:crawl:`;
   const grants = new Map<string, number[]>();
+  const add = (k: string, us: number) => grants.set(k, [...(grants.get(k) ?? []), us]);
+  let granted: { host: string; us: number } | null = null;
   const echoes = new Map<string, () => void>();
   const client = new Redis(redisUrl, { lazyConnect: true });
   await client.connect();
   const monitor = await client.monitor();
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     const [cmd, key, field, value] = args;
-    if (source === 'lua' && cmd.toLowerCase() === 'hset' && field === 'last' && key.startsWith(hostPrefix)) {
-      const host = key.slice(hostPrefix.length);
-      grants.set(host, [...(grants.get(host) ?? []), Number(value)]);
-    } else if (cmd.toLowerCase() === 'echo') echoes.get(key)?.();
+    const c = cmd.toLowerCase();
+    if (source === 'lua' && c === 'hset' && field === 'last' && key.startsWith(hostPrefix)) {
+      granted = { host: key.slice(hostPrefix.length), us: Number(value) };
+      add(granted.host, granted.us);
+    } else if (source === 'lua' && c === 'zadd' && granted && key.startsWith(crawlPrefix)) {
+      const tail = `:host:${granted.host}:slots`;
+      if (key.endsWith(tail))
+        add(`${granted.host} ${key.slice(crawlPrefix.length, -tail.length)}`, granted.us);
+      granted = null;
+    } else if (c === 'echo') echoes.get(key)?.();
   });
   let n = 0;
   return {
-    of: (host) => grants.get(host) ?? [],
+    of: (host, crawl) => grants.get(crawl === undefined ? host : `${host} ${crawl}`) ?? [],
     settle: async () => {
       // Redis feeds a monitor in the order it runs commands: once this ECHO is seen, so is every grant before it.
       const marker = `${prefix}:grants-settled:${n++}`;
