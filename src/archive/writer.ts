@@ -2,15 +2,16 @@
  * A worker's WARC files: `<dir>/metacrawl-<worker>-<time>-<n>.warc.gz`, each opened by a warcinfo record and
  * rotated past a size, so a fleet never shares a file. A page's records (request and response of every hop,
  * redirects included) are compressed (src/archive/member.ts), then appended: the pages queued while a write is
- * on its way go in the next one. A failed write (disk full) is cut back off the file and fails every page of it and
- * every later write, so nothing refers to half a record.
+ * on its way go in the next one, in one writev (the payloads as received, never copied). A failed write (disk
+ * full) is cut back off the file and fails every page of it and every later write, so nothing refers to half a
+ * record.
  */
 import { mkdirSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { CapturedExchange } from '../fetch/index.js';
-import { gzipMember } from './member.js';
+import { gzipMember, storedMember } from './member.js';
 import {
   httpRequestHead,
   httpResponseHead,
@@ -22,7 +23,6 @@ import {
   WARC_VERSION,
   warcHeader,
   warcinfoRecord,
-  warcRecord,
 } from './records.js';
 
 export const ARCHIVE_DEFAULT_MAX_BYTES = 1024 ** 3;
@@ -58,7 +58,6 @@ type Built = ReturnType<WarcArchive['build']>;
 /** A page's records waiting for their write. */
 interface Queued {
   built: Built[];
-  members: Buffer[];
   resolve: (location: ArchiveLocation) => void;
   reject: (err: unknown) => void;
 }
@@ -107,14 +106,13 @@ export class WarcArchive {
   async write(exchanges: CapturedExchange[]): Promise<ArchiveLocation | null> {
     if (this.failed) throw this.failed;
     if (exchanges.length === 0) return null;
-    // Built and compressed on the spot: a payload compressed on the wire is stored, not deflated again, so a
-    // record costs a copy and a CRC (cheaper than a trip to the thread pool)...
+    // Built and compressed on the spot: a payload compressed on the wire is stored, not deflated again, so its
+    // records cost two SHA-1s and a CRC (cheaper than a trip to the thread pool)...
     const built = exchanges.map((ex) => this.build(ex));
-    const members = built.flatMap((b) => [b.request, b.response]);
     // ...then appended in call order: the pages queued while a write is on its way go together in the next
     // one, so a slow disk costs larger writes, not a page's wait behind each other page's write.
     return new Promise<ArchiveLocation>((resolve, reject) => {
-      this.queued.push({ built, members, resolve, reject });
+      this.queued.push({ built, resolve, reject });
       this.draining ??= this.drain();
     });
   }
@@ -127,19 +125,20 @@ export class WarcArchive {
     const notModified = ex.status === 304;
     const original =
       !notModified && payload.length > 0 && ex.status === 200 ? this.digests.get(payloadDigest) : undefined;
-    const request = gzipMember(
-      warcRecord(
-        {
-          type: 'request',
-          id: newRecordId(),
-          date: ex.date,
-          targetUri: ex.url,
-          contentType: 'application/http;msgtype=request',
-          fields: [['WARC-Concurrent-To', responseId]],
-        },
-        [httpRequestHead(ex.url, ex.requestHeaders)],
-      ),
+    const sent = httpRequestHead(ex.url, ex.requestHeaders);
+    const requestHeader = warcHeader(
+      {
+        type: 'request',
+        id: newRecordId(),
+        date: ex.date,
+        targetUri: ex.url,
+        contentType: 'application/http;msgtype=request',
+        fields: [['WARC-Concurrent-To', responseId]],
+      },
+      [sent],
     );
+    // Header lines only: stored (see member.ts).
+    const request = storedMember([requestHeader, sent, RECORD_END]);
     const revisit = notModified || original !== undefined;
     const head = httpResponseHead(
       ex.status,
@@ -167,11 +166,12 @@ export class WarcArchive {
       },
       block,
     );
-    // An already compressed payload is stored as it is; anything else is deflated with the header.
+    // A payload as received (compressed) is stored with the header lines, a revisit's header lines too; a
+    // payload that is not compressed is deflated with its header lines.
     const response =
-      ex.wire !== null && !revisit
-        ? gzipMember(Buffer.concat([header, head]), [payload, RECORD_END])
-        : gzipMember(Buffer.concat([header, ...block, RECORD_END]));
+      ex.wire === null && !revisit
+        ? gzipMember(Buffer.concat([header, ...block, RECORD_END]))
+        : storedMember([header, ...block, RECORD_END]);
     return { ex, responseId, payloadDigest, payload, original, revisit, request, response };
   }
 
@@ -196,20 +196,21 @@ export class WarcArchive {
   private async append(group: Queued[]): Promise<ArchiveLocation[]> {
     if (this.failed) throw this.failed;
     const locations: ArchiveLocation[] = [];
-    let parts: Buffer[] = [];
+    let parts: Uint8Array[] = [];
     let start = this.file?.size ?? 0;
     let end = start;
     const flush = async () => {
       const f = this.file;
       if (!f || parts.length === 0) return;
-      await this.writeAll(f, parts.length === 1 ? parts[0] : Buffer.concat(parts, end - start), start);
+      await this.writeAll(f, parts, start);
       f.size = end;
       this.stats.bytes += end - start;
       parts = [];
       start = end;
     };
-    for (const { built, members } of group) {
-      const total = members.reduce((n, m) => n + m.length, 0);
+    for (const { built } of group) {
+      let total = 0;
+      for (const b of built) total += b.request.length + b.response.length;
       // A page larger than the limit still goes whole into a file of its own.
       if (!this.file || (end + total > this.maxBytes && end > this.file.infoSize)) {
         await flush();
@@ -218,16 +219,15 @@ export class WarcArchive {
       }
       const name = (this.file as unknown as { name: string }).name;
       let location: ArchiveLocation | null = null;
-      built.forEach((b, i) => {
-        const req = members[2 * i];
-        const res = members[2 * i + 1];
-        const at = { file: name, offset: end + req.length, length: res.length };
+      for (const b of built) {
+        const at = { file: name, offset: end + b.request.length, length: b.response.length };
         if (!b.revisit && b.ex.status === 200 && b.payload.length > 0) this.remember(b, at);
         location = b.original ? b.original.location : at;
-        end += req.length + res.length;
-      });
-      parts.push(...members);
-      this.stats.records += members.length;
+        end += b.request.length + b.response.length;
+        for (const p of b.request.parts) parts.push(p);
+        for (const p of b.response.parts) parts.push(p);
+      }
+      this.stats.records += 2 * built.length;
       locations.push(location as unknown as ArchiveLocation);
     }
     await flush();
@@ -242,12 +242,19 @@ export class WarcArchive {
     this.digests.set(b.payloadDigest, { uri: b.ex.url, date: b.ex.date, id: b.responseId, location });
   }
 
-  private async writeAll(f: NonNullable<WarcArchive['file']>, buf: Buffer, position: number): Promise<void> {
+  /** Writes `parts` at `position`, in as few system calls as the kernel allows (one, as a rule). */
+  private async writeAll(
+    f: NonNullable<WarcArchive['file']>,
+    parts: Uint8Array[],
+    position: number,
+  ): Promise<void> {
     try {
-      let done = 0;
-      while (done < buf.length) {
-        const { bytesWritten } = await f.fh.write(buf, done, buf.length - done, position + done);
-        done += bytesWritten;
+      let left = parts;
+      let at = position;
+      while (left.length > 0) {
+        const { bytesWritten } = await f.fh.writev(left as NodeJS.ArrayBufferView[], at);
+        at += bytesWritten;
+        left = unwritten(left, bytesWritten);
       }
     } catch (err) {
       // Nothing after `position` is a whole record: cut it off, so the file stays a valid WARC.
@@ -289,7 +296,7 @@ export class WarcArchive {
     );
     this.file = { fh, name, size: 0, infoSize: info.length };
     this.stats.files++;
-    await this.writeAll(this.file, info, 0);
+    await this.writeAll(this.file, info.parts, 0);
     this.file.size = info.length;
   }
 
@@ -306,4 +313,13 @@ export class WarcArchive {
     if (f) await f.fh.datasync().catch(() => {});
     await this.closeFile();
   }
+}
+
+/** What is left of `parts` once their first `written` bytes are written. */
+function unwritten(parts: Uint8Array[], written: number): Uint8Array[] {
+  let i = 0;
+  let n = written;
+  while (i < parts.length && n >= parts[i].byteLength) n -= parts[i++].byteLength;
+  if (i === parts.length) return [];
+  return n === 0 ? parts.slice(i) : [parts[i].subarray(n), ...parts.slice(i + 1)];
 }

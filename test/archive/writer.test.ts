@@ -2,6 +2,7 @@
  * WarcArchive directly: pages written concurrently (grouped into shared writes) across file rotations, each
  * location read back to its own page, by metacrawl's reader and by warcio over the whole files.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,4 +63,28 @@ it('groups concurrent pages into writes, rotates between them, and every locatio
   }
   expect(responses).toBe(40);
   expect(archive.stats.records).toBe(80);
+});
+
+it('writes a group of more parts than one system call takes (IOV_MAX, 1,024) whole and in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mc-warcv-'));
+  const archive = new WarcArchive({ dir, workerId: 'w2', software: 'test' });
+  // Incompressible bodies sent gzipped: each response member keeps its payload as a part of its own.
+  const pages = Array.from({ length: 600 }, (_, i) => {
+    const p = page(i, true);
+    const body = Buffer.concat([p.body, randomBytes(2000)]);
+    return { ...p, body, wire: gzipSync(body) };
+  });
+  const locations = await Promise.all(pages.map((p) => archive.write([p])));
+  await archive.close();
+  expect(readdirSync(dir)).toHaveLength(1);
+  const reader = new WarcReader(dir);
+  try {
+    for (const [i, loc] of locations.entries())
+      expect(reader.readSync(loc as NonNullable<typeof loc>).body.equals(pages[i].body), `page ${i}`).toBe(
+        true,
+      );
+  } finally {
+    reader.close();
+  }
+  expect(archive.stats.records).toBe(1200);
 });
