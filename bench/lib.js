@@ -166,3 +166,30 @@ export function machine() {
     loadavg: load,
   };
 }
+
+/**
+ * A page record as a worker publishes it for an HTML page fetched with a 200 at the first attempt, no redirect;
+ * `fields` gives the rest (fetchedAt, elapsedMs, queuedMs, bytes, headers, meta) and may override any of these.
+ * @param {string} crawl
+ * @param {string} url
+ * @param {Record<string, unknown>} fields
+ */
+export function fetchedPage(crawl, url, fields) {
+  return {
+    crawl,
+    url,
+    depth: 0,
+    discoveredFrom: null,
+    finalUrl: url,
+    status: 200,
+    contentType: 'text/html; charset=utf-8',
+    error: null,
+    errorDetail: null,
+    attempts: 1,
+    truncated: false,
+    redirects: [],
+    encoding: 'utf-8',
+    lastmod: null,
+    ...fields,
+  };
+}

@@ -12,6 +12,7 @@ import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import Database from 'better-sqlite3';
 import { Compression, Table, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
 import { exportCrawl, openDb, PageWriter } from '../dist/store/index.js';
+import { fetchedPage } from './lib.js';
 
 const N = Number(process.argv[2] ?? 20000);
 const dir = mkdtempSync(join(tmpdir(), 'mc-pq-'));
@@ -19,26 +20,13 @@ const dbPath = join(dir, 'b.db');
 
 function record(i) {
   const url = `https://site${i % 50}.example/page/${i}`;
-  return {
-    crawl: 'b',
-    url,
+  return fetchedPage('b', url, {
     depth: 1,
-    discoveredFrom: null,
-    finalUrl: url,
-    status: 200,
-    contentType: 'text/html; charset=utf-8',
-    error: null,
-    errorDetail: null,
-    attempts: 1,
     fetchedAt: new Date(1.7e12 + i * 1000).toISOString(),
     elapsedMs: 40 + (i % 50),
     queuedMs: 3,
     bytes: 20000 + i,
-    truncated: false,
-    redirects: [],
     headers: { 'content-type': 'text/html', server: 'x' },
-    encoding: 'utf-8',
-    lastmod: null,
     meta: {
       title: `Page ${i} — a title of some length`,
       lang: 'en',
@@ -56,7 +44,7 @@ function record(i) {
       linksTruncated: false,
       baseUrl: url,
     },
-  };
+  });
 }
 
 function du(p) {

@@ -43,6 +43,7 @@ import {
   CLIENT_CORE,
   commandStats,
   FARM_CORE,
+  fetchedPage,
   machine,
   pin,
   quantile,
@@ -748,32 +749,20 @@ async function storePhase() {
     for (let i = start; i < Math.min(n, start + 500); i++) {
       const p = pool[i % pool.length];
       const url = `http://127.0.1.${1 + (i % 100)}:8080/issues/${i}`;
-      batch.push({
-        crawl: 'bench-store',
-        url,
-        depth: 0,
-        discoveredFrom: null,
-        finalUrl: url,
-        status: 200,
-        contentType: 'text/html; charset=utf-8',
-        error: null,
-        errorDetail: null,
-        attempts: 1,
-        fetchedAt: now,
-        elapsedMs: 3 + (i % 20),
-        queuedMs: 0,
-        bytes: p.bytes,
-        truncated: false,
-        redirects: [],
-        headers: {
-          'content-type': 'text/html; charset=utf-8',
-          'content-encoding': 'gzip',
-          vary: 'Accept-Encoding',
-        },
-        encoding: 'utf-8',
-        lastmod: null,
-        meta: p.meta,
-      });
+      batch.push(
+        fetchedPage('bench-store', url, {
+          fetchedAt: now,
+          elapsedMs: 3 + (i % 20),
+          queuedMs: 0,
+          bytes: p.bytes,
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'content-encoding': 'gzip',
+            vary: 'Accept-Encoding',
+          },
+          meta: p.meta,
+        }),
+      );
     }
     if (start === 0) jsonBytes = JSON.stringify(batch[0]).length;
     await publishRecords(redis.pipeline(), prefix, batch).exec();

@@ -16,7 +16,7 @@ import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT } from './lib.js';
+import { fetchedPage, ROOT } from './lib.js';
 import { renderIssuePage } from './page.js';
 
 const dist = (/** @type {string} */ p) => import(pathToFileURL(`${ROOT}dist/${p}`).href);
@@ -54,28 +54,14 @@ export function growthRecords(extract, sites) {
       k,
       c !== null && c.length > 40 ? `${c} ${i}` : c,
     ]);
-    return {
-      crawl: 'growth',
-      url,
-      depth: 0,
-      discoveredFrom: null,
-      finalUrl: url,
-      status: 200,
-      contentType: 'text/html; charset=utf-8',
-      error: null,
-      errorDetail: null,
-      attempts: 1,
+    return fetchedPage('growth', url, {
       fetchedAt: new Date().toISOString(),
       elapsedMs: 5 + (i % 50),
       queuedMs: 0,
       bytes: p.bytes,
-      truncated: false,
-      redirects: [],
       headers: { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'gzip' },
-      encoding: 'utf-8',
-      lastmod: null,
       meta: { ...p.meta, title: `${p.meta.title} ${i}`, links, meta },
-    };
+    });
   };
   return record;
 }

@@ -75,6 +75,13 @@ export function runRegexJobs(
       try {
         RUN.runInContext(context, { timeout: Math.ceil(left) });
       } catch (err) {
+        // The watchdog can fire after the loop ended or after a job wrote its result (the process was not
+        // scheduled meanwhile): that job was not stopped.
+        if (state.i >= jobs.length) break;
+        if (state.results[state.i] !== undefined) {
+          state.i++;
+          continue;
+        }
         if ((err as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
           out[state.i] = { ok: false, reason: (err as Error).message };
         } else {

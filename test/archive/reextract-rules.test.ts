@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crawlArgs } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 import { runMain } from '../helpers/main.js';
-import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 
 let phase = 1;
 let site: TestServer;
@@ -63,25 +63,14 @@ async function crawl(name: string, rules: string[], extra: string[]): Promise<vo
   const r = await runMain([
     'crawl',
     seeds,
-    '--crawl',
-    name,
-    '--db',
-    db(),
-    '--redis',
-    testRedisUrl(),
-    '--prefix',
-    testPrefix(),
-    '--allow-private',
-    '--no-progress',
-    '--log-level',
-    'warn',
-    '--host-rate',
-    '100',
+    ...crawlArgs({ crawl: name, db: db() }, '--log-level', 'warn', '--host-rate', '100'),
     ...rules.flatMap((x) => ['--extract', x]),
     ...extra,
   ]);
   expect(r.code, r.stderr).toBe(0);
 }
+
+const reextract = (...more: string[]) => runMain(['reextract', '--db', db(), ...more]);
 
 function sql<T = Record<string, unknown>>(q: string, ...args: unknown[]): T[] {
   const d = new Database(db(), { readonly: true });
@@ -126,7 +115,7 @@ describe('reextract with custom rules', () => {
     const w = new Database(db());
     w.exec('DROP INDEX urls_url');
     w.close();
-    const r = await runMain(['reextract', '--db', db(), '--crawl', 'wk', '--as', 'wk2']);
+    const r = await reextract('--crawl', 'wk', '--as', 'wk2');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/3 pages extracted again, 1 failed pages copied/);
     expect(r.stderr).toMatch(/reextract: indexing link target URLs/);
@@ -140,10 +129,7 @@ describe('reextract with custom rules', () => {
 
   it("new rules on last week's archive: the archived bytes' values, as a fresh crawl of those bytes stores them", async () => {
     phase = 2; // the site moved on: reextract must not see it
-    const r = await runMain([
-      'reextract',
-      '--db',
-      db(),
+    const r = await reextract(
       '--crawl',
       'wk',
       '--as',
@@ -152,7 +138,7 @@ describe('reextract with custom rules', () => {
       'h1=css:h1',
       '--extract',
       'price[]=css:.price', // replaces the crawl's `price`
-    ]);
+    );
     expect(r.code, r.stderr).toBe(0);
     const rules = [...RULES.filter((x) => !x.startsWith('price=')), 'h1=css:h1', 'price[]=css:.price'];
     expect(settingsOf('wk3').extract).toEqual(rules);
@@ -168,24 +154,14 @@ describe('reextract with custom rules', () => {
   it('in place with --microdata off in the crawl and on here: the crawl gains microdata rows', async () => {
     await crawl('nomd', ['price=css:.price'], ['--archive', arch()]);
     expect(own('nomd').microdata).toEqual([]);
-    const r = await runMain(['reextract', '--db', db(), '--crawl', 'nomd', '--microdata']);
+    const r = await reextract('--crawl', 'nomd', '--microdata');
     expect(r.code, r.stderr).toBe(0);
     expect(own('nomd').microdata).toEqual(own('wk').microdata);
     expect(settingsOf('nomd')).toMatchObject({ extract: ['price=css:.price'], microdata: true });
   });
 
   it('a bad rule is bad usage naming the rule and the reason; nothing is written', async () => {
-    const r = await runMain([
-      'reextract',
-      '--db',
-      db(),
-      '--crawl',
-      'wk',
-      '--as',
-      'bad',
-      '--extract',
-      'x=css:[[x',
-    ]);
+    const r = await reextract('--crawl', 'wk', '--as', 'bad', '--extract', 'x=css:[[x');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--extract "x=css:\[\[x": invalid CSS selector/);
     expect(sql("SELECT name FROM crawls WHERE name = 'bad'")).toEqual([]);
@@ -193,15 +169,15 @@ describe('reextract with custom rules', () => {
 
   it('says when the archive directory cannot be known, and takes --from-archive then', async () => {
     await crawl('plain', [], []);
-    let r = await runMain(['reextract', '--db', db(), '--crawl', 'plain', '--as', 'p2']);
+    let r = await reextract('--crawl', 'plain', '--as', 'p2');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no archive directory is recorded for crawl "plain".*give --from-archive <dir>/);
     const moved = join(dir, 'moved');
     renameSync(arch(), moved);
-    r = await runMain(['reextract', '--db', db(), '--crawl', 'wk', '--as', 'wk4']);
+    r = await reextract('--crawl', 'wk', '--as', 'wk4');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`was archived to ${resolve(arch())}, which is not a directory here`);
-    r = await runMain(['reextract', '--db', db(), '--crawl', 'wk', '--as', 'wk4', '--from-archive', moved]);
+    r = await reextract('--crawl', 'wk', '--as', 'wk4', '--from-archive', moved);
     expect(r.code, r.stderr).toBe(0);
     expect(own('wk4')).toEqual(own('wk'));
     const d = new Database(db());
@@ -209,7 +185,7 @@ describe('reextract with custom rules', () => {
       "INSERT INTO crawl_archives (crawl_id, dir, first_seen) SELECT id, '/elsewhere', '2026-01-01' FROM crawls WHERE name = 'wk'",
     ).run();
     d.close();
-    r = await runMain(['reextract', '--db', db(), '--crawl', 'wk', '--as', 'wk5']);
+    r = await reextract('--crawl', 'wk', '--as', 'wk5');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/archived to 2 directories \(.*\): gather the files in one/);
     expect(sql("SELECT name FROM crawls WHERE name IN ('p2', 'wk5')")).toEqual([]);

@@ -12,9 +12,9 @@ import Database from 'better-sqlite3';
 import { WARCStreamTransform } from 'node-warc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WARCParser, type WARCRecord as WarcioRecord } from 'warcio';
-import { runCli } from '../helpers/cli.js';
+import { crawlArgs, runCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http.js';
-import { testPrefix, testRedisUrl } from '../helpers/redis.js';
+import { runMain } from '../helpers/main.js';
 
 const BIN = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 131 + 7) % 256));
 const BIG = `<html><head><title>big</title></head><body>${'<p>x</p>'.repeat(40_000)}</body></html>`;
@@ -114,16 +114,7 @@ beforeAll(async () => {
   const r = await runCli([
     'crawl',
     seeds,
-    '--crawl',
-    'arc',
-    '--db',
-    db(),
-    '--redis',
-    testRedisUrl(),
-    '--prefix',
-    testPrefix(),
-    '--allow-private',
-    '--no-progress',
+    ...crawlArgs({ crawl: 'arc', db: db() }),
     '--concurrency',
     '1',
     '--host-rate',
@@ -135,6 +126,8 @@ beforeAll(async () => {
   ]);
   expect(r.code, r.stderr).toBe(0);
 }, 60_000);
+const reextractArgs = (...more: string[]) => ['reextract', '--db', db(), '--crawl', 'arc', ...more];
+
 afterAll(async () => {
   await site?.close();
 });
@@ -286,17 +279,7 @@ describe('crawl --archive', () => {
   });
 
   it('reextract --as: the archived bytes extracted again give the rows the crawl stored; a rerun resumes', async () => {
-    const r = await runCli([
-      'reextract',
-      '--db',
-      db(),
-      '--crawl',
-      'arc',
-      '--from-archive',
-      arch(),
-      '--as',
-      'arc2',
-    ]);
+    const r = await runMain(reextractArgs('--from-archive', arch(), '--as', 'arc2'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(
       /reextract arc → arc2: 9 pages extracted again, 0 failed pages copied, 0 already done/,
@@ -306,67 +289,27 @@ describe('crawl --archive', () => {
     // Payloads archived content-encoded (gzip, br, deflate) are decoded again: their titles are there.
     const titles = snapshot('arc2').pages.map((p) => `${String(p.url).replace(site.origin, '')} ${p.title}`);
     expect(titles).toEqual(expect.arrayContaining(['/r1 Grüße aus Köln', '/br brotli', '/defl raw deflate']));
-    const again = await runCli([
-      'reextract',
-      '--db',
-      db(),
-      '--crawl',
-      'arc',
-      '--from-archive',
-      arch(),
-      '--as',
-      'arc2',
-    ]);
+    const again = await runMain(reextractArgs('--from-archive', arch(), '--as', 'arc2'));
     expect(again.stdout).toMatch(/0 pages extracted again, 0 failed pages copied, 9 already done/);
     // In place: the same rows again.
     const before = snapshot('arc');
-    const inPlace = await runCli(['reextract', '--db', db(), '--crawl', 'arc', '--from-archive', arch()]);
+    const inPlace = await runMain(reextractArgs('--from-archive', arch()));
     expect(inPlace.code, inPlace.stderr).toBe(0);
     expect(snapshot('arc')).toEqual(before);
-    const missing = await runCli([
-      'reextract',
-      '--db',
-      db(),
-      '--crawl',
-      'arc',
-      '--from-archive',
-      join(dir, 'nope'),
-    ]);
+    const missing = await runMain(reextractArgs('--from-archive', join(dir, 'nope')));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/archive: cannot open .*nope.*ENOENT/);
   });
 
   it('reextract --workers 3: two threads extract, the rows are the same; a record that cannot be read stops it', async () => {
-    const r = await runCli([
-      'reextract',
-      '--db',
-      db(),
-      '--crawl',
-      'arc',
-      '--from-archive',
-      arch(),
-      '--as',
-      'arc3',
-      '--workers',
-      '3',
-    ]);
+    const r = await runCli(reextractArgs('--from-archive', arch(), '--as', 'arc3', '--workers', '3'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/reextract: extracting on 2 threads, writing on this one/);
     expect(r.stdout).toMatch(/reextract arc → arc3: 9 pages extracted again, 0 failed pages copied/);
     expect(snapshot('arc3')).toEqual(snapshot('arc'));
-    const missing = await runCli([
-      'reextract',
-      '--db',
-      db(),
-      '--crawl',
-      'arc',
-      '--from-archive',
-      join(dir, 'nope'),
-      '--as',
-      'arc4',
-      '--workers',
-      '2',
-    ]);
+    const missing = await runCli(
+      reextractArgs('--from-archive', join(dir, 'nope'), '--as', 'arc4', '--workers', '2'),
+    );
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/reextract: extracting on 1 thread,/);
     expect(missing.stderr).toMatch(/archive: cannot open .*nope.*ENOENT/);

@@ -1,10 +1,14 @@
-/** `--extract` on the command line: bad rules stop submit before anything is queued; config and inspect show rules. */
+/**
+ * `--extract` on the command line: bad rules stop submit before anything is queued; config and inspect show rules.
+ * Commands run through the CLI's main() in-process; the last inspect is a real process.
+ */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { runMain } from '../helpers/main.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 
 const PAGE = new URL('../fixtures/corpus/pages/extruct-microdata-with-description.html', import.meta.url)
@@ -37,7 +41,8 @@ describe('--extract on the command line', () => {
         ),
       ],
     ];
-    const results = await Promise.all(cases.map(([flags]) => runCli([...base, ...flags])));
+    const results = [];
+    for (const [flags] of cases) results.push(await runMain([...base, ...flags]));
     results.forEach((r, i) => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(cases[i][1]);
@@ -51,7 +56,7 @@ describe('--extract on the command line', () => {
     }
     // Good rules travel with the crawl: status shows them.
     const goodBase = ['--crawl', 'good', '--redis', testRedisUrl(), '--prefix', prefix];
-    const ok = await runCli([
+    const ok = await runMain([
       'submit',
       seeds,
       ...goodBase,
@@ -61,9 +66,9 @@ describe('--extract on the command line', () => {
       'ids[]=regex:id=(\\d+)',
     ]);
     expect(ok.code, ok.stderr).toBe(0);
-    const status = await runCli(['status', ...goodBase, '--json']);
+    const status = await runMain(['status', ...goodBase, '--json']);
     expect(JSON.parse(status.stdout).crawls[0].extract).toEqual(['h=css:h1', 'ids[]=regex:id=(\\d+)']);
-    const text = await runCli(['status', ...goodBase]);
+    const text = await runMain(['status', ...goodBase]);
     expect(text.stdout).toContain('    extract h=css:h1\n    extract ids[]=regex:id=(\\d+)\n');
   });
 
@@ -71,7 +76,7 @@ describe('--extract on the command line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'extract-cli-'));
     const rulesFile = join(dir, 'rules.json');
     writeFileSync(rulesFile, JSON.stringify({ 'crumbs[]': 'css:nav li' }));
-    const r = await runCli([
+    const r = await runMain([
       'config',
       '--extract-file',
       rulesFile,
@@ -83,14 +88,14 @@ describe('--extract on the command line', () => {
       'crumbs[]=css:nav li',
       'price=css:[itemprop=price]@content',
     ]);
-    const all = await runCli(['config', '--extract', 'a=css:h1', '--extract-all']);
+    const all = await runMain(['config', '--extract', 'a=css:h1', '--extract-all']);
     expect(JSON.parse(all.stdout).settings.extract).toEqual(['a[]=css:h1']);
-    const none = await runCli(['config']);
+    const none = await runMain(['config']);
     expect(JSON.parse(none.stdout).settings.extract).toEqual([]);
   });
 
   it('inspect --extract --json adds "extracts" (string, null, array) and the microdata items', async () => {
-    const r = await runCli([
+    const r = await runMain([
       'inspect',
       '--file',
       PAGE,
@@ -116,7 +121,7 @@ describe('--extract on the command line', () => {
       currency: 'GBP',
     });
     expect(j.microdata[0].type).toEqual(['http://schema.org/Product']);
-    const text = await runCli([
+    const text = await runMain([
       'inspect',
       '--file',
       PAGE,

@@ -1,7 +1,7 @@
 /**
  * Rules travel with the crawl: submitted once, applied by a `metacrawl worker` in another process, and by
  * `crawl --workers 2` in worker threads, with the same values in SQLite; a rule failing on one page (the regex
- * budget) fails only that rule on that page.
+ * budget) fails only that rule on that page. submit and status run through the CLI's main() in this process.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http.js';
+import { runMain } from '../helpers/main.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 
 const PAGES = [
@@ -116,7 +117,7 @@ describe('rules across the fleet', () => {
     const store = startCli(['store', '--db', db, ...common]);
     // The worker itself has no rules: they come with the crawl.
     const worker = startCli(['worker', '--allow-private', ...common]);
-    const sub = await runCli([
+    const sub = await runMain([
       'submit',
       seeds,
       '--crawl',
@@ -130,7 +131,7 @@ describe('rules across the fleet', () => {
     const deadline = Date.now() + 90_000;
     let n = 0;
     while (Date.now() < deadline && n < 4) {
-      const st = await runCli(['status', '--crawl', 'rules', '--json', ...common]);
+      const st = await runMain(['status', '--crawl', 'rules', '--json', ...common]);
       n = JSON.parse(st.stdout).crawls[0].stored;
       if (n < 4) await new Promise((r) => setTimeout(r, 300));
     }

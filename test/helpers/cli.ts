@@ -1,6 +1,7 @@
 /** Runs the real CLI (bin/metacrawl.js → dist/) as a child process. `npm test` builds dist first. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { testPrefix, testRedisUrl } from './redis.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/metacrawl.js', import.meta.url));
 
@@ -53,4 +54,24 @@ export function runCli(
   opts: { env?: Record<string, string | undefined>; cwd?: string; input?: string } = {},
 ): Promise<CliResult> {
   return startCli(args, opts).result;
+}
+
+/**
+ * The flags every test crawl against the test Redis repeats: its name and database, a key prefix (a fresh one
+ * unless given), local addresses allowed, no progress line; `more` after them.
+ */
+export function crawlArgs(o: { crawl: string; db: string; prefix?: string }, ...more: string[]): string[] {
+  return [
+    '--crawl',
+    o.crawl,
+    '--db',
+    o.db,
+    '--redis',
+    testRedisUrl(),
+    '--prefix',
+    o.prefix ?? testPrefix(),
+    '--allow-private',
+    '--no-progress',
+    ...more,
+  ];
 }

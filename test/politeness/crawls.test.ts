@@ -1,7 +1,7 @@
 /**
  * Host limits across crawls, with real processes (two workers, a store; submit, cancel and status through the
  * CLI's main() in this process) on the test Redis and local hosts that log every request: each crawl's rate and concurrency apply to its own requests,
- * and a cancelled crawl's booked turns are gone at once.
+ * and a cancelled crawl's booked turns are gone at once. Rates are checked on the gate's grants (farm.ts watchGrants).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +13,27 @@ import { keys } from '../../src/keys.js';
 import { connectRedis } from '../../src/redis.js';
 import { runMain } from '../helpers/main.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
-import { Farm, type Fleet, JITTER_MS, maxInWindow, sleep, span, startFleet, waitForRows } from './farm.js';
+import {
+  earlyArrivals,
+  Farm,
+  type Fleet,
+  type Grants,
+  maxInWindow,
+  sleep,
+  span,
+  startFleet,
+  waitForRows,
+  watchGrants,
+} from './farm.js';
+
+const SECOND_US = 1_000_000;
 
 let dir: string;
 let farm: Farm;
 let fleet: Fleet;
 let redis: Redis;
 let prefix: string;
+let grants: Grants;
 
 /** What `metacrawl status --json` prints, collected in-process (a CLI start takes seconds on a loaded machine). */
 function status(): Promise<FleetStatus> {
@@ -35,11 +49,12 @@ async function submit(name: string, urls: string[], args: string[]): Promise<voi
   expect(res.code, res.stderr).toBe(0);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mc-crawls-'));
   farm = new Farm();
   prefix = testPrefix();
   redis = connectRedis(testRedisUrl());
+  grants = await watchGrants(testRedisUrl(), prefix);
   fleet = startFleet({
     redis: testRedisUrl(),
     prefix,
@@ -53,6 +68,7 @@ afterAll(async () => {
   const results = fleet ? await fleet.stop() : [];
   await farm?.close();
   redis?.disconnect();
+  grants?.stop();
   for (const r of results) expect(r.code, r.stderr).toBe(0);
 });
 
@@ -110,10 +126,15 @@ describe('host limits across crawls', () => {
     const hare = host.hits().filter((h) => h.path.startsWith('/h/'));
     expect(tortoise).toHaveLength(12);
     expect(hare).toHaveLength(20);
-    // Each crawl keeps its own limit...
-    expect(maxInWindow(tortoise, 1000 - JITTER_MS)).toBe(1);
-    expect(span(tortoise)).toBeGreaterThanOrEqual(11 * 1000 - JITTER_MS);
-    expect(maxInWindow(hare, 1000 - JITTER_MS)).toBeLessThanOrEqual(5);
+    // Each crawl keeps its own limit on the gate's grants (Redis' clock); every request came after one of its own.
+    await grants.settle();
+    const tortoiseGrants = grants.of(host.address, 'tortoise');
+    const hareGrants = grants.of(host.address, 'hare');
+    expect(tortoiseGrants.length + hareGrants.length).toBe(host.hits().length); // robots.txt in one of them
+    expect(earlyArrivals(host.hits(), grants.of(host.address))).toEqual([]);
+    expect(maxInWindow(tortoiseGrants, SECOND_US)).toBe(1);
+    expect(span(tortoiseGrants)).toBeGreaterThanOrEqual(11 * SECOND_US);
+    expect(maxInWindow(hareGrants, SECOND_US)).toBeLessThanOrEqual(5);
     // ...and only its own: the two ran at once, and the hare's 20 pages (about 4 s at 5/s) took less time than
     // the tortoise's 10 (9 s at 1/s): fewer than 10 tortoise requests fall between the hare's first and last.
     // (Measured from the hare's own first request, not from the submission: on a loaded machine its first fetch

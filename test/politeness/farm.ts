@@ -4,8 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { type CliResult, runCli, startCli } from '../helpers/cli.js';
 
 export interface Hit {
@@ -122,18 +123,25 @@ export class Farm {
  */
 export const JITTER_MS = 200;
 
+/** Request starts (a Hit's `at`, ms) or grant times (µs, Grants). */
+type Times = Hit[] | number[];
+
+function times(xs: Times): number[] {
+  return xs.map((x: Hit | number) => (typeof x === 'number' ? x : x.at));
+}
+
 /** Time from the first to the last request: n requests at `ratePerSec` need at least (n - 1) / rate. */
-export function span(hits: Hit[]): number {
-  const t = hits.map((h) => h.at);
+export function span(hits: Times): number {
+  const t = times(hits);
   return Math.max(...t) - Math.min(...t);
 }
 
-/** The most requests whose start falls in any half-open window [t, t + windowMs). */
-export function maxInWindow(hits: Hit[], windowMs = 1000): number {
-  const t = hits.map((h) => h.at).sort((a, b) => a - b);
+/** The most requests whose start falls in any half-open window [t, t + window) (`window` in the times' unit). */
+export function maxInWindow(hits: Times, window = 1000): number {
+  const t = times(hits).sort((a, b) => a - b);
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i] - t[j] >= windowMs) j++;
+    while (t[i] - t[j] >= window) j++;
     best = Math.max(best, i - j + 1);
   }
   return best;
@@ -154,6 +162,115 @@ export function maxInFlight(hits: Hit[]): number {
     best = Math.max(best, cur);
   }
   return best;
+}
+
+export interface Grants {
+  /** When the gate granted each slot at `host` (to `crawl`, or to any crawl): Redis TIME in µs (exact integers), in order. */
+  of(host: string, crawl?: string): number[];
+  /** Resolves once every command Redis ran before this call has been seen. */
+  settle(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * The politeness gate's grants as Redis made them. acquire.lua stamps each grant with Redis TIME on the host's
+ * state (`HSET <prefix>:host:<host> last <µs>`, only when it grants a slot), and MONITOR shows every command a
+ * script runs, with its arguments. The grant's next command is the ZADD of its lease to the crawl's slots at the
+ * host, which names the crawl (a script runs alone: nothing comes between). These are the times the crawler
+ * spaces exactly; the farm's log sees the same requests later, each by its own event-loop delays (JITTER_MS).
+ */
+export async function watchGrants(redisUrl: string, prefix: string): Promise<Grants> {
+  const hostPrefix = `${prefix}:host:`;
+  const crawlPrefix = `${prefix}:crawl:`;
+  const grants = new Map<string, number[]>();
+  const add = (k: string, us: number) => grants.set(k, [...(grants.get(k) ?? []), us]);
+  let granted: { host: string; us: number } | null = null;
+  const echoes = new Map<string, () => void>();
+  const client = new Redis(redisUrl, { lazyConnect: true });
+  await client.connect();
+  const monitor = await monitorRedis(redisUrl, (args, source) => {
+    const [cmd, key, field, value] = args;
+    const c = cmd.toLowerCase();
+    if (source === 'lua' && c === 'hset' && field === 'last' && key.startsWith(hostPrefix)) {
+      granted = { host: key.slice(hostPrefix.length), us: Number(value) };
+      add(granted.host, granted.us);
+    } else if (source === 'lua' && c === 'zadd' && granted && key.startsWith(crawlPrefix)) {
+      const tail = `:host:${granted.host}:slots`;
+      if (key.endsWith(tail))
+        add(`${granted.host} ${key.slice(crawlPrefix.length, -tail.length)}`, granted.us);
+      granted = null;
+    } else if (c === 'echo') echoes.get(key)?.();
+  });
+  let n = 0;
+  return {
+    of: (host, crawl) => grants.get(crawl === undefined ? host : `${host} ${crawl}`) ?? [],
+    settle: async () => {
+      // Redis feeds a monitor in the order it runs commands: once this ECHO is seen, so is every grant before it.
+      const marker = `${prefix}:grants-settled:${n++}`;
+      const seen = new Promise<void>((resolve) => echoes.set(marker, resolve));
+      await client.echo(marker);
+      await seen;
+      echoes.delete(marker);
+    },
+    stop: () => {
+      monitor.destroy();
+      client.disconnect();
+    },
+  };
+}
+
+/**
+ * A MONITOR connection of its own over a plain socket. ioredis's monitor() marks its connection as monitoring only
+ * once the MONITOR reply's promise settles, so lines Redis sends in the same packet as that reply (another test
+ * file's traffic on the same server) reach it as replies to no command: "Command queue state error".
+ * Each line: `+<time> [<db> <source>] "<arg>" "<arg>" …`, args quoted with backslash escapes.
+ */
+async function monitorRedis(
+  redisUrl: string,
+  onCommand: (args: string[], source: string) => void,
+): Promise<Socket> {
+  const { hostname, port } = new URL(redisUrl);
+  const socket = connect(Number(port || 6379), hostname || '127.0.0.1');
+  socket.setEncoding('latin1');
+  let buffered = '';
+  let started: (() => void) | null = null;
+  const ok = new Promise<void>((resolve, reject) => {
+    started = resolve;
+    socket.once('error', reject);
+  });
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    let end = buffered.indexOf('\r\n');
+    while (end >= 0) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      end = buffered.indexOf('\r\n');
+      if (line === '+OK') started?.();
+      else if (line.startsWith('+')) {
+        const bracket = line.indexOf('[');
+        const source = line.slice(bracket + 1, line.indexOf(']', bracket)).split(' ')[1] ?? '';
+        const args = [...line.slice(line.indexOf(']', bracket)).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) =>
+          m[1].replace(/\\(.)/g, '$1'),
+        );
+        if (args.length > 0) onCommand(args, source);
+      }
+    }
+  });
+  socket.write('MONITOR\r\n');
+  await ok;
+  return socket;
+}
+
+/**
+ * Requests that reached their host before a grant of their own: the k-th arrival must not precede the k-th grant
+ * (Redis TIME and Date.now() read the same clock here). Returns [path, arrival ms, grant µs] for each that did.
+ */
+export function earlyArrivals(hits: Hit[], grantsUs: number[]): Array<[string, number, number]> {
+  const arrivals = [...hits].sort((a, b) => a.at - b.at);
+  const granted = [...grantsUs].sort((a, b) => a - b);
+  return arrivals
+    .map((h, k): [string, number, number] => [h.path, h.at, granted[k] ?? Number.POSITIVE_INFINITY])
+    .filter(([, at, g]) => at < Math.floor(g / 1000));
 }
 
 export interface PageRow {

@@ -3,6 +3,7 @@
  * (ETag, Last-Modified), hashes deciding when the server ignores validators, body-only changes, added and
  * removed URLs, rows sharing the earlier crawl's links/meta/JSON-LD, `diff` in every format against the planted
  * changes, --trust-lastmod, and an interrupted re-crawl resumed. One crawl pair serves most assertions.
+ * Commands run through the CLI's main() in-process; the interrupted crawl is a real process (SIGINT, exit 130).
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,8 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainFrontier } from '../../src/frontier/drain.js';
 import { startExplorer } from '../../src/serve/server.js';
 import type { CrawlJobData } from '../../src/types.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { crawlArgs, startCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http.js';
+import { runMain } from '../helpers/main.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 
 const LAST_MODIFIED = 'Wed, 01 Jan 2025 00:00:00 GMT';
@@ -128,25 +130,10 @@ function seedFile(name: string, paths: string[]): string {
 }
 
 function args(crawl: string, ...more: string[]): string[] {
-  return [
-    '--db',
-    db,
-    '--crawl',
-    crawl,
-    '--redis',
-    testRedisUrl(),
-    '--prefix',
-    prefix,
-    '--allow-private',
-    '--no-progress',
-    '--workers',
-    '1',
-    '--host-rate',
-    '0',
-    '--host-concurrency',
-    '0',
-    ...more,
-  ];
+  return crawlArgs(
+    { crawl, db, prefix },
+    ...['--log-level', 'warn', '--workers', '1', '--host-rate', '0', '--host-concurrency', '0', ...more],
+  );
 }
 
 type Row = Record<string, unknown> & { id: number; url: string };
@@ -208,11 +195,11 @@ beforeAll(async () => {
   server = await startServer(handler);
   dir = mkdtempSync(join(tmpdir(), 'mc-recrawl-'));
   db = join(dir, 'r.db');
-  const a = await runCli(['crawl', seedFile('a.txt', [...KEPT, '/removed']), ...args('a')]);
+  const a = await runMain(['crawl', seedFile('a.txt', [...KEPT, '/removed']), ...args('a')]);
   expect(a.code, a.stderr).toBe(0);
   phase = 2;
   const before = server.log.length;
-  const b = await runCli(['crawl', seedFile('b.txt', [...KEPT, '/added']), ...args('b', '--since', 'a')]);
+  const b = await runMain(['crawl', seedFile('b.txt', [...KEPT, '/added']), ...args('b', '--since', 'a')]);
   expect(b.code, b.stderr).toBe(0);
   logB = server.log.slice(before);
 }, 120_000);
@@ -385,7 +372,7 @@ describe('metacrawl diff', () => {
   };
 
   it('--format json: every added, removed and changed page with its field changes, nothing else', async () => {
-    const r = await runCli(['diff', 'a', 'b', '--db', db, '--format', 'json']);
+    const r = await runMain(['diff', 'a', 'b', '--db', db, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
     json = JSON.parse(r.stdout);
     const out = json;
@@ -416,7 +403,7 @@ describe('metacrawl diff', () => {
       if (fields.length === 0) expected.add(`${p.url},${p.change},`);
       for (const f of fields) expected.add(`${p.url},${p.change},${f}`);
     }
-    const csv = await runCli(['diff', 'a', 'b', '--db', db, '--format', 'csv']);
+    const csv = await runMain(['diff', 'a', 'b', '--db', db, '--format', 'csv']);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.trim().split('\r\n');
     expect(lines[0]).toBe('url,change,field,old,new');
@@ -424,18 +411,18 @@ describe('metacrawl diff', () => {
     expect(lines).toContain(`${server.origin}/changed,changed,title,Page /changed,Changed v2`);
     expect(lines).toContain(`${server.origin}/changed,changed,links,-1,+1`);
 
-    const table = await runCli(['diff', 'a', 'b', '--db', db]);
+    const table = await runMain(['diff', 'a', 'b', '--db', db]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/\/added\s+\|\s*added/);
     expect(table.stderr).toContain('a → b: 1 added, 1 removed, 2 changed');
 
     const only = JSON.parse(
-      (await runCli(['diff', 'a', 'b', '--db', db, '--format', 'json', '--only', 'added'])).stdout,
+      (await runMain(['diff', 'a', 'b', '--db', db, '--format', 'json', '--only', 'added'])).stdout,
     );
     expect(only.pages.map((p: { url: string }) => p.url)).toEqual([`${server.origin}/added`]);
     const field = JSON.parse(
       (
-        await runCli([
+        await runMain([
           'diff',
           'a',
           'b',
@@ -457,7 +444,7 @@ describe('metacrawl diff', () => {
         fields: { title: ['Page /changed', 'Changed v2'] },
       },
     ]);
-    const bad = await runCli(['diff', 'a', 'nope', '--db', db]);
+    const bad = await runMain(['diff', 'a', 'nope', '--db', db]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('no crawl named "nope"');
   });
@@ -540,7 +527,7 @@ describe('submit --since (a fleet: workers without the database)', () => {
   it('reads the earlier rows from --db and puts their validators and hashes in the jobs', async () => {
     const common = ['--redis', testRedisUrl(), '--prefix', prefix, '--db', db];
     const seeds = seedFile('f.txt', ['/etag', '/lm', '/plain', '/added', '/new-one']);
-    const r = await runCli(['submit', seeds, '--crawl', 'f', '--since', 'b', ...common]);
+    const r = await runMain(['submit', seeds, '--crawl', 'f', '--since', 'b', ...common]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('5 URLs submitted');
     const redis = new Redis(testRedisUrl());
@@ -564,7 +551,7 @@ describe('submit --since (a fleet: workers without the database)', () => {
     });
     expect(since['/added']?.metaHash).toBe(b.get('/added')?.meta_hash);
     expect(since['/new-one']).toBeUndefined();
-    const bad = await runCli(['submit', seeds, '--crawl', 'g', '--since', 'nope', ...common]);
+    const bad = await runMain(['submit', seeds, '--crawl', 'g', '--since', 'nope', ...common]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('no crawl named "nope"');
   });
@@ -581,7 +568,7 @@ describe('--trust-lastmod and resuming', () => {
 </urlset>`,
     );
     const before = server.log.length;
-    const r = await runCli(['crawl', sitemap, ...args('d', '--since', 'a', '--trust-lastmod')]);
+    const r = await runMain(['crawl', sitemap, ...args('d', '--since', 'a', '--trust-lastmod')]);
     expect(r.code, r.stderr).toBe(0);
     const paths = server.log.slice(before).map((l) => l.path);
     expect(paths).not.toContain('/lm');
@@ -597,10 +584,10 @@ describe('--trust-lastmod and resuming', () => {
     expect(lm.content_of).toBe(a.get('/lm')?.id);
     expect(children(lm.id)).toEqual(children(a.get('/lm')?.id as number));
     expect(d.get('/changed')?.unchanged).toBe(0);
-    const bad = await runCli(['crawl', sitemap, ...args('e', '--trust-lastmod')]);
+    const bad = await runMain(['crawl', sitemap, ...args('e', '--trust-lastmod')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--trust-lastmod needs --since');
-    const unknown = await runCli(['crawl', sitemap, ...args('e', '--since', 'nope')]);
+    const unknown = await runMain(['crawl', sitemap, ...args('e', '--since', 'nope')]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no crawl named "nope"');
   });
@@ -623,7 +610,7 @@ describe('--trust-lastmod and resuming', () => {
     expect(first.code).toBe(130);
     release();
     hold = null;
-    const again = await runCli(['crawl', seeds, ...args('c', '--since', 'b')]);
+    const again = await runMain(['crawl', seeds, ...args('c', '--since', 'b')]);
     expect(again.code, again.stderr).toBe(0);
     const a = pages('a');
     const b = pages('b');

@@ -1,9 +1,9 @@
 /** The page's own fields in SQLite: rule values (`extracts`), failed rules, microdata items and types. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Db, openDb } from '../../src/store/db.js';
-import { PageWriter } from '../../src/store/writer.js';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../src/store/db.js';
+import type { PageWriter } from '../../src/store/writer.js';
 import type { PageRecord } from '../../src/types.js';
-import { failRecord, okRecord, tempDir } from './records.js';
+import { failRecord, okRecord, storePerTest } from './records.js';
 
 function withCustom(r: PageRecord, price: string | null, tags: string[]): PageRecord {
   if (!r.meta) throw new Error('no meta');
@@ -24,20 +24,13 @@ function withCustom(r: PageRecord, price: string | null, tags: string[]): PageRe
 }
 
 describe('custom rule values and microdata in the store', () => {
-  let t: ReturnType<typeof tempDir>;
   let db: Db;
   let writer: PageWriter;
+  storePerTest((d, w) => {
+    db = d;
+    writer = w;
+  });
   const rows = (sql: string, ...args: unknown[]) => db.prepare(sql).all(...args);
-
-  beforeEach(() => {
-    t = tempDir();
-    db = openDb(t.dbPath);
-    writer = new PageWriter(db);
-  });
-  afterEach(() => {
-    db.close();
-    t.cleanup();
-  });
 
   it('stores one row per value, the failed rules on the page row, and the microdata items', () => {
     writer.writeBatch([withCustom(okRecord('c1', 'https://example.com/a'), '19.99', ['a', 'b'])]);

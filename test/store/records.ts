@@ -2,12 +2,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { ErrorCode } from '../../src/errors.js';
+import { type Db, openDb } from '../../src/store/db.js';
+import { PageWriter } from '../../src/store/writer.js';
 import type { JsonLdBlock, LinkInfo, MetaTag, PageRecord } from '../../src/types.js';
 
 export function tempDir(): { dir: string; dbPath: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'mc-store-'));
   return { dir, dbPath: join(dir, 'test.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A new database (openDb) and its PageWriter for each test of the calling describe, closed and removed after it. */
+export function storePerTest(set: (db: Db, writer: PageWriter) => void): void {
+  let t: ReturnType<typeof tempDir>;
+  let db: Db;
+  beforeEach(() => {
+    t = tempDir();
+    db = openDb(t.dbPath);
+    set(db, new PageWriter(db));
+  });
+  afterEach(() => {
+    db.close();
+    t.cleanup();
+  });
 }
 
 export function okRecord(

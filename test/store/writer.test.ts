@@ -1,24 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Db, openDb } from '../../src/store/db.js';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../src/store/db.js';
 import { PageWriter } from '../../src/store/writer.js';
 import type { MetaTag } from '../../src/types.js';
-import { failRecord, okRecord, tempDir } from './records.js';
+import { failRecord, okRecord, storePerTest } from './records.js';
 
 describe('PageWriter', () => {
-  let t: ReturnType<typeof tempDir>;
   let db: Db;
   let writer: PageWriter;
+  storePerTest((d, w) => {
+    db = d;
+    writer = w;
+  });
   const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-
-  beforeEach(() => {
-    t = tempDir();
-    db = openDb(t.dbPath);
-    writer = new PageWriter(db);
-  });
-  afterEach(() => {
-    db.close();
-    t.cleanup();
-  });
 
   it('stores the page row, its meta, links and JSON-LD rows exactly, in document order', () => {
     const rec = okRecord('c1', 'https://example.com/a', { links: 150, meta: 70 });
