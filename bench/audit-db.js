@@ -133,14 +133,13 @@ export function auditRecords(o) {
     const hh = mix(i, 12) % 100;
     const h1 = hh < 2 ? null : title;
     // Text fingerprints: exact-duplicate groups of 4, near-duplicate groups of 5, else random.
-    const c = mix(i, 13) % 1000;
     let textHash = hex16(mix64(i, 14));
     let simhash = mix64(i, 15);
-    if (c < 5) {
+    if (mix(Math.floor(i / 4), 13) % 1000 < 5) {
       const g = Math.floor(i / 4);
       textHash = hex16(mix64(g, 16));
       simhash = mix64(g, 17);
-    } else if (c < 15) {
+    } else if (mix(Math.floor(i / 5), 61) % 100 < 1) {
       const g = Math.floor(i / 5);
       simhash = mix64(g, 18);
       const flips = 1 + (mix(i, 19) % 3);

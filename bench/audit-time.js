@@ -127,7 +127,7 @@ if (only.includes('cli')) {
       ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutS * 1000 * 10);
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutS * 1000 * 3);
     p.on('exit', (code) => {
       clearTimeout(timer);
       done(code === 0);
