@@ -9,6 +9,24 @@
 -- near-duplicate-content keeps its view (every pair of pages compared: exact, slow past tens of thousands of
 -- pages); `metacrawl audit` and the explorer compute its rows without it (src/store/near-duplicates.ts).
 
+-- audit_pages as in schema 7, the same rows, without its "is another row this document?" lookup for the rows
+-- fetched without a redirect: such a row always wins (another row of the same document URL has another
+-- requested URL, so it was redirected), so only redirected rows need the lookup.
+DROP VIEW audit_pages;
+CREATE VIEW audit_pages AS
+  SELECT p.crawl_id, p.id AS page_id, coalesce(p.final_url, p.url) AS url, p.url AS requested_url,
+         p.status, p.indexable, p.indexable_reason, p.title, p.title_count, p.description, p.h1, p.h1_count,
+         p.canonical, p.canonical_count, p.word_count, p.text_hash, p.simhash, p.img_count, p.img_missing_alt,
+         p.jsonld_count, p.jsonld_invalid, p.hreflang, p.depth
+  FROM pages p
+  WHERE p.error IS NULL AND p.status IS NOT NULL AND p.word_count IS NOT NULL
+    AND (p.url = coalesce(p.final_url, p.url) OR NOT EXISTS (
+      SELECT 1 FROM pages q
+      WHERE q.crawl_id = p.crawl_id AND coalesce(q.final_url, q.url) = coalesce(p.final_url, p.url)
+        AND q.id <> p.id AND q.error IS NULL AND q.status IS NOT NULL AND q.word_count IS NOT NULL
+        AND ((q.url = coalesce(q.final_url, q.url)) > (p.url = coalesce(p.final_url, p.url))
+          OR ((q.url = coalesce(q.final_url, q.url)) = (p.url = coalesce(p.final_url, p.url)) AND q.id < p.id))));
+
 DROP VIEW audit_title_duplicate;
 CREATE VIEW audit_title_duplicate AS
   SELECT crawl_id, url, title, pages FROM (
@@ -104,3 +122,29 @@ CREATE VIEW audit_links_to_redirects AS
       CROSS JOIN pages t ON t.id = o.target_id
       CROSS JOIN audit_pages d ON d.page_id = o.page_id
       GROUP BY o.crawl_id, d.page_id, t.id) g) p;
+
+-- Every check's count of findings per crawl, stored at the end of a crawl (and by an idle `metacrawl store`) so
+-- the explorer's Audit tab and `metacrawl audit` need not count a million pages again. A count holds while the
+-- crawl's pages are as they were (`pages_version`, bumped by the triggers below on every write to a page of
+-- the crawl, and to a page whose links a page of the crawl shares) and the thresholds and schema are the same
+-- (`settings`); otherwise it is ignored and the check counted afresh, so a crawl being written answers right.
+ALTER TABLE crawls ADD COLUMN pages_version INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE audit_counts (
+  crawl_id       INTEGER NOT NULL REFERENCES crawls(id) ON DELETE CASCADE,
+  check_id       TEXT    NOT NULL,
+  count          INTEGER NOT NULL,
+  pages_version  INTEGER NOT NULL,  -- crawls.pages_version when counted
+  settings       TEXT    NOT NULL,  -- the schema version and audit_settings when counted (src/store/audit.ts)
+  PRIMARY KEY (crawl_id, check_id)
+) WITHOUT ROWID;
+CREATE TRIGGER pages_version_insert AFTER INSERT ON pages BEGIN
+  UPDATE crawls SET pages_version = pages_version + 1 WHERE id = NEW.crawl_id;
+END;
+CREATE TRIGGER pages_version_update AFTER UPDATE ON pages BEGIN
+  UPDATE crawls SET pages_version = pages_version + 1
+  WHERE id IN (NEW.crawl_id, OLD.crawl_id) OR id IN (SELECT crawl_id FROM pages WHERE content_of = OLD.id);
+END;
+CREATE TRIGGER pages_version_delete AFTER DELETE ON pages BEGIN
+  UPDATE crawls SET pages_version = pages_version + 1
+  WHERE id = OLD.crawl_id OR id IN (SELECT crawl_id FROM pages WHERE content_of = OLD.id);
+END;

@@ -9,6 +9,7 @@
  * those pages' link lists meanwhile, so a query during a crawl answers the same rows).
  */
 import type { Statement } from 'better-sqlite3';
+import { storeAuditCounts } from './audit.js';
 import type { Db } from './db.js';
 
 export interface DeferredIndex {
@@ -148,6 +149,7 @@ export interface IndexBuild {
 export function finishWrites(db: Db, report: (message: string) => void = () => {}): IndexBuild[] {
   const built = buildMissingIndexes(db, report);
   refreshStatistics(db);
+  storeAuditCounts(db, report);
   return built;
 }
 
