@@ -145,11 +145,13 @@ export interface IndexBuild {
  * What the end of a crawl (or an idle writer) does: builds every deferred index that is missing, telling
  * `report` before and after each (a build over millions of rows takes a while), then refreshes the query
  * planner's statistics. Returns what it built.
+ * When it built something, it also stores the audit checks' counts (audit.ts storeAuditCounts).
  */
 export function finishWrites(db: Db, report: (message: string) => void = () => {}): IndexBuild[] {
   const built = buildMissingIndexes(db, report);
   refreshStatistics(db);
-  storeAuditCounts(db, report);
+  // After a session that wrote enough to defer indexes: a trickle of pages does not recount a large crawl.
+  if (built.length > 0) storeAuditCounts(db, report);
   return built;
 }
 

@@ -97,10 +97,13 @@ describe('stored audit counts', () => {
     db.close();
   });
 
-  it('finishWrites stores them', () => {
+  it('finishWrites stores them after a session that deferred indexes, not after a trickle', () => {
     const db = openDb(':memory:');
     const a = crawl(db, 'a');
     page(db, a, `${H}/`);
+    finishWrites(db);
+    expect(db.prepare('SELECT count(*) FROM audit_counts').pluck().get()).toBe(0);
+    link(db, page(db, a, `${H}/p`), `${H}/`, 'Home');
     finishWrites(db);
     expect(db.prepare('SELECT count(*) FROM audit_counts WHERE crawl_id = ?').pluck().get(a)).toBeGreaterThan(
       29,
