@@ -62,7 +62,7 @@ export function nearPairs(hi: Uint32Array, lo: Uint32Array, k: number, blocks?: 
   const n = hi.length;
   const out: NearPair[] = [];
   if (k < 0 || n < 2) return out;
-  const tableBits = Math.max(10, Math.min(22, Math.ceil(Math.log2(n * 2))));
+  const tableBits = Math.max(10, Math.min(22, Math.ceil(Math.log2(n))));
   const b = blocks ?? chooseBlocks(n, k, tableBits);
   if (b === 0) {
     for (let i = 0; i < n; i++)
@@ -81,49 +81,49 @@ export function nearPairs(hi: Uint32Array, lo: Uint32Array, k: number, blocks?: 
   const size = 1 << tableBits;
   const shift = 32 - tableBits;
   const start = new Int32Array(size + 1);
+  const fill = new Int32Array(size);
   const bucket = new Uint32Array(n);
   const order = new Int32Array(n);
-  const combo = Array.from({ length: m }, (_, j) => j);
+  const combo = new Int32Array(m).map((_, j) => j);
   const inCombo = new Uint8Array(b);
   for (;;) {
     inCombo.fill(0);
-    for (const j of combo) inCombo[j] = 1;
+    for (let t = 0; t < m; t++) inCombo[combo[t]] = 1;
     const last = combo[m - 1];
     start.fill(0);
     for (let i = 0; i < n; i++) {
       let h = 0x2545f491;
-      for (const j of combo) {
-        h = Math.imul(h ^ vals[i * b + j], 0x85ebca6b);
+      const row = i * b;
+      for (let t = 0; t < m; t++) {
+        h = Math.imul(h ^ vals[row + combo[t]], 0x85ebca6b);
         h ^= h >>> 13;
       }
       h = Math.imul(h, 0xc2b2ae35);
       h ^= h >>> 16;
-      bucket[i] = h >>> shift;
-      start[bucket[i] + 1]++;
+      const x = h >>> shift;
+      bucket[i] = x;
+      start[x + 1]++;
     }
     for (let x = 0; x < size; x++) start[x + 1] += start[x];
-    const fill = start.slice(0, size);
+    fill.set(start.subarray(0, size));
     for (let i = 0; i < n; i++) order[fill[bucket[i]]++] = i;
-    for (let x = 0; x < size; x++) {
-      const from = start[x];
-      const to = start[x + 1];
-      for (let p = from; p < to; p++) {
-        const a = order[p];
-        for (let q = p + 1; q < to; q++) {
-          const c = order[q];
-          // Report the pair only under its canonical combo: the first m blocks it agrees on.
-          let canonical = true;
-          for (let j = 0; j <= last; j++) {
-            const equal = vals[a * b + j] === vals[c * b + j];
-            if (equal !== (inCombo[j] === 1)) {
-              canonical = false;
-              break;
-            }
+    // Each value against the values after it in its bucket.
+    for (let p = 0; p < n; p++) {
+      const a = order[p];
+      const to = start[bucket[a] + 1];
+      for (let q = p + 1; q < to; q++) {
+        const c = order[q];
+        // Report the pair only under its canonical combo: the first m blocks it agrees on.
+        let canonical = true;
+        for (let j = 0; j <= last; j++) {
+          if ((vals[a * b + j] === vals[c * b + j]) !== (inCombo[j] === 1)) {
+            canonical = false;
+            break;
           }
-          if (!canonical) continue;
-          const d = popcount32(hi[a] ^ hi[c]) + popcount32(lo[a] ^ lo[c]);
-          if (d <= k) out.push(a < c ? [a, c, d] : [c, a, d]);
         }
+        if (!canonical) continue;
+        const d = popcount32(hi[a] ^ hi[c]) + popcount32(lo[a] ^ lo[c]);
+        if (d <= k) out.push(a < c ? [a, c, d] : [c, a, d]);
       }
     }
     // The next combo in lexicographic order.
