@@ -227,6 +227,9 @@ function runCheck(
 ): AuditCheckResult {
   const computed = COMPUTED[c.id];
   if (computed && c.view === computed.view) {
+    const known = memo?.count(c.id);
+    if (known !== undefined && (known === 0 || limit === 0))
+      return { id: c.id, severity: c.severity, count: known, items: [] };
     const compute = () => computed.rows(db, crawlId);
     const all = memo ? memo.rows(c.id, compute) : compute();
     const skip = Math.max(0, Math.floor(offset));

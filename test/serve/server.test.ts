@@ -478,7 +478,12 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
         rw.prepare(
           "UPDATE audit_counts SET count = 99 WHERE check_id = 'title-too-long' AND crawl_id = ?",
         ).run(id);
+        rw.prepare(
+          "UPDATE audit_counts SET count = 55 WHERE check_id = 'near-duplicate-content' AND crawl_id = ?",
+        ).run(id);
         expect(await count('title-too-long')).toBe(99);
+        // Computed checks too: the tab does not compute the near-duplicate pairs for a stored count.
+        expect(await count('near-duplicate-content')).toBe(55);
         // A page written to the crawl makes the stored counts stale: counted again.
         addLongTitle('https://site0.example/long-2');
         expect(await count('title-too-long')).toBe(4);
