@@ -5,6 +5,8 @@
  */
 import type { Statement } from 'better-sqlite3';
 import {
+  type AuditFinding,
+  type AuditMemo,
   type CrawlDiff,
   closeReadOnlyDb,
   type Db,
@@ -84,6 +86,13 @@ export interface PageListRow {
 
 export type PageRow = Record<string, string | number | null>;
 
+/** A crawl's audit results as the database was at `version` (PRAGMA data_version). */
+interface AuditEntry {
+  version: number;
+  counts: Map<string, number>;
+  rows: Map<string, AuditFinding[]>;
+}
+
 const EDGES = [0, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 /** While a crawl is being written, aggregates are recomputed at most this often (in the background). */
 const CACHE_STALE_MS = 5000;
@@ -131,6 +140,7 @@ export interface SearchPage {
 export class ExplorerReader {
   private readonly stmts = new Map<string, Statement>();
   private readonly cache = new Map<string, Cached<unknown>>();
+  private readonly audit = new Map<number, AuditEntry>();
 
   /** `staleMs`: how stale a cached aggregate may get while the database changes (tests shorten it). */
   constructor(
@@ -187,6 +197,35 @@ export class ExplorerReader {
         hit.refreshing = false;
       }
     }, ms).unref();
+  }
+
+  /**
+   * The crawl's audit results remembered while the database is unchanged: check counts and computed rows (the
+   * near-duplicate pairs). Any commit by another connection (a page stored, `audit --set`) drops them, so they
+   * are never stale: during a crawl every request computes again.
+   */
+  auditMemo(crawlId: number): AuditMemo & { remember(check: string, count: number): void } {
+    const version = this.dataVersion();
+    let entry = this.audit.get(crawlId);
+    if (!entry || entry.version !== version) {
+      entry = { version, counts: new Map(), rows: new Map() };
+      this.audit.set(crawlId, entry);
+    }
+    const e = entry;
+    return {
+      count: (check) => e.counts.get(check),
+      rows: (check, compute) => {
+        let rows = e.rows.get(check);
+        if (!rows) {
+          rows = compute();
+          e.rows.set(check, rows);
+        }
+        return rows;
+      },
+      remember: (check, count) => {
+        e.counts.set(check, count);
+      },
+    };
   }
 
   private dataVersion(): number {

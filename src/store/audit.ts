@@ -4,6 +4,7 @@
  * where the finding is seen), some a `target` (the linked, canonical or alternate URL), then details.
  */
 import type { Db } from './db.js';
+import { nearDuplicateRows } from './near-duplicates.js';
 import { type Cell, cell, toCsv, toTable } from './query.js';
 
 export interface AuditCheck {
@@ -39,6 +40,17 @@ export interface AuditOptions {
   limit?: number;
   /** Skip this many items of each check first, in their order (default 0): a page of findings. */
   offset?: number;
+  /** What a caller already knows of the database as it is now (the explorer's cache): spares recomputing it. */
+  memo?: AuditMemo;
+}
+
+/**
+ * Remembered results, valid only while the database is unchanged (the caller keys them on that). `count` gives
+ * a check's known count (or undefined); `rows` returns the remembered rows of a computed check or computes them.
+ */
+export interface AuditMemo {
+  count(check: string): number | undefined;
+  rows(check: string, compute: () => AuditFinding[]): AuditFinding[];
 }
 
 export interface AuditSetting {
@@ -109,9 +121,101 @@ export function runAudit(db: Db, crawl: string, opts: AuditOptions = {}): AuditR
     const wanted = new Set(opts.checks);
     selected = all.filter((c) => wanted.has(c.id));
   }
-  const checks = selected.map((c) => runCheck(db, c, crawlRow.id, opts.limit, opts.offset ?? 0));
+  const stored = storedCounts(db, crawlRow.id);
+  const memo: AuditMemo = {
+    count: (id) => opts.memo?.count(id) ?? stored.get(id),
+    rows: (id, compute) => (opts.memo ? opts.memo.rows(id, compute) : compute()),
+  };
+  const checks = selected.map((c) => runCheck(db, c, crawlRow.id, opts.limit, opts.offset ?? 0, memo));
   return { crawl, checks };
 }
+
+/** What a stored count depends on besides the crawl's pages: the schema (the views) and the thresholds. */
+function countsSignature(db: Db): string {
+  const settings = db
+    .prepare(
+      "SELECT group_concat(key || '=' || value, ',') FROM (SELECT key, value FROM audit_settings ORDER BY key)",
+    )
+    .pluck()
+    .get() as string | null;
+  return `${db.pragma('user_version', { simple: true })};${settings ?? ''}`;
+}
+
+function hasCountsTable(db: Db): boolean {
+  return (
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_counts'").get() !==
+    undefined
+  );
+}
+
+/** The crawl's stored counts that still hold (its pages, the schema and the thresholds as when counted). */
+function storedCounts(db: Db, crawlId: number): Map<string, number> {
+  if (!hasCountsTable(db)) return new Map();
+  const rows = db
+    .prepare(
+      `SELECT a.check_id, a.count FROM audit_counts a JOIN crawls c ON c.id = a.crawl_id
+       WHERE a.crawl_id = ? AND a.pages_version = c.pages_version AND a.settings = ?`,
+    )
+    .raw()
+    .all(crawlId, countsSignature(db)) as [string, number][];
+  return new Map(rows);
+}
+
+/**
+ * Counts every check of every crawl whose stored counts no longer hold, and stores them (a writable connection;
+ * the end of a crawl calls it). Counted in one read transaction with the crawl's pages_version, so a page
+ * written meanwhile leaves the stored counts marked as older than the crawl. Returns the crawls counted.
+ */
+export function storeAuditCounts(db: Db, report: (message: string) => void = () => {}): string[] {
+  if (!hasCountsTable(db)) return [];
+  const checks = auditChecks(db);
+  const crawls = db.prepare('SELECT id, name FROM crawls ORDER BY id').all() as {
+    id: number;
+    name: string;
+  }[];
+  const done: string[] = [];
+  for (const crawl of crawls) {
+    const counted = db
+      .transaction(() => {
+        const fresh = storedCounts(db, crawl.id);
+        if (checks.every((c) => fresh.has(c.id))) return null;
+        const version = db
+          .prepare('SELECT pages_version FROM crawls WHERE id = ?')
+          .pluck()
+          .get(crawl.id) as number;
+        const settings = countsSignature(db);
+        report(`counting audit findings of crawl ${crawl.name}…`);
+        const started = performance.now();
+        const counts = runAudit(db, crawl.name, { limit: 0 }).checks.map((c) => [c.id, c.count] as const);
+        report(
+          `counting audit findings of crawl ${crawl.name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        );
+        return { version, settings, counts };
+      })
+      .deferred();
+    if (!counted) continue;
+    const put = db.prepare(
+      'INSERT OR REPLACE INTO audit_counts (crawl_id, check_id, count, pages_version, settings) VALUES (?, ?, ?, ?, ?)',
+    );
+    db.transaction(() => {
+      for (const [id, count] of counted.counts)
+        put.run(crawl.id, id, count, counted.version, counted.settings);
+    }).immediate();
+    done.push(crawl.name);
+  }
+  return done;
+}
+
+/**
+ * Checks whose findings are computed here rather than read from their view (which stays, giving the same rows,
+ * for SQL): the view of `near-duplicate-content` compares every pair of pages, hours at a million.
+ */
+const COMPUTED: Record<string, { view: string; rows: (db: Db, crawlId: number) => AuditFinding[] }> = {
+  'near-duplicate-content': {
+    view: 'audit_near_duplicate_content',
+    rows: (db, crawlId) => nearDuplicateRows(db, crawlId),
+  },
+};
 
 function runCheck(
   db: Db,
@@ -119,13 +223,28 @@ function runCheck(
   crawlId: number,
   limit: number | undefined,
   offset: number,
+  memo: AuditMemo | undefined,
 ): AuditCheckResult {
+  const computed = COMPUTED[c.id];
+  if (computed && c.view === computed.view) {
+    const known = memo?.count(c.id);
+    if (known !== undefined && (known === 0 || limit === 0))
+      return { id: c.id, severity: c.severity, count: known, items: [] };
+    const compute = () => computed.rows(db, crawlId);
+    const all = memo ? memo.rows(c.id, compute) : compute();
+    const skip = Math.max(0, Math.floor(offset));
+    const end = limit === undefined ? all.length : skip + Math.max(0, Math.floor(limit));
+    return { id: c.id, severity: c.severity, count: all.length, items: all.slice(skip, end) };
+  }
   const view = quoteIdent(c.view);
   const cols = (db.prepare(`SELECT * FROM ${view} LIMIT 0`).columns() as { name: string }[]).map(
     (x) => x.name,
   );
   const order = cols.includes('target') ? 'url, target' : 'url';
-  const count = db.prepare(`SELECT count(*) FROM ${view} WHERE crawl_id = ?`).pluck().get(crawlId) as number;
+  const known = memo?.count(c.id);
+  const count =
+    known ?? (db.prepare(`SELECT count(*) FROM ${view} WHERE crawl_id = ?`).pluck().get(crawlId) as number);
+  if (count === 0 || limit === 0) return { id: c.id, severity: c.severity, count, items: [] };
   const skip = Math.max(0, Math.floor(offset));
   const lim =
     limit === undefined

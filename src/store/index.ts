@@ -5,6 +5,7 @@ export {
   AuditError,
   type AuditFinding,
   type AuditFormat,
+  type AuditMemo,
   type AuditOptions,
   type AuditReport,
   type AuditSetting,
@@ -13,6 +14,7 @@ export {
   formatAudit,
   runAudit,
   setAuditSettings,
+  storeAuditCounts,
 } from './audit.js';
 export { type BatchInfo, runStoreWriter, type StoreWriterOptions } from './consumer.js';
 export { type Db, latestSchemaVersion, type OpenDbOptions, openDb, schemaVersion } from './db.js';

@@ -2,6 +2,7 @@ import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExplorer } from '../../src/serve/server.js';
 import { latestSchemaVersion, openDb, schemaVersion } from '../../src/store/db.js';
+import { setAuditSettings, storeAuditCounts } from '../../src/store/index.js';
 import { type FixtureDb, FORMULA_TITLE, fixtureDb, HOSTILE_URL, XSS } from './fixture.js';
 
 describe('metacrawl serve: the results explorer over HTTP', () => {
@@ -444,6 +445,59 @@ describe('metacrawl serve: the results explorer over HTTP', () => {
       expect(lines.length).toBe(3);
       expect(csv.body).toContain(`,"'${FORMULA_TITLE.replace(/"/g, '""')}",${FORMULA_TITLE.length}\r\n`);
       expect(csv.body).toContain(`${HOSTILE_URL},"${XSS.title.replace(/"/g, '""')}",${XSS.title.length}\r\n`);
+    });
+  });
+
+  describe('the audit tab while the crawl changes', () => {
+    const count = async (check: string) => {
+      const $ = await $get('/crawl/fixture/audit');
+      return Number($(`#audit tbody tr[data-check="${check}"] td`).eq(2).text().replace(/,/g, ''));
+    };
+    it('serves stored and remembered counts only while the crawl is unchanged', async () => {
+      const rw = openDb(fx.dbPath);
+      const [{ id }] = sql<{ id: number }>("SELECT id FROM crawls WHERE name = 'fixture'");
+      const addLongTitle = (url: string) =>
+        rw
+          .prepare(
+            `INSERT INTO pages (crawl_id, url, final_url, status, stored_at, attempts, word_count, title)
+             VALUES (?, ?, ?, 200, 'now', 1, 300, ?)`,
+          )
+          .run(
+            id,
+            url,
+            url,
+            'A title far too long for any search engine result page to show it in full, really',
+          );
+      try {
+        const before = await count('title-too-long');
+        expect(before).toBe(2);
+        addLongTitle('https://site0.example/long-1');
+        expect(await count('title-too-long')).toBe(3);
+        // Counts stored (as at the end of a crawl) are what the tab shows: one altered shows as altered.
+        storeAuditCounts(rw);
+        rw.prepare(
+          "UPDATE audit_counts SET count = 99 WHERE check_id = 'title-too-long' AND crawl_id = ?",
+        ).run(id);
+        rw.prepare(
+          "UPDATE audit_counts SET count = 55 WHERE check_id = 'near-duplicate-content' AND crawl_id = ?",
+        ).run(id);
+        expect(await count('title-too-long')).toBe(99);
+        // Computed checks too: the tab does not compute the near-duplicate pairs for a stored count.
+        expect(await count('near-duplicate-content')).toBe(55);
+        // A page written to the crawl makes the stored counts stale: counted again.
+        addLongTitle('https://site0.example/long-2');
+        expect(await count('title-too-long')).toBe(4);
+        // So does a threshold changed (`audit --set`).
+        storeAuditCounts(rw);
+        setAuditSettings(rw, { title_max_chars: 1000 });
+        expect(await count('title-too-long')).toBe(0);
+      } finally {
+        setAuditSettings(rw, { title_max_chars: 60 });
+        rw.prepare("DELETE FROM pages WHERE url LIKE 'https://site0.example/long-%'").run();
+        rw.prepare('DELETE FROM audit_counts').run();
+        rw.close();
+      }
+      expect(await count('title-too-long')).toBe(2);
     });
   });
 

@@ -29,6 +29,7 @@ describe('openDb and migrations', () => {
       .all();
     expect(tables).toEqual([
       'audit_checks',
+      'audit_counts',
       'audit_settings',
       'crawl_archives',
       'crawls',

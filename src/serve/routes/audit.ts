@@ -15,7 +15,9 @@ export const auditRoutes: Routes = async ({ reader, queues }, req, res, url) => 
   if (!crawl) throw new HttpError(404, `No crawl named ${name} in this database.`);
   const checks = auditChecks(reader.db);
   if (match[2] === undefined) {
-    const counts = new Map(runAudit(reader.db, name, { limit: 0 }).checks.map((c) => [c.id, c.count]));
+    const memo = reader.auditMemo(crawl.id);
+    const counts = new Map(runAudit(reader.db, name, { limit: 0, memo }).checks.map((c) => [c.id, c.count]));
+    for (const [id, count] of counts) memo.remember(id, count);
     sendHtml(
       req,
       res,
@@ -31,7 +33,7 @@ export const auditRoutes: Routes = async ({ reader, queues }, req, res, url) => 
   }
   try {
     if (match[3]) {
-      const [result] = runAudit(reader.db, name, { checks: [id] }).checks;
+      const [result] = runAudit(reader.db, name, { checks: [id], memo: reader.auditMemo(crawl.id) }).checks;
       const columns = [...new Set(['url', ...result.items.flatMap((i) => Object.keys(i))])];
       const csv = toCsv(
         columns,
@@ -43,7 +45,9 @@ export const auditRoutes: Routes = async ({ reader, queues }, req, res, url) => 
     }
     const table = parseTableQuery(url.searchParams);
     const offset = (table.page - 1) * table.per;
-    const [result] = runAudit(reader.db, name, { checks: [id], limit: table.per, offset }).checks;
+    const memo = reader.auditMemo(crawl.id);
+    const [result] = runAudit(reader.db, name, { checks: [id], limit: table.per, offset, memo }).checks;
+    memo.remember(id, result.count);
     const rows = result.items.map((finding) => ({
       finding,
       pageId: reader.pageId(crawl.id, finding.url),
