@@ -21,7 +21,7 @@
  * <colgroup>, <frameset> and SVG/MathML corners (test/extract/DIFFERENCES.md).
  */
 import {
-  BLOCK_END,
+  BLOCK_END_TAG,
   FORMATTING,
   HEAD_TAG,
   HEADING,
@@ -35,6 +35,7 @@ import {
   kindOf,
   NOT_FRAMESET,
   OPTION,
+  OWN_END,
   SCOPE,
   SIMPLE_END,
   SPECIAL,
@@ -155,6 +156,8 @@ export class AnchorTree {
   private tSigStart = 0;
   private tSigEnd = 0;
   private tSelfClosing = false;
+  /** The end tag being processed: its infoOf. */
+  private eInfo = 0;
 
   constructor(
     private readonly out: RawAnchor[],
@@ -237,11 +240,12 @@ export class AnchorTree {
     return s;
   }
 
-  /** An HTML end tag (not the end of a raw-text element). */
-  end(name: string): void {
+  /** An HTML end tag (not the end of a raw-text element); `info`: infoOf(name). */
+  end(name: string, info: number = infoOf(name)): void {
     this.skipLF = false;
     if (this.mode === FRAMESET) return;
     if (name === 'body' || name === 'html' || name === 'br') this.bodyStarted = true;
+    this.eInfo = info;
     this.endIn(this.mode, name);
   }
 
@@ -928,14 +932,16 @@ export class AnchorTree {
     }
   }
 
+  /** The "in body" rules for an end tag (always the one end() was given). */
   private endBody(name: string, foster: boolean): void {
-    if (BLOCK_END.has(name)) {
+    const info = this.eInfo;
+    if (info & BLOCK_END_TAG) {
       if (!this.inScope(name, DEFAULT_SCOPE)) return;
       this.impliedEnd(null);
       this.popUntil(name);
       return;
     }
-    const flags = infoOf(name) & 0xff;
+    const flags = info & 0xff;
     if (flags & FORMATTING) {
       this.adopt(name, foster);
       return;
@@ -950,6 +956,10 @@ export class AnchorTree {
         }
         if (e.flags & SCOPE) return;
       }
+      return;
+    }
+    if ((info & OWN_END) === 0) {
+      this.anyOtherEnd(name);
       return;
     }
     switch (name) {
@@ -1326,6 +1336,8 @@ export class AnchorTree {
   private resetMode(): void {
     const stack = this.stack;
     for (let i = stack.length - 1; i >= 0; i--) {
+      // Every name below has steps of its own at its end tag (none is simple).
+      if (stack[i].simple) continue;
       switch (stack[i].name) {
         case 'select':
           for (let j = i - 1; j > 0; j--) {
