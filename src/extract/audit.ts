@@ -318,7 +318,11 @@ export class AuditCounter {
 const FOLD = new Int16Array(128);
 for (let c = 0; c < 128; c++)
   FOLD[c] =
-    c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c ? -1 : c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+    c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d || c === 0x0c
+      ? -1
+      : c >= 0x41 && c <= 0x5a
+        ? c | 0x20
+        : c;
 
 /**
  * The end of the whitespace run at `s[i]` (a page's visible text is mostly indentation: two thirds of the

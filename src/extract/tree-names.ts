@@ -149,10 +149,9 @@ export const BLOCK_END = new Set(
     ' ',
   ),
 );
-const OWN_END_NAMES = new Set(
-  'p li dd dt form applet marquee object br template body html'.split(' '),
-);
-for (const n of [...HEAD_NAMES, ...NOT_FRAMESET_NAMES, ...BLOCK_END, ...OWN_END_NAMES]) if (!INFO.has(n)) throw new Error(`tree-names: ${n}`);
+const OWN_END_NAMES = new Set('p li dd dt form applet marquee object br template body html'.split(' '));
+for (const n of [...HEAD_NAMES, ...NOT_FRAMESET_NAMES, ...BLOCK_END, ...OWN_END_NAMES])
+  if (!INFO.has(n)) throw new Error(`tree-names: ${n}`);
 for (const [n, i] of INFO) {
   let b = 0;
   if (i & SCOPE || n === 'button') b |= IN_BUTTON;
@@ -173,7 +172,6 @@ export function infoOf(name: string): number {
 export function kindOf(name: string): Kind {
   return ((INFO.get(name) ?? 0) >> 8) & 0xff;
 }
-
 
 /** Every name above, for names.ts (so lookups return these very strings). */
 export function treeNames(): string[] {
