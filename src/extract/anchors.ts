@@ -1411,11 +1411,18 @@ export class AnchorTree {
   /** Inserts `el`; an <a> with an href is a link (its RawAnchor made here). */
   private insert(el: El, foster: boolean, href: string | null = null, rel: string | null = null): void {
     // Deeper than the cap, the current node is closed first: the new element becomes its sibling.
-    if (this.stack.length >= MAX_DEPTH) this.pop();
-    const table = this.parentFoster(foster);
-    const top = this.stack.length > 0 ? this.top() : null;
-    const parent =
-      top !== null && foster && (top.flags & TABLE_ISH) !== 0 ? (this.lastTable()?.parent ?? top) : top;
+    const stack = this.stack;
+    if (stack.length >= MAX_DEPTH) this.pop();
+    // The new element's parent, and the table it is foster-parented before (see parentFoster).
+    const top = stack.length > 0 ? stack[stack.length - 1] : null;
+    let table: El | null = null;
+    let parent = top;
+    if (top !== null) {
+      if (foster && (top.flags & TABLE_ISH) !== 0) {
+        table = this.lastTable();
+        parent = table?.parent ?? top;
+      } else table = top.foster;
+    }
     el.parent = parent;
     el.foster = table;
     el.mark = this.chars;
@@ -1435,7 +1442,7 @@ export class AnchorTree {
     }
     if (el.name === 'p') this.pOpen++;
     el.open = true;
-    this.stack.push(el);
+    stack.push(el);
   }
 
   /** Adds a link in tree order: last, or before the table it is foster-parented before. */

@@ -420,6 +420,13 @@ export function scan(
         closeTag(name, lastInfo() & (SCAN_OPEN - 1));
       },
       ontext(start, end) {
+        if (raw === null && foreign.length === 0) {
+          // Most text: HTML content outside raw-text elements.
+          if (templateDepth === 0 && hiddenForeign === 0) audit.text(html, start, end);
+          anchors.beforeText(true, anchors.needsWs() && isSpace(html, start, end));
+          if ((templateDepth === 0 && h1State === 1) || anchors.wantsText()) addText(text(start, end));
+          return;
+        }
         if (visibleText()) audit.text(html, start, end);
         anchors.beforeText(reconstructs(), anchors.needsWs() && isSpace(html, start, end));
         if (wantsText()) addText(text(start, end));
