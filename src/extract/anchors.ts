@@ -169,6 +169,11 @@ export class AnchorTree {
     this.target = this.top();
   }
 
+  /** A comment, DOCTYPE, CDATA section or processing instruction: the token after a <pre> is not its newline. */
+  markup(): void {
+    this.skipLF = false;
+  }
+
   /** `<!DOCTYPE ...>` (the text between `<!` and `>`): decides quirks mode, which keeps <p> open at <table>. */
   doctype(decl: string): void {
     if (this.sawElement) return;

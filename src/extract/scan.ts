@@ -438,16 +438,20 @@ export function scan(
       },
       oncdata() {
         audit.boundary();
+        anchors.markup();
       },
       oncomment() {
         audit.boundary();
+        anchors.markup();
       },
       ondeclaration(start, end) {
         audit.boundary();
+        anchors.markup();
         anchors.doctype(html.slice(start, end));
       },
       onprocessinginstruction() {
         audit.boundary();
+        anchors.markup();
       },
       onend() {},
     },
