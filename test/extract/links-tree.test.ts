@@ -68,7 +68,10 @@ const CASES: [string, string][] = [
   ['textarea does not reconstruct', '<p><a href=x>1</p><textarea>2</textarea>'],
   ['newline after <pre> dropped', '<a href=x><pre>\nt</pre></a>'],
   ['newline after <pre> kept after a comment', '<a href=x><pre><!-- c -->\nt</pre></a>'],
-  ['newline after <listing> kept after a processing instruction', '<a href=x><listing><?pi>\nt</listing></a>'],
+  [
+    'newline after <listing> kept after a processing instruction',
+    '<a href=x><listing><?pi>\nt</listing></a>',
+  ],
   ['newline after <pre> kept after a DOCTYPE', '<a href=x><pre><!DOCTYPE html>\nt</pre></a>'],
 ];
 
