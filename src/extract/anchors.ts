@@ -21,7 +21,7 @@
  * <colgroup>, <frameset> and SVG/MathML corners (test/extract/DIFFERENCES.md).
  */
 import {
-  BLOCK_END,
+  BLOCK_END_TAG,
   FORMATTING,
   HEAD_TAG,
   HEADING,
@@ -35,6 +35,7 @@ import {
   kindOf,
   NOT_FRAMESET,
   OPTION,
+  OWN_END,
   SCOPE,
   SIMPLE_END,
   SPECIAL,
@@ -155,6 +156,8 @@ export class AnchorTree {
   private tSigStart = 0;
   private tSigEnd = 0;
   private tSelfClosing = false;
+  /** The end tag being processed: its infoOf. */
+  private eInfo = 0;
 
   constructor(
     private readonly out: RawAnchor[],
@@ -164,6 +167,11 @@ export class AnchorTree {
     this.insert(new El('html', 0, 0), false);
     this.insert(new El('body', 0, 0), false);
     this.target = this.top();
+  }
+
+  /** A comment, DOCTYPE, CDATA section or processing instruction: the token after a <pre> is not its newline. */
+  markup(): void {
+    this.skipLF = false;
   }
 
   /** `<!DOCTYPE ...>` (the text between `<!` and `>`): decides quirks mode, which keeps <p> open at <table>. */
@@ -237,11 +245,12 @@ export class AnchorTree {
     return s;
   }
 
-  /** An HTML end tag (not the end of a raw-text element). */
-  end(name: string): void {
+  /** An HTML end tag (not the end of a raw-text element); `info`: infoOf(name). */
+  end(name: string, info: number = infoOf(name)): void {
     this.skipLF = false;
     if (this.mode === FRAMESET) return;
     if (name === 'body' || name === 'html' || name === 'br') this.bodyStarted = true;
+    this.eInfo = info;
     this.endIn(this.mode, name);
   }
 
@@ -928,14 +937,16 @@ export class AnchorTree {
     }
   }
 
+  /** The "in body" rules for an end tag (always the one end() was given). */
   private endBody(name: string, foster: boolean): void {
-    if (BLOCK_END.has(name)) {
+    const info = this.eInfo;
+    if (info & BLOCK_END_TAG) {
       if (!this.inScope(name, DEFAULT_SCOPE)) return;
       this.impliedEnd(null);
       this.popUntil(name);
       return;
     }
-    const flags = infoOf(name) & 0xff;
+    const flags = info & 0xff;
     if (flags & FORMATTING) {
       this.adopt(name, foster);
       return;
@@ -950,6 +961,10 @@ export class AnchorTree {
         }
         if (e.flags & SCOPE) return;
       }
+      return;
+    }
+    if ((info & OWN_END) === 0) {
+      this.anyOtherEnd(name);
       return;
     }
     switch (name) {
@@ -1326,6 +1341,8 @@ export class AnchorTree {
   private resetMode(): void {
     const stack = this.stack;
     for (let i = stack.length - 1; i >= 0; i--) {
+      // Every name below has steps of its own at its end tag (none is simple).
+      if (stack[i].simple) continue;
       switch (stack[i].name) {
         case 'select':
           for (let j = i - 1; j > 0; j--) {
@@ -1399,11 +1416,18 @@ export class AnchorTree {
   /** Inserts `el`; an <a> with an href is a link (its RawAnchor made here). */
   private insert(el: El, foster: boolean, href: string | null = null, rel: string | null = null): void {
     // Deeper than the cap, the current node is closed first: the new element becomes its sibling.
-    if (this.stack.length >= MAX_DEPTH) this.pop();
-    const table = this.parentFoster(foster);
-    const top = this.stack.length > 0 ? this.top() : null;
-    const parent =
-      top !== null && foster && (top.flags & TABLE_ISH) !== 0 ? (this.lastTable()?.parent ?? top) : top;
+    const stack = this.stack;
+    if (stack.length >= MAX_DEPTH) this.pop();
+    // The new element's parent, and the table it is foster-parented before (see parentFoster).
+    const top = stack.length > 0 ? stack[stack.length - 1] : null;
+    let table: El | null = null;
+    let parent = top;
+    if (top !== null) {
+      if (foster && (top.flags & TABLE_ISH) !== 0) {
+        table = this.lastTable();
+        parent = table?.parent ?? top;
+      } else table = top.foster;
+    }
     el.parent = parent;
     el.foster = table;
     el.mark = this.chars;
@@ -1423,7 +1447,7 @@ export class AnchorTree {
     }
     if (el.name === 'p') this.pOpen++;
     el.open = true;
-    this.stack.push(el);
+    stack.push(el);
   }
 
   /** Adds a link in tree order: last, or before the table it is foster-parented before. */

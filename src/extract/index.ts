@@ -58,11 +58,27 @@ export function extractUtf8(body: Uint8Array, pageUrl: string, opts: ExtractOpti
     const bytes = Buffer.from(body.buffer, body.byteOffset, body.length);
     const view = bytes.toString('latin1');
     // A page of ASCII bytes reads the same either way: its latin1 ranges are its text.
-    s = isAscii(bytes) ? scan(view) : scan(view, (start, end) => bytes.toString('utf8', start, end), true);
+    s = isAscii(bytes) ? scan(view) : scan(view, (start, end) => decodeRange(bytes, view, start, end), true);
   } catch {
     s = emptyScan();
   }
   return fromScan(s, pageUrl, opts);
+}
+
+/** Ranges up to this long are checked for ASCII before a decoder call (most kept ranges are short and ASCII). */
+const SHORT_RANGE = 256;
+
+/**
+ * Bytes [start, end) of a UTF-8 page as text: a short ASCII range is its latin1 view's slice, which reads the
+ * same and costs far less than a call into the decoder (attribute values and link texts: hundreds per page).
+ */
+function decodeRange(bytes: Buffer, view: string, start: number, end: number): string {
+  if (start >= 0 && end - start <= SHORT_RANGE) {
+    let i = start;
+    while (i < end && view.charCodeAt(i) < 0x80) i++;
+    if (i === end) return view.slice(start, end);
+  }
+  return bytes.toString('utf8', start, end);
 }
 
 function fromScan(s: Scan, pageUrl: string, opts: ExtractOptions): PageMetadata {

@@ -107,6 +107,16 @@ knownNames([...EXTRA_RAW, ...NATIVE_RAW, ...BREAKOUT, ...INTEGRATION, ...VOID]);
 knownNames(treeNames(), infoOf);
 knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math', 'img', 'image']);
 
+/**
+ * A names.ts info bit above tree-names.ts's (which end at bit 21): the start tags openTag and the attribute
+ * collection look at beyond the link emulation; every other tag (div, span, li...) skips both.
+ */
+const SCAN_OPEN = 1 << 28;
+knownNames(
+  [...WANTED.keys(), ...NATIVE_RAW, ...EXTRA_RAW, 'title', 'h1', 'template', 'svg', 'math', 'img', 'image'],
+  () => SCAN_OPEN,
+);
+
 /** End tags closeTag looks at beyond the link emulation (the fast path in onclosetag skips the others). */
 const CLOSE_NAMES = new NameFilter(['template', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 const WANTED_ATTRS = new NameFilter([...WANTED.values()].flatMap((v) => [...v]));
@@ -153,6 +163,8 @@ export function scan(
   let tagNameEnd = 0;
   /** The tag name's tree-construction info (tree-names.ts infoOf), from the name lookup itself. */
   let tagInfo = 0;
+  /** Whether the tag is one openTag looks at (SCAN_OPEN). */
+  let tagScanned = false;
   let wanted: ReadonlySet<string> | undefined;
   let attrs: Attrs | null = null;
   let attrName = '';
@@ -231,6 +243,7 @@ export function scan(
     // Inside an SVG/MathML integration point only the links themselves are followed (anchors.ts).
     if (foreign.length === 0 || name === 'a' || name === 'area')
       anchors.start(name, tagInfo, a?.href ?? null, a?.rel ?? null, tagNameEnd, tagEnd, isSelfClosing);
+    if (!tagScanned) return;
     switch (name) {
       case 'img':
       case 'image':
@@ -281,7 +294,8 @@ export function scan(
     }
   }
 
-  function closeTag(name: string): void {
+  /** `info`: the name's infoOf (tree-names.ts). */
+  function closeTag(name: string, info: number): void {
     if (foreign.length > 0) {
       const at = foreign.lastIndexOf(name);
       if (at !== -1) {
@@ -293,7 +307,7 @@ export function scan(
         if (name === 'style') anchors.skipClose();
         if (at === 0) anchors.leaveForeign();
         // An HTML <a> in an integration point (an SVG <a> is not a link).
-        if (name === 'a' && integration > 0) anchors.end(name);
+        if (name === 'a' && integration > 0) anchors.end(name, info);
         if (name !== 'title') return;
       }
     }
@@ -311,13 +325,13 @@ export function scan(
     if (foreign.length > 0) {
       // An end tag naming no open SVG/MathML element is handled as HTML, and may close the <svg>/<math>.
       if (inForeign() && (name === 'p' || name === 'br')) anchors.leaveForeign();
-      anchors.end(name);
+      anchors.end(name, info);
       if (!anchors.foreignOpen()) {
         foreign.length = 0;
         integration = 0;
         hiddenForeign = 0;
       }
-    } else anchors.end(name);
+    } else anchors.end(name, info);
     switch (name) {
       case 'template':
         if (templateDepth > 0) templateDepth--;
@@ -343,9 +357,11 @@ export function scan(
         audit.boundary();
         // Every name matters: the link emulation (anchors.ts) follows the open elements.
         tagName = nameAt(html, start, end);
-        tagInfo = lastInfo();
+        const info = lastInfo();
+        tagInfo = info & (SCAN_OPEN - 1);
+        tagScanned = (info & SCAN_OPEN) !== 0;
         tagNameEnd = end;
-        wanted = WANTED.get(tagName);
+        wanted = tagScanned ? WANTED.get(tagName) : undefined;
         attrs = wanted ? {} : null;
         keep = false;
         if (inForeign() && NATIVE_RAW.has(tagName))
@@ -387,7 +403,7 @@ export function scan(
         // HTML ignores the self-closing flag on HTML elements; foreign content honours it.
         openTag(tagName, attrs, inForeign() || tagName === 'svg' || tagName === 'math', endIndex);
         // The tokenizer does not enter raw-text mode after `<script/>`: treat the element as closed.
-        if (raw !== null) closeTag(raw);
+        if (raw !== null) closeTag(raw, infoOf(raw));
         attrs = null;
       },
       onclosetag(start, end) {
@@ -400,9 +416,17 @@ export function scan(
           anchors.closesTop(start, end)
         )
           return;
-        closeTag(nameAt(html, start, end));
+        const name = nameAt(html, start, end);
+        closeTag(name, lastInfo() & (SCAN_OPEN - 1));
       },
       ontext(start, end) {
+        if (raw === null && foreign.length === 0) {
+          // Most text: HTML content outside raw-text elements.
+          if (templateDepth === 0 && hiddenForeign === 0) audit.text(html, start, end);
+          anchors.beforeText(true, anchors.needsWs() && isSpace(html, start, end));
+          if ((templateDepth === 0 && h1State === 1) || anchors.wantsText()) addText(text(start, end));
+          return;
+        }
         if (visibleText()) audit.text(html, start, end);
         anchors.beforeText(reconstructs(), anchors.needsWs() && isSpace(html, start, end));
         if (wantsText()) addText(text(start, end));
@@ -414,16 +438,20 @@ export function scan(
       },
       oncdata() {
         audit.boundary();
+        anchors.markup();
       },
       oncomment() {
         audit.boundary();
+        anchors.markup();
       },
       ondeclaration(start, end) {
         audit.boundary();
+        anchors.markup();
         anchors.doctype(html.slice(start, end));
       },
       onprocessinginstruction() {
         audit.boundary();
+        anchors.markup();
       },
       onend() {},
     },

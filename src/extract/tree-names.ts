@@ -130,6 +130,11 @@ export const OPTION = 1 << 19;
 export const HEAD_TAG = 1 << 20;
 /** Start tags after which a <frameset> is ignored ("frameset-ok" becomes "not ok"). */
 export const NOT_FRAMESET = 1 << 21;
+/** End tags "in body" closes as blocks (BLOCK_END). */
+export const BLOCK_END_TAG = 1 << 22;
+/** End tags with steps of their own "in body" (p, li, dd, dt, form, applet, marquee, object, br, template,
+ * body, html); every other end tag but formatting, heading and BLOCK_END ones is "any other end tag". */
+export const OWN_END = 1 << 23;
 const HEAD_NAMES = new Set(
   'html head base basefont bgsound link meta noframes script style template title noscript'.split(' '),
 );
@@ -138,7 +143,15 @@ const NOT_FRAMESET_NAMES = new Set(
     ' ',
   ),
 );
-for (const n of [...HEAD_NAMES, ...NOT_FRAMESET_NAMES]) if (!INFO.has(n)) throw new Error(`tree-names: ${n}`);
+/** End tags that close their element when it is in scope ("in body": address, article, ... ul). */
+export const BLOCK_END = new Set(
+  'address article aside blockquote button center details dialog dir div dl fieldset figcaption figure footer header hgroup listing main menu nav ol pre search section summary ul'.split(
+    ' ',
+  ),
+);
+const OWN_END_NAMES = new Set('p li dd dt form applet marquee object br template body html'.split(' '));
+for (const n of [...HEAD_NAMES, ...NOT_FRAMESET_NAMES, ...BLOCK_END, ...OWN_END_NAMES])
+  if (!INFO.has(n)) throw new Error(`tree-names: ${n}`);
 for (const [n, i] of INFO) {
   let b = 0;
   if (i & SCOPE || n === 'button') b |= IN_BUTTON;
@@ -147,6 +160,8 @@ for (const [n, i] of INFO) {
   if (n === 'optgroup' || n === 'option') b |= OPTION;
   if (HEAD_NAMES.has(n)) b |= HEAD_TAG;
   if (NOT_FRAMESET_NAMES.has(n)) b |= NOT_FRAMESET;
+  if (BLOCK_END.has(n)) b |= BLOCK_END_TAG;
+  if (OWN_END_NAMES.has(n)) b |= OWN_END;
   INFO.set(n, i | b);
 }
 
@@ -157,13 +172,6 @@ export function infoOf(name: string): number {
 export function kindOf(name: string): Kind {
   return ((INFO.get(name) ?? 0) >> 8) & 0xff;
 }
-
-/** End tags that close their element when it is in scope ("in body": address, article, ... ul). */
-export const BLOCK_END = new Set(
-  'address article aside blockquote button center details dialog dir div dl fieldset figcaption figure footer header hgroup listing main menu nav ol pre search section summary ul'.split(
-    ' ',
-  ),
-);
 
 /** Every name above, for names.ts (so lookups return these very strings). */
 export function treeNames(): string[] {

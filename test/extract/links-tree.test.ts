@@ -66,6 +66,13 @@ const CASES: [string, string][] = [
   ['two links in one paragraph then close', '<p><a href=1>a</a><a href=2>b</p>c'],
   ['plaintext reconstructs', '<p><a href=x>1</p><plaintext>2'],
   ['textarea does not reconstruct', '<p><a href=x>1</p><textarea>2</textarea>'],
+  ['newline after <pre> dropped', '<a href=x><pre>\nt</pre></a>'],
+  ['newline after <pre> kept after a comment', '<a href=x><pre><!-- c -->\nt</pre></a>'],
+  [
+    'newline after <listing> kept after a processing instruction',
+    '<a href=x><listing><?pi>\nt</listing></a>',
+  ],
+  ['newline after <pre> kept after a DOCTYPE', '<a href=x><pre><!DOCTYPE html>\nt</pre></a>'],
 ];
 
 describe('links as parse5 builds them: named cases', () => {
