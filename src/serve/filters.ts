@@ -155,12 +155,31 @@ export function searchCondition(q: string): { sql: string; params: string[] } {
   return { sql: "(url LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\')", params: [p, p] };
 }
 
+/** Indexes that find a rare status or error at once, where the planner would rather read the crawl in sort order. */
+export type NarrowIndex = 'pages_crawl_status' | 'pages_crawl_error';
+
+/**
+ * The index to read a status or error filter through when few rows match (the reader counts them, up to a cap):
+ * SQLite's statistics say a status matches ~all pages (most are 200), so it reads the crawl in URL order and
+ * filters — every row when none matches. The other filters choose their own index.
+ */
+export function narrowCandidate(
+  t: TableQuery,
+): { index: NarrowIndex; where: string; params: (string | number)[] } | null {
+  if (t.host || t.q) return null;
+  if (t.status !== null) return { index: 'pages_crawl_status', where: 'status = ?', params: [t.status] };
+  if (t.error === 'failed') return { index: 'pages_crawl_error', where: 'error IS NOT NULL', params: [] };
+  if (t.error && t.error !== 'ok')
+    return { index: 'pages_crawl_error', where: 'error = ?', params: [t.error] };
+  return null;
+}
+
 /** The table without search: every filter is served by an index of migrations 001 and 003. */
-export function tableSql(crawlId: number, t: TableQuery): SqlParts {
+export function tableSql(crawlId: number, t: TableQuery, narrow?: NarrowIndex): SqlParts {
   const f = filterConditions(t);
   const where = ['crawl_id = ?', ...f.where];
   const params: (string | number)[] = [crawlId, ...f.params];
-  let indexed = '';
+  let indexed = narrow ? ` INDEXED BY ${narrow}` : '';
   // The planner would pick (crawl_id, error) for "error IS NULL"; the partial index is far smaller.
   if (t.lacks && !t.host && t.status === null && !t.error) indexed = ` INDEXED BY ${LACKS[t.lacks].index}`;
   const col = SORTS[t.sort].column;

@@ -25,6 +25,8 @@ import {
   hasFilters,
   LACKS,
   type LacksKey,
+  type NarrowIndex,
+  narrowCandidate,
   searchCondition,
   type TableQuery,
   tableSql,
@@ -97,6 +99,8 @@ const EDGES = [0, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 /** While a crawl is being written, aggregates are recomputed at most this often (in the background). */
 const CACHE_STALE_MS = 5000;
 export const COUNT_CAP = 10_000;
+/** Up to this many matching rows, a status or error filter reads its own index and sorts them (see narrowIndex). */
+const NARROW_CAP = 2_000;
 /** Rows of the crawl (in URL order) one search request scans; the page offers to continue after them. */
 export const SEARCH_WINDOW = 20_000;
 /** Without the links-by-target index, "linked from" reads every link: fine up to this many pages (~2M links). */
@@ -351,7 +355,7 @@ export class ExplorerReader {
 
   /** One page of the crawl table; `more` tells whether a next page exists. */
   pages(crawlId: number, t: TableQuery): { rows: PageListRow[]; more: boolean } {
-    const { from, orderBy, params } = tableSql(crawlId, t);
+    const { from, orderBy, params } = tableSql(crawlId, t, this.narrowIndex(crawlId, t));
     const rows = this.stmt(
       `SELECT id, url, status, error, title, elapsed_ms, jsonld_types, og_image ${from} ${orderBy} LIMIT ? OFFSET ?`,
     ).all(...params, t.per + 1, (t.page - 1) * t.per) as PageListRow[];
@@ -380,6 +384,22 @@ export class ExplorerReader {
       .pluck()
       .get(crawlId, t.after) as string | undefined;
     return { rows, next: end ?? null, windowEnded: end !== undefined };
+  }
+
+  /**
+   * The status or error index when fewer than NARROW_CAP rows match: those rows are read and sorted (milliseconds),
+   * where reading the crawl in sort order for them takes seconds on a million pages. Counting them is one bounded
+   * pass over the index.
+   */
+  private narrowIndex(crawlId: number, t: TableQuery): NarrowIndex | undefined {
+    const c = narrowCandidate(t);
+    if (!c) return undefined;
+    const n = this.stmt(
+      `SELECT count(*) FROM (SELECT 1 FROM pages INDEXED BY ${c.index} WHERE crawl_id = ? AND ${c.where} LIMIT ${NARROW_CAP})`,
+    )
+      .pluck()
+      .get(crawlId, ...c.params) as number;
+    return n < NARROW_CAP ? c.index : undefined;
   }
 
   /** Rows matching the filters, counted up to COUNT_CAP + 1 (so "10,000+" needs no full scan). */
