@@ -30,14 +30,15 @@ describe('ControlCache', () => {
         return typeof v === 'function' ? v.bind(target) : v;
       },
     });
-    const cache = new ControlCache(counted, prefix, 100);
+    // A ttl long enough that a loaded machine's pauses between two steps stay inside it.
+    const cache = new ControlCache(counted, prefix, 1000);
     expect(await Promise.all(Array.from({ length: 50 }, () => cache.get('c')))).toEqual(
       Array(50).fill('running'),
     );
     expect(gets).toBe(1);
     await redis.set(keys(prefix).crawlState('c'), 'paused');
     expect(await cache.get('c')).toBe('running'); // cached
-    await new Promise((r) => setTimeout(r, 120));
+    await new Promise((r) => setTimeout(r, 1050));
     expect(await Promise.all([cache.get('c'), cache.get('c')])).toEqual(['paused', 'paused']);
     expect(gets).toBe(2);
     // forget() drops a read on its way too: the next ask reads again.
