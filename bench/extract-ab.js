@@ -12,6 +12,9 @@
  * the machine's load hits them alike even when it swings within seconds: the figure to trust on a busy shared
  * machine is each build's total CPU time relative to the first build's. The builds share node_modules
  * (htmlparser2's stock tokenizer), so absolute figures run higher than in a process of their own.
+ * But one process is one draw: how fast a build runs varies from process to process (JIT and GC luck) by
+ * more than many differences measured, on the farm's pages at least: a build paired with a copy of itself
+ * read 0.85× and 1.15× of itself (README Performance). Repeat it, or prefer the fresh processes' medians.
  *
  * With --callgrind, each build runs once under `valgrind --tool=callgrind` instead, twice over (all rounds,
  * then the warm-up alone), and the difference is divided by the pages timed: instructions per page, which do
