@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.js';
+import { crawlArgs, runCli, startCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 import { runMain } from '../helpers/main.js';
-import { testPrefix, testRedisUrl } from '../helpers/redis.js';
 
 const PAGES = 1200;
 
@@ -45,26 +44,19 @@ beforeAll(async () => {
   const r = await runMain([
     'crawl',
     seeds,
-    '--crawl',
-    'src',
-    '--db',
-    db(),
-    '--redis',
-    testRedisUrl(),
-    '--prefix',
-    testPrefix(),
-    '--allow-private',
-    '--no-progress',
-    '--log-level',
-    'warn',
-    '--host-rate',
-    '0',
-    '--depth',
-    '0',
-    '--workers',
-    '1',
-    '--archive',
-    arch(),
+    ...crawlArgs(
+      { crawl: 'src', db: db() },
+      '--log-level',
+      'warn',
+      '--host-rate',
+      '0',
+      '--depth',
+      '0',
+      '--workers',
+      '1',
+      '--archive',
+      arch(),
+    ),
   ]);
   expect(r.code, r.stderr).toBe(0);
 }, 180_000);

@@ -14,6 +14,7 @@ import { drainFrontier } from '../../src/frontier/drain.js';
 import { openDb } from '../../src/store/db.js';
 import { PageWriter } from '../../src/store/writer.js';
 import type { CrawlJobData, PageRecord } from '../../src/types.js';
+import { crawlArgs } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 import { runMain } from '../helpers/main.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
@@ -67,22 +68,15 @@ async function crawl(name: string, rules: string[], extra: string[] = []): Promi
   const r = await runMain([
     'crawl',
     seeds,
-    '--crawl',
-    name,
-    '--db',
-    db(),
-    '--redis',
-    testRedisUrl(),
-    '--prefix',
-    testPrefix(),
-    '--allow-private',
-    '--no-progress',
-    '--log-level',
-    'warn',
-    '--host-rate',
-    '100',
-    ...rules.flatMap((x) => ['--extract', x]),
-    ...extra,
+    ...crawlArgs(
+      { crawl: name, db: db() },
+      '--log-level',
+      'warn',
+      '--host-rate',
+      '100',
+      ...rules.flatMap((x) => ['--extract', x]),
+      ...extra,
+    ),
   ]);
   expect(r.code, r.stderr).toBe(0);
 }
