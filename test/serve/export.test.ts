@@ -14,12 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExplorer } from '../../src/serve/server.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { PageWriter } from '../../src/store/writer.js';
-import { failRecord, okRecord, tempDir } from '../store/records.js';
+import { EXPORT_FORMULA, EXPORT_UNICODE, exportRecords, okRecord, tempDir } from '../store/records.js';
 
 const tmp = tempDir();
 const LONG = `long ${'ü'.repeat(200_000)} end`;
-const UNICODE = 'Ünïcödé — 日本語 🚀 "quoted", comma\nnewline';
-const FORMULA = '=HYPERLINK("http://evil.example/","click")';
+const UNICODE = EXPORT_UNICODE;
+const FORMULA = EXPORT_FORMULA;
 const ODD_NAME = 'Ünï "x"/../a b';
 /** Pages of the crawl that is large beside the sockets' buffers (about 20 MB of JSONL). */
 const BIG = 1000;
@@ -29,16 +29,9 @@ let close: () => Promise<void>;
 
 beforeAll(async () => {
   const db = openDb(tmp.dbPath);
-  const a = okRecord('exp', 'https://example.com/a', { title: UNICODE, links: 2 });
-  if (a.meta) {
-    a.meta.description = LONG;
-    a.meta.meta.push(['name', 'nocontent', null], ['name', 'formula', FORMULA]);
-    a.meta.links[0].text = '@SUM(A1:A9)';
-  }
-  const b = okRecord('exp', 'https://example.com/b', { title: '-2+3', links: 0, meta: 0 });
-  const c = failRecord('exp', 'https://example.com/c');
+  const exp = exportRecords(LONG);
   const writer = new PageWriter(db);
-  writer.writeBatch([a, b, c, okRecord(ODD_NAME, 'https://example.com/odd')]);
+  writer.writeBatch([...exp, okRecord(ODD_NAME, 'https://example.com/odd')]);
   const big = Array.from({ length: BIG }, (_, i) => {
     const r = okRecord('big', `https://example.com/big/${i}`, { links: 1, meta: 1 });
     if (r.meta) r.meta.description = `${i} ${'d'.repeat(20_000)}`;

@@ -14,26 +14,19 @@ import { exportCrawl } from '../../src/store/export.js';
 import { openDb } from '../../src/store/index.js';
 import { PageWriter } from '../../src/store/writer.js';
 import { runCli } from '../helpers/cli.js';
-import { failRecord, okRecord, tempDir } from './records.js';
+import { EXPORT_FORMULA, EXPORT_UNICODE, exportRecords, okRecord, tempDir } from './records.js';
 
 const tmp = tempDir();
 const LONG = `long ${'ü'.repeat(300_000)} end`;
-const UNICODE = 'Ünïcödé — 日本語 🚀 "quoted", comma\nnewline';
-const FORMULA = '=HYPERLINK("http://evil.example/","click")';
+const UNICODE = EXPORT_UNICODE;
+const FORMULA = EXPORT_FORMULA;
 let pageIds: number[] = [];
 
 beforeAll(() => {
   const db = openDb(tmp.dbPath);
-  const a = okRecord('exp', 'https://example.com/a', { title: UNICODE, links: 2 });
-  if (a.meta) {
-    a.meta.description = LONG;
-    a.meta.meta.push(['name', 'nocontent', null], ['name', 'formula', FORMULA]);
-    a.meta.links[0].text = '@SUM(A1:A9)';
-  }
-  const b = okRecord('exp', 'https://example.com/b', { title: '-2+3', links: 0, meta: 0 });
-  const c = failRecord('exp', 'https://example.com/c');
+  const exp = exportRecords(LONG);
   const other = okRecord('other', 'https://example.com/a');
-  new PageWriter(db).writeBatch([a, b, c, other]);
+  new PageWriter(db).writeBatch([...exp, other]);
   pageIds = (
     db
       .prepare(

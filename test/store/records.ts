@@ -151,3 +151,23 @@ export function failRecord(
     meta: null,
   };
 }
+
+/** Non-ASCII text with a quote, a comma and a newline: what every export format must carry through unchanged. */
+export const EXPORT_UNICODE = 'Ünïcödé — 日本語 🚀 "quoted", comma\nnewline';
+/** A cell a spreadsheet would run as a formula: CSV exports neutralise it. */
+export const EXPORT_FORMULA = '=HYPERLINK("http://evil.example/","click")';
+
+/**
+ * The export tests' crawl `exp`: a page with non-ASCII text, a very long description (`long`), a meta tag without
+ * content and formula-looking cells; a page with a formula-looking title and no links or metas; a failed fetch.
+ */
+export function exportRecords(long: string): PageRecord[] {
+  const a = okRecord('exp', 'https://example.com/a', { title: EXPORT_UNICODE, links: 2 });
+  if (a.meta) {
+    a.meta.description = long;
+    a.meta.meta.push(['name', 'nocontent', null], ['name', 'formula', EXPORT_FORMULA]);
+    a.meta.links[0].text = '@SUM(A1:A9)';
+  }
+  const b = okRecord('exp', 'https://example.com/b', { title: '-2+3', links: 0, meta: 0 });
+  return [a, b, failRecord('exp', 'https://example.com/c')];
+}
