@@ -126,7 +126,10 @@ export function runAudit(db: Db, crawl: string, opts: AuditOptions = {}): AuditR
     count: (id) => opts.memo?.count(id) ?? stored.get(id),
     rows: (id, compute) => (opts.memo ? opts.memo.rows(id, compute) : compute()),
   };
-  const checks = selected.map((c) => runCheck(db, c, crawlRow.id, opts.limit, opts.offset ?? 0, memo));
+  const remembers = opts.memo !== undefined;
+  const checks = selected.map((c) =>
+    runCheck(db, c, crawlRow.id, opts.limit, opts.offset ?? 0, memo, remembers),
+  );
   return { crawl, checks };
 }
 
@@ -217,6 +220,13 @@ const COMPUTED: Record<string, { view: string; rows: (db: Db, crawlId: number) =
   },
 };
 
+/**
+ * Up to this many findings, a page of a check's findings asked for with a caller's memo (the explorer) reads all
+ * of them once and keeps them while the database is unchanged: paging on, or back, does not run the view again
+ * (a duplicate check's window sorts every page of the crawl whatever the LIMIT; seconds at a million pages).
+ */
+const REMEMBER_ROWS_UP_TO = 20_000;
+
 function runCheck(
   db: Db,
   c: AuditCheck,
@@ -224,6 +234,7 @@ function runCheck(
   limit: number | undefined,
   offset: number,
   memo: AuditMemo | undefined,
+  remembers = false,
 ): AuditCheckResult {
   const computed = COMPUTED[c.id];
   if (computed && c.view === computed.view) {
@@ -246,24 +257,36 @@ function runCheck(
     known ?? (db.prepare(`SELECT count(*) FROM ${view} WHERE crawl_id = ?`).pluck().get(crawlId) as number);
   if (count === 0 || limit === 0) return { id: c.id, severity: c.severity, count, items: [] };
   const skip = Math.max(0, Math.floor(offset));
+  const read = (lim: string): AuditFinding[] =>
+    (
+      db.prepare(`SELECT * FROM ${view} WHERE crawl_id = ? ORDER BY ${order}${lim}`).all(crawlId) as Record<
+        string,
+        unknown
+      >[]
+    ).map((r) => {
+      const item: AuditFinding = { url: String(r.url) };
+      for (const k of cols) {
+        if (k === 'crawl_id' || k === 'url') continue;
+        item[k] = r[k];
+      }
+      return item;
+    });
+  if (remembers && memo && limit !== undefined && count <= REMEMBER_ROWS_UP_TO) {
+    const all = memo.rows(c.id, () => read(''));
+    return {
+      id: c.id,
+      severity: c.severity,
+      count,
+      items: all.slice(skip, skip + Math.max(0, Math.floor(limit))),
+    };
+  }
   const lim =
     limit === undefined
       ? skip > 0
         ? ` LIMIT -1 OFFSET ${skip}`
         : ''
       : ` LIMIT ${Math.max(0, Math.floor(limit))}${skip > 0 ? ` OFFSET ${skip}` : ''}`;
-  const rows = db
-    .prepare(`SELECT * FROM ${view} WHERE crawl_id = ? ORDER BY ${order}${lim}`)
-    .all(crawlId) as Record<string, unknown>[];
-  const items = rows.map((r) => {
-    const item: AuditFinding = { url: String(r.url) };
-    for (const k of cols) {
-      if (k === 'crawl_id' || k === 'url') continue;
-      item[k] = r[k];
-    }
-    return item;
-  });
-  return { id: c.id, severity: c.severity, count, items };
+  return { id: c.id, severity: c.severity, count, items: read(lim) };
 }
 
 function quoteIdent(name: string): string {

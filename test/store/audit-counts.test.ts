@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Db, openDb } from '../../src/store/db.js';
-import { finishWrites, runAudit, storeAuditCounts } from '../../src/store/index.js';
+import {
+  type AuditFinding,
+  type AuditMemo,
+  finishWrites,
+  runAudit,
+  storeAuditCounts,
+} from '../../src/store/index.js';
 import { advanceLinkTargets } from '../../src/store/indexes.js';
 
 const H = 'https://s.example';
@@ -153,6 +159,36 @@ describe('broken-links and links-to-redirects during and after a crawl', () => {
     expect(mixed.broken.map((r) => r.url)).toEqual([`${H}/`, `${H}/p1`, `${H}/p2`]);
     advanceLinkTargets(db);
     expect(rows()).toEqual(mixed);
+    db.close();
+  });
+
+  it("pages through a check's findings from the caller's memo, reading the view once", () => {
+    const db = openDb(':memory:');
+    const a = crawl(db, 'a');
+    for (let i = 0; i < 7; i++) page(db, a, `${H}/p${i}`, { title: null });
+    const memory = new Map<string, AuditFinding[]>();
+    let reads = 0;
+    const memo: AuditMemo = {
+      count: () => undefined,
+      rows: (check, compute) => {
+        let rows = memory.get(check);
+        if (!rows) {
+          reads++;
+          rows = compute();
+          memory.set(check, rows);
+        }
+        return rows;
+      },
+    };
+    const pageOf = (offset: number, m?: AuditMemo) =>
+      runAudit(db, 'a', { checks: ['title-missing'], limit: 3, offset, memo: m }).checks[0];
+    const live = [0, 3, 6].map((o) => pageOf(o));
+    expect(live.map((r) => r.items.length)).toEqual([3, 3, 1]);
+    expect([0, 3, 6, 0].map((o) => pageOf(o, memo))).toEqual([...live, live[0]]);
+    expect(reads).toBe(1);
+    expect(memory.get('title-missing')?.map((r) => r.url)).toEqual(
+      live.flatMap((r) => r.items.map((i) => i.url)),
+    );
     db.close();
   });
 });
