@@ -3,9 +3,9 @@
  * decoded byte counts are capped at `maxBytes`: past the cap we stop reading, destroy the streams and return
  * what was read with truncated=true, so a decompression bomb is never inflated past the cap.
  */
-import type { Readable } from 'node:stream';
 import zlib, { type BrotliDecompress, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
 import { CrawlError } from '../errors.js';
+import type { Exchange } from './exchange.js';
 
 export interface BodyResult {
   body: Buffer;
@@ -77,54 +77,28 @@ function createDecoder(coding: string, firstChunk: Buffer | null): Decoder {
   return zlib.createGunzip(flush);
 }
 
-/** Compressed bodies up to this size are read whole and inflated in one call (see gunzipSmall). */
+/** Compressed bodies up to this size are read whole and inflated in one call. */
 const ONE_SHOT_MAX = 64 * 1024;
 
 /**
- * Fast path for the common case, a small gzip body: read it whole (at most ONE_SHOT_MAX raw bytes) and
- * inflate it in one synchronous call, which costs a third of a zlib stream's CPU per page. Anything else —
- * a longer body, output past the cap, bad or cut-short data — yields `rest` instead: the bytes read so far
- * followed by the unread stream, for the streaming path to handle exactly as it always has.
+ * Fast path for the common case, a small gzip body read whole (at most ONE_SHOT_MAX raw bytes): inflated in one
+ * synchronous call, which costs a third of a zlib stream's CPU per page. Null for anything else — a longer body,
+ * output past the cap, bad or cut-short data — which the streaming path reads from the start (the body's
+ * iterator yields the chunks read here first), exactly as it always has.
  */
-async function gunzipSmall(
-  stream: Readable,
-  maxBytes: number,
-): Promise<{ body: Buffer; wire: Buffer; rest: null } | { body: null; rest: AsyncIterable<unknown> }> {
-  const it = stream[Symbol.asyncIterator]();
-  const read: Buffer[] = [];
-  let raw = 0;
-  let ended = false;
-  while (raw <= ONE_SHOT_MAX) {
-    const next = await it.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    read.push(next.value as Buffer);
-    raw += (next.value as Buffer).length;
+async function gunzipSmall(body: Exchange, maxBytes: number): Promise<{ body: Buffer; wire: Buffer } | null> {
+  const { chunks, bytes, complete } = await body.collect(ONE_SHOT_MAX);
+  if (!complete || bytes === 0 || bytes > ONE_SHOT_MAX || bytes > maxBytes) return null;
+  const input = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes);
+  try {
+    // Without finishFlush a cut-short body throws, and the streaming path (which keeps what it got) takes over.
+    return {
+      body: zlib.gunzipSync(input, { maxOutputLength: maxBytes, chunkSize: outputChunk(input, maxBytes) }),
+      wire: input,
+    };
+  } catch {
+    return null;
   }
-  if (ended && raw > 0 && raw <= maxBytes) {
-    try {
-      const input = read.length === 1 ? read[0] : Buffer.concat(read, raw);
-      // Without finishFlush a cut-short body throws, and the streaming path (which keeps what it got) takes over.
-      return {
-        body: zlib.gunzipSync(input, { maxOutputLength: maxBytes, chunkSize: outputChunk(input, maxBytes) }),
-        wire: input,
-        rest: null,
-      };
-    } catch {}
-  }
-  async function* rest() {
-    try {
-      yield* read;
-      if (ended) return;
-      for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
-    } finally {
-      // Leaving early (the cap) must end the wire stream, as breaking out of it directly would.
-      await it.return?.();
-    }
-  }
-  return { body: null, rest: rest() };
 }
 
 /**
@@ -198,26 +172,33 @@ export function decodeBody(wire: Buffer, contentEncoding: string | null | undefi
   return out;
 }
 
+/** An identity body: read whole, or its first `maxBytes` bytes (then the request is cut, truncated=true). */
+async function readPlain(body: Exchange, maxBytes: number): Promise<BodyResult> {
+  const { chunks, bytes, complete } = await body.collect(maxBytes);
+  if (!complete) body.abort();
+  if (bytes <= maxBytes) {
+    return { body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes), truncated: false };
+  }
+  const sink = new Sink(maxBytes);
+  for (const chunk of chunks) if (!sink.push(chunk)) break;
+  return sink.result();
+}
+
 export async function readBody(
-  stream: Readable,
+  body: Exchange,
   contentEncoding: string | null | undefined,
   maxBytes: number,
   signal: AbortSignal,
   keepWire = false,
 ): Promise<BodyResult> {
   const codings = parseContentEncoding(contentEncoding);
-  const sink = new Sink(maxBytes);
-  if (codings.length === 0) {
-    for await (const chunk of stream) if (!sink.push(chunk as Buffer)) break;
-    return sink.result();
-  }
-  let source: AsyncIterable<unknown> = stream;
+  if (codings.length === 0) return readPlain(body, maxBytes);
   if (codings.length === 1 && (codings[0] === 'gzip' || codings[0] === 'x-gzip')) {
-    const whole = await gunzipSmall(stream, maxBytes);
-    if (whole.rest === null)
+    const whole = await gunzipSmall(body, maxBytes);
+    if (whole !== null)
       return { body: whole.body, truncated: false, ...(keepWire ? { wire: whole.wire } : {}) };
-    source = whole.rest;
   }
+  const sink = new Sink(maxBytes);
   const wire: Buffer[] | null = keepWire ? [] : null;
 
   let decoders: Decoder[] = [];
@@ -233,7 +214,7 @@ export async function readBody(
       d.on('error', (err) => {
         failure ??= err;
         destroyAll();
-        stream.destroy();
+        body.abort();
       });
     }
     decoders[decoders.length - 1].on('data', (chunk: Buffer) => {
@@ -242,7 +223,7 @@ export async function readBody(
         capped = true;
         destroyAll();
         // Stop reading the wire now, not when the next raw chunk happens to arrive.
-        stream.destroy();
+        body.abort();
       }
     });
     return decoders[0];
@@ -251,8 +232,7 @@ export async function readBody(
   try {
     let raw = 0;
     let input: Decoder | null = null;
-    for await (const item of source) {
-      let chunk = item as Buffer;
+    for await (let chunk of body) {
       if (capped || failure) break;
       if (chunk.length === 0) continue;
       input ??= start(chunk);
@@ -276,7 +256,7 @@ export async function readBody(
       if (signal.aborted) throw signal.reason;
     }
   } catch (err) {
-    // Destroying the raw stream (at the cap, or on bad data) ends its iteration with an error of its own.
+    // Aborting the request (at the cap, or on bad data) ends its iteration with an error of its own.
     if ((!capped && !failure) || signal.aborted) throw err;
   } finally {
     destroyAll();

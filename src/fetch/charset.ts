@@ -69,7 +69,8 @@ export interface HtmlEncoding {
 export function htmlEncoding(body: Buffer, contentTypeHeader: string | null): HtmlEncoding {
   const headerLabel = charsetParam(contentTypeHeader);
   const headerEncoding = headerLabel === null ? null : getEncoding(headerLabel);
-  const meta = prescanMeta(body);
+  // A known Content-Type charset wins over any <meta>: the prescan would only be thrown away.
+  const meta = headerEncoding === null ? prescanMeta(body) : null;
   const declared = headerLabel ?? meta?.label ?? null;
 
   const b = bom(body);

@@ -91,13 +91,15 @@ const isBinaryByte = (b: number) =>
  * UTF-16 or UTF-8 BOM says the bytes are text.
  */
 export function looksBinary(body: Buffer): boolean {
-  const head = body.subarray(0, 512);
-  if (
-    BINARY_SIGNATURES.some((sig) => head.length >= sig.length && head.subarray(0, sig.length).equals(sig))
-  ) {
-    return true;
-  }
-  if ((head[0] === 0xfe && head[1] === 0xff) || (head[0] === 0xff && head[1] === 0xfe)) return false;
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return false;
-  return head.some(isBinaryByte);
+  const n = Math.min(body.length, 512);
+  for (const sig of BINARY_SIGNATURES) if (n >= sig.length && startsWith(body, sig)) return true;
+  if ((body[0] === 0xfe && body[1] === 0xff) || (body[0] === 0xff && body[1] === 0xfe)) return false;
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return false;
+  for (let i = 0; i < n; i++) if (isBinaryByte(body[i])) return true;
+  return false;
+}
+
+function startsWith(body: Buffer, sig: Buffer): boolean {
+  for (let i = 0; i < sig.length; i++) if (body[i] !== sig[i]) return false;
+  return true;
 }

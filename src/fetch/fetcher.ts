@@ -5,12 +5,13 @@
  */
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { CrawlError } from '../errors.js';
 import type { RedirectHop } from '../types.js';
 import { createAddressPolicy } from './address-policy.js';
 import { readBody } from './body.js';
 import { mimeType } from './content-type.js';
+import { Exchange } from './exchange.js';
 import { blockedError, guardedConnector, type Policy } from './guard.js';
 import { toCrawlError } from './map-error.js';
 import {
@@ -29,6 +30,12 @@ const REDIRECT_BODY_MAX = 64 * 1024;
 const MAX_CONNECT_TIMEOUT_MS = 10_000;
 // Sent only to the origin they were given for.
 const ORIGIN_BOUND_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+/** The hop being fetched, for error messages and for the time budget to cut it. */
+interface Current {
+  url: string;
+  exchange: Exchange | null;
+}
 
 interface Guarded {
   agent: Agent;
@@ -59,8 +66,11 @@ export class Fetcher {
     const opts = resolveOptions(this.defaults, overrides);
     const started = performance.now();
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('total time budget spent')), opts.timeoutMs);
-    const current = { url: redactUrl(url) };
+    const current: Current = { url: redactUrl(url), exchange: null };
+    const timer = setTimeout(() => {
+      controller.abort(new Error('total time budget spent'));
+      current.exchange?.abort(controller.signal.reason);
+    }, opts.timeoutMs);
     try {
       return await this.run(url, opts, controller.signal, started, current);
     } catch (err) {
@@ -96,7 +106,7 @@ export class Fetcher {
     opts: FetchOptions,
     signal: AbortSignal,
     started: number,
-    current: { url: string },
+    current: Current,
   ): Promise<FetchResult> {
     const { agent, policy } = this.guarded(opts);
     const redirects: RedirectHop[] = [];
@@ -113,15 +123,22 @@ export class Fetcher {
         if (!verdict.allowed) throw blockedError(host, verdict);
       }
       seen.add(target.href);
-      const sentAt = new Date().toISOString();
-      const res = await request(target.href, {
-        dispatcher: agent,
-        method: 'GET',
-        headers,
-        signal,
-        headersTimeout: opts.timeoutMs,
-        bodyTimeout: opts.timeoutMs,
-      });
+      const sentAt = exchanges ? new Date().toISOString() : '';
+      signal.throwIfAborted();
+      const exchange = new Exchange();
+      current.exchange = exchange;
+      agent.dispatch(
+        {
+          origin: target.origin,
+          path: target.search ? `${target.pathname}${target.search}` : target.pathname,
+          method: 'GET',
+          headers,
+          headersTimeout: opts.timeoutMs,
+          bodyTimeout: opts.timeoutMs,
+        },
+        exchange,
+      );
+      const res = await exchange.head;
       const resHeaders = joinHeaders(res.headers);
       const capture = (body: Buffer, truncated: boolean, wire: Buffer | null | undefined) =>
         exchanges?.push({
@@ -137,9 +154,9 @@ export class Fetcher {
         });
       if (REDIRECT_STATUSES.has(res.statusCode)) {
         if (exchanges) {
-          const r = await readBody(res.body, resHeaders['content-encoding'], REDIRECT_BODY_MAX, signal, true);
+          const r = await readBody(exchange, resHeaders['content-encoding'], REDIRECT_BODY_MAX, signal, true);
           capture(r.body, r.truncated, r.wire);
-        } else await res.body.dump({ limit: REDIRECT_BODY_MAX, signal });
+        } else await exchange.dump(REDIRECT_BODY_MAX);
         const next = nextHop(target, resHeaders.location, res.statusCode);
         redirects.push({ url: target.href, status: res.statusCode });
         if (seen.has(next.href)) {
@@ -153,7 +170,7 @@ export class Fetcher {
         continue;
       }
       const { body, truncated, wire } = await readBody(
-        res.body,
+        exchange,
         resHeaders['content-encoding'],
         opts.maxBytes,
         signal,

@@ -87,8 +87,16 @@ function conditional(d: JobData, settings: CrawlSettings): { headers?: Record<st
   return { headers };
 }
 
-function baseRecord(d: JobData, attempts: number, queuedMs: number): PageRecord {
-  return jobRecord(d, attempts, { queuedMs });
+/** The job's record so far, `patches` assigned over it in order (as spreads would, for less CPU: see jobRecord). */
+function baseRecord(
+  d: JobData,
+  attempts: number,
+  queuedMs: number,
+  ...patches: Partial<PageRecord>[]
+): PageRecord {
+  const record = jobRecord(d, attempts);
+  record.queuedMs = queuedMs;
+  return patches.length === 0 ? record : Object.assign(record, ...patches);
 }
 
 async function delay(
@@ -135,13 +143,13 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
       throw err;
     }
     const suffix = attempts > 1 ? ` after ${attempts} attempts` : '';
-    await finish({
-      ...baseRecord(d, attempts, queuedMs),
-      ...partial,
-      error: code,
-      errorDetail: `${err.message}${suffix}`,
-      status: partial?.status ?? ('status' in err ? (err.status ?? null) : null),
-    });
+    await finish(
+      baseRecord(d, attempts, queuedMs, partial ?? {}, {
+        error: code,
+        errorDetail: `${err.message}${suffix}`,
+        status: partial?.status ?? ('status' in err ? (err.status ?? null) : null),
+      }),
+    );
   };
 
   if (await deps.control?.hold(job, token, finish)) return;
@@ -149,7 +157,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
   // --since with --trust-lastmod: the sitemap says the page did not change since the earlier fetch.
   const since = settings.since ?? null;
   if (since && d.since?.skip) {
-    await finish({ ...baseRecord(d, 0, queuedMs), since, unchanged: 'lastmod' });
+    await finish(baseRecord(d, 0, queuedMs, { since, unchanged: 'lastmod' }));
     return;
   }
 
@@ -181,11 +189,12 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
         deps.stats.delayed++;
         return delay(job, token, verdict.retryAfterMs ?? 1000, { robotsTries });
       }
-      await finish({
-        ...baseRecord(d, robotsTries, queuedMs),
-        error: 'ROBOTS_UNAVAILABLE',
-        errorDetail: `GET ${redactUrl(d.url)} → robots.txt unavailable${robotsTries > 1 ? ` after ${robotsTries} attempts` : ''}`,
-      });
+      await finish(
+        baseRecord(d, robotsTries, queuedMs, {
+          error: 'ROBOTS_UNAVAILABLE',
+          errorDetail: `GET ${redactUrl(d.url)} → robots.txt unavailable${robotsTries > 1 ? ` after ${robotsTries} attempts` : ''}`,
+        }),
+      );
       return;
     }
     if (!verdict.allowed) {
@@ -272,7 +281,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
 
     // A re-crawl: not modified since the earlier crawl's validators (no body, nothing to extract).
     if (since && res.status === 304) {
-      await finish({ ...baseRecord(d, attempts, queuedMs), ...partial, since, unchanged: 'not-modified' });
+      await finish(baseRecord(d, attempts, queuedMs, partial, { since, unchanged: 'not-modified' }));
       return;
     }
 
@@ -281,23 +290,16 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     // followed.
     const hashed = since ? bodyHash(res.body) : null;
     if (hashed !== null && hashed === d.since?.bodyHash && !followsLinks(d, settings)) {
-      await finish({
-        ...baseRecord(d, attempts, queuedMs),
-        ...partial,
-        bodyHash: hashed,
-        since,
-        unchanged: 'same-body',
-      });
+      await finish(
+        baseRecord(d, attempts, queuedMs, partial, { bodyHash: hashed, since, unchanged: 'same-body' }),
+      );
       return;
     }
     const page = extractResponse(d.url, res.finalUrl, res.body, res.headers, deps.fetchConfig.maxLinks);
     if (!page.ok) {
-      await finish({
-        ...baseRecord(d, attempts, queuedMs),
-        ...partial,
-        error: page.error,
-        errorDetail: page.errorDetail,
-      });
+      await finish(
+        baseRecord(d, attempts, queuedMs, partial, { error: page.error, errorDetail: page.errorDetail }),
+      );
       return;
     }
     const meta = page.meta;
@@ -305,14 +307,12 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     // Discovered links are submitted before this page's row is published, so "every submitted URL has a row"
     // can never look true while children are still on their way.
     if (deps.onPage) await deps.onPage(d, settings, meta);
-    const record: PageRecord = {
-      ...baseRecord(d, attempts, queuedMs),
-      ...partial,
+    const record = baseRecord(d, attempts, queuedMs, partial, {
       encoding: page.encoding,
       meta,
       bodyHash: hashed ?? bodyHash(res.body),
       metaHash: metaHash(meta),
-    };
+    });
     if (since) {
       record.since = since;
       // Known unchanged: the store takes the earlier row's metadata, so the record need not carry it; the

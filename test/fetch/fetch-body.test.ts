@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
@@ -9,6 +10,9 @@ import { startServer, type TestServer } from '../helpers/http.js';
 
 const MiB = 1024 * 1024;
 const PAGE = Buffer.from(`<!doctype html><title>Compressed</title>${'<p>hello world</p>'.repeat(500)}`);
+/** 1 MB that gzip shrinks only by half: far past the one-shot limit (64 KB of compressed body). */
+const BIG = Buffer.from(randomBytes(512 * 1024).toString('hex'));
+const BIG_GZIP = zlib.gzipSync(BIG);
 
 let server: TestServer;
 let bombBytesSent = 0;
@@ -43,6 +47,17 @@ beforeAll(async () => {
         Buffer.concat([zlib.gzipSync(PAGE.subarray(0, 7000)), zlib.gzipSync(PAGE.subarray(7000))]),
       );
     if (p === '/x-gzip') return send('x-gzip', zlib.gzipSync(PAGE));
+    if (p === '/gzip-big') {
+      // Sent in small writes, the client's buffer fills and it must pause and resume the socket.
+      res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' });
+      for (let i = 0; i < BIG_GZIP.length; i += 4096) res.write(BIG_GZIP.subarray(i, i + 4096));
+      res.end();
+      return;
+    }
+    if (p === '/early-hints') {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+      return send('gzip', zlib.gzipSync(PAGE));
+    }
     if (p === '/deflate') return send('deflate', zlib.deflateSync(PAGE));
     if (p === '/deflate-raw') return send('deflate', zlib.deflateRawSync(PAGE));
     if (p === '/br') return send('br', zlib.brotliCompressSync(PAGE));
@@ -136,6 +151,23 @@ describe('body decoding', () => {
     const flush = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
     expect(gunzipSized(cut, flush).equals(zlib.gunzipSync(cut, flush))).toBe(true);
     expect(decodeBody(gz, 'gzip').equals(big)).toBe(true);
+  });
+
+  it('decodes a gzip body too long to inflate in one call, read as a stream', async () => {
+    expect(BIG_GZIP.length).toBeGreaterThan(4 * 64 * 1024);
+    const res = await fetcher.fetch(`${server.origin}/gzip-big`);
+    expect(res.truncated).toBe(false);
+    expect(res.bytes).toBe(BIG.length);
+    expect(res.body.equals(BIG)).toBe(true);
+    const cut = await fetcher.fetch(`${server.origin}/gzip-big`, { maxBytes: 100_000 });
+    expect(cut.truncated).toBe(true);
+    expect(cut.body.equals(BIG.subarray(0, 100_000))).toBe(true);
+  });
+
+  it('reads the final response after a 103 Early Hints', async () => {
+    const res = await fetcher.fetch(`${server.origin}/early-hints`);
+    expect(res.status).toBe(200);
+    expect(res.body.equals(PAGE)).toBe(true);
   });
 
   it('decodeBody fails bad data with DECOMPRESSION_FAILED', () => {
