@@ -85,39 +85,56 @@ const NONE: El[] = [];
 /** aroundAt of every element but a table inside links (never written). */
 const NO_AT: number[] = [];
 
+/**
+ * An open (or once open) element. Its fields are declared, not initialized, and all set in the constructor, in
+ * one order: one allocation with plain stores per start tag (class field initializers define each property).
+ */
 class El {
-  open = false;
-  inList = false;
-  anchor: RawAnchor | null = null;
+  declare open: boolean;
+  declare inList: boolean;
+  declare anchor: RawAnchor | null;
   /** Index in the output where the links of this element's subtree begin (and a new child's link goes). */
-  at = 0;
+  declare at: number;
   /** The text counter when this element opened: the text inserted in it since is the last `chars - mark`. */
-  mark = 0;
+  declare mark: number;
   /** The table this element was foster-parented before (inherited by its descendants), if any. */
-  foster: El | null = null;
+  declare foster: El | null;
   /** The parent in the tree (an element closed since, or moved by the adoption agency, still counts). */
-  parent: El | null = null;
+  declare parent: El | null;
   /** The links this element is inside, itself included: where text inserted into it goes. */
-  anchors: El[] = NONE;
+  declare anchors: El[];
   /** Recomputation round of `anchors` (adoption agency). */
-  gen = 0;
+  declare gen: number;
   /** Marks the ancestors of an insertion point (shift). */
-  stamp = 0;
+  declare stamp: number;
   /** A table's: the links it is inside, and where in each one's text the content fostered before it goes. */
-  around: El[] = NONE;
-  aroundAt: number[] = NO_AT;
+  declare around: El[];
+  declare aroundAt: number[];
+  declare readonly name: string;
+  /** Where its start tag's attributes are in the page, for the Noah's Ark comparison and clones (sigOf). */
+  declare readonly sigStart: number;
+  declare readonly sigEnd: number;
   /** Its infoOf: the flags (SPECIAL, FORMATTING...) and which scopes it bounds (IN_BUTTON, IN_LIST, IN_TABLE;
    * OPTION: passed by select scope). */
-  readonly flags: number;
+  declare readonly flags: number;
   /** Its end tag, when it is the current node, just pops it (see closesTop). */
-  readonly simple: boolean;
-  constructor(
-    readonly name: string,
-    /** Where its start tag's attributes are in the page, for the Noah's Ark comparison and clones (sigOf). */
-    readonly sigStart: number,
-    readonly sigEnd: number,
-    info = infoOf(name),
-  ) {
+  declare readonly simple: boolean;
+  constructor(name: string, sigStart: number, sigEnd: number, info: number) {
+    this.open = false;
+    this.inList = false;
+    this.anchor = null;
+    this.at = 0;
+    this.mark = 0;
+    this.foster = null;
+    this.parent = null;
+    this.anchors = NONE;
+    this.gen = 0;
+    this.stamp = 0;
+    this.around = NONE;
+    this.aroundAt = NO_AT;
+    this.name = name;
+    this.sigStart = sigStart;
+    this.sigEnd = sigEnd;
     this.flags = info;
     this.simple = info === 0 || (info & SIMPLE_END) !== 0;
   }
@@ -164,8 +181,8 @@ export class AnchorTree {
     /** The page as the scan reads it (attributes are sliced from it for the Noah's Ark clause). */
     private readonly html: string,
   ) {
-    this.insert(new El('html', 0, 0), false);
-    this.insert(new El('body', 0, 0), false);
+    this.insert(new El('html', 0, 0, infoOf('html')), false);
+    this.insert(new El('body', 0, 0, infoOf('body')), false);
     this.target = this.top();
   }
 
@@ -567,7 +584,7 @@ export class AnchorTree {
         return;
       case 'form':
         if (this.form !== null || this.has('template')) return;
-        this.form = new El('form', 0, 0);
+        this.form = new El('form', 0, 0, infoOf('form'));
         return;
     }
     this.startBody(true);
@@ -1158,7 +1175,7 @@ export class AnchorTree {
   }
 
   private cloneOf(node: El): El {
-    const c = new El(node.name, node.sigStart, node.sigEnd);
+    const c = new El(node.name, node.sigStart, node.sigEnd, node.flags);
     c.open = true;
     c.inList = true;
     c.foster = node.foster;
@@ -1435,7 +1452,7 @@ export class AnchorTree {
     if (href !== null && el.name === 'a') {
       el.anchor = { href, text: '', rel, tag: 'a' };
       el.at = this.emit(el.anchor, table, parent);
-      el.anchors = [...up, el];
+      el.anchors = withLink(up, el);
     } else {
       el.at = table !== null ? table.at : this.out.length;
       el.anchors = el.name === 'template' ? NONE : up;
@@ -1547,6 +1564,14 @@ export class AnchorTree {
     }
     return false;
   }
+}
+
+/** `up` and then `el`, a new array. */
+function withLink(up: El[], el: El): El[] {
+  const out: El[] = [];
+  for (let i = 0; i < up.length; i++) out.push(up[i]);
+  out.push(el);
+  return out;
 }
 
 /** El.bounds bits of each scope's boundary, by scope (select scope is handled apart). */
