@@ -88,6 +88,8 @@ const NO_AT: number[] = [];
 /**
  * An open (or once open) element. Its fields are declared, not initialized, and all set in the constructor, in
  * one order: one allocation with plain stores per start tag (class field initializers define each property).
+ * One is made per start tag, so it holds only what most elements need: a table's links (`around`), the
+ * adoption agency's recomputation rounds and shift's marks are kept in the tree's maps and sets instead.
  */
 class El {
   declare open: boolean;
@@ -103,13 +105,6 @@ class El {
   declare parent: El | null;
   /** The links this element is inside, itself included: where text inserted into it goes. */
   declare anchors: El[];
-  /** Recomputation round of `anchors` (adoption agency). */
-  declare gen: number;
-  /** Marks the ancestors of an insertion point (shift). */
-  declare stamp: number;
-  /** A table's: the links it is inside, and where in each one's text the content fostered before it goes. */
-  declare around: El[];
-  declare aroundAt: number[];
   declare readonly name: string;
   /** Where its start tag's attributes are in the page, for the Noah's Ark comparison and clones (sigOf). */
   declare readonly sigStart: number;
@@ -117,8 +112,6 @@ class El {
   /** Its infoOf: the flags (SPECIAL, FORMATTING...) and which scopes it bounds (IN_BUTTON, IN_LIST, IN_TABLE;
    * OPTION: passed by select scope). */
   declare readonly flags: number;
-  /** Its end tag, when it is the current node, just pops it (see closesTop). */
-  declare readonly simple: boolean;
   constructor(name: string, sigStart: number, sigEnd: number, info: number) {
     this.open = false;
     this.inList = false;
@@ -128,15 +121,10 @@ class El {
     this.foster = null;
     this.parent = null;
     this.anchors = NONE;
-    this.gen = 0;
-    this.stamp = 0;
-    this.around = NONE;
-    this.aroundAt = NO_AT;
     this.name = name;
     this.sigStart = sigStart;
     this.sigEnd = sigEnd;
     this.flags = info;
-    this.simple = info === 0 || (info & SIMPLE_END) !== 0;
   }
 }
 
@@ -152,7 +140,10 @@ export class AnchorTree {
   /** Open tables inside links (their `around`). */
   private readonly tables: El[] = [];
   private gen = 0;
-  private stamp = 0;
+  /** Per element, the adoption agency round its `anchors` were last computed in (none: round 0). */
+  private readonly gens = new Map<El, number>();
+  /** A table's inside links: the links it is inside, and where in each one's text the content fostered before it goes. */
+  private readonly tableLinks = new Map<El, TableLinks>();
   private mode = BODY;
   private readonly templateModes: number[] = [];
   private form: El | null = null;
@@ -244,7 +235,7 @@ export class AnchorTree {
     if (this.mode > CAPTION) return false;
     const top = this.top();
     const n = top.name;
-    if (!top.simple || n.length !== end - start) return false;
+    if (!isSimple(top.flags) || n.length !== end - start) return false;
     const html = this.html;
     for (let i = 0; i < n.length; i++) {
       const c = html.charCodeAt(start + i);
@@ -366,7 +357,7 @@ export class AnchorTree {
     const chain = this.target.anchors;
     if (chain.length === 0) return;
     const table = this.fosterBy;
-    const around = table === null ? NONE : table.around;
+    const around = table === null ? NONE : this.aroundOf(table).around;
     for (const el of chain) {
       const j = around === NONE ? -1 : around.indexOf(el);
       if (j < 0) el.anchor!.text += s;
@@ -381,18 +372,25 @@ export class AnchorTree {
    * ones get it at the end, so an insertion never costs more than that).
    */
   private insertBefore(table: El, j: number, s: string): void {
-    const link = table.around[j];
+    const links = this.aroundOf(table);
+    const link = links.around[j];
     const a = link.anchor!;
-    const pos = table.aroundAt[j];
+    const pos = links.aroundAt[j];
     if (a.text.length > MAX_INSERT) {
       a.text += s;
       return;
     }
     a.text = a.text.slice(0, pos) + s + a.text.slice(pos);
     for (const t of this.tables) {
-      const k = t === table ? j : t.around.indexOf(link);
-      if (k >= 0 && (t === table || t.aroundAt[k] >= pos)) t.aroundAt[k] += s.length;
+      const tl = this.aroundOf(t);
+      const k = t === table ? j : tl.around.indexOf(link);
+      if (k >= 0 && (t === table || tl.aroundAt[k] >= pos)) tl.aroundAt[k] += s.length;
     }
+  }
+
+  /** A table's inside links; none for any other element (NONE, never written). */
+  private aroundOf(table: El): TableLinks {
+    return this.tableLinks.get(table) ?? NO_LINKS;
   }
 
   /** An SVG <style>: its text is no link text. */
@@ -1165,8 +1163,8 @@ export class AnchorTree {
 
   /** Recomputes an element's `anchors` from its parent's (after the adoption agency moved elements). */
   private chain(el: El): El[] {
-    if (el.gen === this.gen) return el.anchors;
-    el.gen = this.gen;
+    if ((this.gens.get(el) ?? 0) === this.gen) return el.anchors;
+    this.gens.set(el, this.gen);
     const p = el.parent;
     // Open parents sit lower in the stack: already recomputed, or unchanged.
     const up = p === null ? NONE : p.open ? p.anchors : this.chain(p);
@@ -1359,7 +1357,7 @@ export class AnchorTree {
     const stack = this.stack;
     for (let i = stack.length - 1; i >= 0; i--) {
       // Every name below has steps of its own at its end tag (none is simple).
-      if (stack[i].simple) continue;
+      if (isSimple(stack[i].flags)) continue;
       switch (stack[i].name) {
         case 'select':
           for (let j = i - 1; j > 0; j--) {
@@ -1457,8 +1455,7 @@ export class AnchorTree {
       el.at = table !== null ? table.at : this.out.length;
       el.anchors = el.name === 'template' ? NONE : up;
       if (el.name === 'table' && up.length > 0) {
-        el.around = up;
-        el.aroundAt = up.map((x) => x.anchor!.text.length);
+        this.tableLinks.set(el, { around: up, aroundAt: up.map((x) => x.anchor!.text.length) });
         this.tables.push(el);
       }
     }
@@ -1485,9 +1482,9 @@ export class AnchorTree {
    * after them in tree order (all but `parent` and its ancestors) start later.
    */
   private shift(k: number, count: number, parent: El | null): void {
-    const stamp = ++this.stamp;
-    for (let p = parent; p !== null; p = p.parent) p.stamp = stamp;
-    for (const e of this.stack) if (e.at > k || (e.at === k && e.stamp !== stamp)) e.at += count;
+    const ancestors = new Set<El>();
+    for (let p = parent; p !== null; p = p.parent) ancestors.add(p);
+    for (const e of this.stack) if (e.at > k || (e.at === k && !ancestors.has(e))) e.at += count;
   }
 
   private pop(): El {
@@ -1505,7 +1502,7 @@ export class AnchorTree {
   private closed(el: El): void {
     el.open = false;
     if (el.name === 'p') this.pOpen--;
-    if (el.around !== NONE) this.tables.splice(this.tables.lastIndexOf(el), 1);
+    if (this.tables.length > 0 && this.tableLinks.has(el)) this.tables.splice(this.tables.lastIndexOf(el), 1);
   }
 
   /** The last table in the stack, unless a template is nearer (its content is not foster-parented). */
@@ -1573,6 +1570,19 @@ function withLink(up: El[], el: El): El[] {
   out.push(el);
   return out;
 }
+
+/** Whether an end tag naming this element, when it is the current node, just pops it (see closesTop). */
+function isSimple(flags: number): boolean {
+  return flags === 0 || (flags & SIMPLE_END) !== 0;
+}
+
+/** The links around a table (see AnchorTree.tableLinks). */
+interface TableLinks {
+  around: El[];
+  aroundAt: number[];
+}
+
+const NO_LINKS: TableLinks = { around: NONE, aroundAt: NO_AT };
 
 /** El.bounds bits of each scope's boundary, by scope (select scope is handled apart). */
 const SCOPE_MASK = [SCOPE, IN_BUTTON, IN_LIST, IN_TABLE];
