@@ -129,9 +129,9 @@ class El {
 }
 
 export class AnchorTree {
-  private readonly stack: El[] = [];
+  private readonly stack: El[] = objectArray<El>();
   /** The list of active formatting elements; null is a marker. */
-  private readonly list: (El | null)[] = [];
+  private readonly list: (El | null)[] = objectArray<El | null>();
   /** Where the text token being processed goes, and the table it is foster-parented before (beforeText). */
   private target: El;
   private fosterBy: El | null = null;
@@ -1569,6 +1569,16 @@ function withLink(up: El[], el: El): El[] {
   for (let i = 0; i < up.length; i++) out.push(up[i]);
   out.push(el);
   return out;
+}
+
+/**
+ * An empty array whose elements are objects from the start: a `[]` holds small integers until its first push,
+ * and the push that changes that (every page's first) keeps V8 from inlining the pushes after it.
+ */
+function objectArray<T>(): T[] {
+  const a: (T | null)[] = [null];
+  a.pop();
+  return a as T[];
 }
 
 /** Whether an end tag naming this element, when it is the current node, just pops it (see closesTop). */
