@@ -221,7 +221,9 @@ export class AnchorTree {
     this.tSelfClosing = selfClosing;
     // A newline just after <pre>, <listing> or <textarea> is dropped.
     this.skipLF = name === 'pre' || name === 'listing' || name === 'textarea';
-    this.startIn(this.mode);
+    // In body (most start tags), straight to its rules.
+    if (this.mode === BODY) this.startBody(false);
+    else this.startIn(this.mode);
   }
 
   /**
