@@ -85,48 +85,53 @@ const NONE: El[] = [];
 /** aroundAt of every element but a table inside links (never written). */
 const NO_AT: number[] = [];
 
+/**
+ * An open (or once open) element. Its fields are declared, not initialized, and all set in the constructor, in
+ * one order: one allocation with plain stores per start tag (class field initializers define each property).
+ * One is made per start tag, so it holds only what most elements need: a table's links (`around`), the
+ * adoption agency's recomputation rounds and shift's marks are kept in the tree's maps and sets instead.
+ */
 class El {
-  open = false;
-  inList = false;
-  anchor: RawAnchor | null = null;
+  declare open: boolean;
+  declare inList: boolean;
+  declare anchor: RawAnchor | null;
   /** Index in the output where the links of this element's subtree begin (and a new child's link goes). */
-  at = 0;
+  declare at: number;
   /** The text counter when this element opened: the text inserted in it since is the last `chars - mark`. */
-  mark = 0;
+  declare mark: number;
   /** The table this element was foster-parented before (inherited by its descendants), if any. */
-  foster: El | null = null;
+  declare foster: El | null;
   /** The parent in the tree (an element closed since, or moved by the adoption agency, still counts). */
-  parent: El | null = null;
+  declare parent: El | null;
   /** The links this element is inside, itself included: where text inserted into it goes. */
-  anchors: El[] = NONE;
-  /** Recomputation round of `anchors` (adoption agency). */
-  gen = 0;
-  /** Marks the ancestors of an insertion point (shift). */
-  stamp = 0;
-  /** A table's: the links it is inside, and where in each one's text the content fostered before it goes. */
-  around: El[] = NONE;
-  aroundAt: number[] = NO_AT;
+  declare anchors: El[];
+  declare readonly name: string;
+  /** Where its start tag's attributes are in the page, for the Noah's Ark comparison and clones (sigOf). */
+  declare readonly sigStart: number;
+  declare readonly sigEnd: number;
   /** Its infoOf: the flags (SPECIAL, FORMATTING...) and which scopes it bounds (IN_BUTTON, IN_LIST, IN_TABLE;
    * OPTION: passed by select scope). */
-  readonly flags: number;
-  /** Its end tag, when it is the current node, just pops it (see closesTop). */
-  readonly simple: boolean;
-  constructor(
-    readonly name: string,
-    /** Where its start tag's attributes are in the page, for the Noah's Ark comparison and clones (sigOf). */
-    readonly sigStart: number,
-    readonly sigEnd: number,
-    info = infoOf(name),
-  ) {
+  declare readonly flags: number;
+  constructor(name: string, sigStart: number, sigEnd: number, info: number) {
+    this.open = false;
+    this.inList = false;
+    this.anchor = null;
+    this.at = 0;
+    this.mark = 0;
+    this.foster = null;
+    this.parent = null;
+    this.anchors = NONE;
+    this.name = name;
+    this.sigStart = sigStart;
+    this.sigEnd = sigEnd;
     this.flags = info;
-    this.simple = info === 0 || (info & SIMPLE_END) !== 0;
   }
 }
 
 export class AnchorTree {
-  private readonly stack: El[] = [];
+  private readonly stack: El[] = objectArray<El>();
   /** The list of active formatting elements; null is a marker. */
-  private readonly list: (El | null)[] = [];
+  private readonly list: (El | null)[] = objectArray<El | null>();
   /** Where the text token being processed goes, and the table it is foster-parented before (beforeText). */
   private target: El;
   private fosterBy: El | null = null;
@@ -135,7 +140,10 @@ export class AnchorTree {
   /** Open tables inside links (their `around`). */
   private readonly tables: El[] = [];
   private gen = 0;
-  private stamp = 0;
+  /** Per element, the adoption agency round its `anchors` were last computed in (none: round 0). */
+  private readonly gens = new Map<El, number>();
+  /** A table's inside links: the links it is inside, and where in each one's text the content fostered before it goes. */
+  private readonly tableLinks = new Map<El, TableLinks>();
   private mode = BODY;
   private readonly templateModes: number[] = [];
   private form: El | null = null;
@@ -164,8 +172,8 @@ export class AnchorTree {
     /** The page as the scan reads it (attributes are sliced from it for the Noah's Ark clause). */
     private readonly html: string,
   ) {
-    this.insert(new El('html', 0, 0), false);
-    this.insert(new El('body', 0, 0), false);
+    this.insert(new El('html', 0, 0, infoOf('html')), false);
+    this.insert(new El('body', 0, 0, infoOf('body')), false);
     this.target = this.top();
   }
 
@@ -213,7 +221,9 @@ export class AnchorTree {
     this.tSelfClosing = selfClosing;
     // A newline just after <pre>, <listing> or <textarea> is dropped.
     this.skipLF = name === 'pre' || name === 'listing' || name === 'textarea';
-    this.startIn(this.mode);
+    // In body (most start tags), straight to its rules.
+    if (this.mode === BODY) this.startBody(false);
+    else this.startIn(this.mode);
   }
 
   /**
@@ -227,7 +237,7 @@ export class AnchorTree {
     if (this.mode > CAPTION) return false;
     const top = this.top();
     const n = top.name;
-    if (!top.simple || n.length !== end - start) return false;
+    if (!isSimple(top.flags) || n.length !== end - start) return false;
     const html = this.html;
     for (let i = 0; i < n.length; i++) {
       const c = html.charCodeAt(start + i);
@@ -349,7 +359,7 @@ export class AnchorTree {
     const chain = this.target.anchors;
     if (chain.length === 0) return;
     const table = this.fosterBy;
-    const around = table === null ? NONE : table.around;
+    const around = table === null ? NONE : this.aroundOf(table).around;
     for (const el of chain) {
       const j = around === NONE ? -1 : around.indexOf(el);
       if (j < 0) el.anchor!.text += s;
@@ -364,18 +374,25 @@ export class AnchorTree {
    * ones get it at the end, so an insertion never costs more than that).
    */
   private insertBefore(table: El, j: number, s: string): void {
-    const link = table.around[j];
+    const links = this.aroundOf(table);
+    const link = links.around[j];
     const a = link.anchor!;
-    const pos = table.aroundAt[j];
+    const pos = links.aroundAt[j];
     if (a.text.length > MAX_INSERT) {
       a.text += s;
       return;
     }
     a.text = a.text.slice(0, pos) + s + a.text.slice(pos);
     for (const t of this.tables) {
-      const k = t === table ? j : t.around.indexOf(link);
-      if (k >= 0 && (t === table || t.aroundAt[k] >= pos)) t.aroundAt[k] += s.length;
+      const tl = this.aroundOf(t);
+      const k = t === table ? j : tl.around.indexOf(link);
+      if (k >= 0 && (t === table || tl.aroundAt[k] >= pos)) tl.aroundAt[k] += s.length;
     }
+  }
+
+  /** A table's inside links; none for any other element (NONE, never written). */
+  private aroundOf(table: El): TableLinks {
+    return this.tableLinks.get(table) ?? NO_LINKS;
   }
 
   /** An SVG <style>: its text is no link text. */
@@ -567,7 +584,7 @@ export class AnchorTree {
         return;
       case 'form':
         if (this.form !== null || this.has('template')) return;
-        this.form = new El('form', 0, 0);
+        this.form = new El('form', 0, 0, infoOf('form'));
         return;
     }
     this.startBody(true);
@@ -1148,8 +1165,8 @@ export class AnchorTree {
 
   /** Recomputes an element's `anchors` from its parent's (after the adoption agency moved elements). */
   private chain(el: El): El[] {
-    if (el.gen === this.gen) return el.anchors;
-    el.gen = this.gen;
+    if ((this.gens.get(el) ?? 0) === this.gen) return el.anchors;
+    this.gens.set(el, this.gen);
     const p = el.parent;
     // Open parents sit lower in the stack: already recomputed, or unchanged.
     const up = p === null ? NONE : p.open ? p.anchors : this.chain(p);
@@ -1158,7 +1175,7 @@ export class AnchorTree {
   }
 
   private cloneOf(node: El): El {
-    const c = new El(node.name, node.sigStart, node.sigEnd);
+    const c = new El(node.name, node.sigStart, node.sigEnd, node.flags);
     c.open = true;
     c.inList = true;
     c.foster = node.foster;
@@ -1342,7 +1359,7 @@ export class AnchorTree {
     const stack = this.stack;
     for (let i = stack.length - 1; i >= 0; i--) {
       // Every name below has steps of its own at its end tag (none is simple).
-      if (stack[i].simple) continue;
+      if (isSimple(stack[i].flags)) continue;
       switch (stack[i].name) {
         case 'select':
           for (let j = i - 1; j > 0; j--) {
@@ -1435,13 +1452,12 @@ export class AnchorTree {
     if (href !== null && el.name === 'a') {
       el.anchor = { href, text: '', rel, tag: 'a' };
       el.at = this.emit(el.anchor, table, parent);
-      el.anchors = [...up, el];
+      el.anchors = withLink(up, el);
     } else {
       el.at = table !== null ? table.at : this.out.length;
       el.anchors = el.name === 'template' ? NONE : up;
       if (el.name === 'table' && up.length > 0) {
-        el.around = up;
-        el.aroundAt = up.map((x) => x.anchor!.text.length);
+        this.tableLinks.set(el, { around: up, aroundAt: up.map((x) => x.anchor!.text.length) });
         this.tables.push(el);
       }
     }
@@ -1468,9 +1484,9 @@ export class AnchorTree {
    * after them in tree order (all but `parent` and its ancestors) start later.
    */
   private shift(k: number, count: number, parent: El | null): void {
-    const stamp = ++this.stamp;
-    for (let p = parent; p !== null; p = p.parent) p.stamp = stamp;
-    for (const e of this.stack) if (e.at > k || (e.at === k && e.stamp !== stamp)) e.at += count;
+    const ancestors = new Set<El>();
+    for (let p = parent; p !== null; p = p.parent) ancestors.add(p);
+    for (const e of this.stack) if (e.at > k || (e.at === k && !ancestors.has(e))) e.at += count;
   }
 
   private pop(): El {
@@ -1488,7 +1504,7 @@ export class AnchorTree {
   private closed(el: El): void {
     el.open = false;
     if (el.name === 'p') this.pOpen--;
-    if (el.around !== NONE) this.tables.splice(this.tables.lastIndexOf(el), 1);
+    if (this.tables.length > 0 && this.tableLinks.has(el)) this.tables.splice(this.tables.lastIndexOf(el), 1);
   }
 
   /** The last table in the stack, unless a template is nearer (its content is not foster-parented). */
@@ -1548,6 +1564,37 @@ export class AnchorTree {
     return false;
   }
 }
+
+/** `up` and then `el`, a new array. */
+function withLink(up: El[], el: El): El[] {
+  const out: El[] = [];
+  for (let i = 0; i < up.length; i++) out.push(up[i]);
+  out.push(el);
+  return out;
+}
+
+/**
+ * An empty array whose elements are objects from the start: a `[]` holds small integers until its first push,
+ * and the push that changes that (every page's first) keeps V8 from inlining the pushes after it.
+ */
+function objectArray<T>(): T[] {
+  const a: (T | null)[] = [null];
+  a.pop();
+  return a as T[];
+}
+
+/** Whether an end tag naming this element, when it is the current node, just pops it (see closesTop). */
+function isSimple(flags: number): boolean {
+  return flags === 0 || (flags & SIMPLE_END) !== 0;
+}
+
+/** The links around a table (see AnchorTree.tableLinks). */
+interface TableLinks {
+  around: El[];
+  aroundAt: number[];
+}
+
+const NO_LINKS: TableLinks = { around: NONE, aroundAt: NO_AT };
 
 /** El.bounds bits of each scope's boundary, by scope (select scope is handled apart). */
 const SCOPE_MASK = [SCOPE, IN_BUTTON, IN_LIST, IN_TABLE];

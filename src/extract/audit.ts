@@ -99,7 +99,12 @@ export class AuditCounter {
             this.endWord();
             gap = true;
           }
-          i = skipSpace(s, i, end);
+          // The whitespace run (a page's visible text is mostly indentation: two thirds of the corpus pages'
+          // visible characters), in a loop of its own.
+          while (++i < end) {
+            c = s.charCodeAt(i);
+            if (c !== 0x20 && (c > 0x20 || FOLD[c] >= 0)) break;
+          }
           continue;
         }
         if (gap) {
@@ -114,10 +119,10 @@ export class AuditCounter {
           if (c >= 0x80) break;
           f = FOLD[c];
           if (f < 0) {
+            // The word ends; the whitespace is read again above.
             this.h[WA] = wa;
             this.endWord();
             gap = true;
-            i = skipSpace(s, i, end);
             break;
           }
         }
@@ -323,18 +328,6 @@ for (let c = 0; c < 128; c++)
       : c >= 0x41 && c <= 0x5a
         ? c | 0x20
         : c;
-
-/**
- * The end of the whitespace run at `s[i]` (a page's visible text is mostly indentation: two thirds of the
- * corpus pages' visible characters), read in a loop of its own.
- */
-function skipSpace(s: string, i: number, end: number): number {
-  while (++i < end) {
-    const c = s.charCodeAt(i);
-    if (c !== 0x20 && (c > 0x20 || FOLD[c] >= 0)) break;
-  }
-  return i;
-}
 
 /** For each byte value, its 8 bits as 8 six-bit fields of one number (bit j in field j: 64^j). */
 const PACK = new Float64Array(256);

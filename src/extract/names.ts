@@ -18,8 +18,46 @@ const names: string[] = [];
 const infos: number[] = [];
 let last = 0;
 
+/**
+ * A direct-mapped cache in front of the table, by length, first and last letter: names index + 1 of the name
+ * last seen there. A page uses a few dozen names, so most lookups are one comparison with the cached name,
+ * without hashing the name or probing the (much larger) table.
+ */
+const CACHE_SIZE = 1024;
+const cache = new Int32Array(CACHE_SIZE);
+
+function cacheKey(html: string, start: number, end: number): number {
+  const len = end - start;
+  return (
+    ((len << 6) ^ ((html.charCodeAt(start) | 0x20) << 2) ^ (html.charCodeAt(end - 1) | 0x20)) &
+    (CACHE_SIZE - 1)
+  );
+}
+
 /** `html[start, end)` ASCII-lowercased, as a string shared with every other occurrence of the name. */
 export function nameAt(html: string, start: number, end: number): string {
+  if (end > start) {
+    const key = cacheKey(html, start, end);
+    const c = cache[key];
+    if (c !== 0) {
+      const s = names[c - 1];
+      if (sameLower(html, start, end, s)) {
+        last = infos[c - 1];
+        return s;
+      }
+    }
+    const s = lookup(html, start, end);
+    const k = found;
+    if (k !== 0) cache[key] = k;
+    return s;
+  }
+  return lookup(html, start, end);
+}
+
+/** names index + 1 of the name lookup() returned last (0: not in the table). */
+let found = 0;
+
+function lookup(html: string, start: number, end: number): string {
   let h = end - start;
   for (let i = start; i < end; i++) h = (Math.imul(h, 31) + lowerCode(html.charCodeAt(i))) | 0;
   for (let i = h & MASK; ; i = (i + 1) & MASK) {
@@ -29,13 +67,18 @@ export function nameAt(html: string, start: number, end: number): string {
       const s = names[k - 1];
       if (sameLower(html, start, end, s)) {
         last = infos[k - 1];
+        found = k;
         return s;
       }
     }
   }
   const s = lowerAscii(html.slice(start, end));
   last = 0;
-  if (names.length < MAX_NAMES) remember(h, s, 0);
+  found = 0;
+  if (names.length < MAX_NAMES) {
+    remember(h, s, 0);
+    found = names.length;
+  }
   return s;
 }
 

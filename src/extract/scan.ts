@@ -241,8 +241,18 @@ export function scan(
       foreign.push(name);
     }
     // Inside an SVG/MathML integration point only the links themselves are followed (anchors.ts).
-    if (foreign.length === 0 || name === 'a' || name === 'area')
-      anchors.start(name, tagInfo, a?.href ?? null, a?.rel ?? null, tagNameEnd, tagEnd, isSelfClosing);
+    // Only a link's href and rel are read (attribute objects come in many shapes: no lookups on the others).
+    const link = name === 'a' || name === 'area';
+    if (foreign.length === 0 || link)
+      anchors.start(
+        name,
+        tagInfo,
+        link && a !== null ? (a.href ?? null) : null,
+        link && a !== null ? (a.rel ?? null) : null,
+        tagNameEnd,
+        tagEnd,
+        isSelfClosing,
+      );
     if (!tagScanned) return;
     switch (name) {
       case 'img':
