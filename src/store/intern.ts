@@ -13,6 +13,8 @@ import type { Db } from './db.js';
 export class Interner<K extends string = string> {
   private young = new Map<K, number>();
   private old = new Map<K, number>();
+  /** Whether a value was ever forgotten (dropped with an old generation, or by `clear()`). */
+  forgot = false;
 
   /**
    * @param lookup the id already stored for a value, when the table keeps each value once (else null)
@@ -38,6 +40,7 @@ export class Interner<K extends string = string> {
     }
     this.young.set(v, id);
     if (this.young.size >= this.capacity) {
+      if (this.old.size > 0) this.forgot = true;
       this.old = this.young;
       this.young = new Map();
     }
@@ -46,6 +49,7 @@ export class Interner<K extends string = string> {
 
   /** Forgets every id: after a rolled-back transaction, ids handed out in it may be given to other values. */
   clear(): void {
+    if (this.young.size > 0 || this.old.size > 0) this.forgot = true;
     this.young = new Map();
     this.old = new Map();
   }
@@ -63,6 +67,13 @@ type Cell = string | number | null;
  */
 export class AppendTable {
   private next = 0;
+  /** The next id expected at the next `begin()`: null before the first. */
+  private expected: number | null = null;
+  /**
+   * Whether every row of the table was added by this object, from an empty table (checked at each `begin()`:
+   * the largest id is the last one it handed out), and none was discarded.
+   */
+  onlyOwnRows = true;
   private pending: Cell[] = [];
   private readonly maxId: Statement;
   private readonly stmts = new Map<number, Statement>();
@@ -81,6 +92,7 @@ export class AppendTable {
   begin(): void {
     this.pending = [];
     this.next = ((this.maxId.get() as number | null) ?? 0) + 1;
+    if (this.next !== (this.expected ?? 1)) this.onlyOwnRows = false;
   }
 
   /** The id `v` (one value per column) will have once flushed. */
@@ -106,11 +118,13 @@ export class AppendTable {
     }
     s.run({ first: this.next - n }, this.pending);
     this.pending = [];
+    this.expected = this.next;
   }
 
   /** Drops what was not flushed (the transaction it belonged to was rolled back). */
   discard(): void {
     this.pending = [];
+    this.onlyOwnRows = false;
   }
 }
 
@@ -169,7 +183,12 @@ export class Dictionaries {
     this.nameId = db.prepare('SELECT id FROM meta_names WHERE key = ? AND attr = ?').pluck();
     this.addName = db.prepare('INSERT INTO meta_names (attr, key) VALUES (?, ?)');
     this.urls = new Interner(
-      (u) => (this.lookupUrls ? (urlId.get(u) as number | undefined) : undefined),
+      // A URL the memory lacks is not in the table either while the table holds only the URLs this writer added
+      // (since it was empty) and the memory forgot none of them: a fresh database's first crawl asks nothing.
+      (u) =>
+        this.lookupUrls && !(this.urlRows.onlyOwnRows && !this.urls.forgot)
+          ? (urlId.get(u) as number | undefined)
+          : undefined,
       (u) => this.urlRows.add(u),
       URLS_REMEMBERED,
     );
