@@ -90,12 +90,8 @@ export class LinkTargets {
   private readonly readUpto: Statement;
   private readonly remove: Statement;
   private readonly add: Statement;
-  private readonly setUpto: Statement;
-  /** Multi-row inserts of (url_id, page_id) entries, by row count. */
-  private readonly inserts = new Map<number, Statement>();
 
-  constructor(private readonly db: Db) {
-    this.setUpto = db.prepare('UPDATE link_targets_upto SET page_id = ?');
+  constructor(db: Db) {
     this.readUpto = db.prepare('SELECT max(page_id) FROM link_targets_upto').pluck();
     this.lastPage = db.prepare('SELECT max(id) FROM pages').pluck();
     this.remove = db.prepare(
@@ -115,50 +111,6 @@ export class LinkTargets {
     this.rewritten = [];
   }
 
-  /** Whether the page is below the watermark (its entries are kept exact as it is rewritten). */
-  covers(pageId: number): boolean {
-    return pageId <= this.upto;
-  }
-
-  /**
-   * What advanceLinkTargets() does, from the entries the writer gathered as it wrote the link lists of the pages
-   * after the watermark (`url_id * TARGET_PAGE_LIMIT + page_id` each, repeats allowed), instead of parsing those
-   * lists again: the same rows, inserted in the same (url_id, page_id) order.
-   */
-  advanceWith(entries: number[]): void {
-    const last = (this.lastPage.get() as number | null) ?? 0;
-    const upto = (this.readUpto.get() as number | null) ?? 0;
-    if (last <= upto) return;
-    const keys = Float64Array.from(entries).sort();
-    const row: number[] = [];
-    let prev = -1;
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k];
-      if (key === prev) continue;
-      prev = key;
-      const page = key % TARGET_PAGE_LIMIT;
-      row.push((key - page) / TARGET_PAGE_LIMIT, page);
-      if (row.length === 2 * TARGETS_CHUNK) {
-        this.insertRows(row);
-        row.length = 0;
-      }
-    }
-    this.insertRows(row);
-    this.setUpto.run(last);
-  }
-
-  private insertRows(row: number[]): void {
-    const n = row.length / 2;
-    if (n === 0) return;
-    let s = this.inserts.get(n);
-    if (!s) {
-      const tuples = new Array(n).fill('(?,?)').join(',');
-      s = this.db.prepare(`INSERT OR IGNORE INTO link_targets (url_id, page_id) VALUES ${tuples}`);
-      this.inserts.set(n, s);
-    }
-    s.run(row);
-  }
-
   /** Before a page's link list is deleted (the page is being rewritten). */
   forget(pageId: number): void {
     if (pageId > this.upto) return;
@@ -172,12 +124,6 @@ export class LinkTargets {
     this.rewritten = [];
   }
 }
-
-/** Entries gathered for LinkTargets.advanceWith pack `url_id * TARGET_PAGE_LIMIT + page_id` (page ids below it). */
-export const TARGET_PAGE_LIMIT = 2 ** 26;
-
-/** Entries per multi-row INSERT into link_targets. */
-const TARGETS_CHUNK = 256;
 
 export function hasIndex(db: Db, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) !== undefined;

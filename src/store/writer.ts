@@ -12,14 +12,7 @@ import type { PageMetadata, PageRecord } from '../types.js';
 import { ArchiveDirs } from './archive-dirs.js';
 import { CustomRowsWriter } from './custom-rows.js';
 import type { Db } from './db.js';
-import {
-  advanceLinkTargets,
-  DEFERRED_INDEXES,
-  hasIndex,
-  LinkTargets,
-  refreshStatistics,
-  TARGET_PAGE_LIMIT,
-} from './indexes.js';
+import { advanceLinkTargets, DEFERRED_INDEXES, hasIndex, LinkTargets, refreshStatistics } from './indexes.js';
 import { Dictionaries } from './intern.js';
 import { arr, jsonldRows, jsonldTypes, PAGE_COLUMNS, pageValues, str } from './rows.js';
 import { SinceLinker } from './since.js';
@@ -135,12 +128,6 @@ export class PageWriter {
   private readonly list: Array<number | Array<number | null>> = [];
   /** "Who links to X" (link_targets), kept exact for the pages it covers. */
   private readonly targets: LinkTargets;
-  /**
-   * When the batch will bring link_targets up to date (a small crawl): the entries of the link lists it writes
-   * after the watermark, packed (LinkTargets.advanceWith); null when it will not, or cannot use them (a page after
-   * the watermark written twice, ids too large), and then the link lists are read again (advanceLinkTargets).
-   */
-  private newTargets: number[] | null = null;
   private readonly insertJsonld: Statement;
   private readonly types: ChildInsert;
   private readonly addInvalid: Statement;
@@ -268,8 +255,6 @@ export class PageWriter {
     const storedAt = new Date().toISOString();
     this.dict.begin();
     this.targets.begin();
-    const advance = this.written <= this.deferAfter && this.targets.current;
-    this.newTargets = advance ? [] : null;
     for (const r of records) {
       const delta = (total.byCrawl[r.crawl] ??= emptyDelta());
       const outcome = this.writeOne(r, storedAt, delta);
@@ -280,11 +265,7 @@ export class PageWriter {
     this.targets.finishBatch();
     // A small crawl keeps "who links to X" up to date; a large one (or one left behind by an earlier writer)
     // leaves it to the end of the crawl.
-    if (advance) {
-      if (this.newTargets) this.targets.advanceWith(this.newTargets);
-      else advanceLinkTargets(this.db);
-    }
-    this.newTargets = null;
+    if (this.written <= this.deferAfter && this.targets.current) advanceLinkTargets(this.db);
     for (const d of Object.values(total.byCrawl)) {
       total.failed += d.failed;
       for (const [code, n] of Object.entries(d.byError)) bump(total.byError, code, n);
@@ -308,8 +289,6 @@ export class PageWriter {
       values[0] = storedAt; // the url (not rewritten) makes way for stored_at: the SET order
       this.updatePage.run(...values, pageId);
       this.targets.forget(pageId);
-      // Its entries gathered earlier in this batch would outlive its link list.
-      if (!this.targets.covers(pageId)) this.newTargets = null;
       for (const del of this.deleteChildren) del.run(pageId);
       if (before.error !== null) {
         delta.failed--;
@@ -350,8 +329,6 @@ export class PageWriter {
       this.insertMetaList.run(pageId, JSON.stringify(list));
     }
     const links = arr<Record<string, unknown>>(m.links);
-    let targets = this.newTargets !== null && !this.targets.covers(pageId) ? this.newTargets : null;
-    if (targets && pageId >= TARGET_PAGE_LIMIT) targets = this.newTargets = null;
     if (links.length > 0) {
       list.length = 0;
       for (let k = 0; k < links.length; k++) {
@@ -363,11 +340,6 @@ export class PageWriter {
         const rel = str(l?.rel);
         // One integer for the common link (no fragment, no rel), an array of string ids otherwise (migration 011).
         const fragment = hash < 0 ? null : d.strings.id(url.slice(hash + 1));
-        if (targets) {
-          // url_id * 2^26 + page_id stays exact (< 2^53) while url ids are below 2^27.
-          if (urlId < LINK_TEXT_LIMIT) targets.push(urlId * TARGET_PAGE_LIMIT + pageId);
-          else targets = this.newTargets = null;
-        }
         list.push(
           hash < 0 && rel === null && urlId < LINK_URL_LIMIT && textId < LINK_TEXT_LIMIT
             ? urlId * LINK_TEXT_LIMIT + textId
