@@ -2,14 +2,15 @@
  * The two hashes of a stored page (pages.body_hash, pages.meta_hash): the first 16 hex digits (64 bits) of a
  * SHA-256. A re-crawl compares them with the earlier crawl's to tell what changed without comparing rows.
  */
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { PageMetadata } from './types.js';
 
 const HEX_DIGITS = 16;
 
 /** The body bytes as read: Content-Encoding undone, cut at --max-bytes when truncated, before any decoding. */
 export function bodyHash(body: Uint8Array): string {
-  return createHash('sha256').update(body).digest('hex').slice(0, HEX_DIGITS);
+  // One call (no Hash object): the same digest as createHash('sha256').update(body).
+  return hash('sha256', body, 'hex').slice(0, HEX_DIGITS);
 }
 
 /**
