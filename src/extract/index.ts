@@ -57,8 +57,11 @@ export function extractUtf8(body: Uint8Array, pageUrl: string, opts: ExtractOpti
   try {
     const bytes = Buffer.from(body.buffer, body.byteOffset, body.length);
     const view = bytes.toString('latin1');
-    // A page of ASCII bytes reads the same either way: its latin1 ranges are its text.
-    s = isAscii(bytes) ? scan(view) : scan(view, (start, end) => decodeRange(bytes, view, start, end), true);
+    // A page of ASCII bytes reads the same either way: its latin1 ranges are its text, copied from the bytes
+    // rather than sliced from the view (see copyRange).
+    s = isAscii(bytes)
+      ? scan(view, (start, end) => copyRange(bytes, view, start, end))
+      : scan(view, (start, end) => decodeRange(bytes, view, start, end), true);
   } catch {
     s = emptyScan();
   }
@@ -76,9 +79,22 @@ function decodeRange(bytes: Buffer, view: string, start: number, end: number): s
   if (start >= 0 && end - start <= SHORT_RANGE) {
     let i = start;
     while (i < end && view.charCodeAt(i) < 0x80) i++;
-    if (i === end) return view.slice(start, end);
+    if (i === end) return copyRange(bytes, view, start, end);
   }
   return bytes.toString('utf8', start, end);
+}
+
+/** Below this length V8 copies a slice anyway (a sliced string is at least 13 characters). */
+const SLICED_MIN = 13;
+
+/**
+ * Bytes [start, end) of a latin1-read page as a string of its own. A longer slice of the view would be a sliced
+ * string holding the whole page (~100 KB) alive for as long as the kept value lives: the store remembers recent
+ * link URLs, texts and meta values, and each one kept its page through two young-generation collections into
+ * the old generation (about half of the bytes every scavenge moved).
+ */
+function copyRange(bytes: Buffer, view: string, start: number, end: number): string {
+  return end - start < SLICED_MIN ? view.slice(start, end) : bytes.toString('latin1', start, end);
 }
 
 function fromScan(s: Scan, pageUrl: string, opts: ExtractOptions): PageMetadata {
