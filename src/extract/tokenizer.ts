@@ -136,6 +136,15 @@ function fastParse(this: Internals): void {
           i = nextOrAmp(b, LT, '<', i + 1, n) - 1;
           break;
         }
+        if (isCommonEntity(b, i, n)) {
+          // What the stock decoder emits for it (emitCodePoint), without entering the decoder.
+          const at = i + off;
+          if (start < at) cbs.ontext(start, at);
+          start = at + entityLength;
+          cbs.ontextentity(entityCode, start);
+          i += entityLength - 1;
+          break;
+        }
         i = delegate(this, i, state, start, c);
         state = this.state;
         start = this.sectionStart;
@@ -231,6 +240,14 @@ function fastParse(this: Internals): void {
           cbs.onattribend(quote === DQ ? DOUBLE : SINGLE, i + 1 + off);
           state = BEFORE_ATTRIBUTE_NAME;
         } else if (c === AMP) {
+          if (isCommonEntity(b, i, n)) {
+            const at = i + off;
+            if (start < at) cbs.onattribdata(start, at);
+            start = at + entityLength;
+            cbs.onattribentity(entityCode);
+            i += entityLength - 1;
+            break;
+          }
           i = delegate(this, i, state, start, c);
           state = this.state;
           start = this.sectionStart;
@@ -324,7 +341,75 @@ function delegate(t: Internals, i: number, state: number, start: number, c: numb
 }
 
 function isEndOfTagSection(c: number): boolean {
-  return c === SLASH || c === GT || isWs(c);
+  // Names are mostly letters, all above '>': one comparison for them.
+  return c <= GT && (c === SLASH || c === GT || isWs(c));
+}
+
+/** The code point and length (from the `&`) of the entity `isCommonEntity` last found. */
+let entityCode = 0;
+let entityLength = 0;
+
+/**
+ * Whether the `&` at `i` starts one of the commonest entities, spelt out to its `;` inside the buffer: `&quot;`,
+ * `&amp;`, `&lt;`, `&gt;`, `&nbsp;`, `&#39;` and the like (a decimal or hex reference to printable ASCII). The
+ * stock decoder gives each of these its code point in text and in attribute values alike, so the loop emits
+ * them itself (setting entityCode, entityLength); every other `&` goes to the decoder.
+ */
+function isCommonEntity(b: string, i: number, n: number): boolean {
+  if (i + 3 >= n) return false;
+  const c1 = b.charCodeAt(i + 1);
+  const c2 = b.charCodeAt(i + 2);
+  const c3 = b.charCodeAt(i + 3);
+  if (c1 === 0x6c || c1 === 0x67) {
+    // &lt; &gt;
+    if (c2 !== 0x74 || c3 !== 0x3b) return false;
+    entityCode = c1 === 0x6c ? LT : GT;
+    entityLength = 4;
+    return true;
+  }
+  if (i + 4 >= n) return false;
+  const c4 = b.charCodeAt(i + 4);
+  if (c1 === 0x61) {
+    // &amp;
+    if (c2 !== 0x6d || c3 !== 0x70 || c4 !== 0x3b) return false;
+    entityCode = AMP;
+    entityLength = 5;
+    return true;
+  }
+  if (c1 === 0x23) return isAsciiReference(b, i, n, c2);
+  if (i + 5 >= n || b.charCodeAt(i + 5) !== 0x3b) return false;
+  // &quot; &nbsp;
+  if (c1 === 0x71 && c2 === 0x75 && c3 === 0x6f && c4 === 0x74) entityCode = DQ;
+  else if (c1 === 0x6e && c2 === 0x62 && c3 === 0x73 && c4 === 0x70) entityCode = 0xa0;
+  else return false;
+  entityLength = 6;
+  return true;
+}
+
+/** `&#` at `i`: a decimal (`&#39;`) or hex (`&#x27;`) reference of at most 3 digits to printable ASCII. */
+function isAsciiReference(b: string, i: number, n: number, c2: number): boolean {
+  let j = i + 2;
+  let v = 0;
+  if ((c2 | 0x20) === 0x78) {
+    for (j++; j < n && j <= i + 5; j++) {
+      const d = b.charCodeAt(j);
+      if (d >= 0x30 && d <= 0x39) v = v * 16 + d - 0x30;
+      else if ((d | 0x20) >= 0x61 && (d | 0x20) <= 0x66) v = v * 16 + (d | 0x20) - 0x57;
+      else break;
+    }
+    if (j === i + 3) return false;
+  } else {
+    for (; j < n && j <= i + 4; j++) {
+      const d = b.charCodeAt(j);
+      if (d >= 0x30 && d <= 0x39) v = v * 10 + d - 0x30;
+      else break;
+    }
+    if (j === i + 2) return false;
+  }
+  if (j >= n || b.charCodeAt(j) !== 0x3b || v < 0x20 || v > 0x7e) return false;
+  entityCode = v;
+  entityLength = j + 1 - i;
+  return true;
 }
 
 /** Runs longer than this are searched with `indexOf` (a call costs about what a loop reading this many does). */
@@ -405,7 +490,7 @@ const PROBE =
   '<!DOCTYPE html><html lang=en><head><title>T &amp; t</title><meta name="a" content=\'b &lt; c\'>' +
   '<script type="x">if (a < b) { c = "</scrip" }</script><style>p{}</style ></head><body class=x>' +
   'a &copy b &notin; <p id = "1" hidden>x</p><br/><img src="i.png" / ><svg><path d="M0"/></svg>' +
-  '<!-- c --><![CDATA[d]]><?pi?></ p></>< a</A\n><a href="/x?a=1&amp;b=2" rel=nofollow>L</a><textarea>' +
+  '<!-- c --><![CDATA[d]]><?pi?></ p></>< a</A\n><a href="/x?a=1&amp;b=2&quot;" rel=\'&#39;&gt;\'>L&nbsp;&#x27;</a><textarea>' +
   '<b></textarea><xmp>&amp;</xmp><tt>t</tt><sub>s</sub><x-y z>w</x-y><a b="unterminated';
 
 // Use the fast loop only if it reproduces the stock events on the probe with this htmlparser2.
