@@ -133,7 +133,14 @@ function fastParse(this: Internals): void {
           break;
         }
         if (c !== AMP) {
-          i = nextOrAmp(b, LT, '<', i + 1, n) - 1;
+          const lt = nextOrAmp(b, LT, '<', i + 1, n);
+          if (lt < n && b.charCodeAt(lt) === LT) {
+            // The '<' that ends the run, as above.
+            if (lt + off > start) cbs.ontext(start, lt + off);
+            state = BEFORE_TAG_NAME;
+            start = lt + off;
+            i = lt;
+          } else i = lt - 1;
           break;
         }
         if (isCommonEntity(b, i, n)) {
@@ -154,22 +161,61 @@ function fastParse(this: Internals): void {
         if (isAlpha(c)) {
           const lower = c | 0x20;
           start = i + off;
-          state =
-            lower === 0x73
-              ? BEFORE_SPECIAL_S
-              : lower === 0x74 || lower === 0x78
-                ? BEFORE_SPECIAL_T
-                : IN_TAG_NAME;
-        } else if (c === SLASH) state = BEFORE_CLOSING_TAG_NAME;
-        else {
+          if (lower === 0x73) state = BEFORE_SPECIAL_S;
+          else if (lower === 0x74 || lower === 0x78) state = BEFORE_SPECIAL_T;
+          else {
+            // IN_TAG_NAME from the next character on, in this step.
+            i = tagNameEnd(b, i + 1, n);
+            if (i === n) {
+              state = IN_TAG_NAME;
+              continue;
+            }
+            cbs.onopentagname(start, i + off);
+            start = -1;
+            state = BEFORE_ATTRIBUTE_NAME;
+            continue; // the delimiter is read again as the next state's input
+          }
+        } else if (c === SLASH) {
+          state = BEFORE_CLOSING_TAG_NAME;
+          if (i + 1 < n && isAlpha(b.charCodeAt(i + 1))) {
+            // `</name`: BEFORE_CLOSING_TAG_NAME and IN_CLOSING_TAG_NAME up to the delimiter, in this step.
+            start = i + 1 + off;
+            i = closingTagNameEnd(b, i + 2, n);
+            state = IN_CLOSING_TAG_NAME;
+            if (i === n) continue;
+            cbs.onclosetag(start, i + off);
+            start = -1;
+            state = AFTER_CLOSING_TAG_NAME;
+            if (b.charCodeAt(i) === GT) {
+              // AFTER_CLOSING_TAG_NAME at the '>', as the stock method does it in the same step.
+              state = TEXT;
+              start = i + 1 + off;
+              break;
+            }
+            continue;
+          }
+        } else {
           i = delegate(this, i, state, start, c);
           state = this.state;
           start = this.sectionStart;
         }
         break;
 
+      case BEFORE_SPECIAL_S: {
+        // <s...>: only `<sc` and `<st` may start <script> or <style>; every other name is read on at once.
+        const lower = c | 0x20;
+        if (lower === 0x63 || lower === 0x74) {
+          i = delegate(this, i, state, start, c);
+          state = this.state;
+          start = this.sectionStart;
+          break;
+        }
+        state = IN_TAG_NAME;
+        continue;
+      }
+
       case IN_TAG_NAME:
-        while (i < n && !isEndOfTagSection(b.charCodeAt(i))) i++;
+        i = tagNameEnd(b, i, n);
         if (i === n) continue;
         cbs.onopentagname(start, i + off);
         start = -1;
@@ -188,15 +234,34 @@ function fastParse(this: Internals): void {
         else if (!isWs(c)) {
           state = IN_ATTRIBUTE_NAME;
           start = i + off;
+          // IN_ATTRIBUTE_NAME from the next character on, in this step.
+          i = attribNameEnd(b, i + 1, n);
+          if (i === n) continue;
+          cbs.onattribname(start, i + off);
+          start = i + off;
+          state = AFTER_ATTRIBUTE_NAME;
+          if (b.charCodeAt(i) !== EQ) continue;
+          state = BEFORE_ATTRIBUTE_VALUE;
+          if (i + 1 === n || !this.running) break;
+          const q = b.charCodeAt(i + 1);
+          if (q !== DQ && q !== SQ) break;
+          // `="`: the opening quote (BEFORE_ATTRIBUTE_VALUE) and the value up to its closing quote or an '&'.
+          i++;
+          state = q === DQ ? IN_ATTRIBUTE_VALUE_DQ : IN_ATTRIBUTE_VALUE_SQ;
+          start = i + 1 + off;
+          const end = nextOrAmp(b, q, q === DQ ? '"' : "'", i + 1, n);
+          if (end < n && b.charCodeAt(end) === q) {
+            i = end;
+            cbs.onattribdata(start, i + off);
+            start = -1;
+            cbs.onattribend(q === DQ ? DOUBLE : SINGLE, i + 1 + off);
+            state = BEFORE_ATTRIBUTE_NAME;
+          } else i = end - 1;
         }
         break;
 
       case IN_ATTRIBUTE_NAME:
-        while (i < n) {
-          const d = b.charCodeAt(i);
-          if (d === EQ || isEndOfTagSection(d)) break;
-          i++;
-        }
+        i = attribNameEnd(b, i, n);
         if (i === n) continue;
         cbs.onattribname(start, i + off);
         start = i + off;
@@ -251,7 +316,17 @@ function fastParse(this: Internals): void {
           i = delegate(this, i, state, start, c);
           state = this.state;
           start = this.sectionStart;
-        } else i = nextOrAmp(b, quote, quote === DQ ? '"' : "'", i + 1, n) - 1;
+        } else {
+          const end = nextOrAmp(b, quote, quote === DQ ? '"' : "'", i + 1, n);
+          if (end < n && b.charCodeAt(end) === quote) {
+            // The closing quote, as above.
+            i = end;
+            cbs.onattribdata(start, i + off);
+            start = -1;
+            cbs.onattribend(quote === DQ ? DOUBLE : SINGLE, i + 1 + off);
+            state = BEFORE_ATTRIBUTE_NAME;
+          } else i = end - 1;
+        }
         break;
       }
 
@@ -279,11 +354,7 @@ function fastParse(this: Internals): void {
         break;
 
       case IN_CLOSING_TAG_NAME:
-        while (i < n) {
-          const d = b.charCodeAt(i);
-          if (d === GT || isWs(d)) break;
-          i++;
-        }
+        i = closingTagNameEnd(b, i, n);
         if (i === n) continue;
         cbs.onclosetag(start, i + off);
         start = -1;
@@ -338,6 +409,30 @@ function delegate(t: Internals, i: number, state: number, start: number, c: numb
   t.sectionStart = start;
   step[state].call(t, c);
   return t.index - t.offset;
+}
+
+/** Buffer position of the first delimiter of a tag name at or after `i` (IN_TAG_NAME's end), or `n`. */
+function tagNameEnd(b: string, i: number, n: number): number {
+  while (i < n && !isEndOfTagSection(b.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The same for an attribute name (IN_ATTRIBUTE_NAME's end: '=' too). */
+function attribNameEnd(b: string, i: number, n: number): number {
+  for (; i < n; i++) {
+    const d = b.charCodeAt(i);
+    if (d <= GT && (d === EQ || isEndOfTagSection(d))) break;
+  }
+  return i;
+}
+
+/** The same for an end tag's name (IN_CLOSING_TAG_NAME's end: '>' or whitespace). */
+function closingTagNameEnd(b: string, i: number, n: number): number {
+  for (; i < n; i++) {
+    const d = b.charCodeAt(i);
+    if (d <= GT && (d === GT || isWs(d))) break;
+  }
+  return i;
 }
 
 function isEndOfTagSection(c: number): boolean {

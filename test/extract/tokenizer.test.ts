@@ -117,6 +117,27 @@ const PIECES = [
   "<a b='",
   '"',
   "'",
+  // Tags whose states the loop passes through in one step.
+  '<a b="c" d=\'e\'>',
+  '<a b = "c">',
+  '<a b=>',
+  '<a b="x"/>',
+  '=""',
+  ' b="c"',
+  '</a >',
+  '</a\n>',
+  '</a',
+  '</p>',
+  '<s>',
+  '<span>',
+  '<st',
+  '<sc',
+  '<svg',
+  '<s ',
+  '<x:y z:w="1">',
+  '</1>',
+  '< a',
+  '</>',
 ];
 
 function tinyDocs(n: number, seed: number): string[] {
