@@ -25,6 +25,7 @@ const AFTER_ATTRIBUTE_NAME = 10;
 const BEFORE_ATTRIBUTE_VALUE = 11;
 const IN_ATTRIBUTE_VALUE_DQ = 12;
 const IN_ATTRIBUTE_VALUE_SQ = 13;
+const IN_COMMENT_LIKE = 21;
 const BEFORE_SPECIAL_S = 22;
 const BEFORE_SPECIAL_T = 23;
 const IN_SPECIAL_TAG = 25;
@@ -369,6 +370,25 @@ function fastParse(this: Internals): void {
           state = TEXT;
           start = i + 1 + off;
         }
+        break;
+      }
+
+      case IN_COMMENT_LIKE: {
+        // Comment and CDATA bodies: the stock method reads on to the end sequence's first character one
+        // character at a time (fastForwardTo); this jumps there as `next` does.
+        const first = this.currentSequence[0];
+        if (this.sequenceIndex === 0 && c !== first) {
+          const at = next(b, first, first === 0x2d ? '-' : String.fromCharCode(first), i + 1, n);
+          if (at === n) i = n - 1;
+          else {
+            i = at;
+            this.sequenceIndex = 1;
+          }
+          break;
+        }
+        i = delegate(this, i, state, start, c);
+        state = this.state;
+        start = this.sectionStart;
         break;
       }
 
