@@ -174,7 +174,9 @@ function fastParse(this: Internals): void {
             cbs.onopentagname(start, i + off);
             start = -1;
             state = BEFORE_ATTRIBUTE_NAME;
-            continue; // the delimiter is read again as the next state's input
+            // The delimiter is BEFORE_ATTRIBUTE_NAME's input in the same step: whitespace is nothing to it.
+            if (b.charCodeAt(i) === 0x20) break;
+            continue;
           }
         } else if (c === SLASH) {
           state = BEFORE_CLOSING_TAG_NAME;
@@ -221,7 +223,9 @@ function fastParse(this: Internals): void {
         cbs.onopentagname(start, i + off);
         start = -1;
         state = BEFORE_ATTRIBUTE_NAME;
-        continue; // the delimiter is read again as the next state's input
+        // The delimiter is BEFORE_ATTRIBUTE_NAME's input in the same step: whitespace is nothing to it.
+        if (b.charCodeAt(i) === 0x20) break;
+        continue;
 
       case BEFORE_ATTRIBUTE_NAME:
         if (c === GT) {
@@ -257,6 +261,7 @@ function fastParse(this: Internals): void {
             start = -1;
             cbs.onattribend(q === DQ ? DOUBLE : SINGLE, i + 1 + off);
             state = BEFORE_ATTRIBUTE_NAME;
+            if (i + 1 < n && b.charCodeAt(i + 1) === 0x20 && this.running) i++; // nothing to BEFORE_ATTRIBUTE_NAME
           } else i = end - 1;
         }
         break;
@@ -326,6 +331,7 @@ function fastParse(this: Internals): void {
             start = -1;
             cbs.onattribend(quote === DQ ? DOUBLE : SINGLE, i + 1 + off);
             state = BEFORE_ATTRIBUTE_NAME;
+            if (i + 1 < n && b.charCodeAt(i + 1) === 0x20 && this.running) i++; // nothing to BEFORE_ATTRIBUTE_NAME
           } else i = end - 1;
         }
         break;
