@@ -3,8 +3,10 @@
  * state switch once per character, through methods that keep every variable on the object. This loop
  * keeps the position, state and section start in locals, handles the states an ordinary page spends
  * its time in (text, tags, attributes, end tags, script and style bodies) inline, and jumps over runs
- * of characters the current state ignores. Every other state (entities, comments, declarations, the
- * special-tag sequences) is one call to the stock state method, exactly as the stock loop does it.
+ * of characters the current state ignores; a tag name, an end tag, an attribute with its quoted value are
+ * each read in one step, and the commonest entities (`&quot;`, `&amp;`, `&#39;`...) and comment bodies are
+ * handled inline too. Every other state (other entities, declarations, the special-tag sequences) is one call
+ * to the stock state method, exactly as the stock loop does it.
  * The events and their positions are identical: test/worker/extract/tokenizer.test.ts compares the
  * two on the corpus and on mutated pages, and at load a probe document is tokenized both ways; if
  * htmlparser2's internals ever differ from what this relies on, the stock loop is used instead.
