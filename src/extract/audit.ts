@@ -55,9 +55,6 @@ export class AuditCounter {
   /** Per hash byte, 8 six-bit counters packed in one number (see PACK); flushed every 63 shingles. */
   private readonly packed = new Float64Array(8);
   private pending = 0;
-  private shingles = 0;
-  /** Whether the last shingle covered the latest word (pages of fewer than 3 words still get one). */
-  private shingled = false;
 
   /**
    * `decode` is given when `text()` reads UTF-8 bytes in a latin1 string: it decodes a byte range of the
@@ -76,8 +73,9 @@ export class AuditCounter {
    * units as they are; in a UTF-8 byte view, decoded in place, see `utf8Run`).
    */
   text(s: string, start: number, end: number): void {
-    // The word's hash stays in a local over the run (most of a page's text).
-    let wa = this.h[WA];
+    const h = this.h;
+    // The hash state stays in locals over the text (stored back before any call that reads it, and at the end).
+    let wa = h[WA];
     let gap = this.gap;
     let i = start;
     // htmlparser2 can report trailing text from -1 (an unfinished tag at the end): a position before the text
@@ -89,71 +87,154 @@ export class AuditCounter {
       }
       wa = Math.imul(wa, FNV_PRIME);
     }
+    let words = this.wordCount;
+    let ta = h[TA];
+    let tb = h[TB];
+    let p1a = h[P1A];
+    let p1b = h[P1B];
+    let p2a = h[P2A];
+    let p2b = h[P2B];
+    // The packed SimHash counters (see `shingle`) in locals too: no typed-array access per word.
+    const p = this.packed;
+    let q0 = p[0];
+    let q1 = p[1];
+    let q2 = p[2];
+    let q3 = p[3];
+    let q4 = p[4];
+    let q5 = p[5];
+    let q6 = p[6];
+    let q7 = p[7];
+    let pending = this.pending;
     while (i < end) {
       let c = s.charCodeAt(i);
       if (c < 0x80) {
         let f = FOLD[c];
-        if (f < 0) {
-          if (!gap) {
-            this.h[WA] = wa;
-            this.endWord();
-            gap = true;
+        if (f >= 0) {
+          if (gap) {
+            gap = false;
+            wa = SEED_A;
           }
-          // The whitespace run (a page's visible text is mostly indentation: two thirds of the corpus pages'
-          // visible characters), in a loop of its own.
-          while (++i < end) {
+          // A run of ASCII characters other than whitespace: one word, or the start of one.
+          for (;;) {
+            wa = Math.imul(wa ^ f, FNV_PRIME);
+            if (++i === end) break;
             c = s.charCodeAt(i);
-            if (c !== 0x20 && (c > 0x20 || FOLD[c] >= 0)) break;
+            if (c >= 0x80) break;
+            f = FOLD[c];
+            if (f < 0) break;
           }
-          continue;
+          // The text or the ASCII run ends inside the word: it goes on (or ends at the next boundary).
+          if (f >= 0 || i === end) continue;
         }
-        if (gap) {
-          gap = false;
-          wa = SEED_A;
+        // Whitespace at i: the word in progress ends (`endWord` and `shingle`, inline).
+        if (!gap) {
+          gap = true;
+          const a = fmix(wa);
+          const b = fmix(wa ^ 0x9e3779b9);
+          words++;
+          ta = Math.imul(ta ^ a, FNV_PRIME) ^ (ta >>> 13);
+          tb = Math.imul(tb ^ b, MIX) ^ (tb >>> 17);
+          if (words >= 3) {
+            const lo = fmix(Math.imul(p2a, 31) ^ Math.imul(p1a, 0x2c1b3c6d) ^ a);
+            const hi = fmix(Math.imul(p2b, 17) ^ Math.imul(p1b, 0x297a2d39) ^ b);
+            q0 += PACK[lo & 0xff];
+            q1 += PACK[(lo >>> 8) & 0xff];
+            q2 += PACK[(lo >>> 16) & 0xff];
+            q3 += PACK[lo >>> 24];
+            q4 += PACK[hi & 0xff];
+            q5 += PACK[(hi >>> 8) & 0xff];
+            q6 += PACK[(hi >>> 16) & 0xff];
+            q7 += PACK[hi >>> 24];
+            if (++pending === 63) {
+              p[0] = q0;
+              p[1] = q1;
+              p[2] = q2;
+              p[3] = q3;
+              p[4] = q4;
+              p[5] = q5;
+              p[6] = q6;
+              p[7] = q7;
+              this.flush();
+              q0 = q1 = q2 = q3 = q4 = q5 = q6 = q7 = 0;
+              pending = 0;
+            }
+          }
+          p2a = p1a;
+          p2b = p1b;
+          p1a = a;
+          p1b = b;
         }
-        // A run of ASCII characters other than whitespace: one word, or the start of one.
-        for (;;) {
-          wa = Math.imul(wa ^ f, FNV_PRIME);
-          if (++i === end) break;
+        // The whitespace run (a page's visible text is mostly indentation: two thirds of the corpus pages'
+        // visible characters), in a loop of its own.
+        while (++i < end) {
           c = s.charCodeAt(i);
-          if (c >= 0x80) break;
-          f = FOLD[c];
-          if (f < 0) {
-            // The word ends; the whitespace is read again above.
-            this.h[WA] = wa;
-            this.endWord();
-            gap = true;
-            break;
-          }
+          if (c !== 0x20 && (c > 0x20 || FOLD[c] >= 0)) break;
         }
         continue;
       }
+      // Non-ASCII: the state goes back to the fields around the calls that update it.
+      h[WA] = wa;
+      this.gap = gap;
+      this.wordCount = words;
+      h[TA] = ta;
+      h[TB] = tb;
+      h[P1A] = p1a;
+      h[P1B] = p1b;
+      h[P2A] = p2a;
+      h[P2B] = p2b;
+      p[0] = q0;
+      p[1] = q1;
+      p[2] = q2;
+      p[3] = q3;
+      p[4] = q4;
+      p[5] = q5;
+      p[6] = q6;
+      p[7] = q7;
+      this.pending = pending;
       if (this.decode !== null) {
         // UTF-8 bytes: the run of non-ASCII bytes, read as the whole page's decoding reads it.
-        this.h[WA] = wa;
-        this.gap = gap;
         i = this.utf8Run(s, i, end);
-        wa = this.h[WA];
-        gap = this.gap;
-        continue;
-      }
-      if (c === 0xa0) {
-        if (!gap) {
-          this.h[WA] = wa;
-          this.endWord();
-          gap = true;
-        }
       } else {
-        if (gap) {
-          gap = false;
-          wa = SEED_A;
-        }
-        wa = Math.imul(wa ^ c, FNV_PRIME);
+        this.char(c);
+        i++;
       }
-      i++;
+      wa = h[WA];
+      gap = this.gap;
+      words = this.wordCount;
+      ta = h[TA];
+      tb = h[TB];
+      p1a = h[P1A];
+      p1b = h[P1B];
+      p2a = h[P2A];
+      p2b = h[P2B];
+      q0 = p[0];
+      q1 = p[1];
+      q2 = p[2];
+      q3 = p[3];
+      q4 = p[4];
+      q5 = p[5];
+      q6 = p[6];
+      q7 = p[7];
+      pending = this.pending;
     }
-    this.h[WA] = wa;
+    h[WA] = wa;
     this.gap = gap;
+    this.wordCount = words;
+    h[TA] = ta;
+    h[TB] = tb;
+    h[P1A] = p1a;
+    h[P1B] = p1b;
+    h[P2A] = p2a;
+    h[P2B] = p2b;
+    p[0] = q0;
+    p[1] = q1;
+    p[2] = q2;
+    p[3] = q3;
+    p[4] = q4;
+    p[5] = q5;
+    p[6] = q6;
+    p[7] = q7;
+    this.pending = pending;
   }
 
   /**
@@ -249,17 +330,14 @@ export class AuditCounter {
     this.wordCount++;
     this.h[TA] = Math.imul(this.h[TA] ^ a, FNV_PRIME) ^ (this.h[TA] >>> 13);
     this.h[TB] = Math.imul(this.h[TB] ^ b, MIX) ^ (this.h[TB] >>> 17);
-    if (this.wordCount >= 3) {
-      this.shingle(a, b);
-      this.shingled = true;
-    } else this.shingled = false;
+    if (this.wordCount >= 3) this.shingle(a, b);
     this.h[P2A] = this.h[P1A];
     this.h[P2B] = this.h[P1B];
     this.h[P1A] = a;
     this.h[P1B] = b;
   }
 
-  /** Adds the shingle (word-2, word-1, word) ending with the word whose lanes are `a`, `b`. */
+  /** Adds the shingle (word-2, word-1, word) ending with the word whose lanes are `a`, `b` (inline in `text`). */
   private shingle(a: number, b: number): void {
     const lo = fmix(Math.imul(this.h[P2A], 31) ^ Math.imul(this.h[P1A], 0x2c1b3c6d) ^ a);
     const hi = fmix(Math.imul(this.h[P2B], 17) ^ Math.imul(this.h[P1B], 0x297a2d39) ^ b);
@@ -273,7 +351,6 @@ export class AuditCounter {
     p[5] += PACK[(hi >>> 8) & 0xff];
     p[6] += PACK[(hi >>> 16) & 0xff];
     p[7] += PACK[hi >>> 24];
-    this.shingles++;
     if (++this.pending === 63) this.flush();
   }
 
@@ -304,14 +381,16 @@ export class AuditCounter {
   finish(): { wordCount: number; textHash: string | null; simhash: string | null } {
     if (!this.gap) this.endWord();
     if (this.wordCount === 0) return { wordCount: 0, textHash: null, simhash: null };
-    if (!this.shingled) this.shingle(this.h[P1A], this.h[P1B]);
+    // Every word from the third on ended a shingle; a page of fewer than 3 words still gets one.
+    const shingles = this.wordCount >= 3 ? this.wordCount - 2 : 1;
+    if (this.wordCount < 3) this.shingle(this.h[P1A], this.h[P1B]);
     this.flush();
     let lo = 0;
     let hi = 0;
     // A bit is set when more than half of the shingles set it (the SimHash sum of +1/-1 is positive).
     for (let j = 0; j < 32; j++) {
-      if (this.ones[j] * 2 > this.shingles) lo |= 1 << j;
-      if (this.ones[j + 32] * 2 > this.shingles) hi |= 1 << j;
+      if (this.ones[j] * 2 > shingles) lo |= 1 << j;
+      if (this.ones[j + 32] * 2 > shingles) hi |= 1 << j;
     }
     const simhash = BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString();
     const textHash = hex8(fmix(this.h[TA] ^ this.wordCount)) + hex8(fmix(this.h[TB]));
