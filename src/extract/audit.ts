@@ -172,7 +172,42 @@ export class AuditCounter {
         }
         continue;
       }
-      // Non-ASCII: the state goes back to the fields around the calls that update it.
+      // Non-ASCII. The common cases inline: a UTF-16 unit other than U+00A0, or in a UTF-8 byte view a
+      // well-formed 2- or 3-byte sequence of one (as `utf8Run` decodes it; it takes the run on from there).
+      if (this.decode === null) {
+        if (c !== 0xa0) {
+          if (gap) {
+            gap = false;
+            wa = SEED_A;
+          }
+          wa = Math.imul(wa ^ c, FNV_PRIME);
+          i++;
+          continue;
+        }
+      } else if (c >= 0xc2 && c <= 0xef && i + 1 < end) {
+        const b1 = s.charCodeAt(i + 1);
+        let u = -1;
+        let len = 2;
+        if (c <= 0xdf) {
+          if ((b1 & 0xc0) === 0x80) u = ((c & 0x1f) << 6) | (b1 & 0x3f);
+        } else if (i + 2 < end && b1 >= (c === 0xe0 ? 0xa0 : 0x80) && b1 <= (c === 0xed ? 0x9f : 0xbf)) {
+          const b2 = s.charCodeAt(i + 2);
+          if ((b2 & 0xc0) === 0x80) {
+            u = ((c & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+            len = 3;
+          }
+        }
+        if (u > 0xa0) {
+          if (gap) {
+            gap = false;
+            wa = SEED_A;
+          }
+          wa = Math.imul(wa ^ u, FNV_PRIME);
+          i += len;
+          continue;
+        }
+      }
+      // The rest (U+00A0, other UTF-8): the state goes back to the fields around the calls that update it.
       h[WA] = wa;
       this.gap = gap;
       this.wordCount = words;
