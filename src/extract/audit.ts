@@ -73,11 +73,24 @@ export class AuditCounter {
    * units as they are; in a UTF-8 byte view, decoded in place, see `utf8Run`).
    */
   text(s: string, start: number, end: number): void {
-    const h = this.h;
-    // The hash state stays in locals over the text (stored back before any call that reads it, and at the end).
-    let wa = h[WA];
-    let gap = this.gap;
     let i = start;
+    let gap = this.gap;
+    if (gap && i >= 0) {
+      // Whitespace after markup or whitespace: nothing to hash. Whitespace-only text nodes (indentation, close
+      // to half of a page's text nodes) end here.
+      while (i < end) {
+        const c = s.charCodeAt(i);
+        if (c !== 0x20 && (c > 0x20 || FOLD[c] >= 0)) break;
+        i++;
+      }
+      if (i === end) return;
+    }
+    const h = this.h;
+    const p = this.packed;
+    // The hash state stays in locals over the text: the word's hash from here, the rest (text hash lanes, the
+    // two words before, the packed SimHash counters) from the first word that ends (`loaded`); stored back
+    // before any call that reads it, and at the end.
+    let wa = h[WA];
     // htmlparser2 can report trailing text from -1 (an unfinished tag at the end): a position before the text
     // reads as NaN, which has always hashed as the code unit 0 in a word.
     for (; i < 0 && i < end; i++) {
@@ -87,24 +100,23 @@ export class AuditCounter {
       }
       wa = Math.imul(wa, FNV_PRIME);
     }
-    let words = this.wordCount;
-    let ta = h[TA];
-    let tb = h[TB];
-    let p1a = h[P1A];
-    let p1b = h[P1B];
-    let p2a = h[P2A];
-    let p2b = h[P2B];
-    // The packed SimHash counters (see `shingle`) in locals too: no typed-array access per word.
-    const p = this.packed;
-    let q0 = p[0];
-    let q1 = p[1];
-    let q2 = p[2];
-    let q3 = p[3];
-    let q4 = p[4];
-    let q5 = p[5];
-    let q6 = p[6];
-    let q7 = p[7];
-    let pending = this.pending;
+    let loaded = false;
+    let words = 0;
+    let ta = 0;
+    let tb = 0;
+    let p1a = 0;
+    let p1b = 0;
+    let p2a = 0;
+    let p2b = 0;
+    let q0 = 0;
+    let q1 = 0;
+    let q2 = 0;
+    let q3 = 0;
+    let q4 = 0;
+    let q5 = 0;
+    let q6 = 0;
+    let q7 = 0;
+    let pending = 0;
     while (i < end) {
       let c = s.charCodeAt(i);
       if (c < 0x80) {
@@ -129,6 +141,25 @@ export class AuditCounter {
         // Whitespace at i: the word in progress ends (`endWord` and `shingle`, inline).
         if (!gap) {
           gap = true;
+          if (!loaded) {
+            words = this.wordCount;
+            ta = h[TA];
+            tb = h[TB];
+            p1a = h[P1A];
+            p1b = h[P1B];
+            p2a = h[P2A];
+            p2b = h[P2B];
+            q0 = p[0];
+            q1 = p[1];
+            q2 = p[2];
+            q3 = p[3];
+            q4 = p[4];
+            q5 = p[5];
+            q6 = p[6];
+            q7 = p[7];
+            pending = this.pending;
+            loaded = true;
+          }
           const a = fmix(wa);
           const b = fmix(wa ^ 0x9e3779b9);
           words++;
@@ -210,6 +241,38 @@ export class AuditCounter {
       // The rest (U+00A0, other UTF-8): the state goes back to the fields around the calls that update it.
       h[WA] = wa;
       this.gap = gap;
+      if (loaded) {
+        this.wordCount = words;
+        h[TA] = ta;
+        h[TB] = tb;
+        h[P1A] = p1a;
+        h[P1B] = p1b;
+        h[P2A] = p2a;
+        h[P2B] = p2b;
+        p[0] = q0;
+        p[1] = q1;
+        p[2] = q2;
+        p[3] = q3;
+        p[4] = q4;
+        p[5] = q5;
+        p[6] = q6;
+        p[7] = q7;
+        this.pending = pending;
+        loaded = false;
+      }
+      if (this.decode !== null) {
+        // UTF-8 bytes: the run of non-ASCII bytes, read as the whole page's decoding reads it.
+        i = this.utf8Run(s, i, end);
+      } else {
+        this.char(c);
+        i++;
+      }
+      wa = h[WA];
+      gap = this.gap;
+    }
+    h[WA] = wa;
+    this.gap = gap;
+    if (loaded) {
       this.wordCount = words;
       h[TA] = ta;
       h[TB] = tb;
@@ -226,50 +289,7 @@ export class AuditCounter {
       p[6] = q6;
       p[7] = q7;
       this.pending = pending;
-      if (this.decode !== null) {
-        // UTF-8 bytes: the run of non-ASCII bytes, read as the whole page's decoding reads it.
-        i = this.utf8Run(s, i, end);
-      } else {
-        this.char(c);
-        i++;
-      }
-      wa = h[WA];
-      gap = this.gap;
-      words = this.wordCount;
-      ta = h[TA];
-      tb = h[TB];
-      p1a = h[P1A];
-      p1b = h[P1B];
-      p2a = h[P2A];
-      p2b = h[P2B];
-      q0 = p[0];
-      q1 = p[1];
-      q2 = p[2];
-      q3 = p[3];
-      q4 = p[4];
-      q5 = p[5];
-      q6 = p[6];
-      q7 = p[7];
-      pending = this.pending;
     }
-    h[WA] = wa;
-    this.gap = gap;
-    this.wordCount = words;
-    h[TA] = ta;
-    h[TB] = tb;
-    h[P1A] = p1a;
-    h[P1B] = p1b;
-    h[P2A] = p2a;
-    h[P2B] = p2b;
-    p[0] = q0;
-    p[1] = q1;
-    p[2] = q2;
-    p[3] = q3;
-    p[4] = q4;
-    p[5] = q5;
-    p[6] = q6;
-    p[7] = q7;
-    this.pending = pending;
   }
 
   /**
