@@ -386,12 +386,7 @@ function fastParse(this: Internals): void {
         // character at a time (fastForwardTo); this jumps there as `next` does.
         const first = this.currentSequence[0];
         if (this.sequenceIndex === 0 && c !== first) {
-          const at = next(b, first, first === 0x2d ? '-' : String.fromCharCode(first), i + 1, n);
-          if (at === n) i = n - 1;
-          else {
-            i = at;
-            this.sequenceIndex = 1;
-          }
+          i = jumpToSequence(this, b, first, first === 0x2d ? '-' : String.fromCharCode(first), i, n);
           break;
         }
         i = delegate(this, i, state, start, c);
@@ -403,12 +398,7 @@ function fastParse(this: Internals): void {
       case IN_SPECIAL_TAG:
         // Script and style bodies: the stock method jumps from '<' to '<'; so does this, faster.
         if (this.sequenceIndex === 0 && (c | 0x20) !== LT && !isTitleEnd(this.currentSequence)) {
-          const lt = next(b, LT, '<', i + 1, n);
-          if (lt === n) i = n - 1;
-          else {
-            i = lt;
-            this.sequenceIndex = 1;
-          }
+          i = jumpToSequence(this, b, LT, '<', i, n);
           break;
         }
         i = delegate(this, i, state, start, c);
@@ -437,6 +427,18 @@ function delegate(t: Internals, i: number, state: number, start: number, c: numb
   t.sectionStart = start;
   step[state].call(t, c);
   return t.index - t.offset;
+}
+
+/**
+ * Past `i`, on to the next `x` (the first character of the end sequence being looked for) as the stock loop would
+ * reach it one character at a time: there its first character is matched (sequenceIndex 1). Without one, the
+ * buffer's last position (the loop then ends and the state carries over to the next chunk).
+ */
+function jumpToSequence(t: Internals, b: string, x: number, xs: string, i: number, n: number): number {
+  const at = next(b, x, xs, i + 1, n);
+  if (at === n) return n - 1;
+  t.sequenceIndex = 1;
+  return at;
 }
 
 /** Buffer position of the first delimiter of a tag name at or after `i` (IN_TAG_NAME's end), or `n`. */
