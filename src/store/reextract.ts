@@ -222,6 +222,10 @@ export async function reextractCrawl(opts: ReextractOptions): Promise<ReextractR
       if (records.length > 0) writer.writeBatch(records);
       for (const k of b.kinds) result[k]++;
       opts.onProgress?.(b.seen, result.total);
+      // A turn of the event loop per batch: when the threads extract faster than this one writes, every result is
+      // already here and the loop would run on in microtasks to the end, a Ctrl-C (its handler a macrotask)
+      // unheard until then.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     };
     if (targetJson !== null) writer.setCrawlSettings(target, targetJson);
     let after = 0;

@@ -12,7 +12,12 @@ import { crawlArgs, runCli, startCli } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/http.js';
 import { runMain } from '../helpers/main.js';
 
-const PAGES = 1200;
+/**
+ * Well past what `reextract` keeps in flight (5 batches of 200 with one extraction thread), and light pages, so the
+ * thread extracts faster than the writer writes: the case where the write loop never waited for a message and a
+ * Ctrl-C went unheard until every page was written (this test failed so before the fix in store/reextract.ts).
+ */
+const PAGES = 2400;
 
 /** A page heavy enough that extracting them all takes the thread a while: links, meta tags, text, JSON-LD. */
 function page(n: number): string {
@@ -23,7 +28,7 @@ function page(n: number): string {
   const metas = Array.from({ length: 20 }, (_, k) => `<meta name="m${k}" content="value ${k} of ${n}">`);
   return `<!doctype html><html><head><title>Seite ${n} – Käse</title>${metas.join('')}
 <script type="application/ld+json">{"@type": "Article", "headline": "page ${n}"}</script></head>
-<body><h1>Seite ${n}</h1>${'<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>'.repeat(150)}
+<body><h1>Seite ${n}</h1>${'<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p>'.repeat(60)}
 <nav>${links.join(' ')}</nav></body></html>`;
 }
 
