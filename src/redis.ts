@@ -141,8 +141,10 @@ function unreachableReason(err: unknown, lastError: Error | null): string {
   const message = (err as Error).message;
   // The server closed the connection before (ioredis: "Connection is closed.") or just after connect() resolved
   // (then the PING finds the stream gone: "Stream isn't writeable …"): which one depends on timing.
-  if (!/Connection is closed|Stream isn't writeable/.test(message)) return message;
-  if (lastError === null) return 'the server closed the connection';
+  // The connection's own error may be that same message, or the reset that closed it.
+  const closed = /Connection is closed|Stream isn't writeable|ECONNRESET|EPIPE/;
+  if (!closed.test(message)) return message;
+  if (lastError === null || closed.test(lastError.message)) return 'the server closed the connection';
   if (/Protocol error/.test(lastError.message)) return 'the server does not speak the Redis protocol';
   return lastError.message;
 }

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,5 +41,35 @@ describe('redis plumbing', () => {
   it('redacts passwords', () => {
     expect(redactRedisUrl('rediss://user:s3cret@host:6380/2')).toBe('rediss://user:***@host:6380/2');
     expect(redactRedisUrl('redis://:s3cret@host')).not.toContain('s3cret');
+  });
+
+  it('says the server closed the connection however the hang-up reaches the client', async () => {
+    // Closes at once (the client's first write meets EPIPE), or answers like a web server and hangs up (the
+    // ready check then finds the stream not writeable): the reason is the hang-up either way, never the
+    // client library's wording of it.
+    const hangUp = createServer((s) => {
+      s.on('error', () => {});
+      s.destroy();
+    });
+    const badReply = createServer((s) => {
+      s.on('error', () => {});
+      s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'));
+    });
+    const reasons = new Set<string>();
+    for (const server of [hangUp, badReply]) {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const { port } = server.address() as { port: number };
+      for (let i = 0; i < 20; i++) {
+        const err = await assertRedisReachable(`redis://127.0.0.1:${port}`, 2000).then(
+          () => null,
+          (e: Error) => e,
+        );
+        reasons.add(err?.message.replace(/^.*:\d+\/?: /, '') ?? 'reachable');
+      }
+      await new Promise((r) => server.close(r));
+    }
+    for (const reason of reasons) {
+      expect(reason).toMatch(/^the server (closed the connection|does not speak the Redis protocol)$/);
+    }
   });
 });
