@@ -20,6 +20,8 @@
  * up to MAX_INSERT characters. Not emulated: template contents' own insertion modes and a few <select>,
  * <colgroup>, <frameset> and SVG/MathML corners (test/extract/DIFFERENCES.md).
  */
+
+import type { PageText } from './page-text.js';
 import {
   BLOCK_END_TAG,
   FORMATTING,
@@ -170,7 +172,7 @@ export class AnchorTree {
   constructor(
     private readonly out: RawAnchor[],
     /** The page as the scan reads it (attributes are sliced from it for the Noah's Ark clause). */
-    private readonly html: string,
+    private readonly page: PageText,
   ) {
     this.insert(new El('html', 0, 0, infoOf('html')), false);
     this.insert(new El('body', 0, 0, infoOf('body')), false);
@@ -227,10 +229,10 @@ export class AnchorTree {
   }
 
   /**
-   * The common case of an end tag, html[start, end), in a few comparisons: it names the current node, whose
+   * The common case of an end tag, `html[start, end)`, in a few comparisons: it names the current node, whose
    * end tag only pops it. False: not handled, call end().
    */
-  closesTop(start: number, end: number): boolean {
+  closesTop(html: string, start: number, end: number): boolean {
     this.skipLF = false;
     // In table, table body, row, cell and caption modes such an end tag too goes by the "in body" rules
     // (a table-related name is never simple); not in column group, select or frameset modes.
@@ -238,7 +240,6 @@ export class AnchorTree {
     const top = this.top();
     const n = top.name;
     if (!isSimple(top.flags) || n.length !== end - start) return false;
-    const html = this.html;
     for (let i = 0; i < n.length; i++) {
       const c = html.charCodeAt(start + i);
       if ((c >= 65 && c <= 90 ? c + 32 : c) !== n.charCodeAt(i)) return false;
@@ -250,7 +251,7 @@ export class AnchorTree {
 
   /** An element's start tag attributes as written (the Noah's Ark clause compares them). */
   private sigOf(el: El): string {
-    let s = this.html.slice(el.sigStart, el.sigEnd).trim();
+    let s = this.page.slice(el.sigStart, el.sigEnd).trim();
     if (s.endsWith('/')) s = s.slice(0, -1).trim();
     return s;
   }

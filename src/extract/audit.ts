@@ -55,6 +55,8 @@ export class AuditCounter {
   /** Per hash byte, 8 six-bit counters packed in one number (see PACK); flushed every 63 shingles. */
   private readonly packed = new Float64Array(8);
   private pending = 0;
+  /** The page position of `s[0]` in the current `text` call (for `decode`, which takes page positions). */
+  private base = 0;
 
   /**
    * `decode` is given when `text()` reads UTF-8 bytes in a latin1 string: it decodes a byte range of the
@@ -68,11 +70,12 @@ export class AuditCounter {
   }
 
   /**
-   * Visible text `s[start, end)`. One pass, hashing as it reads: runs of ASCII word characters (the bulk of a
+   * Visible text `s[start, end)`, where `s[0]` is the page's character `base`. One pass, hashing as it reads: runs of ASCII word characters (the bulk of a
    * page's text) in a tight inner loop, whitespace ending a word, and non-ASCII characters one by one (UTF-16
    * units as they are; in a UTF-8 byte view, decoded in place, see `utf8Run`).
    */
-  text(s: string, start: number, end: number): void {
+  text(s: string, start: number, end: number, base = 0): void {
+    this.base = base;
     let i = start;
     let gap = this.gap;
     if (gap && i >= 0) {
@@ -335,7 +338,7 @@ export class AuditCounter {
         // Ill-formed: the rest of the run as the decoder reads it.
         let j = i + 1;
         while (j < end && s.charCodeAt(j) >= 0x80) j++;
-        const t = this.decode!(i, j);
+        const t = this.decode!(i + this.base, j + this.base);
         for (let k = 0; k < t.length; k++) this.char(t.charCodeAt(k));
         return j;
       }

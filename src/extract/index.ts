@@ -25,6 +25,7 @@ import { auditFields, emptyAuditFields } from './audit.js';
 import { canonical, charset, lang, metaByName, metaRows, title } from './head.js';
 import { parseJsonLd } from './jsonld.js';
 import { baseUrl as effectiveBase, links } from './links.js';
+import { PageText } from './page-text.js';
 import { emptyResolved, resolveAll } from './resolved/index.js';
 import { emptyScan, type Scan, scan } from './scan.js';
 import { social } from './social.js';
@@ -34,6 +35,8 @@ export interface ExtractOptions {
   maxLinks?: number;
   /** Response headers (lowercase names), for X-Robots-Tag. */
   headers?: Record<string, string>;
+  /** extractUtf8: the most bytes the page is read in at a time (page-text.ts; tests make it small). */
+  piece?: number;
 }
 
 /** Pure: no I/O, never throws; a field whose rule throws is null (or empty). */
@@ -56,12 +59,13 @@ export function extractUtf8(body: Uint8Array, pageUrl: string, opts: ExtractOpti
   let s: Scan;
   try {
     const bytes = Buffer.from(body.buffer, body.byteOffset, body.length);
-    const view = bytes.toString('latin1');
+    // The latin1 view in pieces, never one string over V8's large-object size (page-text.ts).
+    const page = PageText.latin1(bytes, opts.piece);
     // A page of ASCII bytes reads the same either way: its latin1 ranges are its text, copied from the bytes
     // rather than sliced from the view (see copyRange).
     s = isAscii(bytes)
-      ? scan(view, (start, end) => copyRange(bytes, view, start, end))
-      : scan(view, (start, end) => decodeRange(bytes, view, start, end), true);
+      ? scan(page, (start, end) => copyRange(bytes, page, start, end))
+      : scan(page, (start, end) => decodeRange(bytes, page, start, end), true);
   } catch {
     s = emptyScan();
   }
@@ -75,11 +79,11 @@ const SHORT_RANGE = 256;
  * Bytes [start, end) of a UTF-8 page as text: a short ASCII range is its latin1 view's slice, which reads the
  * same and costs far less than a call into the decoder (attribute values and link texts: hundreds per page).
  */
-function decodeRange(bytes: Buffer, view: string, start: number, end: number): string {
+function decodeRange(bytes: Buffer, page: PageText, start: number, end: number): string {
   if (start >= 0 && end - start <= SHORT_RANGE) {
     let i = start;
-    while (i < end && view.charCodeAt(i) < 0x80) i++;
-    if (i === end) return copyRange(bytes, view, start, end);
+    while (i < end && bytes[i] < 0x80) i++;
+    if (i === end) return copyRange(bytes, page, start, end);
   }
   return bytes.toString('utf8', start, end);
 }
@@ -89,12 +93,12 @@ const SLICED_MIN = 13;
 
 /**
  * Bytes [start, end) of a latin1-read page as a string of its own. A longer slice of the view would be a sliced
- * string holding the whole page (~100 KB) alive for as long as the kept value lives: the store remembers recent
+ * string holding its piece (up to 120 KB) alive for as long as the kept value lives: the store remembers recent
  * link URLs, texts and meta values, and each one kept its page through two young-generation collections into
  * the old generation (about half of the bytes every scavenge moved).
  */
-function copyRange(bytes: Buffer, view: string, start: number, end: number): string {
-  return end - start < SLICED_MIN ? view.slice(start, end) : bytes.toString('latin1', start, end);
+function copyRange(bytes: Buffer, page: PageText, start: number, end: number): string {
+  return end - start < SLICED_MIN ? page.slice(start, end) : bytes.toString('latin1', start, end);
 }
 
 function fromScan(s: Scan, pageUrl: string, opts: ExtractOptions): PageMetadata {

@@ -18,6 +18,7 @@
 import { AnchorTree, type RawAnchor } from './anchors.js';
 import { AuditCounter } from './audit.js';
 import { knownNames, lastInfo, NameFilter, nameAt } from './names.js';
+import { PageText } from './page-text.js';
 import { FastTokenizer } from './tokenizer.js';
 import { infoOf, treeNames } from './tree-names.js';
 
@@ -146,18 +147,51 @@ export function emptyScan(decode: ((start: number, end: number) => string) | nul
  * `html` is the page as text, or, for a UTF-8 page, its bytes as a latin1 string (one char per byte: every
  * delimiter HTML has is ASCII, so tokens fall where they would in the decoded text) with `text` turning
  * byte ranges back into text. Token boundaries are ASCII bytes, never inside a UTF-8 sequence, so decoding
- * each kept range gives exactly the slices of the decoded page.
+ * each kept range gives exactly the slices of the decoded page. A page given as a PageText is read piece by
+ * piece (page-text.ts); positions are page positions throughout.
  */
 export function scan(
-  html: string,
+  html: string | PageText,
   text: (start: number, end: number) => string = (s, e) => html.slice(s, e),
   utf8Bytes = false,
 ): Scan {
+  const page = typeof html === 'string' ? PageText.of(html) : html;
   const out = emptyScan(utf8Bytes ? text : null);
   const audit = out.audit;
   /** Open foreign elements whose text is not visible (SVG <style>, <script>, <title>). */
   let hiddenForeign = 0;
-  const anchors = new AnchorTree(out.anchors, html);
+  const anchors = new AnchorTree(out.anchors, page);
+
+  /**
+   * `page[start, end)` as a range of one string for the readers below: of the piece being read (`at` is the
+   * piece position of `start`), or, for a range that began in an earlier piece, of a copy (`at` 0).
+   */
+  let src = '';
+  let at = 0;
+  const locate = (start: number, end: number): void => {
+    if (start >= page.base) {
+      src = page.cur;
+      at = start - page.base;
+    } else {
+      src = page.slice(start, end);
+      at = 0;
+    }
+  };
+  const spaceOnly = (start: number, end: number): boolean => {
+    // A position before the page reads as NaN, never a space.
+    if (start < 0) return false;
+    locate(start, end);
+    return isSpace(src, at, at + end - start);
+  };
+  /** Visible text `page[start, end)` to the audit pass. */
+  const visible = (start: number, end: number): void => {
+    if (start >= page.base) audit.text(page.cur, start - page.base, end - page.base, page.base);
+    else {
+      // Begun in an earlier piece, or at -1 (see AuditCounter.text): a copy of it from position 0 on at most.
+      const from = Math.max(start, 0);
+      audit.text(page.slice(from, end), start - from, end - from, from);
+    }
+  };
 
   let tagName = '';
   let tagNameEnd = 0;
@@ -366,7 +400,8 @@ export function scan(
       onopentagname(start, end) {
         audit.boundary();
         // Every name matters: the link emulation (anchors.ts) follows the open elements.
-        tagName = nameAt(html, start, end);
+        locate(start, end);
+        tagName = nameAt(src, at, at + end - start);
         const info = lastInfo();
         tagInfo = info & (SCAN_OPEN - 1);
         tagScanned = (info & SCAN_OPEN) !== 0;
@@ -379,11 +414,12 @@ export function scan(
       },
       onattribname(start, end) {
         if (wanted === undefined) return;
-        if (!WANTED_ATTRS.mayBe(html, start, end)) {
+        locate(start, end);
+        if (!WANTED_ATTRS.mayBe(src, at, at + end - start)) {
           keep = false;
           return;
         }
-        attrName = nameAt(html, start, end);
+        attrName = nameAt(src, at, at + end - start);
         // The first attribute of a given name wins.
         keep = wanted.has(attrName) && !(attrName in attrs!);
       },
@@ -419,26 +455,29 @@ export function scan(
       onclosetag(start, end) {
         audit.boundary();
         // Most end tags close the current node: no name lookup then (anchors.ts), unless a rule wants it.
+        locate(start, end);
+        const from = at;
+        const to = at + end - start;
         if (
           foreign.length === 0 &&
           raw === null &&
-          !CLOSE_NAMES.mayBe(html, start, end) &&
-          anchors.closesTop(start, end)
+          !CLOSE_NAMES.mayBe(src, from, to) &&
+          anchors.closesTop(src, from, to)
         )
           return;
-        const name = nameAt(html, start, end);
+        const name = nameAt(src, from, to);
         closeTag(name, lastInfo() & (SCAN_OPEN - 1));
       },
       ontext(start, end) {
         if (raw === null && foreign.length === 0) {
           // Most text: HTML content outside raw-text elements.
-          if (templateDepth === 0 && hiddenForeign === 0) audit.text(html, start, end);
-          anchors.beforeText(true, anchors.needsWs() && isSpace(html, start, end));
+          if (templateDepth === 0 && hiddenForeign === 0) visible(start, end);
+          anchors.beforeText(true, anchors.needsWs() && spaceOnly(start, end));
           if ((templateDepth === 0 && h1State === 1) || anchors.wantsText()) addText(text(start, end));
           return;
         }
-        if (visibleText()) audit.text(html, start, end);
-        anchors.beforeText(reconstructs(), anchors.needsWs() && isSpace(html, start, end));
+        if (visibleText()) visible(start, end);
+        anchors.beforeText(reconstructs(), anchors.needsWs() && spaceOnly(start, end));
         if (wantsText()) addText(text(start, end));
       },
       ontextentity(cp) {
@@ -457,7 +496,7 @@ export function scan(
       ondeclaration(start, end) {
         audit.boundary();
         anchors.markup();
-        anchors.doctype(html.slice(start, end));
+        anchors.doctype(page.slice(start, end));
       },
       onprocessinginstruction() {
         audit.boundary();
@@ -466,7 +505,7 @@ export function scan(
       onend() {},
     },
   );
-  tokenizer.write(html);
+  while (page.next()) tokenizer.write(page.cur);
   tokenizer.end();
 
   if (raw === 'script' && jsonText !== null) out.jsonld.push(jsonText);
