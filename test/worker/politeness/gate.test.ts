@@ -44,13 +44,17 @@ async function runFleet(opts: {
   let held = 0;
   let peak = 0;
   const deadline = Date.now() + opts.durationMs;
+  // A worker that has had no turn yet keeps trying a while longer: on a loaded machine one can miss every turn of
+  // a few seconds by chance (the gate is safe, not fair); one that never gets a turn is a fault.
+  const lastChance = deadline + 7000;
+  const served = new Set<number>();
   const loops: Promise<void>[] = [];
   for (let w = 0; w < opts.workers; w++) {
     const gate = new PolitenessGate(connect(), opts.prefix);
     for (let l = 0; l < opts.loopsPerWorker; l++) {
       loops.push(
         (async () => {
-          for (let n = 0; Date.now() < deadline; n++) {
+          for (let n = 0; Date.now() < (served.has(w) ? deadline : lastChance); n++) {
             const token = `w${w}:l${l}:${n}`;
             const r = await gate.acquire('c', opts.host, opts.limits, token);
             if (!r.granted) {
@@ -59,6 +63,7 @@ async function runFleet(opts: {
               continue;
             }
             grants.push({ worker: w, atMs: r.atMs });
+            served.add(w);
             peak = Math.max(peak, ++held);
             await sleep(rand(...opts.holdMs));
             held--;
