@@ -25,7 +25,7 @@
  *             `status` and the explorer's views on the result (bench/million.js)
  *
  * Options: --quick (small sizes, a smoke run) --only <names> (comma list) --json (one JSON document on
- *          stdout) --profile (crawl under --cpu-prof; profiles kept in the work dir) --keep (keep the
+ *          stdout) --profile (crawl and store under --cpu-prof; profiles kept in the work dir) --keep (keep the
  *          work dir) --crawl-pages <n> (pages for the crawl phase, e.g. 100000 for an RSS-flatness run)
  *          --submit-deadline <s> (stop submit after s seconds and report up to there; default: what is
  *          left of a 255 s budget, at least 30 s; 0 = never) --million-pages <n> (pages for the million
@@ -787,6 +787,7 @@ async function storePhase() {
     ],
     {
       probeFile: join(work, 'store.probe.json'),
+      nodeFlags: opts.profile ? ['--cpu-prof', '--cpu-prof-dir', join(work, 'store-profile')] : [],
       onStart: (c) => {
         const poll = async () => {
           const len = await redis.xlen(stream);
