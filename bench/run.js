@@ -25,7 +25,7 @@
  *             `status` and the explorer's views on the result (bench/million.js)
  *
  * Options: --quick (small sizes, a smoke run) --only <names> (comma list) --json (one JSON document on
- *          stdout) --profile (crawl under --cpu-prof; profiles kept in the work dir) --keep (keep the
+ *          stdout) --profile (crawl and store under --cpu-prof; profiles kept in the work dir) --keep (keep the
  *          work dir) --crawl-pages <n> (pages for the crawl phase, e.g. 100000 for an RSS-flatness run)
  *          --submit-deadline <s> (stop submit after s seconds and report up to there; default: what is
  *          left of a 255 s budget, at least 30 s; 0 = never) --million-pages <n> (pages for the million
@@ -43,7 +43,6 @@ import {
   CLIENT_CORE,
   commandStats,
   FARM_CORE,
-  fetchedPage,
   machine,
   pin,
   quantile,
@@ -731,39 +730,17 @@ async function frontierPhase() {
 // ---------------------------------------------------------------- (5) store writer alone
 async function storePhase() {
   const n = SIZES.store;
-  const { renderIssuePage } = await import('./page.js');
+  const { storePhaseRecords } = await import('./store-growth.js');
   const { extract } = await dist('extract/index.js');
   const { publishRecords } = await dist('stream.js');
   const { keys } = await dist('keys.js');
   const prefix = 'bench-store';
   await redis.flushall();
-  const pool = Array.from({ length: Math.min(256, n) }, (_, i) => {
-    const url = `http://127.0.1.${1 + (i % 100)}:8080/issues/${i}`;
-    const html = renderIssuePage(i);
-    return { url, bytes: Buffer.byteLength(html), meta: extract(html, url) };
-  });
-  const now = new Date().toISOString();
+  const record = storePhaseRecords(extract, n);
   let jsonBytes = 0;
   for (let start = 0; start < n; start += 500) {
     const batch = [];
-    for (let i = start; i < Math.min(n, start + 500); i++) {
-      const p = pool[i % pool.length];
-      const url = `http://127.0.1.${1 + (i % 100)}:8080/issues/${i}`;
-      batch.push(
-        fetchedPage('bench-store', url, {
-          fetchedAt: now,
-          elapsedMs: 3 + (i % 20),
-          queuedMs: 0,
-          bytes: p.bytes,
-          headers: {
-            'content-type': 'text/html; charset=utf-8',
-            'content-encoding': 'gzip',
-            vary: 'Accept-Encoding',
-          },
-          meta: p.meta,
-        }),
-      );
-    }
+    for (let i = start; i < Math.min(n, start + 500); i++) batch.push(record(i));
     if (start === 0) jsonBytes = JSON.stringify(batch[0]).length;
     await publishRecords(redis.pipeline(), prefix, batch).exec();
   }
@@ -787,6 +764,7 @@ async function storePhase() {
     ],
     {
       probeFile: join(work, 'store.probe.json'),
+      nodeFlags: opts.profile ? ['--cpu-prof', '--cpu-prof-dir', join(work, 'store-profile')] : [],
       onStart: (c) => {
         const poll = async () => {
           const len = await redis.xlen(stream);

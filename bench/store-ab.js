@@ -4,14 +4,16 @@
  * growth bench's farm-like records (bench/store-growth.js, made afresh for each build) is written by every
  * build in turn (the order rotating), each into its own database, and the CPU time of each write is added to
  * its build. A load that drifts weighs on all builds alike: the comparison that holds on a busy shared machine.
- * Usage: node bench/store-ab.js [--pages 6000] [--sites 1000] [--batch 500] name=<dir with dist/> ...
+ * The records reach each writer as the store process gets them, parsed from JSON (fresh strings, none shared).
+ * --store-phase: the records of `bench/run.js --only store` instead (storePhaseRecords: links repeat, 100 hosts).
+ * Usage: node bench/store-ab.js [--pages 6000] [--sites 1000] [--batch 500] [--store-phase] name=<dir with dist/> ...
  *        (the first build's extractor makes the records)
  */
 import { rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { growthRecords } from './store-growth.js';
+import { growthRecords, storePhaseRecords } from './store-growth.js';
 
 const arg = (/** @type {string} */ name, /** @type {number} */ dflt) => {
   const i = process.argv.indexOf(name);
@@ -31,7 +33,8 @@ if (builds.length === 0) throw new Error('give builds as name=<dir>');
 const load = (/** @type {string} */ dir, /** @type {string} */ p) =>
   import(pathToFileURL(join(dir, 'dist', p)).href);
 const { extract } = await load(builds[0].dir, 'extract/index.js');
-const record = growthRecords(extract, sites);
+const storePhase = process.argv.includes('--store-phase');
+const record = storePhase ? storePhaseRecords(extract, pages) : growthRecords(extract, sites);
 for (const b of builds) {
   const { openDb } = await load(b.dir, 'store/db.js');
   const { PageWriter } = await load(b.dir, 'store/writer.js');
@@ -46,7 +49,7 @@ for (let i = 0; i < pages; i += batchSize, k++) {
   const n = Math.min(batchSize, pages - i);
   for (let j = 0; j < builds.length; j++) {
     const b = builds[(j + k) % builds.length];
-    const batch = Array.from({ length: n }, (_, x) => record(i + x));
+    const batch = Array.from({ length: n }, (_, x) => JSON.parse(JSON.stringify(record(i + x))));
     const c = process.cpuUsage();
     b.writer.writeBatch(batch);
     const d = process.cpuUsage(c);
@@ -64,5 +67,5 @@ for (const b of builds) {
   );
 }
 process.stdout.write(
-  `${pages} pages of ${sites} sites, batches of ${batchSize}; load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}\n`,
+  `${pages} pages of ${storePhase ? 'the store phase' : `${sites} sites`}, batches of ${batchSize}; load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}\n`,
 );

@@ -66,6 +66,37 @@ export function growthRecords(extract, sites) {
   return record;
 }
 
+/**
+ * The records of `bench/run.js --only store`: the farm's pages (a pool of 256 over 100 hosts, links as the farm
+ * has them, so they repeat), under distinct page URLs. `record(i)` makes page i's, fresh each call.
+ * @param {(html: string, url: string) => any} extract
+ * @param {number} n pages in all (the pool is at most that many)
+ * @param {string} [fetchedAt]
+ */
+export function storePhaseRecords(extract, n, fetchedAt = new Date().toISOString()) {
+  const pool = Array.from({ length: Math.min(256, n) }, (_, i) => {
+    const url = `http://127.0.1.${1 + (i % 100)}:8080/issues/${i}`;
+    const html = renderIssuePage(i);
+    return { url, bytes: Buffer.byteLength(html), meta: extract(html, url) };
+  });
+  return (/** @type {number} */ i) => {
+    const p = pool[i % pool.length];
+    const url = `http://127.0.1.${1 + (i % 100)}:8080/issues/${i}`;
+    return fetchedPage('bench-store', url, {
+      fetchedAt,
+      elapsedMs: 3 + (i % 20),
+      queuedMs: 0,
+      bytes: p.bytes,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'content-encoding': 'gzip',
+        vary: 'Accept-Encoding',
+      },
+      meta: p.meta,
+    });
+  };
+}
+
 /** @param {{ pages?: number, sites?: number, batch?: number, keep?: boolean, log?: (s: string) => void }} [o] */
 export async function runStoreGrowth(o = {}) {
   const total = o.pages ?? 60_000;

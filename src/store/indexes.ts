@@ -38,16 +38,29 @@ const ADVANCE_LINK_TARGETS = `INSERT OR IGNORE INTO link_targets (url_id, page_i
   WHERE l.page_id > (SELECT max(page_id) FROM link_targets_upto)
   GROUP BY 1, 2`;
 
+const LAST_PAGE = 'SELECT max(id) FROM pages';
+const UPTO = 'SELECT max(page_id) FROM link_targets_upto';
+const SET_UPTO = 'UPDATE link_targets_upto SET page_id = ?';
+
 /**
  * Adds the link targets of every page written since link_targets was last brought up to date, and moves its
  * watermark to the last page. Pages are only ever added after the largest id, so each page is added once.
  */
 export function advanceLinkTargets(db: Db): void {
-  const last = (db.prepare('SELECT max(id) FROM pages').pluck().get() as number | null) ?? 0;
-  const upto = db.prepare('SELECT max(page_id) FROM link_targets_upto').pluck().get() as number;
+  advance(
+    db.prepare(LAST_PAGE).pluck(),
+    db.prepare(UPTO).pluck(),
+    db.prepare(ADVANCE_LINK_TARGETS),
+    db.prepare(SET_UPTO),
+  );
+}
+
+function advance(lastPage: Statement, readUpto: Statement, add: Statement, setUpto: Statement): void {
+  const last = (lastPage.get() as number | null) ?? 0;
+  const upto = readUpto.get() as number;
   if (last <= upto) return;
-  db.exec(ADVANCE_LINK_TARGETS);
-  db.prepare('UPDATE link_targets_upto SET page_id = ?').run(last);
+  add.run();
+  setUpto.run(last);
 }
 
 export function linkTargetsBehind(db: Db): boolean {
@@ -90,10 +103,14 @@ export class LinkTargets {
   private readonly readUpto: Statement;
   private readonly remove: Statement;
   private readonly add: Statement;
+  private readonly addSince: Statement;
+  private readonly setUpto: Statement;
 
   constructor(db: Db) {
-    this.readUpto = db.prepare('SELECT max(page_id) FROM link_targets_upto').pluck();
-    this.lastPage = db.prepare('SELECT max(id) FROM pages').pluck();
+    this.readUpto = db.prepare(UPTO).pluck();
+    this.lastPage = db.prepare(LAST_PAGE).pluck();
+    this.addSince = db.prepare(ADVANCE_LINK_TARGETS);
+    this.setUpto = db.prepare(SET_UPTO);
     this.remove = db.prepare(
       `DELETE FROM link_targets WHERE page_id = @page AND url_id IN (
          SELECT ${LINK_URL_ID} FROM link_lists l JOIN json_each(l.links) j WHERE l.page_id = @page)`,
@@ -118,6 +135,11 @@ export class LinkTargets {
     this.rewritten.push(pageId);
   }
 
+  /** advanceLinkTargets with the statements prepared once (a small crawl's writer runs it every batch). */
+  advance(): void {
+    advance(this.lastPage, this.readUpto, this.addSince, this.setUpto);
+  }
+
   /** After the batch's dictionary rows are stored: the rewritten pages' entries, from their new link lists. */
   finishBatch(): void {
     for (const id of this.rewritten) this.add.run(id);
@@ -125,8 +147,11 @@ export class LinkTargets {
   }
 }
 
+/** A row when the index named by the parameter exists. */
+export const INDEX_EXISTS = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?";
+
 export function hasIndex(db: Db, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) !== undefined;
+  return db.prepare(INDEX_EXISTS).get(name) !== undefined;
 }
 
 export function missingIndexes(db: Db): DeferredIndex[] {

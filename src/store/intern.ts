@@ -55,6 +55,94 @@ export class Interner<K extends string = string> {
   }
 }
 
+/** A site's part of the URL memory (UrlInterner): its URLs remembered in the current and the previous generation. */
+interface Site {
+  gen: number;
+  young: Map<string, number>;
+  old: Map<string, number>;
+}
+
+/** The `old` of a site not seen in the previous generation: never written to. */
+const NONE: ReadonlyMap<string, number> = new Map();
+
+/**
+ * The Interner's memory (two generations of `capacity` values, the same ids for the same calls), kept per site
+ * (scheme and host): the ~150 links of a page mostly share a few sites, whose small maps stay in the CPU's cache
+ * for the whole page, where one map of hundreds of thousands of URLs cost a few cache misses per link. A site's
+ * generations turn over when it is next seen (as the meta tags' in `Dictionaries.tag`); sites left out of two
+ * generations are dropped at each turn, so memory stays bounded as the Interner's.
+ */
+export class UrlInterner {
+  private readonly sites = new Map<string, Site>();
+  /** The site of the last URL (most links of a page share their page's site) and its prefix. */
+  private last: Site | null = null;
+  private lastPrefix = '';
+  private gen = 0;
+  /** URLs remembered in the current generation, and in the previous one. */
+  private young = 0;
+  private old = 0;
+  /** Whether a value was ever forgotten (dropped with an old generation, or by `clear()`). */
+  forgot = false;
+
+  constructor(
+    private readonly lookup: ((v: string) => number | undefined) | null,
+    private readonly insert: (v: string) => number,
+    private readonly capacity: number,
+  ) {}
+
+  id(v: string): number {
+    const site = this.site(v);
+    if (site.gen !== this.gen) {
+      site.old = site.gen === this.gen - 1 ? site.young : (NONE as Map<string, number>);
+      site.young = new Map();
+      site.gen = this.gen;
+    }
+    let id = site.young.get(v);
+    if (id !== undefined) return id;
+    id = site.old.get(v);
+    if (id === undefined) {
+      id = (this.lookup === null ? undefined : this.lookup(v)) ?? this.insert(v);
+    }
+    site.young.set(v, id);
+    if (++this.young >= this.capacity) {
+      if (this.old > 0) this.forgot = true;
+      this.old = this.young;
+      this.young = 0;
+      this.gen++;
+      // Sites seen in neither of the two generations now remembered hold nothing to remember.
+      for (const [prefix, s] of this.sites) if (s.gen < this.gen - 1) this.sites.delete(prefix);
+      this.last = null;
+    }
+    return id;
+  }
+
+  /** Forgets every id: after a rolled-back transaction, ids handed out in it may be given to other values. */
+  clear(): void {
+    if (this.young > 0 || this.old > 0) this.forgot = true;
+    this.sites.clear();
+    this.last = null;
+    this.young = 0;
+    this.old = 0;
+  }
+
+  /** The site of `v`: what precedes the first '/' after its '//' ('' when it has none). */
+  private site(v: string): Site {
+    const start = v.indexOf('//');
+    const end = start < 0 ? -1 : v.indexOf('/', start + 2);
+    const prefix = this.lastPrefix;
+    if (this.last !== null && end === prefix.length && v.startsWith(prefix)) return this.last;
+    const key = end < 0 ? '' : v.slice(0, end);
+    let site = this.sites.get(key);
+    if (site === undefined) {
+      site = { gen: this.gen, young: new Map(), old: NONE as Map<string, number> };
+      this.sites.set(key, site);
+    }
+    this.last = site;
+    this.lastPrefix = key;
+    return site;
+  }
+}
+
 /** Rows per multi-row INSERT of new dictionary values. */
 const APPEND_CHUNK = 256;
 
@@ -67,9 +155,8 @@ type Cell = string | number | null;
  *
  * What is left at a flush goes in statements of a power of two rows (137 rows: 128 + 8 + 1), so a table has at
  * most nine statements: one per row count was hundreds in a crawl (its batches of a few dozen pages leave any
- * count). Every batch compiles the ones it runs again (the writer's `PRAGMA foreign_keys` expires all statements),
- * and a `first + k` expression per row made that compilation grow with the square of the rows; the ids are bound
- * as values instead. Profiled at batches of 30 pages: statement compilation 7.4% -> 3.3% of the writer's time.
+ * count). A `first + k` expression per row made compilation grow with the square of the rows (each batch
+ * compiled its statements again while the writer toggled `PRAGMA foreign_keys`); the ids are bound as values.
  */
 export class AppendTable {
   private next = 0;
@@ -176,7 +263,7 @@ interface MetaName {
 
 /** Interners over the compact schema's dictionaries (migrations 005 and 011). */
 export class Dictionaries {
-  readonly urls: Interner;
+  readonly urls: UrlInterner;
   readonly strings: Interner;
   private readonly urlRows: AppendTable;
   private readonly stringRows: AppendTable;
@@ -202,7 +289,7 @@ export class Dictionaries {
     this.tagRows = new AppendTable(db, 'meta_tags', ['name_id', 'content_id']);
     this.nameId = db.prepare('SELECT id FROM meta_names WHERE key = ? AND attr = ?').pluck();
     this.addName = db.prepare('INSERT INTO meta_names (attr, key) VALUES (?, ?)');
-    this.urls = new Interner(
+    this.urls = new UrlInterner(
       // A URL the memory lacks is not in the table either while the table holds only the URLs this writer added
       // (since it was empty) and the memory forgot none of them: a fresh database's first crawl asks nothing.
       (u) =>

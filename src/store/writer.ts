@@ -12,7 +12,7 @@ import type { PageMetadata, PageRecord } from '../types.js';
 import { ArchiveDirs } from './archive-dirs.js';
 import { CustomRowsWriter } from './custom-rows.js';
 import type { Db } from './db.js';
-import { advanceLinkTargets, DEFERRED_INDEXES, hasIndex, LinkTargets, refreshStatistics } from './indexes.js';
+import { DEFERRED_INDEXES, INDEX_EXISTS, LinkTargets, refreshStatistics } from './indexes.js';
 import { Dictionaries } from './intern.js';
 import { arr, jsonldRows, jsonldTypes, PAGE_COLUMNS, pageValues, str } from './rows.js';
 import { SinceLinker } from './since.js';
@@ -128,6 +128,8 @@ export class PageWriter {
   private readonly list: Array<number | Array<number | null>> = [];
   /** "Who links to X" (link_targets), kept exact for the pages it covers. */
   private readonly targets: LinkTargets;
+  /** Whether the deferred index urls_url exists. */
+  private readonly urlIndex: Statement;
   private readonly insertJsonld: Statement;
   private readonly types: ChildInsert;
   private readonly addInvalid: Statement;
@@ -151,6 +153,11 @@ export class PageWriter {
     private readonly db: Db,
     opts: PageWriterOptions = {},
   ) {
+    // Every row the writer stores references a row it has just stored or read (a page's children its page, a
+    // meta tag its name and content), and nothing it runs deletes a parent, so foreign key checks are pure
+    // cost (~20% of the write time). Off for the connection's life, before any statement is prepared: toggled
+    // per batch, the pragma expired every prepared statement and each batch compiled again all it ran.
+    db.pragma('foreign_keys = OFF');
     this.insertCrawl = db.prepare(
       'INSERT INTO crawls (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
     );
@@ -173,6 +180,7 @@ export class PageWriter {
     this.insertMetaList = db.prepare('INSERT OR FAIL INTO meta_lists (page_id, tags) VALUES (?, ?)');
     this.insertLinkList = db.prepare('INSERT OR FAIL INTO link_lists (page_id, links) VALUES (?, ?)');
     this.targets = new LinkTargets(db);
+    this.urlIndex = db.prepare(INDEX_EXISTS).bind('urls_url');
     // `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers).
     this.insertJsonld = db
       .prepare(
@@ -206,10 +214,6 @@ export class PageWriter {
     // Crawl ids are trusted for one batch only: a crawl deleted meanwhile is simply created again.
     this.crawlIds.clear();
     this.since.newBatch();
-    // Every child row references the page id the upsert just returned, so per-row foreign key checks
-    // are pure cost (~20% of the write time). The pragma is per connection and restored right after.
-    const fk = this.db.pragma('foreign_keys', { simple: true }) as number;
-    if (fk) this.db.pragma('foreign_keys = OFF');
     try {
       // IMMEDIATE: the write lock from the start, so the dictionaries' next ids (read first) stay right.
       return this.batch.immediate(records);
@@ -218,8 +222,6 @@ export class PageWriter {
       this.dict.clear();
       this.archiveDirs.clear();
       throw err;
-    } finally {
-      if (fk) this.db.pragma('foreign_keys = ON');
     }
   }
 
@@ -241,11 +243,15 @@ export class PageWriter {
 
   private writeAll(records: PageRecord[]): BatchResult {
     this.written += records.length;
-    if (this.written > this.deferAfter) {
+    // Read through a statement prepared once (as everything a batch runs): no SQL compiled per batch.
+    let urlIndex = this.urlIndex.get() !== undefined;
+    if (this.written > this.deferAfter && urlIndex) {
+      // urls_url is the one deferred index that is dropped (link_targets is merely left behind).
       for (const idx of DEFERRED_INDEXES) idx.drop?.(this.db);
+      urlIndex = false;
     }
     // Without its index, a lookup in `urls` would read the whole table.
-    this.dict.lookupUrls = hasIndex(this.db, 'urls_url');
+    this.dict.lookupUrls = urlIndex;
     // Sampled (milliseconds): queries during a long first crawl get sensible join orders too.
     if (this.pagesAtStart + this.written >= this.analyzeAt) {
       refreshStatistics(this.db);
@@ -265,7 +271,7 @@ export class PageWriter {
     this.targets.finishBatch();
     // A small crawl keeps "who links to X" up to date; a large one (or one left behind by an earlier writer)
     // leaves it to the end of the crawl.
-    if (this.written <= this.deferAfter && this.targets.current) advanceLinkTargets(this.db);
+    if (this.written <= this.deferAfter && this.targets.current) this.targets.advance();
     for (const d of Object.values(total.byCrawl)) {
       total.failed += d.failed;
       for (const [code, n] of Object.entries(d.byError)) bump(total.byError, code, n);

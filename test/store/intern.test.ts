@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDb } from '../../src/store/db.js';
-import { Interner } from '../../src/store/intern.js';
+import { Interner, UrlInterner } from '../../src/store/intern.js';
 import { PageWriter } from '../../src/store/writer.js';
 import { okRecord, tempDir } from './records.js';
 
@@ -31,6 +31,47 @@ describe('Interner', () => {
     again.id('x');
     again.clear();
     expect(again.forgot).toBe(true);
+  });
+});
+
+describe('UrlInterner', () => {
+  it('gives the ids and says it forgot exactly as an Interner of the same capacity, through turnovers and clear()', () => {
+    // A deterministic mix: a few busy sites and many rare ones, URLs with and without a path, repeats near and far.
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const url = () => {
+      const k = rand(10);
+      if (k === 0) return ['mailto:a@b', '', '#top', 'https://host-only.example', '//x'][rand(5)];
+      const host = k < 6 ? `https://s${rand(3)}.example` : `http://h${rand(400)}.example:8080`;
+      return `${host}/${rand(k < 6 ? 60 : 5)}`;
+    };
+    for (const capacity of [1, 2, 7, 50, 300]) {
+      let a = 1;
+      let b = 1;
+      // The lookup answers for a tenth of the values, as `urls` would for URLs another writer stored.
+      const lookup = (v: string) => (v.length % 10 === 3 ? 1_000_000 + v.length : undefined);
+      const plain = new Interner<string>(lookup, () => a++, capacity);
+      const sites = new UrlInterner(lookup, () => b++, capacity);
+      const got: [number, boolean][] = [];
+      const want: [number, boolean][] = [];
+      const idsOf = new Map<string, Set<number>>();
+      for (let i = 0; i < 5000; i++) {
+        if (rand(1000) === 0) {
+          plain.clear();
+          sites.clear();
+        }
+        const v = url();
+        want.push([plain.id(v), plain.forgot]);
+        got.push([sites.id(v), sites.forgot]);
+        idsOf.set(v, (idsOf.get(v) ?? new Set()).add(want[i][0]));
+      }
+      expect(got).toEqual(want);
+      // Values were forgotten and given new ids (the memory turned over), not merely remembered.
+      expect([...idsOf.values()].some((ids) => ids.size > 1)).toBe(true);
+    }
   });
 });
 

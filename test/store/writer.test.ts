@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Db } from '../../src/store/db.js';
+import { type Db, openDb } from '../../src/store/db.js';
 import { PageWriter } from '../../src/store/writer.js';
 import type { MetaTag } from '../../src/types.js';
 import { failRecord, okRecord, storePerTest } from './records.js';
@@ -190,10 +190,17 @@ describe('PageWriter', () => {
     expect(writer.writeBatch([okRecord('c1', 'https://example.com/a')]).inserted).toBe(1);
   });
 
-  it('deletes a crawl with all its rows (ON DELETE CASCADE)', () => {
+  it('deletes a crawl with all its rows (ON DELETE CASCADE) through any other connection', () => {
     writer.writeBatch([okRecord('c1', 'https://example.com/a', { links: 10, meta: 5 })]);
-    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    db.prepare("DELETE FROM crawls WHERE name = 'c1'").run();
+    // The writer's own connection leaves foreign keys off (see PageWriter); every other one enforces them.
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(0);
+    const other = openDb(db.name);
+    try {
+      expect(other.pragma('foreign_keys', { simple: true })).toBe(1);
+      other.prepare("DELETE FROM crawls WHERE name = 'c1'").run();
+    } finally {
+      other.close();
+    }
     expect(['pages', 'meta', 'links', 'jsonld', 'page_jsonld_types', 'crawls'].map(count)).toEqual([
       0, 0, 0, 0, 0, 0,
     ]);
@@ -202,6 +209,29 @@ describe('PageWriter', () => {
     expect(
       db.prepare('SELECT count(*) FROM pages JOIN crawls ON crawls.id = pages.crawl_id').pluck().get(),
     ).toBe(1);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+
+  it('compiles no SQL after its first batch: each statement is prepared once, never expired per batch', () => {
+    const batch = (k: number) =>
+      [0, 1, 2].map((i) => okRecord('c1', `https://example.com/${k}/${i}`, { links: 40, meta: 6 }));
+    writer.writeBatch(batch(0));
+    // Every prepare, exec and pragma (better-sqlite3 prepares a pragma too) of the connection from now on.
+    const compiled: string[] = [];
+    const spied = db as unknown as Record<
+      'prepare' | 'exec' | 'pragma',
+      (sql: string, ...rest: unknown[]) => unknown
+    >;
+    for (const m of ['prepare', 'exec', 'pragma'] as const) {
+      const original = spied[m].bind(db);
+      spied[m] = (sql, ...rest) => {
+        compiled.push(`${m} ${sql}`);
+        return original(sql, ...rest);
+      };
+    }
+    for (let k = 1; k <= 3; k++) writer.writeBatch(batch(k));
+    expect(compiled).toEqual([]);
+    expect(count('pages')).toBe(12);
     expect(db.pragma('foreign_key_check')).toEqual([]);
   });
 
