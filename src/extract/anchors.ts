@@ -24,6 +24,7 @@
 import type { PageText } from './page-text.js';
 import {
   BLOCK_END_TAG,
+  DROPS_LF,
   FORMATTING,
   HEAD_TAG,
   HEADING,
@@ -32,6 +33,7 @@ import {
   IN_BUTTON,
   IN_LIST,
   IN_TABLE,
+  INSERT_STEPS,
   infoOf,
   Kind,
   kindOf,
@@ -222,7 +224,7 @@ export class AnchorTree {
     this.tSigEnd = attrEnd;
     this.tSelfClosing = selfClosing;
     // A newline just after <pre>, <listing> or <textarea> is dropped.
-    this.skipLF = name === 'pre' || name === 'listing' || name === 'textarea';
+    this.skipLF = (info & DROPS_LF) !== 0;
     // In body (most start tags), straight to its rules.
     if (this.mode === BODY) this.startBody(false);
     else this.startIn(this.mode);
@@ -1450,19 +1452,24 @@ export class AnchorTree {
     el.foster = table;
     el.mark = this.chars;
     const up = parent === null ? NONE : parent.anchors;
-    if (href !== null && el.name === 'a') {
+    // Only a, p, table and template have steps of their own here (INSERT_STEPS): no name comparisons for the rest.
+    const steps = (el.flags & INSERT_STEPS) !== 0;
+    if (steps && href !== null && el.name === 'a') {
       el.anchor = { href, text: '', rel, tag: 'a' };
       el.at = this.emit(el.anchor, table, parent);
       el.anchors = withLink(up, el);
     } else {
       el.at = table !== null ? table.at : this.out.length;
-      el.anchors = el.name === 'template' ? NONE : up;
-      if (el.name === 'table' && up.length > 0) {
-        this.tableLinks.set(el, { around: up, aroundAt: up.map((x) => x.anchor!.text.length) });
-        this.tables.push(el);
+      el.anchors = up;
+      if (steps) {
+        if (el.name === 'p') this.pOpen++;
+        else if (el.name === 'template') el.anchors = NONE;
+        else if (el.name === 'table' && up.length > 0) {
+          this.tableLinks.set(el, { around: up, aroundAt: up.map((x) => x.anchor!.text.length) });
+          this.tables.push(el);
+        }
       }
     }
-    if (el.name === 'p') this.pOpen++;
     el.open = true;
     stack.push(el);
   }
@@ -1504,8 +1511,9 @@ export class AnchorTree {
 
   private closed(el: El): void {
     el.open = false;
+    if ((el.flags & INSERT_STEPS) === 0) return;
     if (el.name === 'p') this.pOpen--;
-    if (this.tables.length > 0 && this.tableLinks.has(el)) this.tables.splice(this.tables.lastIndexOf(el), 1);
+    else if (this.tables.length > 0 && this.tableLinks.has(el)) this.tables.splice(this.tables.lastIndexOf(el), 1);
   }
 
   /** The last table in the stack, unless a template is nearer (its content is not foster-parented). */

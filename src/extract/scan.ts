@@ -109,7 +109,7 @@ knownNames(treeNames(), infoOf);
 knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math', 'img', 'image']);
 
 /**
- * A names.ts info bit above tree-names.ts's (which end at bit 21): the start tags openTag and the attribute
+ * A names.ts info bit above tree-names.ts's (which end at bit 25): the start tags openTag and the attribute
  * collection look at beyond the link emulation; every other tag (div, span, li...) skips both.
  */
 const SCAN_OPEN = 1 << 28;

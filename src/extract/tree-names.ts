@@ -149,6 +149,10 @@ export const BLOCK_END = new Set(
     ' ',
   ),
 );
+/** Start tags whose next newline is dropped (pre, listing, textarea). */
+export const DROPS_LF = 1 << 24;
+/** Elements insert() and closed() (anchors.ts) have steps for (a, p, table, template): the others skip them. */
+export const INSERT_STEPS = 1 << 25;
 const OWN_END_NAMES = new Set('p li dd dt form applet marquee object br template body html'.split(' '));
 for (const n of [...HEAD_NAMES, ...NOT_FRAMESET_NAMES, ...BLOCK_END, ...OWN_END_NAMES])
   if (!INFO.has(n)) throw new Error(`tree-names: ${n}`);
@@ -162,6 +166,8 @@ for (const [n, i] of INFO) {
   if (NOT_FRAMESET_NAMES.has(n)) b |= NOT_FRAMESET;
   if (BLOCK_END.has(n)) b |= BLOCK_END_TAG;
   if (OWN_END_NAMES.has(n)) b |= OWN_END;
+  if (n === 'pre' || n === 'listing' || n === 'textarea') b |= DROPS_LF;
+  if (n === 'a' || n === 'p' || n === 'table' || n === 'template') b |= INSERT_STEPS;
   INFO.set(n, i | b);
 }
 
