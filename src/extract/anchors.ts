@@ -85,7 +85,8 @@ const LIST_SCOPE = 2;
 const TABLE_SCOPE = 3;
 const SELECT_SCOPE = 4;
 
-const NONE: El[] = [];
+/** No links (an object array, like every other element's `anchors`: one elements kind at their loads). */
+const NONE: El[] = objectArray<El>();
 /** aroundAt of every element but a table inside links (never written). */
 const NO_AT: number[] = [];
 
@@ -109,14 +110,30 @@ class El {
   declare parent: El | null;
   /** The links this element is inside, itself included: where text inserted into it goes. */
   declare anchors: El[];
-  declare readonly name: string;
+  declare name: string;
   /** Where its start tag's attributes are in the page, for the Noah's Ark comparison and clones (sigOf). */
-  declare readonly sigStart: number;
-  declare readonly sigEnd: number;
+  declare sigStart: number;
+  declare sigEnd: number;
   /** Its infoOf: the flags (SPECIAL, FORMATTING...) and which scopes it bounds (IN_BUTTON, IN_LIST, IN_TABLE;
    * OPTION: passed by select scope). */
-  declare readonly flags: number;
+  declare flags: number;
   constructor(name: string, sigStart: number, sigEnd: number, info: number) {
+    this.open = false;
+    this.inList = false;
+    this.anchor = null;
+    this.at = 0;
+    this.mark = 0;
+    this.foster = null;
+    this.parent = null;
+    this.anchors = NONE;
+    this.name = name;
+    this.sigStart = sigStart;
+    this.sigEnd = sigEnd;
+    this.flags = info;
+  }
+
+  /** Makes a closed, unreferenced element (see AnchorTree.free) new again. */
+  reset(name: string, sigStart: number, sigEnd: number, info: number): void {
     this.open = false;
     this.inList = false;
     this.anchor = null;
@@ -132,8 +149,21 @@ class El {
   }
 }
 
+/** Elements kept for reuse at most (see AnchorTree.free). */
+const MAX_FREE = 64;
+
 export class AnchorTree {
   private readonly stack: El[] = objectArray<El>();
+  /**
+   * Popped elements that nothing refers to any more, reused by insertTag (one allocation fewer per start tag).
+   * Only elements that are neither formatting elements (the list and clones keep those), nor the form element
+   * pointer's, nor have steps of their own (INSERT_STEPS: links, tables, which `foster` and tableLinks keep,
+   * templates, p). A popped element has no open descendant (children sit above their parent in the stack,
+   * foster-parented ones and the adoption agency's moves included), so no open element's parent chain reaches
+   * it; closed descendants' parents are never read; `target` is set anew before every text token; a stale
+   * `gens` entry is from an earlier adoption round, never equal to the current one.
+   */
+  private readonly free: El[] = objectArray<El>();
   /** The list of active formatting elements; null is a marker. */
   private readonly list: (El | null)[] = objectArray<El | null>();
   /** Where the text token being processed goes, and the table it is foster-parented before (beforeText). */
@@ -1420,7 +1450,13 @@ export class AnchorTree {
     sigStart = 0,
     sigEnd = 0,
   ): El {
-    const el = new El(name, sigStart, sigEnd, name === this.tName ? this.tInfo : infoOf(name));
+    const info = name === this.tName ? this.tInfo : infoOf(name);
+    const free = this.free;
+    let el: El;
+    if (free.length > 0) {
+      el = free.pop()!;
+      el.reset(name, sigStart, sigEnd, info);
+    } else el = new El(name, sigStart, sigEnd, info);
     this.insert(el, foster, href, rel);
     return el;
   }
@@ -1497,9 +1533,12 @@ export class AnchorTree {
     for (const e of this.stack) if (e.at > k || (e.at === k && !ancestors.has(e))) e.at += count;
   }
 
+  /** Pops the current node; the caller may still read it (it is reused only by a later insertTag). */
   private pop(): El {
     const el = this.stack.pop()!;
     this.closed(el);
+    if ((el.flags & (FORMATTING | INSERT_STEPS)) === 0 && el !== this.form && this.free.length < MAX_FREE)
+      this.free.push(el);
     return el;
   }
 
@@ -1574,10 +1613,10 @@ export class AnchorTree {
   }
 }
 
-/** `up` and then `el`, a new array. */
+/** `up` and then `el`, a new array of that very length (pushes onto `[]` would reserve 17 slots per link). */
 function withLink(up: El[], el: El): El[] {
-  const out: El[] = [];
-  for (let i = 0; i < up.length; i++) out.push(up[i]);
+  if (up.length === 0) return [el];
+  const out = up.slice();
   out.push(el);
   return out;
 }
