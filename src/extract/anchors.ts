@@ -132,16 +132,13 @@ class El {
     this.flags = info;
   }
 
-  /** Makes a closed, unreferenced element (see AnchorTree.free) new again. */
+  /**
+   * Makes a closed, unreferenced element (see AnchorTree.free) new again, for insert(), which sets the other
+   * fields (open, at, mark, foster, parent, anchors).
+   */
   reset(name: string, sigStart: number, sigEnd: number, info: number): void {
-    this.open = false;
     this.inList = false;
     this.anchor = null;
-    this.at = 0;
-    this.mark = 0;
-    this.foster = null;
-    this.parent = null;
-    this.anchors = NONE;
     this.name = name;
     this.sigStart = sigStart;
     this.sigEnd = sigEnd;
@@ -1552,7 +1549,8 @@ export class AnchorTree {
     el.open = false;
     if ((el.flags & INSERT_STEPS) === 0) return;
     if (el.name === 'p') this.pOpen--;
-    else if (this.tables.length > 0 && this.tableLinks.has(el)) this.tables.splice(this.tables.lastIndexOf(el), 1);
+    else if (this.tables.length > 0 && this.tableLinks.has(el))
+      this.tables.splice(this.tables.lastIndexOf(el), 1);
   }
 
   /** The last table in the stack, unless a template is nearer (its content is not foster-parented). */
