@@ -8,7 +8,7 @@ import { ConfigError, generateCrawlName } from '../config.js';
 import { readControlState } from '../control/index.js';
 import { keys } from '../keys.js';
 import { createLogger, type LogLevel, logLineWriter } from '../log.js';
-import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
+import type { MetricsConfig } from '../metrics/index.js';
 import { checkSeedArgs, describeBudget, noSeedsWarning, submitSeeds } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
@@ -35,6 +35,7 @@ import {
 } from '../worker/index.js';
 import { lockDatabase } from './db-lock.js';
 import { announceStop, type CliIO, interruptedExitCode, line } from './io.js';
+import { startMetrics } from './metrics.js';
 import { createProgress } from './progress.js';
 import { resolveRedis } from './redis-target.js';
 
@@ -130,7 +131,8 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
     throw err;
   }
   const metrics = opts.metrics
-    ? await startRoleMetrics(opts.metrics, target.url, opts.prefix, logger).catch(async (err) => {
+    ? // prom-client (and what it pulls in) is loaded only with --metrics-port.
+      await startMetrics(opts.metrics, target.url, opts.prefix, logger).catch(async (err) => {
         db.close();
         await target.stop();
         throw err;
