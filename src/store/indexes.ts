@@ -9,7 +9,7 @@
  * those pages' link lists meanwhile, so a query during a crawl answers the same rows).
  */
 import type { Statement } from 'better-sqlite3';
-import { storeAuditCounts } from './audit.js';
+import { AUDIT_COUNTS_MIN_PAGES, storeAuditCounts } from './audit.js';
 import type { Db } from './db.js';
 
 export interface DeferredIndex {
@@ -170,13 +170,18 @@ export interface IndexBuild {
  * What the end of a crawl (or an idle writer) does: builds every deferred index that is missing, telling
  * `report` before and after each (a build over millions of rows takes a while), then refreshes the query
  * planner's statistics. Returns what it built.
- * When it built something, it also stores the audit checks' counts (audit.ts storeAuditCounts).
+ * When it built something, it also stores the audit checks' counts of the crawls of at least
+ * `auditCountsMinPages` pages (audit.ts storeAuditCounts, AUDIT_COUNTS_MIN_PAGES).
  */
-export function finishWrites(db: Db, report: (message: string) => void = () => {}): IndexBuild[] {
+export function finishWrites(
+  db: Db,
+  report: (message: string) => void = () => {},
+  auditCountsMinPages = AUDIT_COUNTS_MIN_PAGES,
+): IndexBuild[] {
   const built = buildMissingIndexes(db, report);
   refreshStatistics(db);
   // After a session that wrote enough to defer indexes: a trickle of pages does not recount a large crawl.
-  if (built.length > 0) storeAuditCounts(db, report);
+  if (built.length > 0) storeAuditCounts(db, report, auditCountsMinPages);
   return built;
 }
 
