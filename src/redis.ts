@@ -334,7 +334,8 @@ async function waitForRedis(url: string, child: ChildProcess, timeoutMs: number)
       await assertRedisReachable(url, 500);
       return true;
     } catch {
-      await new Promise((r) => setTimeout(r, 50));
+      // redis-server is up within tens of ms: a crawl's first fetch should not wait a long poll more.
+      await new Promise((r) => setTimeout(r, 10));
     }
   }
   return false;

@@ -164,6 +164,11 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   // The loop below looks every 200 ms whether the crawl is done; the writer wakes it as soon as it has stored
   // as many new rows as the crawl lacked at the last look, so the end is seen when the last row is stored.
   const look = { lacking: Number.POSITIVE_INFINITY, storedSince: 0, nap: new AbortController() };
+  // Likewise the writer stores the last rows without waiting for more: the inbox holds every row still lacking.
+  inbox.complete = (waiting) => {
+    const left = look.lacking - look.storedSince;
+    return left > 0 && waiting >= left;
+  };
   const stored = (b: BatchInfo) => {
     look.storedSince += b.inserted;
     if (look.storedSince >= look.lacking) look.nap.abort();
@@ -267,6 +272,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
       look.nap = new AbortController();
       const stats = await readCrawlStats(redis, opts.prefix, crawl);
       look.lacking = stats.submitted - stats.stored;
+      inbox.recheck();
       await addThreads(stats.submitted);
       const count = stats.stored >= stats.submitted || Date.now() - counted >= 5000;
       if (count) counted = Date.now();
