@@ -214,3 +214,28 @@ describe('broken-links and links-to-redirects during and after a crawl', () => {
     db.close();
   });
 });
+
+describe('bringing link_targets up to date', () => {
+  it('adds the same rows sorted (large databases) or unsorted (small ones)', () => {
+    const rows = (sorted: boolean) => {
+      const db = openDb(':memory:');
+      const a = crawl(db, 'a');
+      const pages = Array.from({ length: 40 }, (_, i) => page(db, a, `${H}/${i}`));
+      // Links in an order unlike the targets' ids, some repeated on a page.
+      for (const [i, from] of pages.entries())
+        for (let j = 0; j < 6; j++) link(db, from, `${H}/${(i * 7 + j * 13) % 40}`, `t${j % 2}`);
+      db.prepare('DELETE FROM link_targets').run();
+      db.prepare('UPDATE link_targets_upto SET page_id = 10').run();
+      const kept = db.prepare('SELECT count(*) FROM link_targets').pluck().get();
+      advanceLinkTargets(db, sorted);
+      const out = db.prepare('SELECT url_id, page_id FROM link_targets ORDER BY 1, 2').raw().all();
+      expect(db.prepare('SELECT page_id FROM link_targets_upto').pluck().get()).toBe(40);
+      db.close();
+      return { kept, out };
+    };
+    const sorted = rows(true);
+    expect(sorted.kept).toBe(0);
+    expect(sorted.out.length).toBeGreaterThan(100);
+    expect(rows(false)).toEqual(sorted);
+  });
+});
