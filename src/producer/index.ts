@@ -63,9 +63,6 @@ export function sinceFor(
   return since;
 }
 
-/** Seeds in the first batch submitted (each batch is one atomic step in Redis, whatever its size). */
-const FIRST_BATCH = 100;
-
 export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
   const { redis, prefix, crawl, settings } = opts;
   const report = opts.report ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -89,8 +86,6 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
     timeoutMs: Math.max(opts.fetch?.timeoutMs ?? 0, 120_000),
   });
   let batch: SubmitItem[] = [];
-  // The first batch is small: workers started beside the producer (crawl) get their first URLs sooner.
-  let limit = Math.min(FIRST_BATCH, batchSize);
   // A batch is read and encoded while the previous one runs in Redis (in order: one connection); at most two
   // are in flight.
   let running = null as Promise<void> | null;
@@ -130,10 +125,7 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
         : null;
       // A sitemap URL's `from` is its sitemap (pages.discovered_from): the audit's sitemap checks use it.
       batch.push({ url: r.url, depth: 0, from: r.sitemap ?? null, seed: r.url, lastmod: r.lastmod, since });
-      if (batch.length >= limit) {
-        limit = batchSize;
-        await flush();
-      }
+      if (batch.length >= batchSize) await flush();
     }
     await flush();
     await running;
