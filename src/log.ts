@@ -1,6 +1,10 @@
 /** pino to stderr: JSON for machines, pretty when a person is watching a terminal. */
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+// pino-pretty is loaded only when a line is made pretty (a person at a terminal): ~40 ms of start-up otherwise.
+const require = createRequire(import.meta.url);
 
 export type Logger = pino.Logger;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -38,7 +42,12 @@ export function createLogger(level: LogLevel = 'info', opts: LoggerOptions = {})
 
 /** Takes pino's JSON lines (of this process or of worker threads) and writes them, pretty or as they are. */
 export function logLineWriter(out: LineSink, pretty: boolean): LineSink {
-  const format = pretty ? pinoPretty.prettyFactory({ colorize: true, translateTime: 'HH:MM:ss' }) : null;
+  const format = pretty
+    ? (require('pino-pretty') as typeof PinoPretty).prettyFactory({
+        colorize: true,
+        translateTime: 'HH:MM:ss',
+      })
+    : null;
   return {
     write(line: string) {
       out.write(format ? format(line) : line);

@@ -1,6 +1,7 @@
 /** The crawl queue (BullMQ) and crawl settings shared by producer and workers. */
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { bullmq } from './deps/bullmq.js';
 import { keys, QUEUE_NAME } from './keys.js';
 import type { CrawlJobData } from './types.js';
 
@@ -11,5 +12,5 @@ export * from './crawls.js';
  * `queue.toKey(id)` for a job): code that reads them directly asks the queue, never spells them out.
  */
 export function openQueue(connection: Redis, prefix: string): Queue<CrawlJobData> {
-  return new Queue<CrawlJobData>(QUEUE_NAME, { connection, prefix: keys(prefix).bullPrefix });
+  return new bullmq.Queue<CrawlJobData>(QUEUE_NAME, { connection, prefix: keys(prefix).bullPrefix });
 }

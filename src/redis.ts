@@ -3,7 +3,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { ioredis } from './deps/ioredis.js';
 import { outageRetryStrategy } from './redis-outage.js';
 
 /** Hides the password of a redis URL for logs and status output. */
@@ -49,7 +50,7 @@ export function parseClusterUrl(url: string): ClusterTarget {
 
 function connectCluster(url: string, extra: RedisOptions, retry: boolean, abandon?: AbortSignal): Cluster {
   const { nodes, options } = parseClusterUrl(url);
-  return new Cluster(nodes, {
+  return new ioredis.Cluster(nodes, {
     clusterRetryStrategy: retry ? outageRetryStrategy(abandon) : () => null,
     enableReadyCheck: true,
     // BullMQ blocks on its own duplicated connections; commands wait for the cluster to be ready.
@@ -69,7 +70,7 @@ function connectCluster(url: string, extra: RedisOptions, retry: boolean, abando
 export function connectRedis(url: string, extra: RedisOptions = {}, abandon?: AbortSignal): Redis {
   const options = { ...redisTlsOptions(url), ...extra };
   if (isClusterUrl(url)) return connectCluster(url, options, true, abandon) as unknown as Redis;
-  return new Redis(url, {
+  return new ioredis.Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     retryStrategy: outageRetryStrategy(abandon),
@@ -113,7 +114,7 @@ export async function assertRedisReachable(url: string, timeoutMs = 5000): Promi
     enableOfflineQueue: false,
     ...redisTlsOptions(url),
   };
-  const r = isClusterUrl(url) ? connectCluster(url, opts, false) : new Redis(url, opts);
+  const r = isClusterUrl(url) ? connectCluster(url, opts, false) : new ioredis.Redis(url, opts);
   // The connection's own error says more than the "Connection is closed." that connect() rejects with.
   let lastError: Error | null = null;
   r.on('error', (err: Error) => {
@@ -285,7 +286,7 @@ async function withOwner<T>(
     return null; // no owner file, or its process is gone
   }
   const url = `redis://127.0.0.1:${prev.port}`;
-  const r = new Redis(url, {
+  const r = new ioredis.Redis(url, {
     lazyConnect: true,
     retryStrategy: () => null,
     maxRetriesPerRequest: 0,
@@ -333,7 +334,8 @@ async function waitForRedis(url: string, child: ChildProcess, timeoutMs: number)
       await assertRedisReachable(url, 500);
       return true;
     } catch {
-      await new Promise((r) => setTimeout(r, 50));
+      // redis-server is up within tens of ms: a crawl's first fetch should not wait a long poll more.
+      await new Promise((r) => setTimeout(r, 10));
     }
   }
   return false;
@@ -346,7 +348,11 @@ async function stopChild(child: ChildProcess, url: string): Promise<void> {
   // is given its time).
   let timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   try {
-    const r = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const r = new ioredis.Redis(url, {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
     r.on('error', () => {});
     await r.connect();
     // SHUTDOWN makes redis fsync the AOF before exiting; the connection drops, so ignore the error.

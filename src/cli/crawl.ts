@@ -8,13 +8,14 @@ import { ConfigError, generateCrawlName } from '../config.js';
 import { readControlState } from '../control/index.js';
 import { keys } from '../keys.js';
 import { createLogger, type LogLevel, logLineWriter } from '../log.js';
-import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
+import type { MetricsConfig } from '../metrics/index.js';
 import { checkSeedArgs, describeBudget, noSeedsWarning, submitSeeds } from '../producer/index.js';
 import { openQueue, readCrawlStats } from '../queue.js';
 import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
 import { watchRedis } from '../redis-outage.js';
 import { sleep } from '../sleep.js';
 import {
+  type BatchInfo,
   crawlSummary,
   type Db,
   finishWritesInThread,
@@ -35,6 +36,7 @@ import {
 } from '../worker/index.js';
 import { lockDatabase } from './db-lock.js';
 import { announceStop, type CliIO, interruptedExitCode, line } from './io.js';
+import { startMetrics } from './metrics.js';
 import { createProgress } from './progress.js';
 import { resolveRedis } from './redis-target.js';
 
@@ -130,7 +132,8 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
     throw err;
   }
   const metrics = opts.metrics
-    ? await startRoleMetrics(opts.metrics, target.url, opts.prefix, logger).catch(async (err) => {
+    ? // prom-client (and what it pulls in) is loaded only with --metrics-port.
+      await startMetrics(opts.metrics, target.url, opts.prefix, logger).catch(async (err) => {
         db.close();
         await target.stop();
         throw err;
@@ -158,6 +161,18 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
   writerRedis.on('error', () => {});
   // This thread's worker hands its records to the writer in memory (store/inbox.ts); threads use the stream.
   const inbox = new RecordInbox();
+  // The loop below looks every 200 ms whether the crawl is done; the writer wakes it as soon as it has stored
+  // as many new rows as the crawl lacked at the last look, so the end is seen when the last row is stored.
+  const look = { lacking: Number.POSITIVE_INFINITY, storedSince: 0, nap: new AbortController() };
+  // Likewise the writer stores the last rows without waiting for more: the inbox holds every row still lacking.
+  inbox.complete = (waiting) => {
+    const left = look.lacking - look.storedSince;
+    return left > 0 && waiting >= left;
+  };
+  const stored = (b: BatchInfo) => {
+    look.storedSince += b.inserted;
+    if (look.storedSince >= look.lacking) look.nap.abort();
+  };
   const writer = runStoreWriter({
     inbox,
     commandRedis: redis,
@@ -168,7 +183,10 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
     logger,
     // Short blocking reads: stopping waits for the read in flight, and this process stops once the crawl is done.
     blockMs: 250,
-    onBatch: metrics ? (b) => metrics.writer.observeBatch(b) : undefined,
+    onBatch: (b) => {
+      metrics?.writer.observeBatch(b);
+      stored(b);
+    },
   });
   const worker = await startWorker({
     redisUrl: target.url,
@@ -249,10 +267,16 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
     // Done when every URL submitted to this crawl (seeds and discovered) has its row in the database.
     // The writer's counts in Redis follow the database exactly and cost nothing to read, while counting the
     // rows costs ~75 ms at 1M pages: the database is asked only when Redis says done, and every 5 s.
-    for (let tick = 0; ; tick++) {
+    for (let counted = 0; ; ) {
+      look.storedSince = 0;
+      look.nap = new AbortController();
       const stats = await readCrawlStats(redis, opts.prefix, crawl);
+      look.lacking = stats.submitted - stats.stored;
+      inbox.recheck();
       await addThreads(stats.submitted);
-      const done = stats.stored >= stats.submitted || tick % 25 === 0 ? crawlSummary(db, crawl) : null;
+      const count = stats.stored >= stats.submitted || Date.now() - counted >= 5000;
+      if (count) counted = Date.now();
+      const done = count ? crawlSummary(db, crawl) : null;
       progress.update({
         done: done?.pages ?? stats.stored,
         total: stats.submitted,
@@ -266,7 +290,7 @@ async function runCrawl(opts: CrawlCommandOptions, io: CliIO): Promise<number> {
         interrupted = true;
         break;
       }
-      await sleep(200, AbortSignal.any([stopOrLost, fatal.signal]));
+      await sleep(200, AbortSignal.any([stopOrLost, fatal.signal, look.nap.signal]));
     }
   } catch (err) {
     // A command that failed because Redis is gone says "Connection is closed."; the watch says why.

@@ -1,11 +1,12 @@
 /** `metacrawl store`: the single store writer, until SIGINT/SIGTERM. */
 import { createLogger, type LogLevel } from '../log.js';
-import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
+import type { MetricsConfig } from '../metrics/index.js';
 import { connectRedis, disconnectRedis, redactRedisUrl } from '../redis.js';
 import { watchRedis } from '../redis-outage.js';
 import { finishWritesInThread, openDb, runStoreWriter } from '../store/index.js';
 import { lockDatabase } from './db-lock.js';
 import { announceStop, type CliIO } from './io.js';
+import { startMetrics } from './metrics.js';
 import { resolveRedis } from './redis-target.js';
 
 /** A writer idle this long builds the indexes it left off (and again after the next burst of writes). */
@@ -30,9 +31,7 @@ export async function storeCommand(opts: StoreCommandOptions, io: CliIO): Promis
   try {
     db = openDb(opts.db, { onMigration: (m) => logger.info(m) });
     const target = await resolveRedis(opts.redisUrl, null);
-    const metrics = opts.metrics
-      ? await startRoleMetrics(opts.metrics, target.url, opts.prefix, logger)
-      : null;
+    const metrics = opts.metrics ? await startMetrics(opts.metrics, target.url, opts.prefix, logger) : null;
     const giveUp = new AbortController();
     const redis = connectRedis(target.url, {}, giveUp.signal);
     const watch = watchRedis(redis, redactRedisUrl(target.url), { outageMs: opts.redisTimeoutMs, logger });

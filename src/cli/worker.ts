@@ -1,10 +1,11 @@
 /** `metacrawl worker`: fetch and extract until SIGINT/SIGTERM. */
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import { createLogger, type LogLevel } from '../log.js';
-import { type MetricsConfig, startRoleMetrics } from '../metrics/index.js';
+import type { MetricsConfig } from '../metrics/index.js';
 import { sleep } from '../sleep.js';
 import { startWorker } from '../worker/index.js';
 import { announceStop, type CliIO } from './io.js';
+import { startMetrics } from './metrics.js';
 import { resolveRedis } from './redis-target.js';
 
 export interface WorkerCommandOptions {
@@ -29,7 +30,7 @@ export interface WorkerCommandOptions {
 export async function workerCommand(opts: WorkerCommandOptions, io: CliIO): Promise<number> {
   const logger = createLogger(opts.logLevel);
   const target = await resolveRedis(opts.redisUrl, null);
-  const metrics = opts.metrics ? await startRoleMetrics(opts.metrics, target.url, opts.prefix, logger) : null;
+  const metrics = opts.metrics ? await startMetrics(opts.metrics, target.url, opts.prefix, logger) : null;
   const worker = await startWorker({
     redisUrl: target.url,
     prefix: opts.prefix,

@@ -10,9 +10,10 @@
  *   `CANCELLED` by their workers at their next check, or stored normally if their fetch had already begun.
  *   The turns its jobs booked at hosts are dropped.
  */
-import { Job, type Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { dropCrawlTurns } from '../crawl-turns.js';
+import { bullmq } from '../deps/bullmq.js';
 import { drainFrontier } from '../frontier/drain.js';
 import { keys } from '../keys.js';
 import { openQueue } from '../queue.js';
@@ -116,7 +117,7 @@ export async function resumeCrawl(
     await forEachCrawlJob(redis, queue, crawl, 'delayed', async (ids) => {
       const done = await Promise.all(
         ids.map((id) =>
-          new Job<CrawlJobData>(queue, 'page', {} as CrawlJobData, {}, id).promote().then(
+          new bullmq.Job<CrawlJobData>(queue, 'page', {} as CrawlJobData, {}, id).promote().then(
             () => 1,
             // No longer delayed (BullMQ promoted it, or a worker took it): nothing to do.
             () => 0,

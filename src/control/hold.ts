@@ -6,8 +6,9 @@
  *   it back at once;
  * - cancelled: the job ends here as a `CANCELLED` row.
  */
-import { DelayedError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { bullmq } from '../deps/bullmq.js';
 import { keys } from '../keys.js';
 import { defineScript, type ScriptFn } from '../lua.js';
 import { jobRecord } from '../records.js';
@@ -82,6 +83,6 @@ export class CrawlControl {
     } finally {
       await this.redis.zrem(this.k.crawlParking(crawl), lease);
     }
-    throw new DelayedError();
+    throw new bullmq.DelayedError();
   }
 }

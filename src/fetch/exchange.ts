@@ -6,7 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { errors } from 'undici';
+import { undici } from '../deps/undici.js';
 
 /** Bytes buffered before the socket is paused, as undici's Readable body (its default highWaterMark). */
 const HIGH_WATER = 64 * 1024;
@@ -91,7 +91,7 @@ export class Exchange implements Dispatcher.DispatchHandler, AsyncIterable<Buffe
   /** Aborts the request (closing its connection unless the response was complete). */
   abort(reason?: Error): void {
     if (this.ended || this.failure) return;
-    const err = reason ?? new errors.RequestAbortedError();
+    const err = reason ?? new undici.errors.RequestAbortedError();
     if (this.controller) this.controller.abort(err);
     else this.pendingAbort ??= err;
   }

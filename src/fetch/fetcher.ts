@@ -5,7 +5,8 @@
  */
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
+import { undici } from '../deps/undici.js';
 import { CrawlError } from '../errors.js';
 import type { RedirectHop } from '../types.js';
 import { createAddressPolicy } from './address-policy.js';
@@ -200,7 +201,7 @@ export class Fetcher {
     let g = this.agents.get(key);
     if (!g) {
       const policy = createAddressPolicy(opts.allowPrivate);
-      const agent = new Agent({
+      const agent = new undici.Agent({
         connections: this.connections,
         maxHeaderSize: MAX_HEADER_SIZE,
         headersTimeout: this.defaults.timeoutMs,

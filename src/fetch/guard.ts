@@ -5,7 +5,8 @@
  */
 import dns, { type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
+import { undici } from '../deps/undici.js';
 import { CrawlError } from '../errors.js';
 import type { AddressVerdict } from './address-policy.js';
 
@@ -51,7 +52,7 @@ export interface GuardedConnectorOptions {
 }
 
 export function guardedConnector(opts: GuardedConnectorOptions): buildConnector.connector {
-  const base = buildConnector({ timeout: opts.connectTimeoutMs, lookup: guardedLookup(opts.policy) });
+  const base = undici.buildConnector({ timeout: opts.connectTimeoutMs, lookup: guardedLookup(opts.policy) });
   return (options, callback) => {
     // IP literals never reach the lookup, so they are judged here.
     if (isIP(options.hostname)) {

@@ -165,23 +165,37 @@ function storedCounts(db: Db, crawlId: number): Map<string, number> {
 }
 
 /**
- * Counts every check of every crawl whose stored counts no longer hold, and stores them (a writable connection;
- * the end of a crawl calls it). Counted in one read transaction with the crawl's pages_version, so a page
- * written meanwhile leaves the stored counts marked as older than the crawl. Returns the crawls counted.
+ * Crawls smaller than this get no stored counts at the end of a crawl: counting their checks live costs
+ * ~35-40 µs per page (35 CPU s at 1,000,000 pages, 0.2 s at 5,000), under ~0.4 s here, and the explorer
+ * remembers what it counted; storing them would cost the end of every such crawl as much again.
  */
-export function storeAuditCounts(db: Db, report: (message: string) => void = () => {}): string[] {
+export const AUDIT_COUNTS_MIN_PAGES = 10_000;
+
+/**
+ * Counts every check of every crawl whose stored counts no longer hold, and stores them (a writable connection;
+ * the end of a crawl calls it, with minPages AUDIT_COUNTS_MIN_PAGES). Counted in one read transaction with the
+ * crawl's pages_version, so a page written meanwhile leaves the stored counts marked as older than the crawl.
+ * Crawls with fewer than `minPages` pages are left out. Returns the crawls counted.
+ */
+export function storeAuditCounts(
+  db: Db,
+  report: (message: string) => void = () => {},
+  minPages = 0,
+): string[] {
   if (!hasCountsTable(db)) return [];
   const checks = auditChecks(db);
   const crawls = db.prepare('SELECT id, name FROM crawls ORDER BY id').all() as {
     id: number;
     name: string;
   }[];
+  const pageCount = db.prepare('SELECT count(*) FROM pages WHERE crawl_id = ?').pluck();
   const done: string[] = [];
   for (const crawl of crawls) {
     const counted = db
       .transaction(() => {
         const fresh = storedCounts(db, crawl.id);
         if (checks.every((c) => fresh.has(c.id))) return null;
+        if (minPages > 0 && (pageCount.get(crawl.id) as number) < minPages) return null;
         const version = db
           .prepare('SELECT pages_version FROM crawls WHERE id = ?')
           .pluck()

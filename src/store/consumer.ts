@@ -91,6 +91,15 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
   let failures = 0;
   let lastBatchAt = Date.now();
   let unfinished = false;
+  // With a command connection of its own (crawl), stopping ends a blocking read in flight at once (CLIENT
+  // UNBLOCK: it returns empty, as on its timeout) instead of waiting out its block time.
+  let readerId: number | null = null;
+  let reading = false;
+  const unblock = opts.commandRedis && !redis.isCluster ? opts.commandRedis : null;
+  const onStop = () => {
+    if (reading && readerId !== null) unblock?.call('CLIENT', 'UNBLOCK', readerId).catch(() => {});
+  };
+  signal.addEventListener('abort', onStop, { once: true });
 
   const read = async (id: '0' | '>'): Promise<Entry[]> => {
     const block = id === '>' ? ['BLOCK', blockMs] : [];
@@ -224,9 +233,16 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
       if (!groupReady) {
         if ((await untilAborted(ensureGroup(redis, k.results), signal, 0)) === ABORTED) break;
         groupReady = true;
+        if (unblock) readerId = (await redis.client('ID')) as number;
+        if (signal.aborted) break;
       }
       // On stop, an XREADGROUP in flight is given its block time to return, and what it read is written.
-      const entries = await untilAborted(read(pending ? '0' : '>'), signal, blockMs + GRACE_MS);
+      reading = true;
+      const entries = await untilAborted(read(pending ? '0' : '>'), signal, blockMs + GRACE_MS).finally(
+        () => {
+          reading = false;
+        },
+      );
       if (entries === ABORTED) break;
       if (entries.length === 0) {
         pending = false;
@@ -255,6 +271,7 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
       await sleep(wait, signal);
     }
   }
+  signal.removeEventListener('abort', onStop);
   await inboxDone;
 }
 

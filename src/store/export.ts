@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
-import { type ColumnKind, type ExportColumn, ParquetSink } from './export-parquet.js';
+import type { ColumnKind, ExportColumn } from './export-parquet.js';
 import { Sink } from './export-sink.js';
 import { csvField } from './query.js';
 import { closeReadOnlyDb, openReadOnlyDb } from './readonly.js';
@@ -125,6 +125,8 @@ async function writeTable(
   const names = columns.map((c) => c.name);
   let rows = 0;
   if (format === 'parquet') {
+    // Loaded here: hyparquet-writer is needed by Parquet exports only.
+    const { ParquetSink } = await import('./export-parquet.js');
     const pq = new ParquetSink(columns, sink, rowGroupRows);
     for (const row of stmt.raw(true).iterate(crawlId) as Iterable<unknown[]>) {
       await pq.add(row);

@@ -23,6 +23,11 @@ export class RecordInbox {
   private items: Waiter[] = [];
   private wake: (() => void) | null = null;
   private closedWith: Error | null = null;
+  /**
+   * Whether the records waiting are all there is to come for now (crawl: as many as the crawl lacks), so the
+   * batch is due without lingering: the last rows of a crawl are not held back.
+   */
+  complete: ((waiting: number) => boolean) | null = null;
 
   /**
    * @param batchSize records taken per batch at most
@@ -41,12 +46,21 @@ export class RecordInbox {
     if (this.closedWith) return Promise.reject(this.closedWith);
     return new Promise<void>((resolve, reject) => {
       this.items.push({ record, resolve, reject });
-      if (this.items.length === 1 || this.items.length >= this.batchSize) this.wake?.();
+      if (this.items.length === 1 || this.due()) this.wake?.();
     });
   };
 
   get size(): number {
     return this.items.length;
+  }
+
+  /** Ends a linger now if the batch has become due (complete() may have changed its mind). */
+  recheck(): void {
+    if (this.items.length > 0 && this.due()) this.wake?.();
+  }
+
+  private due(): boolean {
+    return this.items.length >= this.batchSize || (this.complete?.(this.items.length) ?? false);
   }
 
   /**
@@ -55,8 +69,7 @@ export class RecordInbox {
    */
   async take(signal: AbortSignal): Promise<Waiter[]> {
     if (this.items.length === 0 && !signal.aborted) await this.until(signal, null);
-    if (this.items.length > 0 && this.items.length < this.batchSize && !signal.aborted)
-      await this.until(signal, this.lingerMs);
+    if (this.items.length > 0 && !this.due() && !signal.aborted) await this.until(signal, this.lingerMs);
     return this.items.splice(0, this.batchSize);
   }
 
@@ -82,7 +95,7 @@ export class RecordInbox {
       };
       if (ms !== null) timer = setTimeout(done, ms);
       // A full batch ends the linger early; the first record ends the idle wait.
-      this.wake = ms === null ? done : () => this.items.length >= this.batchSize && done();
+      this.wake = ms === null ? done : () => this.due() && done();
       signal.addEventListener('abort', done, { once: true });
     });
   }

@@ -1,5 +1,6 @@
 /** The store stage: the SQLite database, the one store writer that fills it, and read-only queries over it. */
 export {
+  AUDIT_COUNTS_MIN_PAGES,
   type AuditCheck,
   type AuditCheckResult,
   AuditError,

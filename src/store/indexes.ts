@@ -9,7 +9,7 @@
  * those pages' link lists meanwhile, so a query during a crawl answers the same rows).
  */
 import type { Statement } from 'better-sqlite3';
-import { storeAuditCounts } from './audit.js';
+import { AUDIT_COUNTS_MIN_PAGES, storeAuditCounts } from './audit.js';
 import type { Db } from './db.js';
 
 export interface DeferredIndex {
@@ -38,6 +38,19 @@ const ADVANCE_LINK_TARGETS = `INSERT OR IGNORE INTO link_targets (url_id, page_i
   WHERE l.page_id > (SELECT max(page_id) FROM link_targets_upto)
   GROUP BY 1, 2`;
 
+/**
+ * The same rows unsorted, for a small database: while link_targets fits in the page cache many times over
+ * (~100 entries of ~15 bytes per page: 10,000 pages ≈ 15 MB, the cache is 64 MB), inserting in page order costs
+ * less than sorting first (5,000 pages: 0.36 s instead of 0.45 s). INSERT OR IGNORE drops the repeats.
+ */
+const ADVANCE_LINK_TARGETS_UNSORTED = `INSERT OR IGNORE INTO link_targets (url_id, page_id)
+  SELECT ${LINK_URL_ID}, l.page_id
+  FROM link_lists l JOIN json_each(l.links) j
+  WHERE l.page_id > (SELECT max(page_id) FROM link_targets_upto)`;
+
+/** Up to this many pages in the database, link_targets is brought up to date unsorted (above). */
+export const UNSORTED_ADVANCE_MAX_PAGES = 10_000;
+
 const LAST_PAGE = 'SELECT max(id) FROM pages';
 const UPTO = 'SELECT max(page_id) FROM link_targets_upto';
 const SET_UPTO = 'UPDATE link_targets_upto SET page_id = ?';
@@ -45,12 +58,16 @@ const SET_UPTO = 'UPDATE link_targets_upto SET page_id = ?';
 /**
  * Adds the link targets of every page written since link_targets was last brought up to date, and moves its
  * watermark to the last page. Pages are only ever added after the largest id, so each page is added once.
+ * Sorted or not (default: by the database's size), the rows are the same.
  */
-export function advanceLinkTargets(db: Db): void {
+export function advanceLinkTargets(db: Db, sorted?: boolean): void {
+  const lastPage = db.prepare(LAST_PAGE).pluck();
+  const small = ((lastPage.get() as number | null) ?? 0) <= UNSORTED_ADVANCE_MAX_PAGES;
+  sorted ??= !small;
   advance(
-    db.prepare(LAST_PAGE).pluck(),
+    lastPage,
     db.prepare(UPTO).pluck(),
-    db.prepare(ADVANCE_LINK_TARGETS),
+    db.prepare(sorted ? ADVANCE_LINK_TARGETS : ADVANCE_LINK_TARGETS_UNSORTED),
     db.prepare(SET_UPTO),
   );
 }
@@ -170,13 +187,18 @@ export interface IndexBuild {
  * What the end of a crawl (or an idle writer) does: builds every deferred index that is missing, telling
  * `report` before and after each (a build over millions of rows takes a while), then refreshes the query
  * planner's statistics. Returns what it built.
- * When it built something, it also stores the audit checks' counts (audit.ts storeAuditCounts).
+ * When it built something, it also stores the audit checks' counts of the crawls of at least
+ * `auditCountsMinPages` pages (audit.ts storeAuditCounts, AUDIT_COUNTS_MIN_PAGES).
  */
-export function finishWrites(db: Db, report: (message: string) => void = () => {}): IndexBuild[] {
+export function finishWrites(
+  db: Db,
+  report: (message: string) => void = () => {},
+  auditCountsMinPages = AUDIT_COUNTS_MIN_PAGES,
+): IndexBuild[] {
   const built = buildMissingIndexes(db, report);
   refreshStatistics(db);
   // After a session that wrote enough to defer indexes: a trickle of pages does not recount a large crawl.
-  if (built.length > 0) storeAuditCounts(db, report);
+  if (built.length > 0) storeAuditCounts(db, report, auditCountsMinPages);
   return built;
 }
 

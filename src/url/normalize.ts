@@ -4,7 +4,7 @@
  * this module adds what it leaves alone: fragments, percent-encoding case, tracking params, query order.
  */
 import { hash } from 'node:crypto';
-import { getDomain, parse as parseHost } from 'tldts';
+import { tldts } from '../deps/tldts.js';
 
 export interface NormalizeOptions {
   /** URLs longer than this (after normalization) are refused. */
@@ -174,8 +174,8 @@ function compilePatterns(globs: readonly string[]): RegExp | null {
 export function hostKey(url: string, mode: 'host' | 'domain'): string {
   const hostname = hostnameOf(url);
   if (mode === 'host' || hostname.startsWith('[')) return hostname;
-  if (parseHost(hostname).isIp) return hostname;
-  return getDomain(hostname) ?? hostname;
+  if (tldts.parse(hostname).isIp) return hostname;
+  return tldts.getDomain(hostname) ?? hostname;
 }
 
 /**

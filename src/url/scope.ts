@@ -1,5 +1,5 @@
 /** Scope for link discovery: may a link found while crawling from `seed` be followed? */
-import { getDomain, parse as parseHost } from 'tldts';
+import { tldts } from '../deps/tldts.js';
 
 export type ScopeMode = 'host' | 'domain' | 'any';
 
@@ -28,8 +28,8 @@ export function inScope(
  */
 export function scopeKey(url: string, mode: 'host' | 'domain'): string {
   const hostname = new URL(url).hostname;
-  if (mode === 'host' || hostname.startsWith('[') || parseHost(hostname).isIp) return hostname;
-  return getDomain(hostname, { allowPrivateDomains: true }) ?? hostname;
+  if (mode === 'host' || hostname.startsWith('[') || tldts.parse(hostname).isIp) return hostname;
+  return tldts.getDomain(hostname, { allowPrivateDomains: true }) ?? hostname;
 }
 
 // A /g or /y RegExp keeps lastIndex between calls; start every test from the beginning.

@@ -11,11 +11,12 @@
  * BullMQ ignores a job it already holds. Only a feeder stalled past the lease while its jobs were fetched and
  * removed would queue them again: fetched twice, one row (the store upserts).
  */
-import { Job, type JobsOptions, type Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CrawlSettings } from '../config.js';
 import { FairShare, priorityClass } from '../control/index.js';
 import { jobId } from '../crawls.js';
+import { bullmq } from '../deps/bullmq.js';
 import { entryJobData } from '../frontier/entry.js';
 import { FrontierStore, type TakeOptions } from '../frontier/store.js';
 import type { Logger } from '../log.js';
@@ -185,7 +186,7 @@ export class Feeder {
         removeOnFail: { count: 1000 },
         priority: priorities[i],
       };
-      adds.push(new Job<CrawlJobData>(queue, 'page', data, opts, id).addJob(multi));
+      adds.push(new bullmq.Job<CrawlJobData>(queue, 'page', data, opts, id).addJob(multi));
     });
     await Promise.all(adds);
     this.store.release(multi as unknown as Parameters<FrontierStore['release']>[0], token);

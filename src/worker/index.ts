@@ -1,10 +1,11 @@
 /** The worker role: a BullMQ worker whose jobs are URLs, with fleet-wide politeness and one result per page. */
 import { hostname } from 'node:os';
-import { DelayedError, type Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ArchiveError, WarcArchive } from '../archive/index.js';
 import { type CrawlSettings, type FetchConfig, VERSION } from '../config.js';
 import { CrawlControl } from '../control/index.js';
+import { bullmq } from '../deps/bullmq.js';
 import { Fetcher, parseRetryAfter, redactUrl } from '../fetch/index.js';
 import { keys, QUEUE_NAME } from '../keys.js';
 import type { Logger } from '../log.js';
@@ -191,13 +192,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         failed.abort(err);
       }
       await job.moveToDelayed(Date.now() + 1000, token);
-      throw new DelayedError();
+      throw new bullmq.DelayedError();
     } finally {
       inFlight.delete(key);
     }
   };
 
-  const worker = new Worker<JobData>(QUEUE_NAME, run, {
+  const worker = new bullmq.Worker<JobData>(QUEUE_NAME, run, {
     connection: redis,
     prefix: keys(prefix).bullPrefix,
     concurrency: opts.concurrency,

@@ -2,12 +2,13 @@
  * One job = one URL: robots → politeness gate → fetch → classify → extract → publish one record.
  * A job that must wait for its host is moved to BullMQ's delayed set (no sleeping on a slot, no retry spent).
  */
-import { DelayedError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WarcArchive } from '../archive/index.js';
 import type { CrawlSettings, FetchConfig } from '../config.js';
 import type { CrawlControl } from '../control/index.js';
 import { addCustomFields, customFieldsOf } from '../custom-fields.js';
+import { bullmq } from '../deps/bullmq.js';
 import { type CrawlError, type ErrorCode, isCrawlError } from '../errors.js';
 import {
   classifyStatus,
@@ -114,7 +115,7 @@ async function delay(
     Date.now() + Math.max(1, Math.ceil(waitMs)) + (jitter ? Math.floor(Math.random() * DELAY_JITTER_MS) : 0),
     token,
   );
-  throw new DelayedError();
+  throw new bullmq.DelayedError();
 }
 
 export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: string): Promise<void> {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Db, openDb } from '../../src/store/db.js';
 import {
+  AUDIT_COUNTS_MIN_PAGES,
   type AuditFinding,
   type AuditMemo,
   finishWrites,
@@ -107,13 +108,34 @@ describe('stored audit counts', () => {
     const db = openDb(':memory:');
     const a = crawl(db, 'a');
     page(db, a, `${H}/`);
-    finishWrites(db);
+    finishWrites(db, undefined, 1);
     expect(db.prepare('SELECT count(*) FROM audit_counts').pluck().get()).toBe(0);
     link(db, page(db, a, `${H}/p`), `${H}/`, 'Home');
-    finishWrites(db);
+    finishWrites(db, undefined, 1);
     expect(db.prepare('SELECT count(*) FROM audit_counts WHERE crawl_id = ?').pluck().get(a)).toBeGreaterThan(
       29,
     );
+    db.close();
+  });
+
+  it('are stored only for crawls of at least AUDIT_COUNTS_MIN_PAGES pages (smaller ones count fast live)', () => {
+    const db = openDb(':memory:');
+    const small = crawl(db, 'small');
+    const big = crawl(db, 'big');
+    link(db, page(db, small, `${H}/`), `${H}/a`, 'A');
+    for (let i = 0; i < 3; i++) page(db, big, `${H}/${i}`);
+    // Left behind by the writer, as a crawl that deferred its indexes leaves it.
+    db.prepare('UPDATE link_targets_upto SET page_id = 0').run();
+    db.prepare('DELETE FROM link_targets').run();
+    expect(finishWrites(db, undefined, 3).map((b) => b.name)).toContain('link_targets');
+    const stored = db
+      .prepare('SELECT DISTINCT c.name FROM audit_counts a JOIN crawls c ON c.id = a.crawl_id')
+      .pluck()
+      .all();
+    expect(stored).toEqual(['big']);
+    // The default threshold is the constant, and a crawl below it is still audited exactly, live.
+    expect(AUDIT_COUNTS_MIN_PAGES).toBe(10_000);
+    expect(counts(db, 'small')['broken-links']).toBe(0);
     db.close();
   });
 });
@@ -190,5 +212,30 @@ describe('broken-links and links-to-redirects during and after a crawl', () => {
       live.flatMap((r) => r.items.map((i) => i.url)),
     );
     db.close();
+  });
+});
+
+describe('bringing link_targets up to date', () => {
+  it('adds the same rows sorted (large databases) or unsorted (small ones)', () => {
+    const rows = (sorted: boolean) => {
+      const db = openDb(':memory:');
+      const a = crawl(db, 'a');
+      const pages = Array.from({ length: 40 }, (_, i) => page(db, a, `${H}/${i}`));
+      // Links in an order unlike the targets' ids, some repeated on a page.
+      for (const [i, from] of pages.entries())
+        for (let j = 0; j < 6; j++) link(db, from, `${H}/${(i * 7 + j * 13) % 40}`, `t${j % 2}`);
+      db.prepare('DELETE FROM link_targets').run();
+      db.prepare('UPDATE link_targets_upto SET page_id = 10').run();
+      const kept = db.prepare('SELECT count(*) FROM link_targets').pluck().get();
+      advanceLinkTargets(db, sorted);
+      const out = db.prepare('SELECT url_id, page_id FROM link_targets ORDER BY 1, 2').raw().all();
+      expect(db.prepare('SELECT page_id FROM link_targets_upto').pluck().get()).toBe(40);
+      db.close();
+      return { kept, out };
+    };
+    const sorted = rows(true);
+    expect(sorted.kept).toBe(0);
+    expect(sorted.out.length).toBeGreaterThan(100);
+    expect(rows(false)).toEqual(sorted);
   });
 });

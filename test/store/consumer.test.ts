@@ -264,4 +264,58 @@ describe('store writer (results stream consumer)', () => {
     await Promise.all(puts);
     expect(pageCount()).toBe(30);
   });
+
+  it('stores a batch without lingering once the inbox holds all that is to come (complete)', async () => {
+    const ac = new AbortController();
+    // A linger longer than the test: only complete() can make these batches due.
+    const inbox = new RecordInbox(500, 60_000);
+    inbox.complete = (waiting) => waiting >= 30;
+    const done = runStoreWriter({
+      redis: reader,
+      commandRedis: redis,
+      inbox,
+      prefix,
+      db,
+      signal: ac.signal,
+      blockMs: 100,
+    });
+    const recs = records(35);
+    await Promise.all(recs.slice(0, 30).map((r) => inbox.put(r)));
+    expect(pageCount()).toBe(30);
+    const rest = Promise.all(recs.slice(30).map((r) => inbox.put(r)));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pageCount()).toBe(30);
+    // What is to come changed (the crawl looked again): the batch waiting is due now.
+    inbox.complete = (waiting) => waiting >= 5;
+    inbox.recheck();
+    await rest;
+    expect(pageCount()).toBe(35);
+    ac.abort();
+    await done;
+  });
+
+  it('ends its blocking read at once when stopped, given a command connection (CLIENT UNBLOCK)', async () => {
+    const ac = new AbortController();
+    const batches: BatchInfo[] = [];
+    // A block far longer than the test's timeout: only the unblock lets the writer return in time.
+    const done = runStoreWriter({
+      redis: reader,
+      commandRedis: redis,
+      prefix,
+      db,
+      signal: ac.signal,
+      blockMs: 60_000,
+      onBatch: (b) => batches.push(b),
+    });
+    await publishRecords(redis.pipeline(), prefix, records(10)).exec();
+    await waitFor(() => pageCount() === 10);
+    // The writer is blocked on its next read now.
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    await done;
+    // Whatever arrives after the stop stays in the stream for the next writer.
+    await publishRecords(redis.pipeline(), prefix, records(3, 'c2')).exec();
+    expect(await redis.xlen(k.results)).toBe(3);
+    expect(pageCount()).toBe(10);
+  });
 });

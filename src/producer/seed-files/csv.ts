@@ -3,7 +3,7 @@
  * lines). Problems carry the physical line where their record began.
  */
 import type { Readable } from 'node:stream';
-import { type CsvError, parse as parseCsv } from 'csv-parse';
+import type { CsvError } from 'csv-parse';
 import type { SeedLine, SeedProblem } from './types.js';
 
 export async function* readCsv(
@@ -24,6 +24,8 @@ export async function* readCsv(
     line: (s.terminal ? lastEnd + (s.emptyLines - lastEmpty) + 1 : s.rawLine) - drift,
     reason: s.reason,
   });
+  // Loaded here: csv-parse is needed by CSV seed files only.
+  const { parse: parseCsv } = await import('csv-parse');
   const parser = parseCsv({
     bom: true,
     info: true,
