@@ -92,15 +92,16 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
   let lastBatchAt = Date.now();
   let unfinished = false;
 
-  const read = async (id: '0' | '>'): Promise<Entry[]> => {
-    const block = id === '>' ? ['BLOCK', blockMs] : [];
+  /** `block`: wait up to blockMs for new entries (a read of '>' only). */
+  const read = async (id: '0' | '>', block = id === '>'): Promise<Entry[]> => {
+    const wait = block ? ['BLOCK', blockMs] : [];
     const res = (await redis.xreadgroup(
       'GROUP',
       RESULTS_GROUP,
       consumer,
       'COUNT',
       batchSize,
-      ...(block as ['BLOCK', number]),
+      ...(wait as ['BLOCK', number]),
       'STREAMS',
       k.results,
       id,
@@ -219,14 +220,18 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
     inbox.close(new Error('store writer stopped'));
   }
 
-  while (!signal.aborted) {
+  // The next batch's XREADGROUP, sent before the current batch is written (see below), or null.
+  let ahead: Promise<Entry[]> | null = null;
+  while (!signal.aborted || ahead) {
     try {
       if (!groupReady) {
         if ((await untilAborted(ensureGroup(redis, k.results), signal, 0)) === ABORTED) break;
         groupReady = true;
       }
       // On stop, an XREADGROUP in flight is given its block time to return, and what it read is written.
-      const entries = await untilAborted(read(pending ? '0' : '>'), signal, blockMs + GRACE_MS);
+      const p = ahead ?? read(pending ? '0' : '>');
+      ahead = null;
+      const entries = await untilAborted(p, signal, blockMs + GRACE_MS);
       if (entries === ABORTED) break;
       if (entries.length === 0) {
         pending = false;
@@ -240,13 +245,21 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
         }
         continue;
       }
+      // A full batch says more are waiting: the next one is asked for now (without blocking, so the batch's
+      // XACK behind it on this connection is not held up), and Redis prepares it while SQLite writes this one.
+      // Entries are still acknowledged only once their batch is committed: what was read ahead of a batch that
+      // failed, or of a stop, is pending and read again (from '0'), as any entries read and not acknowledged.
+      // Not in pending mode: a read from '0' before the acknowledgement would return this batch again.
+      if (!pending && !signal.aborted && entries.length >= batchSize) ahead = read('>', false);
       await handle(entries, pending);
       lastBatchAt = Date.now();
       unfinished = true;
       failures = 0;
     } catch (err) {
       failures++;
-      // Whatever was read but not acknowledged is re-read from the pending list after the pause;
+      ahead?.catch(() => {});
+      ahead = null;
+      // Whatever was read but not acknowledged (read ahead included) is re-read from the pending list after the pause;
       // the group is re-ensured in case Redis lost it (NOGROUP after a restart without persistence).
       pending = true;
       groupReady = false;
