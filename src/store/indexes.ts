@@ -11,7 +11,9 @@
  * crawl answers the same rows).
  * The indexes of `pages` keyed on what grows with the crawl or takes few values (crawl and error, fetch time,
  * status, elapsed time; the small partial ones) are kept: their inserts append, and the progress line, the
- * explorer's crawl list and its narrow filters read them during a crawl.
+ * explorer's crawl list and its narrow filters read them during a crawl. So is `pages_crawl_doc` (by document
+ * URL): the audit's `audit_pages` looks a redirected row's document up in it, and without it would read the crawl
+ * once per redirected row.
  */
 import type { Statement } from 'better-sqlite3';
 import { storeAuditCounts } from './audit.js';
@@ -79,15 +81,15 @@ export function linkTargetsBehind(db: Db): boolean {
 }
 
 /**
- * The indexes of `pages` a writer leaves off (as migrations 003 and 007 create them): a page's URL, title and
- * host land anywhere in them, so each insert reads and dirties a leaf of its own. Without them the explorer's
- * host chart, "lacks a field" filters and title order, and the audit's document grouping read the crawl's rows
- * instead (the same rows, slower); `INDEXED BY` is only written when the index exists (serve/filters.ts).
+ * The indexes of `pages` a writer leaves off (as migration 003 creates them): a page's URL, title and host land
+ * anywhere in them, so each insert reads and dirties a leaf of its own. Without them the explorer's host chart,
+ * "lacks a field" filters and title order (and the audit's duplicate titles) read and sort the crawl's rows
+ * instead: the same rows, slower, never a scan per row. The explorer writes `INDEXED BY` only for an index that
+ * exists (serve/reader.ts).
  */
 export const PAGE_LIST_INDEXES: Readonly<Record<string, string>> = {
   pages_crawl_host: 'pages (crawl_id, host, url)',
   pages_crawl_title: 'pages (crawl_id, title)',
-  pages_crawl_doc: 'pages (crawl_id, coalesce(final_url, url))',
   pages_lacks_title: 'pages (crawl_id, url) WHERE error IS NULL AND title IS NULL',
   pages_lacks_description: 'pages (crawl_id, url) WHERE error IS NULL AND description IS NULL',
   pages_lacks_og_title: 'pages (crawl_id, url) WHERE error IS NULL AND og_title IS NULL',

@@ -74,8 +74,8 @@ describe('deferred page-list indexes', () => {
     const recs = records();
     for (let i = 0; i < recs.length; i += 6) writer.writeBatch(recs.slice(i, i + 6));
     for (const name of NAMES) expect(hasIndex(db, name), name).toBe(false);
-    // Those the progress line and the narrow filters read during a crawl are kept.
-    for (const name of ['pages_crawl_error', 'pages_crawl_fetched', 'pages_crawl_status'])
+    // Those the progress line and the narrow filters read during a crawl are kept, and the audit's document lookup.
+    for (const name of ['pages_crawl_error', 'pages_crawl_fetched', 'pages_crawl_status', 'pages_crawl_doc'])
       expect(hasIndex(db, name), name).toBe(true);
     const during = views(t.dbPath, db);
     expect(during.lacksTitle.rows.length).toBeGreaterThan(5);
