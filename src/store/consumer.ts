@@ -140,6 +140,8 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
   ): Promise<void> => {
     await loadSettings(conn, records);
     const { result, failedRecords } = write(writer, records, log);
+    // Written: the records are garbage before the next batch's reply (read ahead) is parsed during the await below.
+    records.length = 0;
     const touched = applyCounts(db, counts, result.byCrawl);
     const m = conn.multi();
     if (ids.length > 0) m.xack(k.results, RESULTS_GROUP, ...ids).xdel(k.results, ...ids);
@@ -184,8 +186,10 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
       }
     }
     const ids = entries.map((e) => e[0]);
+    // Parsed: the raw fields (the larger part of a batch) need not outlive the write.
+    entries.length = 0;
     await exclusive(() =>
-      store(redis, records, ids, { entries: entries.length, rejected, pending: fromPending, started }),
+      store(redis, records, ids, { entries: ids.length, rejected, pending: fromPending, started }),
     );
   };
 
