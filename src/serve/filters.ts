@@ -174,14 +174,24 @@ export function narrowCandidate(
   return null;
 }
 
-/** The table without search: every filter is served by an index of migrations 001 and 003. */
-export function tableSql(crawlId: number, t: TableQuery, narrow?: NarrowIndex): SqlParts {
+/**
+ * The table without search: every filter is served by an index of migrations 001 and 003. `hasIndex` tells
+ * whether an index exists: a writer storing a large crawl leaves the "lacks a field" ones off until its end
+ * (store/indexes.ts), and `INDEXED BY` a missing index is an error where the query without it answers the same rows.
+ */
+export function tableSql(
+  crawlId: number,
+  t: TableQuery,
+  narrow?: NarrowIndex,
+  hasIndex: (name: string) => boolean = () => true,
+): SqlParts {
   const f = filterConditions(t);
   const where = ['crawl_id = ?', ...f.where];
   const params: (string | number)[] = [crawlId, ...f.params];
   let indexed = narrow ? ` INDEXED BY ${narrow}` : '';
   // The planner would pick (crawl_id, error) for "error IS NULL"; the partial index is far smaller.
-  if (t.lacks && !t.host && t.status === null && !t.error) indexed = ` INDEXED BY ${LACKS[t.lacks].index}`;
+  if (t.lacks && !t.host && t.status === null && !t.error && hasIndex(LACKS[t.lacks].index))
+    indexed = ` INDEXED BY ${LACKS[t.lacks].index}`;
   const col = SORTS[t.sort].column;
   const dir = t.dir === 'desc' ? 'DESC' : 'ASC';
   return {

@@ -302,6 +302,15 @@ export class ExplorerReader {
     };
   }
 
+  /** Whether an index exists: a writer storing a large crawl leaves some off until its end (store/indexes.ts). */
+  private readonly hasIndex = (name: string): boolean =>
+    this.stmt("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) !== undefined;
+
+  /** ` INDEXED BY name` when the index exists; without it the query answers the same rows, reading more. */
+  private indexedBy(name: string): string {
+    return this.hasIndex(name) ? ` INDEXED BY ${name}` : '';
+  }
+
   /** Rows of a crawl; with a single crawl in the file, SQLite's whole-table count is far cheaper. */
   private total(crawlId: number): number {
     const crawls = this.stmt('SELECT count(*) FROM crawls').pluck().get() as number;
@@ -318,7 +327,7 @@ export class ExplorerReader {
         ).all(crawlId) as { status: number | null; n: number }[]
       ).map((r): [number | null, number] => [r.status, r.n]);
       const hostRows = this.stmt(
-        'SELECT host, count(*) AS n FROM pages INDEXED BY pages_crawl_host WHERE crawl_id = ? GROUP BY host ORDER BY n DESC, host',
+        `SELECT host, count(*) AS n FROM pages${this.indexedBy('pages_crawl_host')} WHERE crawl_id = ? GROUP BY host ORDER BY n DESC, host`,
       ).all(crawlId) as { host: string; n: number }[];
       const histogram: Bucket[] = EDGES.map((from, i) => {
         const to = i + 1 < EDGES.length ? EDGES[i + 1] : null;
@@ -338,7 +347,7 @@ export class ExplorerReader {
       const lacking = {} as Record<LacksKey, number>;
       for (const [key, def] of Object.entries(LACKS) as [LacksKey, (typeof LACKS)[LacksKey]][]) {
         lacking[key] = this.stmt(
-          `SELECT count(*) FROM pages INDEXED BY ${def.index} WHERE crawl_id = ? AND ${def.sql}`,
+          `SELECT count(*) FROM pages${this.indexedBy(def.index)} WHERE crawl_id = ? AND ${def.sql}`,
         )
           .pluck()
           .get(crawlId) as number;
@@ -355,7 +364,7 @@ export class ExplorerReader {
 
   /** One page of the crawl table; `more` tells whether a next page exists. */
   pages(crawlId: number, t: TableQuery): { rows: PageListRow[]; more: boolean } {
-    const { from, orderBy, params } = tableSql(crawlId, t, this.narrowIndex(crawlId, t));
+    const { from, orderBy, params } = tableSql(crawlId, t, this.narrowIndex(crawlId, t), this.hasIndex);
     const rows = this.stmt(
       `SELECT id, url, status, error, title, elapsed_ms, jsonld_types, og_image ${from} ${orderBy} LIMIT ? OFFSET ?`,
     ).all(...params, t.per + 1, (t.page - 1) * t.per) as PageListRow[];
@@ -405,7 +414,7 @@ export class ExplorerReader {
   /** Rows matching the filters, counted up to COUNT_CAP + 1 (so "10,000+" needs no full scan). */
   count(crawlId: number, t: TableQuery): number {
     if (!hasFilters(t)) return this.crawls().find((c) => c.id === crawlId)?.pages ?? 0;
-    const { from, params } = tableSql(crawlId, t);
+    const { from, params } = tableSql(crawlId, t, undefined, this.hasIndex);
     return this.stmt(`SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${COUNT_CAP + 1})`)
       .pluck()
       .get(...params) as number;

@@ -101,15 +101,16 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
   };
   signal.addEventListener('abort', onStop, { once: true });
 
-  const read = async (id: '0' | '>'): Promise<Entry[]> => {
-    const block = id === '>' ? ['BLOCK', blockMs] : [];
+  /** `block`: wait up to blockMs for new entries (a read of '>' only). */
+  const read = async (id: '0' | '>', block = id === '>'): Promise<Entry[]> => {
+    const wait = block ? ['BLOCK', blockMs] : [];
     const res = (await redis.xreadgroup(
       'GROUP',
       RESULTS_GROUP,
       consumer,
       'COUNT',
       batchSize,
-      ...(block as ['BLOCK', number]),
+      ...(wait as ['BLOCK', number]),
       'STREAMS',
       k.results,
       id,
@@ -148,6 +149,8 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
   ): Promise<void> => {
     await loadSettings(conn, records);
     const { result, failedRecords } = write(writer, records, log);
+    // Written: the records are garbage before the next batch's reply (read ahead) is parsed during the await below.
+    records.length = 0;
     const touched = applyCounts(db, counts, result.byCrawl);
     const m = conn.multi();
     if (ids.length > 0) m.xack(k.results, RESULTS_GROUP, ...ids).xdel(k.results, ...ids);
@@ -192,8 +195,10 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
       }
     }
     const ids = entries.map((e) => e[0]);
+    // Parsed: the raw fields (the larger part of a batch) need not outlive the write.
+    entries.length = 0;
     await exclusive(() =>
-      store(redis, records, ids, { entries: entries.length, rejected, pending: fromPending, started }),
+      store(redis, records, ids, { entries: ids.length, rejected, pending: fromPending, started }),
     );
   };
 
@@ -228,7 +233,9 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
     inbox.close(new Error('store writer stopped'));
   }
 
-  while (!signal.aborted) {
+  // The next batch's XREADGROUP, sent before the current batch is written (see below), or null.
+  let ahead: Promise<Entry[]> | null = null;
+  while (!signal.aborted || ahead) {
     try {
       if (!groupReady) {
         if ((await untilAborted(ensureGroup(redis, k.results), signal, 0)) === ABORTED) break;
@@ -237,12 +244,13 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
         if (signal.aborted) break;
       }
       // On stop, an XREADGROUP in flight is given its block time to return, and what it read is written.
+      // A read ahead has no BLOCK (nothing to unblock), but a stop during it is handled the same way.
       reading = true;
-      const entries = await untilAborted(read(pending ? '0' : '>'), signal, blockMs + GRACE_MS).finally(
-        () => {
-          reading = false;
-        },
-      );
+      const p = ahead ?? read(pending ? '0' : '>');
+      ahead = null;
+      const entries = await untilAborted(p, signal, blockMs + GRACE_MS).finally(() => {
+        reading = false;
+      });
       if (entries === ABORTED) break;
       if (entries.length === 0) {
         pending = false;
@@ -256,13 +264,21 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
         }
         continue;
       }
+      // A full batch says more are waiting: the next one is asked for now (without blocking, so the batch's
+      // XACK behind it on this connection is not held up), and Redis prepares it while SQLite writes this one.
+      // Entries are still acknowledged only once their batch is committed: what was read ahead of a batch that
+      // failed, or of a stop, is pending and read again (from '0'), as any entries read and not acknowledged.
+      // Not in pending mode: a read from '0' before the acknowledgement would return this batch again.
+      if (!pending && !signal.aborted && entries.length >= batchSize) ahead = read('>', false);
       await handle(entries, pending);
       lastBatchAt = Date.now();
       unfinished = true;
       failures = 0;
     } catch (err) {
       failures++;
-      // Whatever was read but not acknowledged is re-read from the pending list after the pause;
+      ahead?.catch(() => {});
+      ahead = null;
+      // Whatever was read but not acknowledged (read ahead included) is re-read from the pending list after the pause;
       // the group is re-ensured in case Redis lost it (NOGROUP after a restart without persistence).
       pending = true;
       groupReady = false;

@@ -3,10 +3,17 @@
  * whose inserts land all over its B-tree makes every page cost more as the database grows, while building it
  * from scratch is one sort. Queries answer the same rows without it, only slower.
  *
- * Two of them: `urls_url` (a link URL's ids), a plain index dropped and created again; and `link_targets`
- * ("who links to X", migrations/011_packed.sql), a table that covers the pages up to `link_targets_upto` and
- * is brought up to date by adding the pages written since (read through the `link_sources` view, which scans
- * those pages' link lists meanwhile, so a query during a crawl answers the same rows).
+ * Three of them: `urls_url` (a link URL's ids), a plain index dropped and created again; the explorer's page
+ * lists (PAGE_LIST_INDEXES: the indexes of `pages` keyed on its URL, title or host, whose keys arrive in no
+ * order), dropped and created again; and `link_targets` ("who links to X", migrations/011_packed.sql), a table
+ * that covers the pages up to `link_targets_upto` and is brought up to date by adding the pages written since
+ * (read through the `link_sources` view, which scans those pages' link lists meanwhile, so a query during a
+ * crawl answers the same rows).
+ * The indexes of `pages` keyed on what grows with the crawl or takes few values (crawl and error, fetch time,
+ * status, elapsed time; the small partial ones) are kept: their inserts append, and the progress line, the
+ * explorer's crawl list and its narrow filters read them during a crawl. So is `pages_crawl_doc` (by document
+ * URL): the audit's `audit_pages` looks a redirected row's document up in it, and without it would read the crawl
+ * once per redirected row.
  */
 import type { Statement } from 'better-sqlite3';
 import { AUDIT_COUNTS_MIN_PAGES, storeAuditCounts } from './audit.js';
@@ -90,6 +97,31 @@ export function linkTargetsBehind(db: Db): boolean {
   );
 }
 
+/**
+ * The indexes of `pages` a writer leaves off (as migration 003 creates them): a page's URL, title and host land
+ * anywhere in them, so each insert reads and dirties a leaf of its own. Without them the explorer's host chart,
+ * "lacks a field" filters and title order (and the audit's duplicate titles) read and sort the crawl's rows
+ * instead: the same rows, slower, never a scan per row. The explorer writes `INDEXED BY` only for an index that
+ * exists (serve/reader.ts).
+ */
+export const PAGE_LIST_INDEXES: Readonly<Record<string, string>> = {
+  pages_crawl_host: 'pages (crawl_id, host, url)',
+  pages_crawl_title: 'pages (crawl_id, title)',
+  pages_lacks_title: 'pages (crawl_id, url) WHERE error IS NULL AND title IS NULL',
+  pages_lacks_description: 'pages (crawl_id, url) WHERE error IS NULL AND description IS NULL',
+  pages_lacks_og_title: 'pages (crawl_id, url) WHERE error IS NULL AND og_title IS NULL',
+  pages_lacks_og_image: 'pages (crawl_id, url) WHERE error IS NULL AND og_image IS NULL',
+  pages_lacks_twitter_card: 'pages (crawl_id, url) WHERE error IS NULL AND twitter_card IS NULL',
+  pages_lacks_canonical: 'pages (crawl_id, url) WHERE error IS NULL AND canonical IS NULL',
+  pages_lacks_jsonld: 'pages (crawl_id, url) WHERE error IS NULL AND jsonld_count = 0',
+  pages_noindex: "pages (crawl_id, url) WHERE error IS NULL AND instr(lower(robots), 'noindex') > 0",
+};
+
+const PAGE_LIST_NAMES = Object.keys(PAGE_LIST_INDEXES);
+
+/** A row per index of PAGE_LIST_INDEXES that exists. */
+export const PAGE_LISTS_PRESENT = `SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (${PAGE_LIST_NAMES.map((n) => `'${n}'`).join(', ')})`;
+
 export const DEFERRED_INDEXES: readonly DeferredIndex[] = [
   {
     name: 'urls_url',
@@ -103,6 +135,18 @@ export const DEFERRED_INDEXES: readonly DeferredIndex[] = [
     what: 'links by target URL',
     missing: linkTargetsBehind,
     build: (db) => db.transaction(() => advanceLinkTargets(db)).immediate(),
+  },
+  {
+    name: 'page_lists',
+    what: 'pages by host, title and missing field',
+    missing: (db) => db.prepare(PAGE_LISTS_PRESENT).all().length < PAGE_LIST_NAMES.length,
+    build: (db) => {
+      for (const [name, on] of Object.entries(PAGE_LIST_INDEXES))
+        db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${on}`);
+    },
+    drop: (db) => {
+      for (const name of PAGE_LIST_NAMES) db.exec(`DROP INDEX IF EXISTS ${name}`);
+    },
   },
 ];
 

@@ -12,7 +12,13 @@ import type { PageMetadata, PageRecord } from '../types.js';
 import { ArchiveDirs } from './archive-dirs.js';
 import { CustomRowsWriter } from './custom-rows.js';
 import type { Db } from './db.js';
-import { DEFERRED_INDEXES, INDEX_EXISTS, LinkTargets, refreshStatistics } from './indexes.js';
+import {
+  DEFERRED_INDEXES,
+  INDEX_EXISTS,
+  LinkTargets,
+  PAGE_LISTS_PRESENT,
+  refreshStatistics,
+} from './indexes.js';
 import { Dictionaries } from './intern.js';
 import { arr, jsonldRows, jsonldTypes, PAGE_COLUMNS, pageValues, str } from './rows.js';
 import { SinceLinker } from './since.js';
@@ -130,6 +136,8 @@ export class PageWriter {
   private readonly targets: LinkTargets;
   /** Whether the deferred index urls_url exists. */
   private readonly urlIndex: Statement;
+  /** Whether an index of the explorer's page lists exists (indexes.ts PAGE_LIST_INDEXES). */
+  private readonly pageLists: Statement;
   private readonly insertJsonld: Statement;
   private readonly types: ChildInsert;
   private readonly addInvalid: Statement;
@@ -181,6 +189,7 @@ export class PageWriter {
     this.insertLinkList = db.prepare('INSERT OR FAIL INTO link_lists (page_id, links) VALUES (?, ?)');
     this.targets = new LinkTargets(db);
     this.urlIndex = db.prepare(INDEX_EXISTS).bind('urls_url');
+    this.pageLists = db.prepare(PAGE_LISTS_PRESENT);
     // `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers).
     this.insertJsonld = db
       .prepare(
@@ -245,8 +254,8 @@ export class PageWriter {
     this.written += records.length;
     // Read through a statement prepared once (as everything a batch runs): no SQL compiled per batch.
     let urlIndex = this.urlIndex.get() !== undefined;
-    if (this.written > this.deferAfter && urlIndex) {
-      // urls_url is the one deferred index that is dropped (link_targets is merely left behind).
+    if (this.written > this.deferAfter && (urlIndex || this.pageLists.get() !== undefined)) {
+      // urls_url and the page lists are dropped (link_targets is merely left behind).
       for (const idx of DEFERRED_INDEXES) idx.drop?.(this.db);
       urlIndex = false;
     }

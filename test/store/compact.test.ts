@@ -289,7 +289,7 @@ describe('the compact schema (migration 005)', () => {
     writer.writeBatch([okRecord('c', 'https://example.com/5')]);
     expect(hasIndex(db, 'urls_url')).toBe(false);
     expect(linkTargetsBehind(db)).toBe(true);
-    expect(finishWrites(db).map((b) => b.name)).toEqual(['urls_url', 'link_targets']);
+    expect(finishWrites(db).map((b) => b.name)).toEqual(['urls_url', 'link_targets', 'page_lists']);
     writer.restartSession();
     writer.writeBatch([okRecord('c', 'https://example.com/6')]);
     expect(hasIndex(db, 'urls_url')).toBe(true);

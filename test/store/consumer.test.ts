@@ -122,6 +122,50 @@ describe('store writer (results stream consumer)', () => {
     expect(await redis.hmget(k.crawlStats('c1'), 'stored', 'failed')).toEqual(['80', '8']);
   });
 
+  it('reads the next batch while writing one, yet acknowledges entries only once their batch is committed', async () => {
+    const recs = records(60);
+    await publishRecords(redis.pipeline(), prefix, recs).exec();
+    // Once the first batch is committed, another connection takes the write lock: the second batch cannot commit.
+    db.pragma('busy_timeout = 20');
+    const locker = openDb(t.dbPath);
+    const ac = new AbortController();
+    const batches: BatchInfo[] = [];
+    const done = runStoreWriter({
+      redis: reader,
+      prefix,
+      db,
+      signal: ac.signal,
+      blockMs: 100,
+      batchSize: 20,
+      onBatch: (b) => {
+        batches.push(b);
+        if (batches.length === 1) locker.prepare('BEGIN IMMEDIATE').run();
+      },
+    });
+    const pendingCount = async () => Number((await redis.xpending(k.results, RESULTS_GROUP))[0]);
+    const deadline = Date.now() + 15_000;
+    while ((await pendingCount()) < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300)); // the writer retries meanwhile (in vain)
+    // The second batch was read, and the third ahead of its write: both delivered, neither acknowledged nor deleted.
+    expect(await pendingCount()).toBe(40);
+    expect(await redis.xlen(k.results)).toBe(40);
+    expect(pageCount()).toBe(20);
+    expect(await redis.hmget(k.crawlStats('c1'), 'stored')).toEqual(['20']);
+    // Stopped while the lock is held: what was read stays pending for the next run.
+    ac.abort();
+    await done;
+    expect(await pendingCount()).toBe(40);
+    locker.prepare('ROLLBACK').run();
+    locker.close();
+    db.pragma('busy_timeout = 5000');
+
+    const again = await runUntil(async () => (await redis.xlen(k.results)) === 0, { batchSize: 20 });
+    expect(urls()).toEqual(recs.map((r) => r.url).sort());
+    expect(again.filter((b) => b.pending).reduce((s, b) => s + b.entries, 0)).toBe(40);
+    expect(await pendingCount()).toBe(0);
+    expect(await redis.hmget(k.crawlStats('c1'), 'stored', 'failed')).toEqual(['60', '6']);
+  });
+
   it('replays entries whose batch was committed but never acknowledged without duplicating rows or counts', async () => {
     const recs = records(40);
     await publishRecords(redis.pipeline(), prefix, recs).exec();
