@@ -102,7 +102,7 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
     running = next;
   };
   try {
-    for await (const r of seedUrls({
+    for await (const chunk of seedUrls({
       sources: opts.sources,
       sitemaps: opts.sitemaps ?? [],
       sitemapsFromRobots: opts.sitemapsFromRobots ?? false,
@@ -114,18 +114,20 @@ export async function submitSeeds(opts: SubmitOptions): Promise<SubmitSummary> {
       },
       reader,
     })) {
-      summary.read++;
-      if (!r.ok) {
-        summary.invalid++;
-        report(r.problem);
-        continue;
+      for (const r of chunk) {
+        summary.read++;
+        if (!r.ok) {
+          summary.invalid++;
+          report(r.problem);
+          continue;
+        }
+        const since = opts.earlier
+          ? sinceFor(opts.earlier(r.url), r.lastmod ?? null, settings.trustLastmod)
+          : null;
+        // A sitemap URL's `from` is its sitemap (pages.discovered_from): the audit's sitemap checks use it.
+        batch.push({ url: r.url, depth: 0, from: r.sitemap ?? null, seed: r.url, lastmod: r.lastmod, since });
+        if (batch.length >= batchSize) await flush();
       }
-      const since = opts.earlier
-        ? sinceFor(opts.earlier(r.url), r.lastmod ?? null, settings.trustLastmod)
-        : null;
-      // A sitemap URL's `from` is its sitemap (pages.discovered_from): the audit's sitemap checks use it.
-      batch.push({ url: r.url, depth: 0, from: r.sitemap ?? null, seed: r.url, lastmod: r.lastmod, since });
-      if (batch.length >= batchSize) await flush();
     }
     await flush();
     await running;

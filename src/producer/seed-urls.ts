@@ -14,8 +14,8 @@ import { type NormalizeOptions, normalizeUrl } from '../url/normalize.js';
 import { seedArg } from './seed-args.js';
 import {
   formatProblem,
-  normalizeSeeds,
-  readSeeds,
+  normalizeSeed,
+  readSeedChunks,
   type SeedLine,
   type SeedProblem,
 } from './seed-files/read.js';
@@ -38,23 +38,20 @@ export interface SeedSourceOptions {
   reader: SitemapReader;
 }
 
-export async function* seedUrls(opts: SeedSourceOptions): AsyncGenerator<SeedEvent> {
+/**
+ * Every seed as a SeedEvent, in order, in non-empty arrays: a seed file's lines travel one array per chunk
+ * read (no promise per seed); a sitemap's entries one by one, as its reader finds them.
+ */
+export async function* seedUrls(opts: SeedSourceOptions): AsyncGenerator<SeedEvent[]> {
   const { normalize, reader } = opts;
   // One entry per distinct seed origin: the only producer state that grows with the seed list.
   const origins = opts.sitemapsFromRobots ? new Set<string>() : null;
 
-  async function* fromSitemap(location: string): AsyncGenerator<SeedEvent> {
+  async function* fromSitemap(location: string): AsyncGenerator<SeedEvent[]> {
     for await (const u of reader.read(location)) {
       const n = normalizeUrl(u.loc, normalize, u.base ?? undefined);
-      if (n.ok) yield { ok: true, url: n.url, lastmod: u.lastmod, sitemap: u.sitemap };
-      else yield { ok: false, problem: `${u.sitemap}: ${n.reason}` };
-    }
-  }
-
-  async function* normalizedLines(lines: AsyncIterable<SeedLine | SeedProblem>): AsyncGenerator<SeedEvent> {
-    for await (const r of normalizeSeeds(lines, normalize)) {
-      if (r.ok) yield { ok: true, url: r.url, lastmod: null };
-      else yield { ok: false, problem: formatProblem(r.problem) };
+      if (n.ok) yield [{ ok: true, url: n.url, lastmod: u.lastmod, sitemap: u.sitemap }];
+      else yield [{ ok: false, problem: `${u.sitemap}: ${n.reason}` }];
     }
   }
 
@@ -64,19 +61,24 @@ export async function* seedUrls(opts: SeedSourceOptions): AsyncGenerator<SeedEve
       yield* fromSitemap(source);
       continue;
     }
-    const urls =
+    const chunks =
       arg.kind === 'url'
         ? oneUrl(arg.url, normalize)
-        : normalizedLines(readSeeds(source, { stdin: opts.stdin }));
-    for await (const r of urls) {
-      if (!r.ok) {
-        yield r;
-      } else if (isSitemapLocation(r.url)) {
-        yield* fromSitemap(r.url);
-      } else {
-        origins?.add(new URL(r.url).origin);
-        yield r;
+        : normalizedChunks(readSeedChunks(source, { stdin: opts.stdin }), normalize);
+    for await (const chunk of chunks) {
+      let out: SeedEvent[] = [];
+      for (const r of chunk) {
+        if (r.ok && isSitemapLocation(r.url)) {
+          // In order: what came before the sitemap goes first.
+          if (out.length > 0) yield out;
+          out = [];
+          yield* fromSitemap(r.url);
+          continue;
+        }
+        if (r.ok) origins?.add(new URL(r.url).origin);
+        out.push(r);
       }
+      if (out.length > 0) yield out;
     }
   }
   for (const location of opts.sitemaps) yield* fromSitemap(sitemapLocation(location));
@@ -87,11 +89,25 @@ export async function* seedUrls(opts: SeedSourceOptions): AsyncGenerator<SeedEve
   }
 }
 
+async function* normalizedChunks(
+  chunks: AsyncIterable<Array<SeedLine | SeedProblem>>,
+  normalize: NormalizeOptions,
+): AsyncGenerator<SeedEvent[]> {
+  for await (const chunk of chunks) {
+    yield chunk.map((item): SeedEvent => {
+      const r = normalizeSeed(item, normalize);
+      return r.ok
+        ? { ok: true, url: r.url, lastmod: null }
+        : { ok: false, problem: formatProblem(r.problem) };
+    });
+  }
+}
+
 /** A seed argument that is a URL: the one seed it names. */
-async function* oneUrl(url: string, normalize: NormalizeOptions): AsyncGenerator<SeedEvent> {
+async function* oneUrl(url: string, normalize: NormalizeOptions): AsyncGenerator<SeedEvent[]> {
   const n = normalizeUrl(url, normalize);
-  if (n.ok) yield { ok: true, url: n.url, lastmod: null };
-  else yield { ok: false, problem: `seed argument ${withoutCredentials(url)}: ${n.reason}` };
+  if (n.ok) yield [{ ok: true, url: n.url, lastmod: null }];
+  else yield [{ ok: false, problem: `seed argument ${withoutCredentials(url)}: ${n.reason}` }];
 }
 
 function withoutCredentials(url: string): string {

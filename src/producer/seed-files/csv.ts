@@ -10,7 +10,7 @@ export async function* readCsv(
   stream: Readable,
   source: string,
   maxLine: number,
-): AsyncGenerator<SeedLine | SeedProblem> {
+): AsyncGenerator<Array<SeedLine | SeedProblem>> {
   // csv-parse counts a CRLF inside a quoted field as two lines; `drift` undoes that.
   type Skip = { rawLine: number; emptyLines: number; terminal: boolean; reason: string };
   const skipped: Skip[] = [];
@@ -50,43 +50,80 @@ export async function* readCsv(
   stream.pipe(parser);
   let urlCol = -1;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number; empty_lines: number };
-    }>) {
-      // A record ends on info.lines; the line breaks inside its quoted fields say where it began.
-      let breaks = 0;
-      let crlfs = 0;
-      for (const f of record) {
-        breaks += countLineBreaks(f);
-        if (breaks > 0) crlfs += f.split('\r\n').length - 1;
-      }
-      const rawStart = info.lines - breaks - crlfs;
-      while (skipped.length > 0 && skipped[0].rawLine < rawStart) yield problem(skipped.shift()!);
-      const line = rawStart - drift;
-      drift += crlfs;
-      lastEnd = info.lines;
-      lastEmpty = info.empty_lines;
-      if (urlCol === -1) {
-        urlCol = record.findIndex((h) => h.trim().toLowerCase() === 'url');
-        if (urlCol === -1) {
-          yield { source, line, reason: 'no "url" column in the CSV header' };
-          return;
+    for await (const records of batches<{ record: string[]; info: { lines: number; empty_lines: number } }>(
+      parser,
+    )) {
+      const out: Array<SeedLine | SeedProblem> = [];
+      for (const { record, info } of records) {
+        // A record ends on info.lines; the line breaks inside its quoted fields say where it began.
+        let breaks = 0;
+        let crlfs = 0;
+        for (const f of record) {
+          breaks += countLineBreaks(f);
+          if (breaks > 0) crlfs += f.split('\r\n').length - 1;
         }
-        continue;
+        const rawStart = info.lines - breaks - crlfs;
+        while (skipped.length > 0 && skipped[0].rawLine < rawStart) out.push(problem(skipped.shift()!));
+        const line = rawStart - drift;
+        drift += crlfs;
+        lastEnd = info.lines;
+        lastEmpty = info.empty_lines;
+        if (urlCol === -1) {
+          urlCol = record.findIndex((h) => h.trim().toLowerCase() === 'url');
+          if (urlCol === -1) {
+            out.push({ source, line, reason: 'no "url" column in the CSV header' });
+            yield out;
+            return;
+          }
+          continue;
+        }
+        const url = (record[urlCol] ?? '').trim();
+        if (url === '') {
+          // A row of empty cells is a blank line in spreadsheet clothing.
+          if (record.some((f) => f.trim() !== '')) out.push({ source, line, reason: 'empty url' });
+          continue;
+        }
+        out.push({ url, source, line });
       }
-      const url = (record[urlCol] ?? '').trim();
-      if (url === '') {
-        // A row of empty cells is a blank line in spreadsheet clothing.
-        if (record.some((f) => f.trim() !== '')) yield { source, line, reason: 'empty url' };
-        continue;
-      }
-      yield { url, source, line };
+      if (out.length > 0) yield out;
     }
-    for (const sk of skipped) yield problem(sk);
+    if (skipped.length > 0) yield skipped.map(problem);
   } finally {
     stream.unpipe(parser);
     parser.destroy();
+  }
+}
+
+/**
+ * An object stream read as arrays: everything buffered at each wake-up, in order (its async iterator costs a
+ * promise per object). Throws the stream's error; ends at its end or when it is destroyed.
+ */
+async function* batches<T>(s: Readable): AsyncGenerator<T[]> {
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  // Listened to throughout: an error while the consumer holds a batch is thrown at the next wake-up.
+  const events = ['readable', 'end', 'close', 'error'] as const;
+  for (const e of events) s.on(e, poke);
+  try {
+    for (;;) {
+      const out: T[] = [];
+      for (let x = s.read() as T | null; x !== null; x = s.read() as T | null) out.push(x);
+      if (out.length > 0) {
+        yield out;
+        continue;
+      }
+      if (s.errored) throw s.errored;
+      if (s.readableEnded || s.destroyed) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    for (const e of events) s.off(e, poke);
   }
 }
 

@@ -7,7 +7,7 @@ export function readJsonl(
   stream: Readable,
   source: string,
   maxLine: number,
-): AsyncGenerator<SeedLine | SeedProblem> {
+): AsyncGenerator<Array<SeedLine | SeedProblem>> {
   return readLines(stream, source, maxLine, (text, line) => {
     const problem = (reason: string): SeedProblem => ({ source, line, reason });
     let value: unknown;

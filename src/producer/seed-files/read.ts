@@ -40,12 +40,20 @@ const READERS: Record<SeedFormat, SeedReader> = { txt: readTxt, csv: readCsv, js
 /**
  * Streams one seed source (a file path, or `-` for stdin). Yields `SeedLine`s and `SeedProblem`s
  * (tell them apart with `'reason' in x`). Throws when the file is missing or unreadable, or its gzip
- * data is corrupt.
+ * data is corrupt. One at a time: `readSeedChunks` is the same in arrays, for the submit path.
  */
 export async function* readSeeds(
   source: string,
   opts: ReadSeedsOptions = {},
 ): AsyncGenerator<SeedLine | SeedProblem> {
+  for await (const chunk of readSeedChunks(source, opts)) yield* chunk;
+}
+
+/** `readSeeds` in non-empty arrays, in file order: no promise per seed. */
+export async function* readSeedChunks(
+  source: string,
+  opts: ReadSeedsOptions = {},
+): AsyncGenerator<Array<SeedLine | SeedProblem>> {
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const name = source === '-' ? 'stdin' : source;
   const input = source === '-' ? toReadable(opts.stdin ?? process.stdin) : await openFile(source);
@@ -76,15 +84,18 @@ export async function* normalizeSeeds(
   lines: AsyncIterable<SeedLine | SeedProblem>,
   opts: Partial<NormalizeOptions> = {},
 ): AsyncGenerator<NormalizedSeed> {
-  for await (const item of lines) {
-    if ('reason' in item) {
-      yield { ok: false, problem: item };
-      continue;
-    }
-    const r = normalizeUrl(item.url, opts);
-    if (r.ok) yield { ok: true, url: r.url, line: item };
-    else yield { ok: false, problem: { source: item.source, line: item.line, reason: r.reason } };
-  }
+  for await (const item of lines) yield normalizeSeed(item, opts);
+}
+
+/** One seed normalized; a refused URL becomes a problem with its file and line. */
+export function normalizeSeed(
+  item: SeedLine | SeedProblem,
+  opts: Partial<NormalizeOptions> = {},
+): NormalizedSeed {
+  if ('reason' in item) return { ok: false, problem: item };
+  const r = normalizeUrl(item.url, opts);
+  if (r.ok) return { ok: true, url: r.url, line: item };
+  return { ok: false, problem: { source: item.source, line: item.line, reason: r.reason } };
 }
 
 /** `file:line: reason` — the one format for reporting seed problems. */

@@ -7,7 +7,7 @@ export function readTxt(
   stream: Readable,
   source: string,
   maxLine: number,
-): AsyncGenerator<SeedLine | SeedProblem> {
+): AsyncGenerator<Array<SeedLine | SeedProblem>> {
   return readLines(stream, source, maxLine, (url, line) =>
     url.startsWith('#') ? null : { url, source, line },
   );

@@ -16,9 +16,12 @@ export interface SeedProblem {
 
 export type SeedFormat = 'txt' | 'csv' | 'jsonl';
 
-/** One format's reader: a decoded byte stream in, seeds and problems out; never stops for one bad line. */
+/**
+ * One format's reader: a decoded byte stream in, seeds and problems out in file order, in non-empty arrays
+ * (one promise per array, not per seed); never stops for one bad line.
+ */
 export type SeedReader = (
   stream: Readable,
   source: string,
   maxLine: number,
-) => AsyncGenerator<SeedLine | SeedProblem>;
+) => AsyncGenerator<Array<SeedLine | SeedProblem>>;

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   formatProblem,
   normalizeSeeds,
+  readSeedChunks,
   readSeeds,
   type SeedLine,
   type SeedProblem,
@@ -249,6 +250,105 @@ describe('readSeeds: stdin and errors', () => {
     expect(n).toBe(3);
     expect(endless.destroyed).toBe(true);
     expect(produced).toBeLessThan(100);
+  });
+});
+
+describe('readSeedChunks: chunk boundaries', () => {
+  /** The content as a stream cut at the given byte offsets. */
+  function cut(content: Buffer, at: number[]): Readable {
+    const edges = [0, ...at, content.length];
+    return Readable.from(edges.slice(1).map((end, i) => content.subarray(edges[i], end)));
+  }
+  /** Every two-piece cut, and every run of equal pieces. */
+  function cuts(len: number): number[][] {
+    const out: number[][] = [];
+    for (let k = 1; k < len; k++) out.push([k]);
+    for (let size = 1; size < len; size++) {
+      out.push(Array.from({ length: Math.ceil(len / size) - 1 }, (_, i) => (i + 1) * size));
+    }
+    return out;
+  }
+
+  it('reports each bad line with its number wherever the chunks end (CRLF, BOM, no final newline)', async () => {
+    const jsonl = Buffer.from(
+      [
+        '\uFEFF{"url":"https://a.example/"}\r\n',
+        '\r\n',
+        '{bad\r\n',
+        `{"url":"https://b.example/${'x'.repeat(40)}"}\n`,
+        '{"url":"https://ü.example/€"}\n',
+        '{"url":"https://c.example/"}',
+      ].join(''),
+    );
+    const expected = [
+      '1 https://a.example/',
+      '3 !invalid JSON',
+      '4 !line longer than 40 bytes',
+      '5 https://ü.example/€',
+      '6 https://c.example/',
+    ];
+    for (const at of cuts(jsonl.length)) {
+      const got = await read('-', { stdin: cut(jsonl, at), format: 'jsonl', maxLineBytes: 40 });
+      expect(got, `cut at ${at.join(',')}`).toEqual(expected);
+    }
+  });
+
+  it('reports an overlong last line that has no newline, and one cut in many pieces', async () => {
+    const txt = Buffer.from(
+      `https://a.example/\r\n${'y'.repeat(30)}\r\n${'w'.repeat(25)}\n${'v'.repeat(26)}\nhttps://b.example/\n${'z'.repeat(30)}`,
+    );
+    // 25 bytes is the most a line may have.
+    const expected = [
+      '1 https://a.example/',
+      '2 !line longer than 25 bytes',
+      `3 ${'w'.repeat(25)}`,
+      '4 !line longer than 25 bytes',
+      '5 https://b.example/',
+      '6 !line longer than 25 bytes',
+    ];
+    for (const at of cuts(txt.length)) {
+      const got = await read('-', { stdin: cut(txt, at), format: 'txt', maxLineBytes: 25 });
+      expect(got, `cut at ${at.join(',')}`).toEqual(expected);
+    }
+  });
+
+  it('reads CSV records the same wherever the chunks end', async () => {
+    const csv = Buffer.from('title,url\r\nA,https://a.example/\r\n"B\r\nb",\r\n,\r\nC,"https://c.example/"');
+    const expected = ['2 https://a.example/', '3 !empty url', '6 https://c.example/'];
+    expect(await read('-', { stdin: cut(csv, []), format: 'csv' })).toEqual(expected);
+    for (const at of cuts(csv.length)) {
+      const got = await read('-', { stdin: cut(csv, at), format: 'csv' });
+      expect(got, `cut at ${at.join(',')}`).toEqual(expected);
+    }
+  });
+
+  it('throws an error of the CSV input stream, whenever it comes', async () => {
+    for (const chunks of [1, 2, 50]) {
+      let sent = 0;
+      const stdin = new Readable({
+        read() {
+          if (sent++ < chunks) this.push('url\nhttps://a.example/\n');
+          else this.destroy(new Error('disk gone'));
+        },
+      });
+      await expect(collect(readSeeds('-', { stdin, format: 'csv' }))).rejects.toThrow('disk gone');
+    }
+  });
+
+  it('hands lines over in arrays, not one by one', async () => {
+    for (const [name, head, line] of [
+      ['many.txt', '', (i: number) => `https://a.example/${i}`],
+      ['many.jsonl', '', (i: number) => `{"url":"https://a.example/${i}"}`],
+      ['many.csv', 'url\n', (i: number) => `https://a.example/${i}`],
+    ] as const) {
+      const p = file(name, `${head}${Array.from({ length: 10_000 }, (_, i) => line(i)).join('\n')}\n`);
+      const chunks = await collect(readSeedChunks(p));
+      expect(chunks.every((c) => c.length > 0)).toBe(true);
+      expect(chunks.length, name).toBeLessThan(100);
+      const flat = chunks.flat();
+      expect(flat.length).toBe(10_000);
+      expect(flat.every((x, i) => !('reason' in x) && x.url === `https://a.example/${i}`)).toBe(true);
+    }
   });
 });
 
