@@ -1,7 +1,12 @@
 /**
  * The results stream format, shared by the worker (publisher) and the store writer (consumer):
- * `XADD <prefix>:results * r <JSON PageRecord>`. The stream is never trimmed with MAXLEN (that could
+ * `XADD <prefix>:results * c <crawl> r <JSON PageRecord>`. The stream is never trimmed with MAXLEN (that could
  * drop unstored records); the store writer deletes entries once they are committed and acknowledged.
+ *
+ * The crawl travels beside the record so that the store writer knows each entry's crawl (whose settings it
+ * loads before its transaction) without parsing the record: it parses each record only when it writes it, so
+ * the record's objects die young instead of surviving the whole batch. Entries without `c` (published by an
+ * older version) are read as before.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import { keys } from './keys.js';
@@ -9,10 +14,19 @@ import type { PageRecord } from './types.js';
 
 /** The entry field holding the JSON record. */
 export const RECORD_FIELD = 'r';
+/** The entry field holding the record's crawl (a copy of its `crawl`). */
+export const CRAWL_FIELD = 'c';
 
 /** Appends one record to the results stream. */
 export async function publishRecord(redis: Redis, prefix: string, record: PageRecord): Promise<void> {
-  await redis.xadd(keys(prefix).results, '*', RECORD_FIELD, JSON.stringify(record));
+  await redis.xadd(
+    keys(prefix).results,
+    '*',
+    CRAWL_FIELD,
+    record.crawl,
+    RECORD_FIELD,
+    JSON.stringify(record),
+  );
 }
 
 /** Queues one XADD per record on a pipeline or MULTI (the caller runs `exec()`). */
@@ -22,8 +36,17 @@ export function publishRecords(
   records: Iterable<PageRecord>,
 ): ChainableCommander {
   const stream = keys(prefix).results;
-  for (const r of records) pipeline.xadd(stream, '*', RECORD_FIELD, JSON.stringify(r));
+  for (const r of records) pipeline.xadd(stream, '*', CRAWL_FIELD, r.crawl, RECORD_FIELD, JSON.stringify(r));
   return pipeline;
+}
+
+/** The value of an entry's field, or undefined. */
+export function entryField<T>(fields: readonly T[], name: string): T | undefined {
+  let value: T | undefined;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (String(fields[i]) === name) value = fields[i + 1];
+  }
+  return value;
 }
 
 /**
@@ -32,11 +55,13 @@ export function publishRecords(
  */
 export function parseRecord(fields: readonly string[] | null): PageRecord {
   if (!fields) throw new Error('entry has no fields (deleted)');
-  let json: string | undefined;
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === RECORD_FIELD) json = fields[i + 1];
-  }
+  const json = entryField(fields, RECORD_FIELD);
   if (json === undefined) throw new Error(`entry has no "${RECORD_FIELD}" field`);
+  return parseRecordJson(json);
+}
+
+/** Parses and checks the JSON of an entry's `r` field, as parseRecord. */
+export function parseRecordJson(json: string): PageRecord {
   let value: unknown;
   try {
     value = JSON.parse(json);

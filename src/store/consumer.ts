@@ -15,14 +15,13 @@
 import type { Redis } from 'ioredis';
 import { keys, RESULTS_GROUP } from '../keys.js';
 import { type Logger, silentLogger } from '../log.js';
-import { parseRecord } from '../stream.js';
-import type { PageRecord } from '../types.js';
 import type { Db } from './db.js';
+import { dropUnreadable, readEntries } from './entries.js';
 import { finishWritesInThread } from './finish.js';
 import type { InboxItem, RecordInbox } from './inbox.js';
 import { finishWrites } from './indexes.js';
 import { crawlSummary, fetchSpan } from './query.js';
-import { type BatchResult, type CrawlDelta, PageWriter } from './writer.js';
+import { type BatchItem, type BatchResult, type CrawlDelta, PageWriter, recordOf } from './writer.js';
 
 export interface StoreWriterOptions {
   /** A connection of its own: the writer blocks on XREADGROUP. It is not closed by the writer. */
@@ -66,7 +65,8 @@ interface Counts {
   byError: Record<string, number>;
 }
 
-type Entry = [id: string, fields: string[] | null];
+/** Buffers: a batch's ~500 records (~12 MB of JSON) wait for the writer off the JS heap. */
+type Entry = [id: Buffer, fields: Buffer[] | null];
 
 /** How long a Redis command may still take once stopping has begun. */
 const GRACE_MS = 2000;
@@ -104,13 +104,14 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
   /** `block`: wait up to blockMs for new entries (a read of '>' only). */
   const read = async (id: '0' | '>', block = id === '>'): Promise<Entry[]> => {
     const wait = block ? ['BLOCK', blockMs] : [];
-    const res = (await redis.xreadgroup(
+    const res = (await redis.callBuffer(
+      'XREADGROUP',
       'GROUP',
       RESULTS_GROUP,
       consumer,
       'COUNT',
       batchSize,
-      ...(wait as ['BLOCK', number]),
+      ...wait,
       'STREAMS',
       k.results,
       id,
@@ -118,8 +119,8 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
     return res?.[0]?.[1] ?? [];
   };
 
-  const loadSettings = async (conn: Redis, records: PageRecord[]): Promise<void> => {
-    for (const crawl of new Set(records.map((r) => r.crawl))) {
+  const loadSettings = async (conn: Redis, crawls: Iterable<string>): Promise<void> => {
+    for (const crawl of crawls) {
       if (settingsSeen.has(crawl)) continue;
       const json = await untilAborted(conn.hget(k.crawlSettings(crawl), 'settings'), signal, GRACE_MS);
       if (json === ABORTED) return;
@@ -140,16 +141,21 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
     return run;
   };
 
-  /** Stores records (one transaction), then acknowledges `ids` and updates the counters in one MULTI on `conn`. */
+  /**
+   * Stores records (one transaction), then acknowledges `ids` and updates the counters in one MULTI on `conn`.
+   * `crawls`: those of the records, whose settings are loaded first.
+   */
   const store = async (
     conn: Redis,
-    records: PageRecord[],
+    records: BatchItem[],
+    crawls: Iterable<string>,
     ids: string[],
     info: { entries: number; rejected: number; pending: boolean; started: number },
   ): Promise<void> => {
-    await loadSettings(conn, records);
+    await loadSettings(conn, crawls);
     const { result, failedRecords } = write(writer, records, log);
-    // Written: the records are garbage before the next batch's reply (read ahead) is parsed during the await below.
+    // Written: the records (and the entries' JSON) are garbage before the next batch's reply (read ahead)
+    // arrives during the await below.
     records.length = 0;
     const touched = applyCounts(db, counts, result.byCrawl);
     const m = conn.multi();
@@ -183,22 +189,11 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
 
   const handle = async (entries: Entry[], fromPending: boolean): Promise<void> => {
     const started = Date.now();
-    const records: PageRecord[] = [];
-    let rejected = 0;
-    for (const [id, fields] of entries) {
-      try {
-        records.push(parseRecord(fields));
-      } catch (err) {
-        rejected++;
-        // A deleted entry (null fields) in our pending list was already stored and acked once.
-        if (fields) log.warn({ id, err: (err as Error).message }, 'dropping unreadable results entry');
-      }
-    }
-    const ids = entries.map((e) => e[0]);
-    // Parsed: the raw fields (the larger part of a batch) need not outlive the write.
+    const { items, crawls, rejected } = readEntries(entries, log);
+    const ids = entries.map((e) => String(e[0]));
     entries.length = 0;
     await exclusive(() =>
-      store(redis, records, ids, { entries: ids.length, rejected, pending: fromPending, started }),
+      store(redis, items, crawls, ids, { entries: ids.length, rejected, pending: fromPending, started }),
     );
   };
 
@@ -214,7 +209,10 @@ export async function runStoreWriter(opts: StoreWriterOptions): Promise<void> {
       const started = Date.now();
       try {
         const records = batch.map((w) => w.record);
-        await exclusive(() => store(conn, records, [], { entries: 0, rejected: 0, pending: false, started }));
+        const crawls = new Set(records.map((r) => r.crawl));
+        await exclusive(() =>
+          store(conn, records, crawls, [], { entries: 0, rejected: 0, pending: false, started }),
+        );
         for (const w of batch) w.resolve();
         failures = 0;
       } catch (err) {
@@ -315,21 +313,29 @@ async function ensureGroup(redis: Redis, stream: string): Promise<void> {
   }
 }
 
-/** Writes the batch in one transaction; if a record (not the database) is at fault, falls back to one by one. */
+/**
+ * Writes the batch in one transaction; if a record (not the database) is at fault, falls back to one by one.
+ * `failedRecords` counts those left out: unreadable entries (found as the writer reached them) and records
+ * the store could not write, each logged once.
+ */
 function write(
   writer: PageWriter,
-  records: PageRecord[],
+  records: BatchItem[],
   log: Logger,
 ): { result: BatchResult; failedRecords: number } {
   try {
-    return { result: writer.writeBatch(records), failedRecords: 0 };
+    const result = writer.writeBatch(records);
+    return { result, failedRecords: dropUnreadable(records, log) };
   } catch (err) {
     if (isTransient(err)) throw err;
     log.warn({ err: (err as Error).message }, 'batch failed; writing its records one by one');
   }
   const result: BatchResult = { inserted: 0, updated: 0, skipped: 0, failed: 0, byError: {}, byCrawl: {} };
   let failedRecords = 0;
-  for (const r of records) {
+  for (const item of records) {
+    // Parsed again if the failed batch reached it (a record that proved unusable is not).
+    const r = recordOf(item);
+    if (r === null) continue;
     try {
       merge(result, writer.writeBatch([r]));
     } catch (err) {
@@ -342,7 +348,7 @@ function write(
       );
     }
   }
-  return { result, failedRecords };
+  return { result, failedRecords: failedRecords + dropUnreadable(records, log) };
 }
 
 function isTransient(err: unknown): boolean {

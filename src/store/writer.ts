@@ -41,6 +41,23 @@ export interface BatchResult extends CrawlDelta {
   byCrawl: Record<string, CrawlDelta>;
 }
 
+/**
+ * A record the writer makes only when it reaches it in its batch (consumer.ts: a stream entry parsed then, so
+ * its objects die young); null when it is not a usable record, which is then left out of the batch.
+ */
+export interface DeferredRecord {
+  read(): PageRecord | null;
+}
+
+export type BatchItem = PageRecord | DeferredRecord;
+
+/** The item's record (a record parsed from JSON may have any key, but never a function). */
+export function recordOf(item: BatchItem): PageRecord | null {
+  return typeof (item as DeferredRecord).read === 'function'
+    ? (item as DeferredRecord).read()
+    : (item as PageRecord);
+}
+
 type Value = string | number | null;
 
 /** A link list element packs url_id * LINK_TEXT_LIMIT + text_id while both are below their limits (< 2^53). */
@@ -145,7 +162,7 @@ export class PageWriter {
   private readonly custom: CustomRowsWriter;
   /** The archive directories of each crawl (crawl_archives). */
   private readonly archiveDirs: ArchiveDirs;
-  private readonly batch: Transaction<(records: PageRecord[]) => BatchResult>;
+  private readonly batch: Transaction<(records: readonly BatchItem[]) => BatchResult>;
   private readonly dict: Dictionaries;
   private readonly since: SinceLinker;
   private readonly deferAfterOption: number | undefined;
@@ -200,7 +217,7 @@ export class PageWriter {
       .pluck();
     this.types = new ChildInsert(db, 'jsonld_type_rows', ['type'], false);
     this.addInvalid = db.prepare('UPDATE pages SET jsonld_invalid = jsonld_invalid + ? WHERE id = ?');
-    this.batch = db.transaction((records: PageRecord[]) => this.writeAll(records));
+    this.batch = db.transaction((records: readonly BatchItem[]) => this.writeAll(records));
     this.dict = new Dictionaries(db);
     this.since = new SinceLinker(db);
     this.custom = new CustomRowsWriter(db);
@@ -219,7 +236,7 @@ export class PageWriter {
   }
 
   /** Writes the batch in one transaction (all or nothing) and reports what changed. */
-  writeBatch(records: PageRecord[]): BatchResult {
+  writeBatch(records: readonly BatchItem[]): BatchResult {
     // Crawl ids are trusted for one batch only: a crawl deleted meanwhile is simply created again.
     this.crawlIds.clear();
     this.since.newBatch();
@@ -250,7 +267,7 @@ export class PageWriter {
     return id;
   }
 
-  private writeAll(records: PageRecord[]): BatchResult {
+  private writeAll(records: readonly BatchItem[]): BatchResult {
     this.written += records.length;
     // Read through a statement prepared once (as everything a batch runs): no SQL compiled per batch.
     let urlIndex = this.urlIndex.get() !== undefined;
@@ -270,7 +287,9 @@ export class PageWriter {
     const storedAt = new Date().toISOString();
     this.dict.begin();
     this.targets.begin();
-    for (const r of records) {
+    for (const item of records) {
+      const r = recordOf(item);
+      if (r === null) continue;
       const delta = (total.byCrawl[r.crawl] ??= emptyDelta());
       const outcome = this.writeOne(r, storedAt, delta);
       total[outcome]++;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { keys, RESULTS_GROUP } from '../../src/keys.js';
+import { createLogger } from '../../src/log.js';
 import { connectRedis } from '../../src/redis.js';
 import { type BatchInfo, runStoreWriter } from '../../src/store/consumer.js';
 import { type Db, openDb } from '../../src/store/db.js';
@@ -40,9 +41,13 @@ describe('store writer (results stream consumer)', () => {
   const urls = () => db.prepare('SELECT url FROM pages ORDER BY url').pluck().all() as string[];
 
   /** Runs the writer until `until()` holds (or 15 s), then stops it and waits for it to return. */
-  async function runUntil(until: () => boolean | Promise<boolean>, extra: { batchSize?: number } = {}) {
+  async function runUntil(
+    until: () => boolean | Promise<boolean>,
+    extra: { batchSize?: number; logLines?: string[] } = {},
+  ) {
     const ac = new AbortController();
     const batches: BatchInfo[] = [];
+    const lines = extra.logLines;
     const done = runStoreWriter({
       redis: reader,
       prefix,
@@ -51,6 +56,9 @@ describe('store writer (results stream consumer)', () => {
       blockMs: 100,
       batchSize: extra.batchSize ?? 50,
       onBatch: (b) => batches.push(b),
+      logger: lines
+        ? createLogger('warn', { pretty: false, destination: { write: (l) => lines.push(l) } })
+        : undefined,
     });
     const deadline = Date.now() + 15_000;
     while (!(await until()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -192,6 +200,99 @@ describe('store writer (results stream consumer)', () => {
     expect(urls()).toEqual(['https://example.com/after', 'https://example.com/before']);
     expect(batches.reduce((s, b) => s + b.rejected, 0)).toBe(3);
     expect((await redis.xpending(k.results, RESULTS_GROUP))[0]).toBe(0);
+  });
+
+  it('publishes the crawl beside the record, so the writer knows it before parsing', async () => {
+    await publishRecord(redis, prefix, okRecord('c1', 'https://example.com/one'));
+    await publishRecords(redis.pipeline(), prefix, [okRecord('c2', 'https://example.com/two')]).exec();
+    const entries = await redis.xrange(k.results, '-', '+');
+    expect(entries.map(([, f]) => [f[0], f[1], f[2], JSON.parse(f[3]).url])).toEqual([
+      ['c', 'c1', 'r', 'https://example.com/one'],
+      ['c', 'c2', 'r', 'https://example.com/two'],
+    ]);
+    await redis.hset(k.crawlSettings('c2'), 'settings', '{"hostRate":2}');
+    await runUntil(async () => pageCount() === 2 && (await redis.xlen(k.results)) === 0);
+    expect(urls()).toEqual(['https://example.com/one', 'https://example.com/two']);
+    expect(db.prepare("SELECT settings FROM crawls WHERE name = 'c2'").pluck().get()).toBe('{"hostRate":2}');
+  });
+
+  it('stores a mixed stream (entries with and without the crawl field) once each, rejecting and logging the unreadable', async () => {
+    await redis.hset(k.crawlSettings('c1'), 'settings', '{"hostRate":1}');
+    await redis.hset(k.crawlSettings('c2'), 'settings', '{"hostRate":2}');
+    const bad: string[] = [];
+    const oldStyle = (r: PageRecord) => redis.xadd(k.results, '*', 'r', JSON.stringify(r));
+    const good = records(12);
+    const older = records(6, 'c2').map((r) => ({ ...r, url: `${r.url}?old` }));
+    for (let i = 0; i < 6; i++) {
+      // Interleaved: a new publisher's entry, then an older one's (no crawl field), as during an upgrade.
+      await publishRecords(redis.pipeline(), prefix, good.slice(2 * i, 2 * i + 2)).exec();
+      await oldStyle(older[i]);
+      if (i === 1) bad.push((await redis.xadd(k.results, '*', 'c', 'c1', 'r', '{"crawl":"c1",')) as string);
+      if (i === 2)
+        bad.push(
+          (await redis.xadd(k.results, '*', 'c', 'c1', 'r', JSON.stringify({ crawl: 'c1' }))) as string,
+        );
+      if (i === 3) bad.push((await redis.xadd(k.results, '*', 'r', '{not json')) as string);
+      if (i === 4) {
+        // The crawl field contradicts the record: its settings may not be the record's.
+        const other = JSON.stringify(okRecord('c3', 'https://example.com/c3'));
+        bad.push((await redis.xadd(k.results, '*', 'c', 'c1', 'r', other)) as string);
+        bad.push((await redis.xadd(k.results, '*', 'c', 'c1')) as string);
+      }
+    }
+    const lines: string[] = [];
+    const batches = await runUntil(async () => (await redis.xlen(k.results)) === 0, {
+      batchSize: 7,
+      logLines: lines,
+    });
+    expect(urls()).toEqual([...good, ...older].map((r) => r.url).sort());
+    expect(batches.reduce((s, b) => s + b.inserted, 0)).toBe(18);
+    expect(batches.reduce((s, b) => s + b.entries, 0)).toBe(23);
+    expect(batches.reduce((s, b) => s + b.rejected, 0)).toBe(5);
+    const dropped = lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'dropping unreadable results entry');
+    expect(dropped.map((l) => l.id).sort()).toEqual([...bad].sort());
+    expect(dropped.find((l) => l.id === bad[1])?.err).toBe('record has no url');
+    expect(await redis.hmget(k.crawlStats('c1'), 'stored', 'failed')).toEqual(['12', '1']);
+    expect(await redis.hmget(k.crawlStats('c2'), 'stored', 'failed')).toEqual(['6', '0']);
+    expect(db.prepare('SELECT name, settings FROM crawls ORDER BY name').all()).toEqual([
+      { name: 'c1', settings: '{"hostRate":1}' },
+      { name: 'c2', settings: '{"hostRate":2}' },
+    ]);
+    expect((await redis.xpending(k.results, RESULTS_GROUP))[0]).toBe(0);
+  });
+
+  it('writes one by one when a record fails, parsing an unreadable entry once and logging it once', async () => {
+    // A record the database refuses (not a transient error): its batch falls back to one record at a time.
+    db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON pages WHEN NEW.url = 'https://example.com/refused'
+             BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    const broken = '{"crawl":"c1","url":"https://example.com/broken"';
+    await publishRecords(redis.pipeline(), prefix, records(3)).exec();
+    const badId = (await redis.xadd(k.results, '*', 'c', 'c1', 'r', broken)) as string;
+    await publishRecords(redis.pipeline(), prefix, [okRecord('c1', 'https://example.com/refused')]).exec();
+    await publishRecords(redis.pipeline(), prefix, records(6).slice(3)).exec();
+    const parse = vi.spyOn(JSON, 'parse');
+    const lines: string[] = [];
+    try {
+      const batches = await runUntil(async () => (await redis.xlen(k.results)) === 0, { logLines: lines });
+      expect(parse.mock.calls.filter(([text]) => text === broken)).toHaveLength(1);
+      expect(urls()).toEqual(
+        records(6)
+          .map((r) => r.url)
+          .sort(),
+      );
+      expect(batches.reduce((s, b) => s + b.rejected, 0)).toBe(2);
+    } finally {
+      parse.mockRestore();
+    }
+    const msgs = lines.map((l) => JSON.parse(l));
+    expect(msgs.filter((l) => l.msg === 'dropping unreadable results entry').map((l) => l.id)).toEqual([
+      badId,
+    ]);
+    expect(
+      msgs.filter((l) => l.msg === 'dropping a record the store cannot write').map((l) => l.url),
+    ).toEqual(['https://example.com/refused']);
   });
 
   it('counts a success that replaces a failure by moving the URL out of the failure counts', async () => {
