@@ -11,6 +11,7 @@ import { delayedHosts } from '../../src/crawl-turns.js';
 import { keys } from '../../src/keys.js';
 import { jobId, openQueue, saveCrawlSettings } from '../../src/queue.js';
 import { connectRedis } from '../../src/redis.js';
+import { parseRecord } from '../../src/stream.js';
 import type { CrawlJobData } from '../../src/types.js';
 import { PolitenessGate } from '../../src/worker/politeness/gate.js';
 import { runMain } from '../fleet/helpers.js';
@@ -46,7 +47,7 @@ async function delayJob(queue: Queue<CrawlJobData>, crawl: string, i: number): P
 async function cancelledUrls(prefix: string): Promise<string[]> {
   const entries = await redis.xrange(keys(prefix).results, '-', '+');
   return entries
-    .map(([, fields]) => JSON.parse(fields[1]) as { url: string; error: string | null })
+    .map(([, fields]) => parseRecord(fields))
     .filter((r) => r.error === 'CANCELLED')
     .map((r) => r.url)
     .sort();

@@ -13,6 +13,7 @@ import { keys } from '../../src/keys.js';
 import { submitSeeds } from '../../src/producer/index.js';
 import { openQueue, readCrawlStats } from '../../src/queue.js';
 import { connectRedis } from '../../src/redis.js';
+import { parseRecord } from '../../src/stream.js';
 import type { CrawlJobData } from '../../src/types.js';
 import { Feeder } from '../../src/worker/feeder.js';
 import { testPrefix, testRedisUrl } from '../helpers/redis.js';
@@ -123,9 +124,7 @@ describe('the frontier and its feeders', () => {
     expect(await feeder(10).feedOnce()).toBe(10);
     const r = await cancelCrawl(redis, prefix, 'pc', { settleMs: 0 });
     expect(r.cancelled).toBe(30);
-    const records = (await redis.xrange(keys(prefix).results, '-', '+')).map(
-      ([, f]) => JSON.parse(f[1]) as { url: string; error: string },
-    );
+    const records = (await redis.xrange(keys(prefix).results, '-', '+')).map(([, f]) => parseRecord(f));
     expect(records.map((x) => x.url).sort()).toEqual(urlsOf('a.example', 30).sort());
     expect(new Set(records.map((x) => x.error))).toEqual(new Set(['CANCELLED']));
     expect((await readCrawlStats(redis, prefix, 'pc')).frontier).toBe(0);
