@@ -8,8 +8,9 @@
  */
 import { type ArchiveLocation, WarcReader } from './archive/index.js';
 import { addCustomFields, type CustomSettings } from './custom-fields.js';
-import { bodyHash, type MetaHashFields, metaHashFields, metaHashOfJson } from './hashes.js';
+import { bodyHash, metaHashFields, metaHashOfJson } from './hashes.js';
 import { extractResponse } from './page-extract.js';
+import { type PackedMeta, packMeta, unpackMeta } from './page-pack.js';
 import type { PageMetadata } from './types.js';
 
 export interface ArchivedPageJob {
@@ -36,34 +37,11 @@ export interface ArchivedPageSettings {
   custom: CustomSettings;
 }
 
-/** The metadata fields metaHash reads (the rest of a page's metadata crosses threads apart). */
-const HASHED = new Set<string>([
-  'title',
-  'lang',
-  'charset',
-  'canonical',
-  'description',
-  'viewport',
-  'meta',
-  'og',
-  'twitter',
-  'jsonld',
-  'links',
-  'linksCount',
-  'areaLinksCount',
-  'linksTruncated',
-  'baseUrl',
-  'resolved',
-]);
-
 /**
  * A page's result as JSON: `[0, error, errorDetail]`, or `[1, encoding, bodyHash, metaHash, fields, rest,
- * values]` where `fields` is the text metaHash hashed (metaHashFields), `rest` the metadata's other fields
- * (audit, custom rules, microdata) and `values` the JSON-LD blocks' parsed values.
+ * values]` where the last three are the page's metadata packed (page-pack.ts).
  */
-type Packed =
-  | [0, 'NOT_HTML' | 'BINARY_CONTENT', string]
-  | [1, string, string, string, MetaHashFields, Record<string, unknown>, unknown[]];
+type Packed = [0, 'NOT_HTML' | 'BINARY_CONTENT', string] | [1, string, string, string, ...PackedMeta];
 
 /** Extracts archived pages of one archive directory (its files kept open); close() when done. */
 export class ArchivedPageExtractor {
@@ -90,10 +68,7 @@ export class ArchivedPageExtractor {
   extractPacked(job: ArchivedPageJob): string {
     const p = this.extracted(job);
     if (!p.ok) return JSON.stringify([0, p.error, p.errorDetail] satisfies Packed);
-    const rest: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(p.meta)) if (!HASHED.has(k)) rest[k] = v;
-    const values = JSON.stringify(p.meta.jsonld.map((b) => b.value));
-    return `[1,${JSON.stringify(p.encoding)},"${p.bodyHash}","${metaHashOfJson(p.fields)}",${p.fields},${JSON.stringify(rest)},${values}]`;
+    return `[1,${JSON.stringify(p.encoding)},"${p.bodyHash}","${metaHashOfJson(p.fields)}",${packMeta(p.meta, p.fields)}]`;
   }
 
   /** The page extracted, with the JSON text of its metaHashFields. */
@@ -129,28 +104,5 @@ export function unpackResults(packed: string): ArchivedPageResult[] {
 function unpack(p: Packed): ArchivedPageResult {
   if (p[0] === 0) return { ok: false, error: p[1], errorDetail: p[2] };
   const [, encoding, bodyHash, metaHash, f, rest, values] = p;
-  const meta: PageMetadata = {
-    title: f[0],
-    lang: f[1],
-    charset: f[2],
-    canonical: f[3],
-    description: f[4],
-    viewport: f[5],
-    meta: f[6],
-    og: f[7],
-    twitter: f[8],
-    jsonld: f[9].map(([raw, unwrapped, valid, types], i) =>
-      unwrapped === null
-        ? { raw, valid, value: values[i], types }
-        : { raw, unwrapped, valid, value: values[i], types },
-    ),
-    links: f[10].map(([url, text, rel, tag]) => ({ url, text, rel, tag })),
-    linksCount: f[11],
-    areaLinksCount: f[12],
-    linksTruncated: f[13],
-    baseUrl: f[14],
-    resolved: f[15],
-    ...rest,
-  };
-  return { ok: true, encoding, meta, bodyHash, metaHash };
+  return { ok: true, encoding, meta: unpackMeta(f, rest, values), bodyHash, metaHash };
 }

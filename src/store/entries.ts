@@ -6,7 +6,15 @@
  * parsed when read, as before, since its crawl is known only from its record.
  */
 import type { Logger } from '../log.js';
-import { CRAWL_FIELD, entryField, parseRecord, parseRecordJson, RECORD_FIELD } from '../stream.js';
+import {
+  CRAWL_FIELD,
+  entryField,
+  PACKED_FIELD,
+  parsePackedRecord,
+  parseRecord,
+  parseRecordJson,
+  RECORD_FIELD,
+} from '../stream.js';
 import type { PageRecord } from '../types.js';
 import type { BatchItem, DeferredRecord } from './writer.js';
 
@@ -20,12 +28,15 @@ export class StreamEntry implements DeferredRecord {
     readonly crawl: string,
     /** The JSON as Redis returned it: a Buffer (off the JS heap) becomes a string only while it is parsed. */
     private readonly json: string | Buffer,
+    /** Whether it is the `p` field's packed record (else the `r` field's JSON record). */
+    private readonly packed = false,
   ) {}
 
   read(): PageRecord | null {
     if (this.error) return null;
     try {
-      const r = parseRecordJson(typeof this.json === 'string' ? this.json : this.json.toString());
+      const json = typeof this.json === 'string' ? this.json : this.json.toString();
+      const r = this.packed ? parsePackedRecord(json) : parseRecordJson(json);
       // The crawl's settings were loaded for the field's crawl: an entry that contradicts itself is not stored.
       if (r.crawl !== this.crawl)
         throw new Error(`record crawl does not match the entry's "${CRAWL_FIELD}" field`);
@@ -57,9 +68,10 @@ export function readEntries(entries: readonly RawEntry[], log: Logger): ReadEntr
     const id = String(rawId);
     const crawlField = fields ? entryField(fields, CRAWL_FIELD) : undefined;
     const crawl = crawlField === undefined ? '' : String(crawlField);
-    const json = fields && crawl ? entryField(fields, RECORD_FIELD) : undefined;
-    if (crawl && json !== undefined) {
-      items.push(new StreamEntry(id, crawl, json));
+    const packed = fields && crawl ? entryField(fields, PACKED_FIELD) : undefined;
+    const json = fields && crawl && packed === undefined ? entryField(fields, RECORD_FIELD) : undefined;
+    if (crawl && (packed !== undefined || json !== undefined)) {
+      items.push(new StreamEntry(id, crawl, packed ?? (json as string | Buffer), packed !== undefined));
       crawls.add(crawl);
       continue;
     }

@@ -130,9 +130,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   const stats: WorkerStats = { done: 0, ok: 0, failed: 0, delayed: 0, retried: 0 };
   let warnedPrivate = false;
-  const publish = async (record: PageRecord) => {
+  const publish = async (record: PageRecord, metaFields?: string) => {
     if (opts.sink) await opts.sink(record);
-    else await publishRecord(redis, prefix, record);
+    else await publishRecord(redis, prefix, record, metaFields);
     opts.metrics?.observeRecord(record);
     // A crawl of a local site without --allow-private fails every page: say so once, with the fix.
     if (record.error === 'BLOCKED_PRIVATE_ADDRESS' && !warnedPrivate) {
@@ -166,7 +166,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     robots,
     settings,
     // After a forced stop has handed a job back, its late result must not be published.
-    publish: (record) => (handingBack ? Promise.reject(new Error(HANDED_BACK)) : publish(record)),
+    publish: (record, metaFields) =>
+      handingBack ? Promise.reject(new Error(HANDED_BACK)) : publish(record, metaFields),
     abandoned: () => handingBack,
     onPage: (job, s, meta) => discoverer.onPage(job, s, meta),
     logger,

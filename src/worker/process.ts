@@ -17,7 +17,7 @@ import {
   parseRetryAfter,
   redactUrl,
 } from '../fetch/index.js';
-import { bodyHash, metaHash } from '../hashes.js';
+import { bodyHash, metaHashFields, metaHashOfJson } from '../hashes.js';
 import type { Logger } from '../log.js';
 import { extractResponse } from '../page-extract.js';
 import { jobRecord } from '../records.js';
@@ -52,7 +52,11 @@ export interface ProcessDeps {
   gate: PolitenessGate;
   robots: RobotsCache;
   settings: SettingsCache;
-  publish: (record: PageRecord) => Promise<void>;
+  /**
+   * `metaFields`, with a record that has metadata: the JSON text of metaHashFields(record.meta), which its
+   * metaHash hashed (the stream's packed record reuses it rather than serialize the metadata again).
+   */
+  publish: (record: PageRecord, metaFields?: string) => Promise<void>;
   /** Called with a successfully extracted page (link discovery). */
   onPage?: (job: JobData, settings: CrawlSettings, meta: PageMetadata) => Promise<void>;
   logger: Logger;
@@ -128,8 +132,8 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
   // Time spent waiting for politeness (robots fetch slot, rate, concurrency, pauses) until the slot is granted.
   let queuedMs = d.firstTriedAt ? Date.now() - d.firstTriedAt : 0;
 
-  const finish = async (record: PageRecord) => {
-    await deps.publish(record);
+  const finish = async (record: PageRecord, metaFields?: string) => {
+    await deps.publish(record, metaFields);
     deps.stats.done++;
     if (record.error) deps.stats.failed++;
     else deps.stats.ok++;
@@ -308,11 +312,12 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
     // Discovered links are submitted before this page's row is published, so "every submitted URL has a row"
     // can never look true while children are still on their way.
     if (deps.onPage) await deps.onPage(d, settings, meta);
+    const fields = JSON.stringify(metaHashFields(meta));
     const record = baseRecord(d, attempts, queuedMs, partial, {
       encoding: page.encoding,
       meta,
       bodyHash: hashed ?? bodyHash(res.body),
-      metaHash: metaHash(meta),
+      metaHash: metaHashOfJson(fields),
     });
     if (since) {
       record.since = since;
@@ -324,7 +329,7 @@ export async function processJob(deps: ProcessDeps, job: Job<JobData>, token: st
         record.unchanged = 'same-metadata';
       }
     }
-    await finish(record);
+    await finish(record, record.meta ? fields : undefined);
   } finally {
     await release();
   }

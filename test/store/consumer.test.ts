@@ -205,14 +205,22 @@ describe('store writer (results stream consumer)', () => {
   it('publishes the crawl beside the record, so the writer knows it before parsing', async () => {
     await publishRecord(redis, prefix, okRecord('c1', 'https://example.com/one'));
     await publishRecords(redis.pipeline(), prefix, [okRecord('c2', 'https://example.com/two')]).exec();
+    await publishRecord(redis, prefix, failRecord('c2', 'https://example.com/three', 'HTTP_5XX', 503));
     const entries = await redis.xrange(k.results, '-', '+');
-    expect(entries.map(([, f]) => [f[0], f[1], f[2], JSON.parse(f[3]).url])).toEqual([
-      ['c', 'c1', 'r', 'https://example.com/one'],
-      ['c', 'c2', 'r', 'https://example.com/two'],
+    // A record with metadata travels packed (`p`: [1, record without meta, metadata packed]), others as JSON.
+    const urlOf = (f: string[]) => (f[2] === 'p' ? JSON.parse(f[3])[1].url : JSON.parse(f[3]).url);
+    expect(entries.map(([, f]) => [f[0], f[1], f[2], urlOf(f)])).toEqual([
+      ['c', 'c1', 'p', 'https://example.com/one'],
+      ['c', 'c2', 'p', 'https://example.com/two'],
+      ['c', 'c2', 'r', 'https://example.com/three'],
     ]);
     await redis.hset(k.crawlSettings('c2'), 'settings', '{"hostRate":2}');
-    await runUntil(async () => pageCount() === 2 && (await redis.xlen(k.results)) === 0);
-    expect(urls()).toEqual(['https://example.com/one', 'https://example.com/two']);
+    await runUntil(async () => pageCount() === 3 && (await redis.xlen(k.results)) === 0);
+    expect(urls()).toEqual([
+      'https://example.com/one',
+      'https://example.com/three',
+      'https://example.com/two',
+    ]);
     expect(db.prepare("SELECT settings FROM crawls WHERE name = 'c2'").pluck().get()).toBe('{"hostRate":2}');
   });
 
@@ -260,6 +268,97 @@ describe('store writer (results stream consumer)', () => {
       { name: 'c1', settings: '{"hostRate":1}' },
       { name: 'c2', settings: '{"hostRate":2}' },
     ]);
+    expect((await redis.xpending(k.results, RESULTS_GROUP))[0]).toBe(0);
+  });
+
+  it('stores packed, JSON and crawl-less entries of the same pages as the same rows, dropping bad packed entries', async () => {
+    // Each page three times: packed (this version), JSON beside its crawl (the previous one), JSON alone (older).
+    const pages = records(10, 'x');
+    const as = (crawl: string) => pages.map((r) => ({ ...r, crawl }));
+    const packedOf = (r: PageRecord) => {
+      const p = redis.pipeline();
+      publishRecords(p, prefix, [r]);
+      return p;
+    };
+    const bad: string[] = [];
+    const badPacked = async (crawl: string | null, text: string) => {
+      const fields = crawl === null ? ['p', text] : ['c', crawl, 'p', text];
+      bad.push((await redis.xadd(k.results, '*', ...fields)) as string);
+    };
+    for (let i = 0; i < pages.length; i++) {
+      await packedOf(as('packed')[i]).exec();
+      await redis.xadd(k.results, '*', 'c', 'json', 'r', JSON.stringify(as('json')[i]));
+      await redis.xadd(k.results, '*', 'r', JSON.stringify(as('older')[i]));
+    }
+    // A packed entry without the crawl field (not published so, but readable): parsed when read.
+    const crawlless = okRecord('packed', 'https://example.com/crawlless');
+    const entry = (await packedOf(crawlless).exec())?.[0]?.[1] as string;
+    const [, fields] = (await redis.xrange(k.results, entry, entry))[0];
+    await redis.xdel(k.results, entry);
+    expect(fields.slice(0, 3)).toEqual(['c', 'packed', 'p']);
+    await redis.xadd(k.results, '*', ...fields.slice(2));
+    const good = fields[3];
+    const parts = JSON.parse(good);
+    const variant = (f: (p: unknown[]) => void) => {
+      const p = structuredClone(parts);
+      f(p);
+      return JSON.stringify(p);
+    };
+    await badPacked('packed', good.slice(0, 100));
+    await badPacked(
+      'packed',
+      variant((p) => (p[0] = 2)),
+    );
+    await badPacked(
+      'packed',
+      variant((p) => ((p[2] as unknown[][])[10] = [5])),
+    );
+    await badPacked('other', good);
+    await badPacked(null, '[1,{}]');
+    const lines: string[] = [];
+    const batches = await runUntil(async () => (await redis.xlen(k.results)) === 0, {
+      batchSize: 8,
+      logLines: lines,
+    });
+    expect(batches.reduce((s, b) => s + b.entries, 0)).toBe(36);
+    expect(batches.reduce((s, b) => s + b.inserted, 0)).toBe(31);
+    expect(batches.reduce((s, b) => s + b.rejected, 0)).toBe(5);
+    const dropped = lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'dropping unreadable results entry');
+    expect(dropped.map((l) => l.id).sort()).toEqual([...bad].sort());
+    expect(Object.fromEntries(dropped.map((l) => [l.id, l.err]))).toEqual({
+      [bad[0]]: expect.stringContaining('entry is not valid JSON'),
+      [bad[1]]: 'packed entry has unknown version 2',
+      [bad[2]]: expect.stringContaining('packed metadata is malformed: '),
+      [bad[3]]: 'record crawl does not match the entry\'s "c" field',
+      [bad[4]]: 'packed entry is not a 5-element JSON array',
+    });
+    expect(await redis.hmget(k.crawlStats('packed'), 'stored', 'failed')).toEqual(['11', '1']);
+    // Every row the three forms gave a page is the same (the ids, the crawl and the storing time aside).
+    const rows = (crawl: string) =>
+      db
+        .prepare(
+          `SELECT p.*, (SELECT json_group_array(json_array(url, text, rel, target)) FROM
+             (SELECT * FROM links l WHERE l.page_id = p.id ORDER BY position)) AS links,
+           (SELECT json_group_array(json_array(attr, key, content)) FROM
+             (SELECT * FROM meta m WHERE m.page_id = p.id ORDER BY position)) AS tags,
+           (SELECT json_group_array(json_array(type, json, valid, raw)) FROM
+             (SELECT * FROM jsonld j WHERE j.page_id = p.id ORDER BY position)) AS blocks
+           FROM pages p JOIN crawls c ON c.id = p.crawl_id
+           WHERE c.name = ? AND p.url NOT LIKE '%crawlless' ORDER BY p.url`,
+        )
+        .all(crawl)
+        .map((r) => {
+          const { id, crawl_id, stored_at, ...rest } = r as Record<string, unknown>;
+          return rest;
+        });
+    const packedRows = rows('packed');
+    expect(packedRows).toHaveLength(10);
+    expect(JSON.parse((packedRows[0] as { links: string }).links)).toHaveLength(3);
+    expect(rows('json')).toEqual(packedRows);
+    expect(rows('older')).toEqual(packedRows);
+    expect(urls()).toContain('https://example.com/crawlless');
     expect((await redis.xpending(k.results, RESULTS_GROUP))[0]).toBe(0);
   });
 
