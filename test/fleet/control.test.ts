@@ -58,16 +58,24 @@ function settings(over: Partial<CrawlSettings> = {}): CrawlSettings {
 async function submit(crawl: string, urls: string[], s: CrawlSettings): Promise<void> {
   const file = join(dir, `${crawl}.txt`);
   writeFileSync(file, `${urls.join('\n')}\n`);
-  const saved = process.env.METACRAWL_FAIR_TURN;
-  process.env.METACRAWL_FAIR_TURN = String(FAIR_TURN);
+  // Set and restored around every submission at once (counted): two submissions in parallel each restoring what
+  // it saw would leave the other's value behind, and files of a fork share process.env (vitest isolate: false).
+  if (submitting++ === 0) {
+    savedTurn = process.env.METACRAWL_FAIR_TURN;
+    process.env.METACRAWL_FAIR_TURN = String(FAIR_TURN);
+  }
   try {
     const r = await submitSeeds({ redis, prefix, crawl, settings: s, sources: [file], report: () => {} });
     expect(r.submitted).toBe(urls.length);
   } finally {
-    if (saved === undefined) delete process.env.METACRAWL_FAIR_TURN;
-    else process.env.METACRAWL_FAIR_TURN = saved;
+    if (--submitting === 0) {
+      if (savedTurn === undefined) delete process.env.METACRAWL_FAIR_TURN;
+      else process.env.METACRAWL_FAIR_TURN = savedTurn;
+    }
   }
 }
+let submitting = 0;
+let savedTurn: string | undefined;
 
 async function cli(...args: string[]) {
   const r = await runCli([...args, ...fleet.common]);
