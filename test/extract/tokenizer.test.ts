@@ -178,6 +178,31 @@ describe('FastTokenizer', () => {
     }
   });
 
+  it('reads characters beyond latin1 as themselves, not as the markup their low byte spells', () => {
+    // U+013C, U+0126, U+0122, U+0127, U+013E, U+012F, U+013D, U+0120, U+0109: low bytes < & " ' > / = space tab.
+    const wide = [
+      '\u013c',
+      '\u0126',
+      '\u0122',
+      '\u0127',
+      '\u013e',
+      '\u012f',
+      '\u013d',
+      '\u0120',
+      '\u0109',
+      '论',
+    ];
+    const r = rng(41);
+    for (const html of tinyDocs(2_000, 11)) {
+      let s = html;
+      for (let k = 0; k < 4; k++) {
+        const at = Math.floor(r() * (s.length + 1));
+        s = s.slice(0, at) + wide[Math.floor(r() * wide.length)] + s.slice(at);
+      }
+      expect(events(FastTokenizer, s), s).toBe(events(Tokenizer, s));
+    }
+  });
+
   it('emits the stock tokenizer events on small documents dense in state changes', () => {
     for (const html of tinyDocs(3_000, 7))
       expect(events(FastTokenizer, html), html).toBe(events(Tokenizer, html));
