@@ -415,6 +415,8 @@ export function scan(
         wanted = tagScanned ? WANTED.get(tagName) : undefined;
         attrs = wanted ? {} : null;
         keep = false;
+        // No attribute of this element is read: no value's references are decoded.
+        tokenizer.skipValue = wanted === undefined;
         if (inForeign() && NATIVE_RAW.has(tagName))
           (tokenizer as unknown as TokenizerInternals).isSpecial = false;
       },
@@ -423,11 +425,13 @@ export function scan(
         locate(start, end);
         if (!WANTED_ATTRS.mayBe(src, at, at + end - start)) {
           keep = false;
+          tokenizer.skipValue = true;
           return;
         }
         attrName = nameAt(src, at, at + end - start);
         // The first attribute of a given name wins.
         keep = wanted.has(attrName) && !(attrName in attrs!);
+        tokenizer.skipValue = !keep;
       },
       onattribdata(start, end) {
         if (keep) attrValue += text(start, end);

@@ -79,6 +79,7 @@ interface Internals {
   xmlMode: boolean;
   currentSequence: Uint8Array;
   sequenceIndex: number;
+  skipValue: boolean;
   parse(): void;
   cleanup(): void;
 }
@@ -104,7 +105,15 @@ function isAlpha(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
 }
 
-export class FastTokenizer extends Tokenizer {}
+export class FastTokenizer extends Tokenizer {
+  /**
+   * Set by the consumer (in onattribname) when it has no use for the current attribute's value: a quoted value is
+   * then read to its closing quote in one step, its character references not decoded, so its `onattribdata` is one
+   * event or more, split where the buffer ends, and it has no `onattribentity`. Every other event is as ever: a
+   * reference never contains a quote, so the value ends at the same quote.
+   */
+  skipValue = false;
+}
 
 const stock = Tokenizer.prototype as unknown as Internals & Record<string, StateMethod>;
 const step: StateMethod[] = STATE_METHODS.map((name) => (name ? stock[name] : () => {}));
@@ -259,7 +268,9 @@ function fastParse(this: Internals): void {
           i++;
           state = q === DQ ? IN_ATTRIBUTE_VALUE_DQ : IN_ATTRIBUTE_VALUE_SQ;
           start = i + 1 + off;
-          const end = nextOrAmp(b, u, q, q === DQ ? '"' : "'", i + 1, n);
+          const end = this.skipValue
+            ? next(b, u, q, q === DQ ? '"' : "'", i + 1, n)
+            : nextOrAmp(b, u, q, q === DQ ? '"' : "'", i + 1, n);
           if (end < n && u[end] === q) {
             i = end;
             cbs.onattribdata(start, i + off);
@@ -315,7 +326,7 @@ function fastParse(this: Internals): void {
           start = -1;
           cbs.onattribend(quote === DQ ? DOUBLE : SINGLE, i + 1 + off);
           state = BEFORE_ATTRIBUTE_NAME;
-        } else if (c === AMP) {
+        } else if (c === AMP && !this.skipValue) {
           if (isCommonEntity(u, i, n)) {
             const at = i + off;
             if (start < at) cbs.onattribdata(start, at);
@@ -328,7 +339,9 @@ function fastParse(this: Internals): void {
           state = this.state;
           start = this.sectionStart;
         } else {
-          const end = nextOrAmp(b, u, quote, quote === DQ ? '"' : "'", i + 1, n);
+          const end = this.skipValue
+            ? next(b, u, quote, quote === DQ ? '"' : "'", i + 1, n)
+            : nextOrAmp(b, u, quote, quote === DQ ? '"' : "'", i + 1, n);
           if (end < n && u[end] === quote) {
             // The closing quote, as above.
             i = end;
