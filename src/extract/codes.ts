@@ -10,8 +10,12 @@ import { Buffer } from 'node:buffer';
 /** Whether a Uint16Array's layout is UTF-16LE (the machines Node runs on are little-endian; else a plain loop). */
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** Arrays up to this many codes are kept for the next string; a longer string's lives only while it is read. */
-const KEEP_MAX = 1 << 20;
+/**
+ * Arrays up to this many codes (8 MB) are kept for the next string; a longer string's lives only while it is read.
+ * A page given as text is one string (a UTF-8 page read as bytes comes in pieces of at most 120 K, page-text.ts),
+ * and a fresh array of a few MB costs milliseconds in page faults.
+ */
+const KEEP_MAX = 1 << 22;
 
 export class Codes {
   /** The array kept from string to string. */
