@@ -17,6 +17,7 @@
  */
 import { AnchorTree, type RawAnchor } from './anchors.js';
 import { AuditCounter } from './audit.js';
+import { Codes, pieceCodes } from './codes.js';
 import { knownNames, lastInfo, NameFilter, nameAt } from './names.js';
 import { PageText } from './page-text.js';
 import { FastTokenizer } from './tokenizer.js';
@@ -122,6 +123,9 @@ knownNames(
 const CLOSE_NAMES = new NameFilter(['template', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 const WANTED_ATTRS = new NameFilter([...WANTED.values()].flatMap((v) => [...v]));
 
+/** Codes of text begun in an earlier piece (pieceCodes holds the tokenizer's piece meanwhile). */
+const sliceCodes = new Codes();
+
 /** The tokenizer fields we steer (private in its typings, stable within htmlparser2 10.x). */
 interface TokenizerInternals {
   isSpecial: boolean;
@@ -185,11 +189,13 @@ export function scan(
   };
   /** Visible text `page[start, end)` to the audit pass. */
   const visible = (start: number, end: number): void => {
-    if (start >= page.base) audit.text(page.cur, start - page.base, end - page.base, page.base);
+    // The piece's codes are the tokenizer's, already written.
+    if (start >= page.base)
+      audit.text(pieceCodes.get(page.cur), start - page.base, end - page.base, page.base);
     else {
       // Begun in an earlier piece, or at -1 (see AuditCounter.text): a copy of it from position 0 on at most.
       const from = Math.max(start, 0);
-      audit.text(page.slice(from, end), start - from, end - from, from);
+      audit.text(sliceCodes.get(page.slice(from, end)), start - from, end - from, from);
     }
   };
 
@@ -409,6 +415,8 @@ export function scan(
         wanted = tagScanned ? WANTED.get(tagName) : undefined;
         attrs = wanted ? {} : null;
         keep = false;
+        // No attribute of this element is read: no value's references are decoded.
+        tokenizer.skipValue = wanted === undefined;
         if (inForeign() && NATIVE_RAW.has(tagName))
           (tokenizer as unknown as TokenizerInternals).isSpecial = false;
       },
@@ -417,11 +425,13 @@ export function scan(
         locate(start, end);
         if (!WANTED_ATTRS.mayBe(src, at, at + end - start)) {
           keep = false;
+          tokenizer.skipValue = true;
           return;
         }
         attrName = nameAt(src, at, at + end - start);
         // The first attribute of a given name wins.
         keep = wanted.has(attrName) && !(attrName in attrs!);
+        tokenizer.skipValue = !keep;
       },
       onattribdata(start, end) {
         if (keep) attrValue += text(start, end);

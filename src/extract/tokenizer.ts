@@ -6,12 +6,14 @@
  * of characters the current state ignores; a tag name, an end tag, an attribute with its quoted value are
  * each read in one step, and the commonest entities (`&quot;`, `&amp;`, `&#39;`...) and comment bodies are
  * handled inline too. Every other state (other entities, declarations, the special-tag sequences) is one call
- * to the stock state method, exactly as the stock loop does it.
+ * to the stock state method, exactly as the stock loop does it. Characters are read from the buffer's code units
+ * in a Uint16Array (codes.ts), not with `charCodeAt`: 0.95x the CPU per page, farm and corpus alike.
  * The events and their positions are identical: test/worker/extract/tokenizer.test.ts compares the
  * two on the corpus and on mutated pages, and at load a probe document is tokenized both ways; if
  * htmlparser2's internals ever differ from what this relies on, the stock loop is used instead.
  */
 import { type QuoteType, Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
+import { pieceCodes } from './codes.js';
 
 /** htmlparser2 10.x's internal `State` enum values. */
 const TEXT = 1;
@@ -77,6 +79,7 @@ interface Internals {
   xmlMode: boolean;
   currentSequence: Uint8Array;
   sequenceIndex: number;
+  skipValue: boolean;
   parse(): void;
   cleanup(): void;
 }
@@ -102,7 +105,15 @@ function isAlpha(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
 }
 
-export class FastTokenizer extends Tokenizer {}
+export class FastTokenizer extends Tokenizer {
+  /**
+   * Set by the consumer (in onattribname) when it has no use for the current attribute's value: a quoted value is
+   * then read to its closing quote in one step, its character references not decoded, so its `onattribdata` is one
+   * event or more, split where the buffer ends, and it has no `onattribentity`. Every other event is as ever: a
+   * reference never contains a quote, so the value ends at the same quote.
+   */
+  skipValue = false;
+}
 
 const stock = Tokenizer.prototype as unknown as Internals & Record<string, StateMethod>;
 const step: StateMethod[] = STATE_METHODS.map((name) => (name ? stock[name] : () => {}));
@@ -119,6 +130,7 @@ function fastParse(this: Internals): void {
   }
   const b = this.buffer;
   const n = b.length;
+  const u = pieceCodes.get(b);
   const off = this.offset;
   const cbs = this.cbs;
   let i = this.index - off;
@@ -126,7 +138,7 @@ function fastParse(this: Internals): void {
   let start = this.sectionStart;
 
   while (i < n && this.running) {
-    const c = b.charCodeAt(i);
+    const c = u[i];
     switch (state) {
       case TEXT:
         if (c === LT) {
@@ -136,8 +148,8 @@ function fastParse(this: Internals): void {
           break;
         }
         if (c !== AMP) {
-          const lt = nextOrAmp(b, LT, '<', i + 1, n);
-          if (lt < n && b.charCodeAt(lt) === LT) {
+          const lt = nextOrAmp(b, u, LT, '<', i + 1, n);
+          if (lt < n && u[lt] === LT) {
             // The '<' that ends the run, as above.
             if (lt + off > start) cbs.ontext(start, lt + off);
             state = BEFORE_TAG_NAME;
@@ -146,7 +158,7 @@ function fastParse(this: Internals): void {
           } else i = lt - 1;
           break;
         }
-        if (isCommonEntity(b, i, n)) {
+        if (isCommonEntity(u, i, n)) {
           // What the stock decoder emits for it (emitCodePoint), without entering the decoder.
           const at = i + off;
           if (start < at) cbs.ontext(start, at);
@@ -168,7 +180,7 @@ function fastParse(this: Internals): void {
           else if (lower === 0x74 || lower === 0x78) state = BEFORE_SPECIAL_T;
           else {
             // IN_TAG_NAME from the next character on, in this step.
-            i = tagNameEnd(b, i + 1, n);
+            i = tagNameEnd(u, i + 1, n);
             if (i === n) {
               state = IN_TAG_NAME;
               continue;
@@ -177,21 +189,21 @@ function fastParse(this: Internals): void {
             start = -1;
             state = BEFORE_ATTRIBUTE_NAME;
             // The delimiter is BEFORE_ATTRIBUTE_NAME's input in the same step: whitespace is nothing to it.
-            if (b.charCodeAt(i) === 0x20) break;
+            if (u[i] === 0x20) break;
             continue;
           }
         } else if (c === SLASH) {
           state = BEFORE_CLOSING_TAG_NAME;
-          if (i + 1 < n && isAlpha(b.charCodeAt(i + 1))) {
+          if (i + 1 < n && isAlpha(u[i + 1])) {
             // `</name`: BEFORE_CLOSING_TAG_NAME and IN_CLOSING_TAG_NAME up to the delimiter, in this step.
             start = i + 1 + off;
-            i = closingTagNameEnd(b, i + 2, n);
+            i = closingTagNameEnd(u, i + 2, n);
             state = IN_CLOSING_TAG_NAME;
             if (i === n) continue;
             cbs.onclosetag(start, i + off);
             start = -1;
             state = AFTER_CLOSING_TAG_NAME;
-            if (b.charCodeAt(i) === GT) {
+            if (u[i] === GT) {
               // AFTER_CLOSING_TAG_NAME at the '>', as the stock method does it in the same step.
               state = TEXT;
               start = i + 1 + off;
@@ -220,13 +232,13 @@ function fastParse(this: Internals): void {
       }
 
       case IN_TAG_NAME:
-        i = tagNameEnd(b, i, n);
+        i = tagNameEnd(u, i, n);
         if (i === n) continue;
         cbs.onopentagname(start, i + off);
         start = -1;
         state = BEFORE_ATTRIBUTE_NAME;
         // The delimiter is BEFORE_ATTRIBUTE_NAME's input in the same step: whitespace is nothing to it.
-        if (b.charCodeAt(i) === 0x20) break;
+        if (u[i] === 0x20) break;
         continue;
 
       case BEFORE_ATTRIBUTE_NAME:
@@ -242,34 +254,36 @@ function fastParse(this: Internals): void {
           state = IN_ATTRIBUTE_NAME;
           start = i + off;
           // IN_ATTRIBUTE_NAME from the next character on, in this step.
-          i = attribNameEnd(b, i + 1, n);
+          i = attribNameEnd(u, i + 1, n);
           if (i === n) continue;
           cbs.onattribname(start, i + off);
           start = i + off;
           state = AFTER_ATTRIBUTE_NAME;
-          if (b.charCodeAt(i) !== EQ) continue;
+          if (u[i] !== EQ) continue;
           state = BEFORE_ATTRIBUTE_VALUE;
           if (i + 1 === n || !this.running) break;
-          const q = b.charCodeAt(i + 1);
+          const q = u[i + 1];
           if (q !== DQ && q !== SQ) break;
           // `="`: the opening quote (BEFORE_ATTRIBUTE_VALUE) and the value up to its closing quote or an '&'.
           i++;
           state = q === DQ ? IN_ATTRIBUTE_VALUE_DQ : IN_ATTRIBUTE_VALUE_SQ;
           start = i + 1 + off;
-          const end = nextOrAmp(b, q, q === DQ ? '"' : "'", i + 1, n);
-          if (end < n && b.charCodeAt(end) === q) {
+          const end = this.skipValue
+            ? next(b, u, q, q === DQ ? '"' : "'", i + 1, n)
+            : nextOrAmp(b, u, q, q === DQ ? '"' : "'", i + 1, n);
+          if (end < n && u[end] === q) {
             i = end;
             cbs.onattribdata(start, i + off);
             start = -1;
             cbs.onattribend(q === DQ ? DOUBLE : SINGLE, i + 1 + off);
             state = BEFORE_ATTRIBUTE_NAME;
-            if (i + 1 < n && b.charCodeAt(i + 1) === 0x20 && this.running) i++; // nothing to BEFORE_ATTRIBUTE_NAME
+            if (i + 1 < n && u[i + 1] === 0x20 && this.running) i++; // nothing to BEFORE_ATTRIBUTE_NAME
           } else i = end - 1;
         }
         break;
 
       case IN_ATTRIBUTE_NAME:
-        i = attribNameEnd(b, i, n);
+        i = attribNameEnd(u, i, n);
         if (i === n) continue;
         cbs.onattribname(start, i + off);
         start = i + off;
@@ -312,8 +326,8 @@ function fastParse(this: Internals): void {
           start = -1;
           cbs.onattribend(quote === DQ ? DOUBLE : SINGLE, i + 1 + off);
           state = BEFORE_ATTRIBUTE_NAME;
-        } else if (c === AMP) {
-          if (isCommonEntity(b, i, n)) {
+        } else if (c === AMP && !this.skipValue) {
+          if (isCommonEntity(u, i, n)) {
             const at = i + off;
             if (start < at) cbs.onattribdata(start, at);
             start = at + entityLength;
@@ -325,15 +339,17 @@ function fastParse(this: Internals): void {
           state = this.state;
           start = this.sectionStart;
         } else {
-          const end = nextOrAmp(b, quote, quote === DQ ? '"' : "'", i + 1, n);
-          if (end < n && b.charCodeAt(end) === quote) {
+          const end = this.skipValue
+            ? next(b, u, quote, quote === DQ ? '"' : "'", i + 1, n)
+            : nextOrAmp(b, u, quote, quote === DQ ? '"' : "'", i + 1, n);
+          if (end < n && u[end] === quote) {
             // The closing quote, as above.
             i = end;
             cbs.onattribdata(start, i + off);
             start = -1;
             cbs.onattribend(quote === DQ ? DOUBLE : SINGLE, i + 1 + off);
             state = BEFORE_ATTRIBUTE_NAME;
-            if (i + 1 < n && b.charCodeAt(i + 1) === 0x20 && this.running) i++; // nothing to BEFORE_ATTRIBUTE_NAME
+            if (i + 1 < n && u[i + 1] === 0x20 && this.running) i++; // nothing to BEFORE_ATTRIBUTE_NAME
           } else i = end - 1;
         }
         break;
@@ -363,7 +379,7 @@ function fastParse(this: Internals): void {
         break;
 
       case IN_CLOSING_TAG_NAME:
-        i = closingTagNameEnd(b, i, n);
+        i = closingTagNameEnd(u, i, n);
         if (i === n) continue;
         cbs.onclosetag(start, i + off);
         start = -1;
@@ -371,7 +387,7 @@ function fastParse(this: Internals): void {
         continue;
 
       case AFTER_CLOSING_TAG_NAME: {
-        const gt = c === GT ? i : next(b, GT, '>', i + 1, n);
+        const gt = c === GT ? i : next(b, u, GT, '>', i + 1, n);
         if (gt === n) i = n - 1;
         else {
           i = gt;
@@ -386,7 +402,7 @@ function fastParse(this: Internals): void {
         // character at a time (fastForwardTo); this jumps there as `next` does.
         const first = this.currentSequence[0];
         if (this.sequenceIndex === 0 && c !== first) {
-          i = jumpToSequence(this, b, first, first === 0x2d ? '-' : String.fromCharCode(first), i, n);
+          i = jumpToSequence(this, b, u, first, first === 0x2d ? '-' : String.fromCharCode(first), i, n);
           break;
         }
         i = delegate(this, i, state, start, c);
@@ -398,7 +414,7 @@ function fastParse(this: Internals): void {
       case IN_SPECIAL_TAG:
         // Script and style bodies: the stock method jumps from '<' to '<'; so does this, faster.
         if (this.sequenceIndex === 0 && (c | 0x20) !== LT && !isTitleEnd(this.currentSequence)) {
-          i = jumpToSequence(this, b, LT, '<', i, n);
+          i = jumpToSequence(this, b, u, LT, '<', i, n);
           break;
         }
         i = delegate(this, i, state, start, c);
@@ -416,7 +432,8 @@ function fastParse(this: Internals): void {
   this.index = i + off;
   this.state = state;
   this.sectionStart = start;
-  ampBuffer = ''; // the page is not kept alive by the cache
+  ampBuffer = ''; // the page is not kept alive by the caches
+  pieceCodes.release();
   this.cleanup();
 }
 
@@ -434,32 +451,40 @@ function delegate(t: Internals, i: number, state: number, start: number, c: numb
  * reach it one character at a time: there its first character is matched (sequenceIndex 1). Without one, the
  * buffer's last position (the loop then ends and the state carries over to the next chunk).
  */
-function jumpToSequence(t: Internals, b: string, x: number, xs: string, i: number, n: number): number {
-  const at = next(b, x, xs, i + 1, n);
+function jumpToSequence(
+  t: Internals,
+  b: string,
+  u: Uint16Array,
+  x: number,
+  xs: string,
+  i: number,
+  n: number,
+): number {
+  const at = next(b, u, x, xs, i + 1, n);
   if (at === n) return n - 1;
   t.sequenceIndex = 1;
   return at;
 }
 
 /** Buffer position of the first delimiter of a tag name at or after `i` (IN_TAG_NAME's end), or `n`. */
-function tagNameEnd(b: string, i: number, n: number): number {
-  while (i < n && !isEndOfTagSection(b.charCodeAt(i))) i++;
+function tagNameEnd(u: Uint16Array, i: number, n: number): number {
+  while (i < n && !isEndOfTagSection(u[i])) i++;
   return i;
 }
 
 /** The same for an attribute name (IN_ATTRIBUTE_NAME's end: '=' too). */
-function attribNameEnd(b: string, i: number, n: number): number {
+function attribNameEnd(u: Uint16Array, i: number, n: number): number {
   for (; i < n; i++) {
-    const d = b.charCodeAt(i);
+    const d = u[i];
     if (d <= GT && (d === EQ || isEndOfTagSection(d))) break;
   }
   return i;
 }
 
 /** The same for an end tag's name (IN_CLOSING_TAG_NAME's end: '>' or whitespace). */
-function closingTagNameEnd(b: string, i: number, n: number): number {
+function closingTagNameEnd(u: Uint16Array, i: number, n: number): number {
   for (; i < n; i++) {
-    const d = b.charCodeAt(i);
+    const d = u[i];
     if (d <= GT && (d === GT || isWs(d))) break;
   }
   return i;
@@ -480,11 +505,11 @@ let entityLength = 0;
  * stock decoder gives each of these its code point in text and in attribute values alike, so the loop emits
  * them itself (setting entityCode, entityLength); every other `&` goes to the decoder.
  */
-function isCommonEntity(b: string, i: number, n: number): boolean {
+function isCommonEntity(u: Uint16Array, i: number, n: number): boolean {
   if (i + 3 >= n) return false;
-  const c1 = b.charCodeAt(i + 1);
-  const c2 = b.charCodeAt(i + 2);
-  const c3 = b.charCodeAt(i + 3);
+  const c1 = u[i + 1];
+  const c2 = u[i + 2];
+  const c3 = u[i + 3];
   if (c1 === 0x6c || c1 === 0x67) {
     // &lt; &gt;
     if (c2 !== 0x74 || c3 !== 0x3b) return false;
@@ -493,7 +518,7 @@ function isCommonEntity(b: string, i: number, n: number): boolean {
     return true;
   }
   if (i + 4 >= n) return false;
-  const c4 = b.charCodeAt(i + 4);
+  const c4 = u[i + 4];
   if (c1 === 0x61) {
     // &amp;
     if (c2 !== 0x6d || c3 !== 0x70 || c4 !== 0x3b) return false;
@@ -501,8 +526,8 @@ function isCommonEntity(b: string, i: number, n: number): boolean {
     entityLength = 5;
     return true;
   }
-  if (c1 === 0x23) return isAsciiReference(b, i, n, c2);
-  if (i + 5 >= n || b.charCodeAt(i + 5) !== 0x3b) return false;
+  if (c1 === 0x23) return isAsciiReference(u, i, n, c2);
+  if (i + 5 >= n || u[i + 5] !== 0x3b) return false;
   // &quot; &nbsp;
   if (c1 === 0x71 && c2 === 0x75 && c3 === 0x6f && c4 === 0x74) entityCode = DQ;
   else if (c1 === 0x6e && c2 === 0x62 && c3 === 0x73 && c4 === 0x70) entityCode = 0xa0;
@@ -512,12 +537,12 @@ function isCommonEntity(b: string, i: number, n: number): boolean {
 }
 
 /** `&#` at `i`: a decimal (`&#39;`) or hex (`&#x27;`) reference of at most 3 digits to printable ASCII. */
-function isAsciiReference(b: string, i: number, n: number, c2: number): boolean {
+function isAsciiReference(u: Uint16Array, i: number, n: number, c2: number): boolean {
   let j = i + 2;
   let v = 0;
   if ((c2 | 0x20) === 0x78) {
     for (j++; j < n && j <= i + 5; j++) {
-      const d = b.charCodeAt(j);
+      const d = u[j];
       if (d >= 0x30 && d <= 0x39) v = v * 16 + d - 0x30;
       else if ((d | 0x20) >= 0x61 && (d | 0x20) <= 0x66) v = v * 16 + (d | 0x20) - 0x57;
       else break;
@@ -525,22 +550,22 @@ function isAsciiReference(b: string, i: number, n: number, c2: number): boolean 
     if (j === i + 3) return false;
   } else {
     for (; j < n && j <= i + 4; j++) {
-      const d = b.charCodeAt(j);
+      const d = u[j];
       if (d >= 0x30 && d <= 0x39) v = v * 10 + d - 0x30;
       else break;
     }
     if (j === i + 2) return false;
   }
-  if (j >= n || b.charCodeAt(j) !== 0x3b || v < 0x20 || v > 0x7e) return false;
+  if (j >= n || u[j] !== 0x3b || v < 0x20 || v > 0x7e) return false;
   entityCode = v;
   entityLength = j + 1 - i;
   return true;
 }
 
 /**
- * Runs longer than this are searched with `indexOf`. A call costs ~10-30 ns, a character read here ~2 ns (two
- * comparisons, and charCodeAt's checks of the string's representation), yet most runs that end within a few
- * characters end at the first: tokenizing alone, 2-8 read fastest (24 was 10-25% slower on farm and corpus pages).
+ * Runs longer than this are searched with `indexOf` (of the string). A call costs ~10-30 ns, a character read
+ * here ~1-2 ns, yet most runs that end within a few characters end at the first: tokenizing alone, 2-8 read
+ * fastest (24 was 10-25% slower on farm and corpus pages, with `charCodeAt` reads).
  */
 const SHORT_RUN = 4;
 
@@ -549,10 +574,10 @@ const SHORT_RUN = 4;
  * over the first few characters (most runs are short: `indexOf` costs more per call than they take to read),
  * then `indexOf`, which reads long runs (script bodies, long attribute values, paragraphs) many times faster.
  */
-function next(b: string, x: number, xs: string, from: number, n: number): number {
+function next(b: string, u: Uint16Array, x: number, xs: string, from: number, n: number): number {
   const stop = Math.min(from + SHORT_RUN, n);
   let i = from;
-  for (; i < stop; i++) if (b.charCodeAt(i) === x) return i;
+  for (; i < stop; i++) if (u[i] === x) return i;
   if (i === n) return n;
   const at = b.indexOf(xs, i);
   return at === -1 ? n : at;
@@ -563,11 +588,11 @@ let ampBuffer = '';
 let ampAt = -1;
 
 /** Buffer position of the next `x` or `&` at or after `from` (see `next`), or `n` when there is none. */
-function nextOrAmp(b: string, x: number, xs: string, from: number, n: number): number {
+function nextOrAmp(b: string, u: Uint16Array, x: number, xs: string, from: number, n: number): number {
   const stop = Math.min(from + SHORT_RUN, n);
   let i = from;
   for (; i < stop; i++) {
-    const d = b.charCodeAt(i);
+    const d = u[i];
     if (d === x || d === AMP) return i;
   }
   if (i === n) return n;

@@ -185,6 +185,15 @@ describe('audit fields on synthetic pages', () => {
     expect(audit('<p></p>')).toMatchObject({ wordCount: 0, textHash: null, simhash: null });
   });
 
+  it('hashes characters beyond latin1 as themselves, not as the space or markup their low byte spells', () => {
+    // U+0120 and U+0109 (low bytes: space, tab) are letters of a word; U+013C, U+013E (low bytes < and >) too.
+    const html = '<p>a\u0120b \u013cp\u013e x\u0109y</p>';
+    const a = audit(html);
+    expect(a.wordCount).toBe(3);
+    expect(a.textHash).not.toBe(audit('<p>a b <p> x y</p>').textHash);
+    expect(extractUtf8(Buffer.from(html), 'https://example.com/').audit).toEqual(a);
+  });
+
   it('the same fields from UTF-8 bytes as from decoded text, invalid bytes included', () => {
     const html = '<p>Grüße aus Köln — 東京 😀 x\u00a0y</p><h1>Überschrift</h1>';
     expect(extractUtf8(Buffer.from(html), 'https://example.com/').audit).toEqual(audit(html));

@@ -160,6 +160,46 @@ function mutate(html: string, r: () => number): string {
   return s;
 }
 
+/**
+ * The events but attribute data and references, with the fast tokenizer skipping the values of every other
+ * attribute (skipValue, set in onattribname as the scan does), or of every attribute.
+ */
+function skippingEvents(T: typeof Tokenizer, html: string, every: boolean): string {
+  const out: string[] = [];
+  let n = 0;
+  const rec =
+    (name: string) =>
+    (...args: number[]) => {
+      out.push(`${name}(${args.join(',')})`);
+    };
+  const t: Tokenizer = new T(
+    { decodeEntities: true },
+    {
+      onattribdata: () => {},
+      onattribentity: () => {},
+      onattribend: rec('attribend'),
+      onattribname: (start, end) => {
+        out.push(`attribname(${start},${end})`);
+        if (t instanceof FastTokenizer) t.skipValue = every || n++ % 2 === 0;
+      },
+      oncdata: rec('cdata'),
+      onclosetag: rec('closetag'),
+      oncomment: rec('comment'),
+      ondeclaration: rec('declaration'),
+      onend: rec('end'),
+      onopentagend: rec('opentagend'),
+      onopentagname: rec('opentagname'),
+      onprocessinginstruction: rec('pi'),
+      onselfclosingtag: rec('selfclosingtag'),
+      ontext: rec('text'),
+      ontextentity: rec('textentity'),
+    },
+  );
+  t.write(html);
+  t.end();
+  return out.join(' ');
+}
+
 describe('FastTokenizer', () => {
   it('is in use (its load-time probe matched the stock events)', () => {
     const parse = (T: typeof Tokenizer) => (T.prototype as unknown as { parse: unknown }).parse;
@@ -176,6 +216,41 @@ describe('FastTokenizer', () => {
       const m = mutate(html, r);
       expect(events(FastTokenizer, m)).toBe(events(Tokenizer, m));
     }
+  });
+
+  it('reads characters beyond latin1 as themselves, not as the markup their low byte spells', () => {
+    // U+013C, U+0126, U+0122, U+0127, U+013E, U+012F, U+013D, U+0120, U+0109: low bytes < & " ' > / = space tab.
+    const wide = [
+      '\u013c',
+      '\u0126',
+      '\u0122',
+      '\u0127',
+      '\u013e',
+      '\u012f',
+      '\u013d',
+      '\u0120',
+      '\u0109',
+      '论',
+    ];
+    const r = rng(41);
+    for (const html of tinyDocs(2_000, 11)) {
+      let s = html;
+      for (let k = 0; k < 4; k++) {
+        const at = Math.floor(r() * (s.length + 1));
+        s = s.slice(0, at) + wide[Math.floor(r() * wide.length)] + s.slice(at);
+      }
+      expect(events(FastTokenizer, s), s).toBe(events(Tokenizer, s));
+    }
+  });
+
+  it('ends every tag where the stock tokenizer does when attribute values are skipped', () => {
+    const r = rng(23);
+    const docs = [...corpus, ...corpus.map((html) => mutate(html, r)), ...tinyDocs(3_000, 5)];
+    for (const every of [false, true])
+      for (const html of docs)
+        expect(skippingEvents(FastTokenizer, html, every), html.slice(0, 200)).toBe(
+          skippingEvents(Tokenizer, html, every),
+        );
   });
 
   it('emits the stock tokenizer events on small documents dense in state changes', () => {
