@@ -3,7 +3,8 @@
   in one script run (src/worker/feeder.ts). Each job is added exactly as BullMQ's addPrioritizedJob-9.lua adds a
   prioritized job with a custom id and no parent, repeat, deduplication or delay (bullmq 5: storeJob,
   addJobWithPriority, getOrSetMaxEvents, handleDuplicatedJob): the same keys, fields, scores and events, in the
-  same order. test/frontier/add-jobs.test.ts compares the state it leaves with BullMQ's own, so an upgrade of
+  same order (the id counter and the marker, which no one can read in between, are set once).
+  test/frontier/add-jobs.test.ts compares the state it leaves with BullMQ's own, so an upgrade of
   BullMQ that adds differently fails there. One script run instead of one per job (and no per-job Job object,
   msgpack and command in the worker); atomic, as the MULTI it replaces was.
 
@@ -44,14 +45,17 @@ elseif qa[2] then
   pausedOrMaxed = rcall('LLEN', activeKey) >= tonumber(qa[2])
 end
 
+-- BullMQ counts every job added, duplicates too (INCR of the id counter per job): counted at once, as nothing
+-- reads the counter in between.
+local jobs = (#ARGV - 4) / 4
+if jobs > 0 then rcall('INCRBY', idKey, jobs) end
+
 local added = 0
 for i = 5, #ARGV, 4 do
   local jobId, data, opts, priority = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
-  rcall('INCR', idKey)
   local jobKey = prefix .. jobId
   if rcall('EXISTS', jobKey) == 1 then
-    -- handleDuplicatedJob, without a parent
-    rcall('HGET', jobKey, 'parentKey')
+    -- handleDuplicatedJob, without a parent (its read of the job's parentKey changes nothing)
     rcall('XADD', eventsKey, 'MAXLEN', '~', maxEvents, '*', 'event', 'duplicated', 'jobId', jobId)
   else
     -- storeJob
@@ -61,12 +65,13 @@ for i = 5, #ARGV, 4 do
     -- addJobWithPriority: getPriorityScore, then the marker
     local prioCounter = rcall('INCR', pcKey)
     rcall('ZADD', prioritizedKey, priority * 0x100000000 + prioCounter % 0x100000000, jobId)
-    if not pausedOrMaxed then rcall('ZADD', markerKey, 0, '0') end
     rcall('XADD', eventsKey, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', jobId)
     added = added + 1
   end
 end
 
+-- addBaseMarkerIfNeeded, once: BullMQ sets the same member to the same score after each job added.
+if added > 0 and not pausedOrMaxed then rcall('ZADD', markerKey, 0, '0') end
 rcall('ZREM', KEYS[8], ARGV[4])
 rcall('DEL', KEYS[9])
 return added
