@@ -5,18 +5,19 @@
  * rotating each round. Per run: the crawl's CPU ms/page, the redis-server's CPU ms/page, and from
  * `INFO commandstats` the server's µs per page by command (EVALSHA's total includes the commands its scripts
  * call, which are also listed on their own) and calls per page. Medians per build, ratios to the first build.
+ * The redis-server is started as `crawl` starts its own (AOF on). See bench/README.md for --slowlog and --perf.
  *
- *   node bench/redis-ab.js [--pages 5000] [--rounds 3] [--json] [--commands] name=<worktree> name=<worktree> ...
+ *   node bench/redis-ab.js [--pages 5000] [--rounds 3] [--json] [--commands] [--slowlog] [--perf] name=<worktree> ...
  *
  * Each <worktree> needs its dist/ (npm run build). Not part of `npm run bench`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { farmUrls } from './farm.js';
-import { CLIENT_CORE, pin, pinned, ROOT, runMeasured, startFarmProcess } from './lib.js';
+import { CLIENT_CORE, pin, ROOT, runMeasured, startFarmProcess } from './lib.js';
 
 const args = process.argv.slice(2);
 const opt = (/** @type {string} */ name, /** @type {number} */ dflt) => {
@@ -68,7 +69,7 @@ function usecStats(info) {
 const farm = await startFarmProcess(['--hosts', '100', '--pages', String(Math.ceil(PAGES / 100))]);
 const urls = farmUrls(farm.origins, farm.pages, PAGES);
 const seeds = join(work, 'seeds.txt');
-(await import('node:fs')).writeFileSync(seeds, `${urls.join('\n')}\n`);
+writeFileSync(seeds, `${urls.join('\n')}\n`);
 
 /** @param {{ name: string, dir: string }} b @param {number} round */
 async function runOnce(b, round) {
@@ -153,7 +154,6 @@ async function runOnce(b, round) {
     crawlCpuMsPerPage: ((p.userCpuS + p.systemCpuS) / n) * 1000,
     serverCpuMsPerPage: (serverCpuS / n) * 1000,
     evalshaUsPerPage: (stats.evalsha?.usec ?? 0) / n,
-    allTopUsPerPage: ((stats.evalsha?.usec ?? 0) + topLevelUsec(stats)) / n,
     roundTripsPerPage: p.redis.roundTrips / n,
     clientCommandsPerPage: p.redis.commands / n,
     stats,
@@ -175,7 +175,8 @@ function scriptTimes(entries) {
         .replace(/^[^:]*:/, '')
         .replace(/:[^:]*$/, ':*')
         .replace(/\d+/g, '#');
-      name = `${name} ${nk} ${k1}`;
+      // gate-batch.lua: as many keys as its steps have.
+      name = k1 === 'host:*' && nk !== 4 && nk !== 2 ? `${name} gate-batch host:*` : `${name} ${nk} ${k1}`;
     }
     if (!by.has(name)) by.set(name, []);
     by.get(name)?.push(Number(e[2]));
@@ -191,27 +192,6 @@ function scriptTimes(entries) {
     };
   }
   return out;
-}
-
-// Commands a client sends itself (not from scripts) cannot be told apart in commandstats: what the probe counted
-// client-side is used to name them, the rest is attributed to scripts. Approximation: top-level = everything
-// but EVALSHA and the commands scripts call (see the per-command table).
-/** @param {Record<string, { calls: number, usec: number }>} stats */
-function topLevelUsec(stats) {
-  let s = 0;
-  for (const k of [
-    'multi',
-    'exec',
-    'smembers',
-    'hgetall',
-    'xreadgroup',
-    'bzpopmin',
-    'ping',
-    'client|setname',
-  ]) {
-    s += stats[k]?.usec ?? 0;
-  }
-  return s;
 }
 
 const med = (/** @type {number[]} */ xs) => {
@@ -288,4 +268,3 @@ else {
 }
 if (PERF) log(`perf files kept in ${work}`);
 else rmSync(work, { recursive: true, force: true });
-void pinned;
