@@ -28,9 +28,16 @@ export function luaSource(file: string): string {
 
 export type ScriptFn = (...args: Array<string | number | Buffer>) => Promise<unknown>;
 
-export function defineScript(redis: Redis, command: string, file: string, numberOfKeys: number): ScriptFn {
+/** `numberOfKeys` null: the caller passes the number of keys first, then the keys and the arguments. */
+export function defineScript(
+  redis: Redis,
+  command: string,
+  file: string,
+  numberOfKeys: number | null,
+): ScriptFn {
   const r = redis as unknown as Record<string, ScriptFn | undefined>;
-  if (typeof r[command] !== 'function') redis.defineCommand(command, { numberOfKeys, lua: luaSource(file) });
+  if (typeof r[command] !== 'function')
+    redis.defineCommand(command, { numberOfKeys: numberOfKeys ?? undefined, lua: luaSource(file) });
   const fn = r[command] as ScriptFn;
   return (...args) => fn.apply(redis, args);
 }

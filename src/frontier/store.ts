@@ -90,6 +90,11 @@ export class FrontierStore {
     return { token, crawl, entries };
   }
 
+  /** The leases zset and a lease's list: add-jobs.lua deletes a finished lease with the jobs it became. */
+  leaseKeys(token: string): [leases: string, lease: string] {
+    return [this.k.frontierLeases, `${this.k.frontierLease}:${token}`];
+  }
+
   /** Adds the deletion of a finished lease to a MULTI (with the jobs it became, so both happen or neither). */
   release(multi: ChainableCommander, token: string): void {
     multi.zrem(this.k.frontierLeases, token).del(`${this.k.frontierLease}:${token}`);

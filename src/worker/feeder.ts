@@ -6,8 +6,8 @@
  *
  * Order: crawls of the best --priority class with waiting URLs first, the crawls of one class sharing each
  * refill; hosts in turns within a crawl (take.lua). Crash safety: URLs go from the frontier into a lease
- * (take.lua), then their jobs are added and the lease deleted in one MULTI. A feeder that dies in between leaves
- * the lease to expire and be claimed by another (claim.lua); job ids are deterministic (crawl + URL hash), so
+ * (take.lua), then their jobs are added and the lease deleted in one atomic step (add-jobs.lua). A feeder that dies
+ * in between leaves the lease to expire and be claimed by another (claim.lua); job ids are deterministic (crawl + URL hash), so
  * BullMQ ignores a job it already holds. Only a feeder stalled past the lease while its jobs were fetched and
  * removed would queue them again: fetched twice, one row (the store upserts).
  */
@@ -20,6 +20,7 @@ import { bullmq } from '../deps/bullmq.js';
 import { entryJobData } from '../frontier/entry.js';
 import { FrontierStore, type TakeOptions } from '../frontier/store.js';
 import type { Logger } from '../log.js';
+import { defineScript, type ScriptFn } from '../lua.js';
 import { parseRate } from '../rate.js';
 import type { CrawlJobData } from '../types.js';
 import { urlHashHex } from '../url/normalize.js';
@@ -67,8 +68,11 @@ export class Feeder {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
 
+  private readonly add: ScriptFn;
+
   constructor(private readonly o: FeederOptions) {
     this.store = new FrontierStore(o.redis, o.prefix);
+    this.add = defineScript(o.redis, 'mcAddJobs', 'worker/lua/add-jobs.lua', 9);
     this.leaseMs = o.leaseMs ?? 60_000;
     this.horizonMs = o.horizonMs ?? 5000;
   }
@@ -160,7 +164,7 @@ export class Feeder {
     return { n, window: this.o.window, cap, horizonMs: this.horizonMs, leaseMs: this.leaseMs };
   }
 
-  /** The lease's URLs become jobs, and the lease goes, in one MULTI. */
+  /** The lease's URLs become jobs, and the lease goes, in one add-jobs.lua call (atomic). */
   private async addJobs(crawl: string, token: string, entries: string[]): Promise<number> {
     const s = await this.o.settings(crawl);
     const fairKey = `${crawl} ${s.priority}`;
@@ -170,29 +174,43 @@ export class Feeder {
       this.fair.set(fairKey, fair);
     }
     const priorities = await fair.next(entries.length);
-    const queue = this.o.queue;
-    const client = await queue.client;
-    const multi = client.multi();
     const now = Date.now();
-    const adds: Array<Promise<unknown>> = [];
+    // Every job's options are these but for its id and priority: BullMQ's own encoding of them (Job.asJSON), once.
+    const opts: JobsOptions = {
+      attempts: s.retries + 1,
+      backoff: { type: 'exponential', delay: backoffBaseMs(), jitter: 0.5 },
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+    };
+    const encoded = new bullmq.Job(this.o.queue, 'page', {}, { ...opts, jobId: 'x', priority: 1 }).asJSON()
+      .opts;
+    const args: Array<string | number> = [];
     entries.forEach((e, i) => {
       const data = entryJobData(crawl, e, now);
       const id = jobId(crawl, urlHashHex(data.url));
-      const opts: JobsOptions = {
-        jobId: id,
-        attempts: s.retries + 1,
-        backoff: { type: 'exponential', delay: backoffBaseMs(), jitter: 0.5 },
-        removeOnComplete: true,
-        removeOnFail: { count: 1000 },
-        priority: priorities[i],
-      };
-      adds.push(new bullmq.Job<CrawlJobData>(queue, 'page', data, opts, id).addJob(multi));
+      // add-jobs.lua adds prioritized jobs only (addPrioritizedJob); FairShare's priorities are 1 or more.
+      if (!(priorities[i] >= 1))
+        throw new Error(`feeder: priority ${priorities[i]} is not a BullMQ priority`);
+      encoded.jobId = id;
+      encoded.priority = priorities[i];
+      args.push(id, JSON.stringify(data), JSON.stringify(encoded), priorities[i]);
     });
-    await Promise.all(adds);
-    this.store.release(multi as unknown as Parameters<FrontierStore['release']>[0], token);
-    const res = (await multi.exec()) as Array<[Error | null, unknown]> | null;
-    const bad = res?.find(([err]) => err);
-    if (bad?.[0]) throw bad[0];
+    const k = this.o.queue.keys;
+    await this.add(
+      k.marker,
+      k.meta,
+      k.id,
+      k.prioritized,
+      k.active,
+      k.events,
+      k.pc,
+      ...this.store.leaseKeys(token),
+      k[''],
+      'page',
+      now,
+      token,
+      ...args,
+    );
     return entries.length;
   }
 }

@@ -1,6 +1,6 @@
 --[[
-  claim.lua: takes over one lease whose feeder did not finish it in time (it died between take.lua and its
-  MULTI). The lease's expiry moves forward so no other feeder claims it meanwhile; the claimer adds its jobs
+  claim.lua: takes over one lease whose feeder did not finish it in time (it died between take.lua and
+  add-jobs.lua). The lease's expiry moves forward so no other feeder claims it meanwhile; the claimer adds its jobs
   (BullMQ ignores ids it already holds) and deletes it, like the feeder that took it would have.
 
   KEYS[1]  leases zset (token -> expiry ms)

@@ -1,7 +1,7 @@
 --[[
   take.lua: moves up to n waiting URLs of one crawl from its frontier into a lease, host by host in turns, so
   that no host's backlog holds up the others. The caller then adds them to the queue as BullMQ jobs and deletes
-  the lease in one MULTI (src/worker/feeder.ts); a lease not deleted by its expiry is taken over (claim.lua).
+  the lease in one step (add-jobs.lua, src/worker/feeder.ts); a lease not deleted by its expiry is taken over (claim.lua).
 
   The ring (KEYS[1]) lists the crawl's host keys with waiting URLs. Each visit rotates it (RPOPLPUSH: the
   visited host goes to the head) and takes one URL from that host's list; a host whose list empties leaves the

@@ -14,27 +14,6 @@
 
   Returns  1 if the token held a lease, 0 if not (already released or expired)
 ]]
-local stateKey = KEYS[1]
-local slotsKey = KEYS[2]
-local token = ARGV[1]
-local leaseMs = tonumber(ARGV[2])
-local idleMs = tonumber(ARGV[3])
-
-if ARGV[4] == '1' then redis.call('HDEL', stateKey, 'streak') end
-
-local expiry = redis.call('ZSCORE', slotsKey, token)
-if not expiry then return 0 end
-redis.call('ZREM', slotsKey, token)
-
-local t = redis.call('TIME')
-local nowMs = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local held = nowMs - (tonumber(expiry) - leaseMs) - (tonumber(ARGV[5]) or 0)
-if held >= 0 then
-  local hold = tonumber(redis.call('HGET', stateKey, 'hold'))
-  if hold then hold = hold * 0.8 + held * 0.2 else hold = held end
-  redis.call('HSET', stateKey, 'hold', math.floor(hold))
-  if redis.call('PTTL', stateKey) < idleMs then
-    redis.call('PEXPIRE', stateKey, idleMs)
-  end
-end
-return 1
+-- The body is gateRelease (lib/gate-release.lua), shared with gate-batch.lua, which runs acquires and releases together.
+--#include worker/lua/lib/gate-release.lua
+return gateRelease(KEYS, ARGV)

@@ -5,9 +5,11 @@
  * (state per crawl and host), so one crawl never waits for another's backlog; what the host asks for
  * itself, a pause (Retry-After, backoff) or a robots.txt Crawl-delay, holds for every crawl (state per host).
  *
- * Round trips: acquires asked in the same turn of the event loop go to Redis together, in one pipeline, at the
- * end of that turn; a release waits up to releaseLingerMs for the next acquire and goes in front of it (a
- * slot is at most that much later free, never early), so a page costs one gate round trip, not two.
+ * Round trips: acquires asked in the same turn of the event loop go to Redis together, at the end of that turn;
+ * a release waits up to releaseLingerMs for the next acquire and goes in front of it (a slot is at most that much
+ * later free, never early), so a page costs one gate round trip, not two. What goes together goes as one call of
+ * gate-batch.lua, which runs each step as acquire.lua or release.lua would (one script run and one command for
+ * the lot, not one per step).
  */
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
@@ -77,6 +79,8 @@ const SCRIPTS = {
   backoff: 'mcGateBackoff',
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
+/** The steps gate-batch.lua runs, by the letter it knows them by. */
+const STEP_KIND: Partial<Record<ScriptName, string>> = { acquire: 'a', release: 'r' };
 
 const KEY_COUNT: Record<ScriptName, number> = { acquire: 4, release: 2, pause: 2, backoff: 2 };
 
@@ -95,6 +99,7 @@ export class PolitenessGate {
   private readonly backoffBaseMs: number;
   private readonly idleMs: number;
   private readonly run: Record<ScriptName, ScriptFn>;
+  private readonly runBatch: ScriptFn;
   private readonly observer: GateObserver;
   private readonly releaseLingerMs: number;
   private pending: Pending[] = [];
@@ -118,6 +123,7 @@ export class PolitenessGate {
       pause: script(redis, 'pause'),
       backoff: script(redis, 'backoff'),
     };
+    this.runBatch = defineScript(redis, 'mcGateBatch', 'worker/lua/gate-batch.lua', null);
   }
 
   /**
@@ -193,17 +199,23 @@ export class PolitenessGate {
       await this.run[p.name](...argsOf(p)).then(p.resolve, p.reject);
       return;
     }
-    const pipe = this.redis.pipeline() as unknown as Record<string, (...a: unknown[]) => unknown> & {
-      exec(): Promise<Array<[Error | null, unknown]> | null>;
-    };
-    for (const p of batch) pipe[SCRIPTS[p.name]](...argsOf(p));
+    // One gate-batch.lua call: every step's keys, then per step its kind, key count, argument count, arguments.
+    const keyList: Array<string | number> = [];
+    const argList: Array<string | number> = [batch.length];
+    for (const p of batch) {
+      const n = KEY_COUNT[p.name];
+      const args = argsOf(p);
+      for (let i = 0; i < n; i++) keyList.push(args[i]);
+      argList.push(STEP_KIND[p.name] as string, n, args.length - n);
+      for (let i = n; i < args.length; i++) argList.push(args[i]);
+    }
     try {
-      const res = await pipe.exec();
+      const res = (await this.runBatch(keyList.length, ...keyList, ...argList)) as unknown[] | null;
       batch.forEach((p, i) => {
         const r = res?.[i];
-        if (!r) p.reject(new Error('gate pipeline: no reply'));
-        else if (r[0]) p.reject(r[0]);
-        else p.resolve(r[1]);
+        if (r === undefined) p.reject(new Error('gate batch: no reply'));
+        else if (r instanceof Error) p.reject(r);
+        else p.resolve(r);
       });
     } catch (err) {
       for (const p of batch) p.reject(err as Error);

@@ -475,3 +475,146 @@ describe('Lua scripts', () => {
     },
   );
 });
+
+describe('gate-batch.lua', () => {
+  type Step =
+    | {
+        kind: 'acquire';
+        crawl: string;
+        host: string;
+        limits: HostLimits;
+        token: string;
+        mode: 'plain' | 'book' | 'booked';
+      }
+    | { kind: 'release'; crawl: string; host: string; token: string; ok: boolean };
+  const A = { ratePerSec: 0, concurrency: 1 };
+  const B = { ratePerSec: 2, concurrency: 0 };
+  const C = { ratePerSec: 1, concurrency: 0, hostFloorPerSec: 1 };
+  // Grants, refusals for concurrency, rate, the host's floor and a pause, booked turns, releases (ok or not) of
+  // leases held and of none.
+  const steps: Step[] = [
+    { kind: 'acquire', crawl: 'c', host: 'a.example', limits: A, token: 't1', mode: 'book' },
+    { kind: 'acquire', crawl: 'c', host: 'a.example', limits: A, token: 't2', mode: 'book' },
+    { kind: 'acquire', crawl: 'c', host: 'b.example', limits: B, token: 't3', mode: 'plain' },
+    { kind: 'acquire', crawl: 'c', host: 'b.example', limits: B, token: 't4', mode: 'plain' },
+    { kind: 'release', crawl: 'c', host: 'a.example', token: 't1', ok: true },
+    { kind: 'acquire', crawl: 'c', host: 'a.example', limits: A, token: 't5', mode: 'booked' },
+    { kind: 'release', crawl: 'c', host: 'x.example', token: 'none', ok: false },
+    { kind: 'acquire', crawl: 'd', host: 'c.example', limits: C, token: 't6', mode: 'book' },
+    { kind: 'acquire', crawl: 'e', host: 'c.example', limits: C, token: 't7', mode: 'book' },
+    { kind: 'acquire', crawl: 'c', host: 'p.example', limits: A, token: 't8', mode: 'book' },
+    { kind: 'acquire', crawl: 'c', host: 'p.example', limits: A, token: 't9', mode: 'plain' },
+    { kind: 'release', crawl: 'c', host: 'b.example', token: 't3', ok: true },
+  ];
+
+  /** Every key of the prefix with its value, times (scores, µs/ms fields, hold) left out: the runs differ by them. */
+  async function state(prefix: string) {
+    const out: Record<string, unknown> = {};
+    for (const key of (await redis.keys(`${prefix}:*`)).sort()) {
+      const name = key.slice(prefix.length);
+      const type = await redis.type(key);
+      if (type === 'hash') {
+        const h = await redis.hgetall(key);
+        for (const f of ['last', 'next', 'tail', 'hold', 'pausedUntil']) if (f in h) h[f] = '<time>';
+        if (h.pauseReason === undefined && name.startsWith(':paused'))
+          for (const f of Object.keys(h)) h[f] = '<json>';
+        out[name] = h;
+      } else if (type === 'zset') out[name] = await redis.zrange(key, 0, -1);
+      else out[name] = type;
+      expect(await redis.pttl(key), key).toBeGreaterThan(0);
+    }
+    return out;
+  }
+  const shape = (r: unknown) =>
+    typeof r === 'object' && r !== null && 'granted' in r
+      ? r.granted
+        ? { granted: true }
+        : { ...r, waitMs: '<ms>' }
+      : r;
+
+  it('gives the replies and leaves the state of acquire.lua and release.lua run one after another', async () => {
+    const one = testPrefix();
+    const batched = testPrefix();
+    for (const prefix of [one, batched])
+      await new PolitenessGate(redis, prefix).pause('p.example', 60_000, 'test');
+    // One after another: each step its own script call, in a pipeline (what the gate sent before the batch).
+    // A gate defines its scripts' commands (mcGateAcquire, mcGateRelease) on the connection.
+    new PolitenessGate(redis, one);
+    const k = keys(one);
+    const pipe = redis.pipeline() as unknown as Record<string, (...a: unknown[]) => unknown> & {
+      exec(): Promise<Array<[Error | null, unknown]>>;
+    };
+    for (const s of steps) {
+      if (s.kind === 'acquire')
+        pipe.mcGateAcquire(
+          k.hostState(s.host),
+          k.crawlHostState(s.crawl, s.host),
+          k.crawlHostSlots(s.crawl, s.host),
+          k.crawlDelayedHosts(s.crawl),
+          s.token,
+          s.limits.ratePerSec,
+          s.limits.concurrency,
+          60_000,
+          600_000,
+          { plain: 0, book: 1, booked: 2 }[s.mode],
+          s.host,
+          s.limits.hostFloorPerSec ?? 0,
+        );
+      else
+        pipe.mcGateRelease(
+          k.hostState(s.host),
+          k.crawlHostSlots(s.crawl, s.host),
+          s.token,
+          60_000,
+          600_000,
+          s.ok ? '1' : '0',
+          0,
+        );
+    }
+    const alone = (await pipe.exec()).map(([err, r]) => {
+      expect(err).toBeNull();
+      return r;
+    });
+    // Batched: every step asked in one turn, so the gate sends them as one gate-batch.lua call.
+    const bgate = new PolitenessGate(redis, batched);
+    const replies = await Promise.all(
+      steps.map((s) =>
+        s.kind === 'acquire'
+          ? bgate.acquire(s.crawl, s.host, s.limits, s.token, s.mode)
+          : bgate.release(s.crawl, s.host, s.token, s.ok).then(() => 'released'),
+      ),
+    );
+    const expected = alone.map((r, i) => {
+      if (steps[i].kind === 'release') return 'released';
+      const a = r as [number, number, string?, number?];
+      return shape(a[0] === 1 ? { granted: true } : { granted: false, reason: a[2], booked: a[3] === 1 });
+    });
+    expect(replies.map(shape)).toEqual(expected);
+    // Every kind of answer is in the scenario.
+    expect(expected).toContainEqual({ granted: true });
+    for (const reason of ['concurrency', 'rate', 'paused'])
+      expect(expected).toContainEqual(expect.objectContaining({ granted: false, reason }));
+    expect(expected).toContainEqual(expect.objectContaining({ booked: true }));
+    expect(alone.filter((_r, i) => steps[i].kind === 'release')).toEqual([1, 0, 1]);
+    expect(await state(batched)).toEqual(await state(one));
+  });
+
+  it('fails only the step that failed, as a pipeline would', async () => {
+    const prefix = testPrefix();
+    const k = keys(prefix);
+    // A host state that is not a hash: every script step that reads it fails.
+    await redis.set(k.hostState('bad.example'), 'x', 'PX', 60_000);
+    const gate = new PolitenessGate(redis, prefix, { releaseLingerMs: 60_000 });
+    const lim = { ratePerSec: 0, concurrency: 2 };
+    const [good, bad, later] = await Promise.allSettled([
+      gate.acquire('c', 'ok.example', lim, 'a'),
+      gate.acquire('c', 'bad.example', lim, 'b'),
+      gate.acquire('c', 'ok.example', lim, 'c'),
+    ]);
+    expect(good).toMatchObject({ status: 'fulfilled', value: { granted: true } });
+    expect(bad.status).toBe('rejected');
+    expect(String((bad as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+    expect(later).toMatchObject({ status: 'fulfilled', value: { granted: true } });
+    expect(await redis.zrange(k.crawlHostSlots('c', 'ok.example'), 0, -1)).toEqual(['a', 'c']);
+  });
+});
