@@ -433,8 +433,9 @@ function fastParse(this: Internals): void {
   this.state = state;
   this.sectionStart = start;
   ampBuffer = ''; // the page is not kept alive by the caches
-  pieceCodes.release();
+  // The trailing text cleanup reports is read from the piece's codes (the audit's visible text): released after.
   this.cleanup();
+  pieceCodes.release();
 }
 
 /** One step of the stock loop for the current character; returns the buffer position it left off at. */
