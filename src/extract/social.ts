@@ -17,6 +17,9 @@ export function social(s: Scan): Social {
   const twitter: Record<string, string> = Object.create(null);
   const add = (attr: string | undefined, content: string) => {
     if (attr === undefined) return;
+    // A key starts with 'o' or 't' once trimmed: most names (description, viewport...) are passed over at once.
+    const c = attr.charCodeAt(0);
+    if (c !== 0x6f && c !== 0x74 && c > 32) return;
     const key = trimAscii(attr);
     if (key.startsWith('og:')) {
       if (!(key in og)) og[key] = normalizeNewlines(content);
