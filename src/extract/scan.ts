@@ -524,6 +524,11 @@ export function scan(
         collect = false;
       },
       onopentagend(endIndex) {
+        // Most start tags (div, span, li...): HTML content, no rule of the scan's own, only the link emulation.
+        if (!tagScanned && foreign.length === 0 && raw === null) {
+          anchors.start(tagName, tagInfo, null, null, tagNameEnd, endIndex, false);
+          return;
+        }
         openTag(tagName, false, endIndex);
         const seq = raw !== null && !inForeign() ? END_SEQ[raw] : undefined;
         if (seq) {
