@@ -76,12 +76,10 @@ export class AuditCounter {
    * units as they are; in a UTF-8 byte view, decoded in place, see `utf8Run`).
    */
   text(s: Uint16Array, start: number, end: number, base = 0): void {
-    this.base = base;
     let i = start;
-    let gap = this.gap;
-    if (gap && i >= 0) {
+    if (this.gap && i >= 0) {
       // Whitespace after markup or whitespace: nothing to hash. Whitespace-only text nodes (indentation, close
-      // to half of a page's text nodes) end here.
+      // to half of a page's text nodes) end here, in a call small enough to be inlined into the scan's.
       while (i < end) {
         const c = s[i];
         if (c !== 0x20 && (c > 0x20 || FOLD[c] >= 0)) break;
@@ -89,6 +87,13 @@ export class AuditCounter {
       }
       if (i === end) return;
     }
+    this.words(s, i, end, base);
+  }
+
+  /** `text` from `i` on, where the whitespace after markup has been passed over. */
+  private words(s: Uint16Array, i: number, end: number, base: number): void {
+    this.base = base;
+    let gap = this.gap;
     const h = this.h;
     const p = this.packed;
     // The hash state stays in locals over the text: the word's hash from here, the rest (text hash lanes, the

@@ -77,10 +77,14 @@ export function charsetFromContentType(content: string): string | null {
 
 /** The first meta with this name (ASCII case-insensitive), its content or null. */
 export function metaByName(s: Scan, name: string): string | null {
+  const first = name.charCodeAt(0);
   for (const m of s.metas) {
-    if (m.name !== undefined && lowerAscii(trimAscii(m.name)) === name && m.content !== undefined) {
-      return normalizeNewlines(m.content);
-    }
+    const n = m.name;
+    if (n === undefined || m.content === undefined) continue;
+    // `name` is lowercase: a name not starting with its letter (either case) or a space is passed over at once.
+    const c = n.charCodeAt(0);
+    if ((c | 0x20) !== first && c > 32) continue;
+    if (lowerAscii(trimAscii(n)) === name) return normalizeNewlines(m.content);
   }
   return null;
 }

@@ -22,6 +22,7 @@
 import { isAscii } from 'node:buffer';
 import type { PageMetadata } from '../types.js';
 import { auditFields, emptyAuditFields } from './audit.js';
+import { latin1Of, utf8Of } from './bytes.js';
 import { canonical, charset, lang, metaByName, metaRows, title } from './head.js';
 import { parseJsonLd } from './jsonld.js';
 import { baseUrl as effectiveBase, links } from './links.js';
@@ -85,7 +86,7 @@ function decodeRange(bytes: Buffer, page: PageText, start: number, end: number):
     while (i < end && bytes[i] < 0x80) i++;
     if (i === end) return copyRange(bytes, page, start, end);
   }
-  return bytes.toString('utf8', start, end);
+  return utf8Of(bytes, start, end);
 }
 
 /** Below this length V8 copies a slice anyway (a sliced string is at least 13 characters). */
@@ -98,7 +99,7 @@ const SLICED_MIN = 13;
  * the old generation (about half of the bytes every scavenge moved).
  */
 function copyRange(bytes: Buffer, page: PageText, start: number, end: number): string {
-  return end - start < SLICED_MIN ? page.slice(start, end) : bytes.toString('latin1', start, end);
+  return end - start < SLICED_MIN ? page.slice(start, end) : latin1Of(bytes, start, end);
 }
 
 function fromScan(s: Scan, pageUrl: string, opts: ExtractOptions): PageMetadata {

@@ -11,6 +11,7 @@
  * a range that starts in an earlier piece is read with `slice`.
  */
 import type { Buffer } from 'node:buffer';
+import { latin1Of } from './bytes.js';
 
 /** Below V8's large-object size (128 KB of one-byte characters) with room to spare. */
 export const PIECE = 120_000;
@@ -66,7 +67,7 @@ export class PageText {
           end = i;
         }
       }
-      this.cur = bytes.toString('latin1', start, end);
+      this.cur = latin1Of(bytes, start, end);
     }
     this.base = start;
     this.at = end;
@@ -85,6 +86,6 @@ export class PageText {
     if (start >= end) return '';
     const base = this.base;
     if (start >= base && end <= base + this.cur.length) return this.cur.slice(start - base, end - base);
-    return this.bytes!.toString('latin1', start, end);
+    return latin1Of(this.bytes!, start, end);
   }
 }

@@ -23,7 +23,24 @@ import { PageText } from './page-text.js';
 import { FastTokenizer } from './tokenizer.js';
 import { infoOf, treeNames } from './tree-names.js';
 
-export type Attrs = Record<string, string>;
+/**
+ * A kept element's attributes: <meta> and <link> each get every field of theirs (undefined when absent), so all
+ * of them share one shape.
+ */
+export interface Attrs {
+  name?: string;
+  property?: string;
+  'http-equiv'?: string;
+  itemprop?: string;
+  charset?: string;
+  content?: string;
+  rel?: string;
+  href?: string;
+  type?: string;
+  hreflang?: string;
+  sizes?: string;
+  title?: string;
+}
 export type { RawAnchor };
 
 export interface Scan {
@@ -45,18 +62,59 @@ export interface Scan {
   audit: AuditCounter;
 }
 
-/** The attributes kept per element; every other attribute value is never sliced. */
-const WANTED = new Map<string, ReadonlySet<string>>([
-  ['meta', new Set(['name', 'property', 'http-equiv', 'itemprop', 'charset', 'content'])],
-  ['link', new Set(['rel', 'href', 'type', 'hreflang', 'sizes', 'title'])],
-  ['base', new Set(['href'])],
-  ['a', new Set(['href', 'rel'])],
-  ['area', new Set(['href', 'rel'])],
-  ['script', new Set(['type'])],
-  ['html', new Set(['lang'])],
-  ['img', new Set(['alt'])],
-  ['image', new Set(['alt'])],
+/** The attributes the scan reads, each a slot: its value is `values[slot]`, its bit `1 << slot`. */
+const ATTRS = [
+  'name',
+  'property',
+  'http-equiv',
+  'itemprop',
+  'charset',
+  'content',
+  'rel',
+  'href',
+  'type',
+  'hreflang',
+  'sizes',
+  'title',
+  'lang',
+  'alt',
+] as const;
+const SLOT = new Map<string, number>(ATTRS.map((n, i) => [n, i]));
+const [
+  NAME,
+  PROPERTY,
+  HTTP_EQUIV,
+  ITEMPROP,
+  CHARSET,
+  CONTENT,
+  REL,
+  HREF,
+  TYPE,
+  HREFLANG,
+  SIZES,
+  TITLE,
+  LANG,
+  ALT,
+] = ATTRS.map((_, i) => i);
+function bits(...names: (typeof ATTRS)[number][]): number {
+  let m = 0;
+  for (const n of names) m |= 1 << SLOT.get(n)!;
+  return m;
+}
+/** The attributes kept per element (a bit per slot); every other attribute value is never sliced. */
+const WANTED = new Map<string, number>([
+  ['meta', bits('name', 'property', 'http-equiv', 'itemprop', 'charset', 'content')],
+  ['link', bits('rel', 'href', 'type', 'hreflang', 'sizes', 'title')],
+  ['base', bits('href')],
+  ['a', bits('href', 'rel')],
+  ['area', bits('href', 'rel')],
+  ['script', bits('type')],
+  ['html', bits('lang')],
+  ['img', bits('alt')],
+  ['image', bits('alt')],
 ]);
+/** Attributes only whose presence is read: their values are not even sliced. */
+const PRESENCE = bits('alt');
 
 /** Elements whose content the WHATWG parser (scripting on) treats as raw text but htmlparser2 does not. */
 const EXTRA_RAW = new Set(['noscript', 'iframe', 'noembed', 'noframes', 'plaintext']);
@@ -104,7 +162,7 @@ for (const n of EXTRA_RAW) END_SEQ[n] = endSequence(n);
 END_SEQ.plaintext = Uint8Array.of(0x3c, 0x2f, 0);
 
 // Every name compared against below, so the scan's names are these very strings.
-knownNames([...WANTED.keys(), ...[...WANTED.values()].flatMap((v) => [...v])]);
+knownNames([...WANTED.keys(), ...ATTRS]);
 knownNames([...EXTRA_RAW, ...NATIVE_RAW, ...BREAKOUT, ...INTEGRATION, ...VOID]);
 knownNames(treeNames(), infoOf);
 knownNames(['title', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'template', 'svg', 'math', 'img', 'image']);
@@ -121,7 +179,7 @@ knownNames(
 
 /** End tags closeTag looks at beyond the link emulation (the fast path in onclosetag skips the others). */
 const CLOSE_NAMES = new NameFilter(['template', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
-const WANTED_ATTRS = new NameFilter([...WANTED.values()].flatMap((v) => [...v]));
+const WANTED_ATTRS = new NameFilter(ATTRS);
 
 /** Codes of text begun in an earlier piece (pieceCodes holds the tokenizer's piece meanwhile). */
 const sliceCodes = new Codes();
@@ -205,12 +263,17 @@ export function scan(
   let tagInfo = 0;
   /** Whether the tag is one openTag looks at (SCAN_OPEN). */
   let tagScanned = false;
-  let wanted: ReadonlySet<string> | undefined;
-  let attrs: Attrs | null = null;
-  let attrName = '';
+  /** The attributes of this element the scan reads (bits of slots), and those it has seen (the first one wins). */
+  let wanted = 0;
+  let seen = 0;
+  /** The value of each seen slot (the others hold stale values). */
+  const values: string[] = ATTRS.map(() => '');
+  let slot = 0;
   let attrValue = '';
-  /** Whether the current attribute's value is kept (a wanted name, not seen before on this element). */
+  /** Whether the current attribute is kept (a wanted name, not seen before on this element); `collect`: its value. */
   let keep = false;
+  let collect = false;
+  const value = (k: number): string | undefined => ((seen & (1 << k)) !== 0 ? values[k] : undefined);
 
   /** The raw-text element we are inside, if any (its end tag is the only way out). */
   let raw: string | null = null;
@@ -260,7 +323,7 @@ export function scan(
     anchors.text(s);
   }
 
-  function openTag(name: string, a: Attrs | null, isSelfClosing: boolean, tagEnd: number): void {
+  function openTag(name: string, isSelfClosing: boolean, tagEnd: number): void {
     const foreignCtx = inForeign();
     if (foreignCtx) {
       if (BREAKOUT.has(name)) {
@@ -287,8 +350,8 @@ export function scan(
       anchors.start(
         name,
         tagInfo,
-        link && a !== null ? (a.href ?? null) : null,
-        link && a !== null ? (a.rel ?? null) : null,
+        link ? (value(HREF) ?? null) : null,
+        link ? (value(REL) ?? null) : null,
         tagNameEnd,
         tagEnd,
         isSelfClosing,
@@ -299,23 +362,37 @@ export function scan(
       case 'image':
         if (templateDepth === 0) {
           audit.imgCount++;
-          if (a?.alt === undefined) audit.imgMissingAlt++;
+          if ((seen & (1 << ALT)) === 0) audit.imgMissingAlt++;
         }
         break;
       case 'meta':
-        if (a) out.metas.push(a);
+        out.metas.push({
+          name: value(NAME),
+          property: value(PROPERTY),
+          'http-equiv': value(HTTP_EQUIV),
+          itemprop: value(ITEMPROP),
+          charset: value(CHARSET),
+          content: value(CONTENT),
+        });
         break;
       case 'link':
-        if (a) out.linkEls.push(a);
+        out.linkEls.push({
+          rel: value(REL),
+          href: value(HREF),
+          type: value(TYPE),
+          hreflang: value(HREFLANG),
+          sizes: value(SIZES),
+          title: value(TITLE),
+        });
         break;
       case 'base':
-        if (out.baseHref === null && a?.href !== undefined) out.baseHref = a.href;
+        if (out.baseHref === null && (seen & (1 << HREF)) !== 0) out.baseHref = values[HREF];
         break;
       case 'html':
-        if (out.htmlLang === null && a?.lang !== undefined) out.htmlLang = a.lang;
+        if (out.htmlLang === null && (seen & (1 << LANG)) !== 0) out.htmlLang = values[LANG];
         break;
       case 'script':
-        if (a?.type !== undefined && isJsonLdType(a.type)) jsonText = '';
+        if ((seen & (1 << TYPE)) !== 0 && isJsonLdType(values[TYPE])) jsonText = '';
         raw = 'script';
         break;
       case 'title':
@@ -412,55 +489,59 @@ export function scan(
         tagInfo = info & (SCAN_OPEN - 1);
         tagScanned = (info & SCAN_OPEN) !== 0;
         tagNameEnd = end;
-        wanted = tagScanned ? WANTED.get(tagName) : undefined;
-        attrs = wanted ? {} : null;
+        wanted = tagScanned ? (WANTED.get(tagName) ?? 0) : 0;
+        seen = 0;
         keep = false;
         // No attribute of this element is read: no value's references are decoded.
-        tokenizer.skipValue = wanted === undefined;
+        tokenizer.skipValue = wanted === 0;
         if (inForeign() && NATIVE_RAW.has(tagName))
           (tokenizer as unknown as TokenizerInternals).isSpecial = false;
       },
       onattribname(start, end) {
-        if (wanted === undefined) return;
+        if (wanted === 0) return;
         locate(start, end);
-        if (!WANTED_ATTRS.mayBe(src, at, at + end - start)) {
-          keep = false;
-          tokenizer.skipValue = true;
-          return;
-        }
-        attrName = nameAt(src, at, at + end - start);
+        const k = WANTED_ATTRS.mayBe(src, at, at + end - start)
+          ? SLOT.get(nameAt(src, at, at + end - start))
+          : undefined;
         // The first attribute of a given name wins.
-        keep = wanted.has(attrName) && !(attrName in attrs!);
-        tokenizer.skipValue = !keep;
+        keep = k !== undefined && (wanted & ~seen & (1 << k)) !== 0;
+        collect = keep && (PRESENCE & (1 << k!)) === 0;
+        if (keep) slot = k!;
+        tokenizer.skipValue = !collect;
       },
       onattribdata(start, end) {
-        if (keep) attrValue += text(start, end);
+        if (collect) attrValue += text(start, end);
       },
       onattribentity(cp) {
-        if (keep) attrValue += String.fromCodePoint(cp);
+        if (collect) attrValue += String.fromCodePoint(cp);
       },
       onattribend() {
         if (!keep) return;
-        attrs![attrName] = attrValue;
+        values[slot] = attrValue;
+        seen |= 1 << slot;
         attrValue = '';
         keep = false;
+        collect = false;
       },
       onopentagend(endIndex) {
-        openTag(tagName, attrs, false, endIndex);
+        // Most start tags (div, span, li...): HTML content, no rule of the scan's own, only the link emulation.
+        if (!tagScanned && foreign.length === 0 && raw === null) {
+          anchors.start(tagName, tagInfo, null, null, tagNameEnd, endIndex, false);
+          return;
+        }
+        openTag(tagName, false, endIndex);
         const seq = raw !== null && !inForeign() ? END_SEQ[raw] : undefined;
         if (seq) {
           const t = tokenizer as unknown as TokenizerInternals;
           t.isSpecial = true;
           t.currentSequence = seq;
         }
-        attrs = null;
       },
       onselfclosingtag(endIndex) {
         // HTML ignores the self-closing flag on HTML elements; foreign content honours it.
-        openTag(tagName, attrs, inForeign() || tagName === 'svg' || tagName === 'math', endIndex);
+        openTag(tagName, inForeign() || tagName === 'svg' || tagName === 'math', endIndex);
         // The tokenizer does not enter raw-text mode after `<script/>`: treat the element as closed.
         if (raw !== null) closeTag(raw, infoOf(raw));
-        attrs = null;
       },
       onclosetag(start, end) {
         audit.boundary();

@@ -13,10 +13,14 @@ export interface Social {
  * (`property="og:article:author "` is og:article:author), while meta rows keep them as written.
  */
 export function social(s: Scan): Social {
-  const og: Record<string, string> = Object.create(null);
-  const twitter: Record<string, string> = Object.create(null);
+  // Plain objects (every key starts with `og:` or `twitter:`, so none is inherited): no copy at the end.
+  const og: Record<string, string> = {};
+  const twitter: Record<string, string> = {};
   const add = (attr: string | undefined, content: string) => {
     if (attr === undefined) return;
+    // A key starts with 'o' or 't' once trimmed: most names (description, viewport...) are passed over at once.
+    const c = attr.charCodeAt(0);
+    if (c !== 0x6f && c !== 0x74 && c > 32) return;
     const key = trimAscii(attr);
     if (key.startsWith('og:')) {
       if (!(key in og)) og[key] = normalizeNewlines(content);
@@ -30,5 +34,5 @@ export function social(s: Scan): Social {
     add(m.property, content);
     add(m.name, content);
   }
-  return { og: { ...og }, twitter: { ...twitter } };
+  return { og, twitter };
 }

@@ -56,6 +56,15 @@ export function lowerAscii(value: string): string {
 /** Splits a space-separated token list (rel, sizes) into lowercase tokens. */
 export function tokens(value: string | null | undefined): string[] {
   if (!value) return [];
+  // Most values are one lowercase token (rel="stylesheet"): no regex split then.
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 32 || (c >= 65 && c <= 90)) return splitTokens(value);
+  }
+  return [value];
+}
+
+function splitTokens(value: string): string[] {
   const out: string[] = [];
   for (const t of lowerAscii(value).split(/[\t\n\f\r ]+/)) if (t) out.push(t);
   return out;

@@ -32,6 +32,7 @@ const IN_ATTRIBUTE_VALUE_SQ = 13;
 const IN_COMMENT_LIKE = 21;
 const BEFORE_SPECIAL_S = 22;
 const BEFORE_SPECIAL_T = 23;
+const SPECIAL_START_SEQUENCE = 24;
 const IN_SPECIAL_TAG = 25;
 
 /** The stock state method for each state number, called for the states not handled inline. */
@@ -411,16 +412,58 @@ function fastParse(this: Internals): void {
         break;
       }
 
-      case IN_SPECIAL_TAG:
-        // Script and style bodies: the stock method jumps from '<' to '<'; so does this, faster.
-        if (this.sequenceIndex === 0 && (c | 0x20) !== LT && !isTitleEnd(this.currentSequence)) {
-          i = jumpToSequence(this, b, u, LT, '<', i, n);
+      case IN_SPECIAL_TAG: {
+        // Script and style bodies: the stock method jumps from '<' to '<'; so does this, faster. Matching the end
+        // sequence (`</script`) is the stock method's too, short of its last character.
+        const seq = this.currentSequence;
+        const k = this.sequenceIndex;
+        if (k < seq.length) {
+          if ((c | 0x20) === seq[k]) {
+            this.sequenceIndex = k + 1;
+            break;
+          }
+          if (k > 0) {
+            // `<` starts the sequence again (`<</script>`).
+            this.sequenceIndex = c === LT ? 1 : 0;
+            break;
+          }
+          if (!isTitleEnd(seq)) {
+            i = jumpToSequence(this, b, u, LT, '<', i, n);
+            break;
+          }
+        }
+        i = delegate(this, i, state, start, c);
+        state = this.state;
+        start = this.sectionStart;
+        break;
+      }
+
+      case SPECIAL_START_SEQUENCE: {
+        // `<script`, `<style`, `<title`...: the stock method's match of a character short of the sequence's end.
+        const k = this.sequenceIndex;
+        if (k < this.currentSequence.length && (c | 0x20) === this.currentSequence[k]) {
+          this.sequenceIndex = k + 1;
           break;
         }
         i = delegate(this, i, state, start, c);
         state = this.state;
         start = this.sectionStart;
         break;
+      }
+
+      case BEFORE_SPECIAL_T: {
+        // <t...>, <x...>: only `<ti`, `<te` and `<xm` may start <title>, <textarea> or <xmp> (the stock method's
+        // cases); every other name (table, td, tr...) is read on at once.
+        const lower = c | 0x20;
+        if (lower === 0x69 || lower === 0x65 || lower === 0x6d) {
+          i = delegate(this, i, state, start, c);
+          state = this.state;
+          start = this.sectionStart;
+          break;
+        }
+        state = IN_TAG_NAME;
+        continue;
+      }
 
       default:
         i = delegate(this, i, state, start, c);
@@ -433,8 +476,9 @@ function fastParse(this: Internals): void {
   this.state = state;
   this.sectionStart = start;
   ampBuffer = ''; // the page is not kept alive by the caches
-  pieceCodes.release();
+  // The trailing text cleanup reports is read from the piece's codes (the audit's visible text): released after.
   this.cleanup();
+  pieceCodes.release();
 }
 
 /** One step of the stock loop for the current character; returns the buffer position it left off at. */

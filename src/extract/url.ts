@@ -48,7 +48,16 @@ export class LinkBase {
   resolve(href: string): string | null {
     const c = href.charCodeAt(0);
     if (c === 0x68 /* h */) {
-      if (isCanonicalAbsolute(href)) return href;
+      const i = canonicalHostEnd(href);
+      if (i !== -1) {
+        if (i < href.length && href.charCodeAt(i) === SLASH) {
+          if (isCanonicalTail(href, i)) return href;
+        } else {
+          // No path (`https://github.com`, `https://a.example?q`): the serializer writes its '/'.
+          const withPath = `${href.slice(0, i)}/${href.slice(i)}`;
+          if (isCanonicalTail(withPath, i)) return withPath;
+        }
+      }
     } else if (c === SLASH) {
       if (this.origin !== null && href.charCodeAt(1) !== SLASH && isCanonicalTail(href, 0))
         return this.origin + href;
@@ -76,26 +85,35 @@ export class LinkBase {
 
 /** `http(s)://host/...` with a lowercase DNS name that is not an IP or IDN, no port or userinfo, a canonical tail. */
 export function isCanonicalAbsolute(href: string): boolean {
+  const i = canonicalHostEnd(href);
+  // The path must be written ("http://a.example" serializes as "http://a.example/").
+  return i !== -1 && i < href.length && href.charCodeAt(i) === SLASH && isCanonicalTail(href, i);
+}
+
+/**
+ * `http(s)://host` with a lowercase DNS name that is not an IP or IDN, then the end, a '/', '?' or '#' (no port or
+ * userinfo): the position after the host; else -1.
+ */
+function canonicalHostEnd(href: string): number {
   let i: number;
   if (href.startsWith('https://')) i = 8;
   else if (href.startsWith('http://')) i = 7;
-  else return false;
+  else return -1;
   const hostStart = i;
   let labelStart = i;
   for (; i < href.length; i++) {
     const c = href.charCodeAt(i);
-    if (c === SLASH) break;
+    if (c === SLASH || c === QUERY || c === HASH) break;
     if (c === DOT) {
-      if (i === labelStart || isPunycodeLabel(href, labelStart)) return false;
+      if (i === labelStart || isPunycodeLabel(href, labelStart)) return -1;
       labelStart = i + 1;
-    } else if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d)) return false;
+    } else if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d)) return -1;
   }
-  // The path must be written ("http://a.example" serializes as "http://a.example/").
-  if (i === href.length || i === hostStart || i === labelStart) return false;
+  if (i === hostStart || i === labelStart) return -1;
   // A last label starting with a digit may make the host an IPv4 address, which is rewritten.
   const last = href.charCodeAt(labelStart);
-  if (!(last >= 0x61 && last <= 0x7a) || isPunycodeLabel(href, labelStart)) return false;
-  return isCanonicalTail(href, i);
+  if (!(last >= 0x61 && last <= 0x7a) || isPunycodeLabel(href, labelStart)) return -1;
+  return i;
 }
 
 function isPunycodeLabel(href: string, at: number): boolean {

@@ -165,6 +165,36 @@ describe('LinkBase', () => {
     for (const h of fast) expect(new URL(h).href).toBe(h);
   });
 
+  it('writes the path of an absolute URL without one, as new URL() does', () => {
+    const hosts = ['https://github.com', 'http://a.example', 'https://a-b.c9.example', 'https://x.y'];
+    const tails = [
+      '',
+      '?',
+      '?tags=dotcom-footer',
+      '?a=1&b=/c?d',
+      '#',
+      '#top',
+      '?q#f',
+      '? x',
+      '?"',
+      '#<',
+      '?%2e',
+      '#a#b',
+    ];
+    const hrefs = hosts.flatMap((h) => tails.map((t) => h + t));
+    hrefs.push(
+      'https://xn--a.example?q',
+      'https://a.1?q',
+      'https://A.example?q',
+      'https://a..b?q',
+      'https://a.?q',
+    );
+    for (const base of BASES) expect(mismatches(new LinkBase(base), base, hrefs)).toEqual([]);
+    expect(new LinkBase(BASES[0]).resolve('https://support.github.com?tags=x')).toBe(
+      'https://support.github.com/?tags=x',
+    );
+  });
+
   it('rewrites what the URL parser rewrites', () => {
     const b = new LinkBase('https://site.example/dir/page.html?x#y');
     expect(b.resolve('HTTP://Site.Example/A')).toBe('http://site.example/A');
