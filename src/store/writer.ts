@@ -158,6 +158,10 @@ export class PageWriter {
   private readonly insertJsonld: Statement;
   private readonly types: ChildInsert;
   private readonly addInvalid: Statement;
+  /** Per-batch `pages_version` bump (migrations/013_batch_version.sql): the marker, the bump, the marker's end. */
+  private readonly deferVersion: Statement;
+  private readonly bumpVersion: Statement;
+  private readonly endDeferVersion: Statement;
   /** Custom rule values and microdata items (custom-rows.ts). */
   private readonly custom: CustomRowsWriter;
   /** The archive directories of each crawl (crawl_archives). */
@@ -217,6 +221,9 @@ export class PageWriter {
       .pluck();
     this.types = new ChildInsert(db, 'jsonld_type_rows', ['type'], false);
     this.addInvalid = db.prepare('UPDATE pages SET jsonld_invalid = jsonld_invalid + ? WHERE id = ?');
+    this.deferVersion = db.prepare('INSERT OR IGNORE INTO pages_version_deferred (id) VALUES (1)');
+    this.bumpVersion = db.prepare('UPDATE crawls SET pages_version = pages_version + ? WHERE id = ?');
+    this.endDeferVersion = db.prepare('DELETE FROM pages_version_deferred');
     this.batch = db.transaction((records: readonly BatchItem[]) => this.writeAll(records));
     this.dict = new Dictionaries(db);
     this.since = new SinceLinker(db);
@@ -287,6 +294,9 @@ export class PageWriter {
     const storedAt = new Date().toISOString();
     this.dict.begin();
     this.targets.begin();
+    // The pages inserted below bump their crawl's pages_version once per crawl, after the loop (the trigger
+    // skips them while the marker row is there; it is deleted before the transaction commits).
+    this.deferVersion.run();
     for (const item of records) {
       const r = recordOf(item);
       if (r === null) continue;
@@ -294,6 +304,9 @@ export class PageWriter {
       const outcome = this.writeOne(r, storedAt, delta);
       total[outcome]++;
     }
+    for (const [crawl, d] of Object.entries(total.byCrawl))
+      if (d.inserted > 0) this.bumpVersion.run(d.inserted, this.crawlId(crawl));
+    this.endDeferVersion.run();
     this.dict.flush();
     // Pages link_targets covers that were rewritten get their entries back (their anchors are stored now).
     this.targets.finishBatch();
