@@ -155,6 +155,7 @@ export class PageWriter {
   private readonly urlIndex: Statement;
   /** Whether an index of the explorer's page lists exists (indexes.ts PAGE_LIST_INDEXES). */
   private readonly pageLists: Statement;
+  private readonly jsonValid: Statement;
   private readonly insertJsonld: Statement;
   private readonly types: ChildInsert;
   private readonly addInvalid: Statement;
@@ -211,14 +212,12 @@ export class PageWriter {
     this.targets = new LinkTargets(db);
     this.urlIndex = db.prepare(INDEX_EXISTS).bind('urls_url');
     this.pageLists = db.prepare(PAGE_LISTS_PRESENT);
-    // `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers).
-    this.insertJsonld = db
-      .prepare(
-        `INSERT OR FAIL INTO jsonld_rows (page_id, position, type, json, valid, raw)
-         VALUES (@page, @position, @type, @json, CASE WHEN @valid THEN json_valid(@json) ELSE 0 END, @raw)
-         RETURNING valid`,
-      )
-      .pluck();
+    // `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers): asked
+    // before the insert (RETURNING the stored value cost ~7 µs a block, named parameters ~2.5 µs more).
+    this.jsonValid = db.prepare('SELECT json_valid(?)').pluck();
+    this.insertJsonld = db.prepare(
+      'INSERT OR FAIL INTO jsonld_rows (page_id, position, type, json, valid, raw) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     this.types = new ChildInsert(db, 'jsonld_type_rows', ['type'], false);
     this.addInvalid = db.prepare('UPDATE pages SET jsonld_invalid = jsonld_invalid + ? WHERE id = ?');
     this.deferVersion = db.prepare('INSERT OR IGNORE INTO pages_version_deferred (id) VALUES (1)');
@@ -402,7 +401,8 @@ export class PageWriter {
     let demoted = 0;
     for (let k = 0; k < blocks.length; k++) {
       const [type, json, valid, raw] = blocks[k];
-      const stored = this.insertJsonld.get({ page: pageId, position: k, type, json, valid, raw });
+      const stored = valid === 1 ? (this.jsonValid.get(json) as number) : 0;
+      this.insertJsonld.run(pageId, k, type, json, stored, raw);
       if (valid === 1 && stored === 0) demoted++;
     }
     if (demoted > 0) this.addInvalid.run(demoted, pageId);
