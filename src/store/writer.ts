@@ -72,10 +72,12 @@ const CHUNK = 256;
 
 /**
  * Pages a writer stores with the deferred indexes kept up to date before it drops them: a small crawl keeps
- * them (nothing to rebuild), a large one is not slowed by them. At least a tenth of the pages already in the
+ * them (nothing to rebuild), a larger one is not slowed by them. At least a tenth of the pages already in the
  * database, so rebuilds cost a bounded share of the writes however often a writer starts.
+ * Kept up to date, they cost ~0.2 ms more per page (link_targets alone ~0.1); built at the end, ~0.07: 500
+ * rather than 2,000 made 2,000 farm pages ~15-25% less CPU in all (writes and end-of-crawl build), 5,000 ~6-10%.
  */
-export const DEFER_INDEXES_AFTER = 2_000;
+export const DEFER_INDEXES_AFTER = 500;
 
 export interface PageWriterOptions {
   /** Overrides DEFER_INDEXES_AFTER (and the tenth of the database); Infinity never drops them. */
