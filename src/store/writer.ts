@@ -85,11 +85,13 @@ export interface PageWriterOptions {
 }
 
 /**
- * A multi-row `INSERT INTO table (page_id, position, ...cols)`, one prepared statement per row count. The page
- * id and the first position are bound once per statement (named), the positions are literal offsets from it.
+ * A multi-row `INSERT INTO table (page_id, position, ...cols)`, one prepared statement per row count, every
+ * value positional (better-sqlite3 reads a named one from an object: ~1 µs more per statement).
  */
 class ChildInsert {
   private readonly stmts = new Map<number, Statement>();
+  /** The statement's values, reused from call to call. */
+  private readonly row: Value[] = [];
 
   constructor(
     private readonly db: Db,
@@ -102,13 +104,11 @@ class ChildInsert {
   private stmt(rows: number): Statement {
     let s = this.stmts.get(rows);
     if (!s) {
-      const rest = new Array(this.cols.length).fill('?').join(',');
       const pos = this.positions ? ['position'] : [];
-      const tuples = Array.from({ length: rows }, (_, k) =>
-        this.positions ? `(@page,@first+${k},${rest})` : `(@page,${rest})`,
-      );
+      const all = ['page_id', ...pos, ...this.cols];
+      const tuple = `(${new Array(all.length).fill('?').join(',')})`;
       // OR FAIL (same outcome here: any error rolls back the whole batch) spares a statement journal.
-      const sql = `INSERT OR FAIL INTO ${this.table} (${['page_id', ...pos, ...this.cols].join(', ')}) VALUES ${tuples.join(',')}`;
+      const sql = `INSERT OR FAIL INTO ${this.table} (${all.join(', ')}) VALUES ${new Array(rows).fill(tuple).join(',')}`;
       s = this.db.prepare(sql);
       this.stmts.set(rows, s);
     }
@@ -120,11 +120,18 @@ class ChildInsert {
     const width = this.cols.length;
     const rows = values.length / width;
     if (rows === 0) return;
+    const row = this.row;
     for (let first = 0; first < rows; first += CHUNK) {
       const n = Math.min(CHUNK, rows - first);
-      const part = n === rows ? values : values.slice(first * width, (first + n) * width);
-      this.stmt(n).run(this.positions ? { page: pageId, first } : { page: pageId }, part);
+      row.length = 0;
+      for (let k = first; k < first + n; k++) {
+        row.push(pageId);
+        if (this.positions) row.push(k);
+        for (let c = 0; c < width; c++) row.push(values[k * width + c]);
+      }
+      this.stmt(n).run(row);
     }
+    row.length = 0;
   }
 }
 
