@@ -72,10 +72,12 @@ const CHUNK = 256;
 
 /**
  * Pages a writer stores with the deferred indexes kept up to date before it drops them: a small crawl keeps
- * them (nothing to rebuild), a large one is not slowed by them. At least a tenth of the pages already in the
+ * them (nothing to rebuild), a larger one is not slowed by them. At least a tenth of the pages already in the
  * database, so rebuilds cost a bounded share of the writes however often a writer starts.
+ * Kept up to date, they cost ~0.2 ms more per page (link_targets alone ~0.1); built at the end, ~0.07: 500
+ * rather than 2,000 made 2,000 farm pages ~15-25% less CPU in all (writes and end-of-crawl build), 5,000 ~6-10%.
  */
-export const DEFER_INDEXES_AFTER = 2_000;
+export const DEFER_INDEXES_AFTER = 500;
 
 export interface PageWriterOptions {
   /** Overrides DEFER_INDEXES_AFTER (and the tenth of the database); Infinity never drops them. */
@@ -83,11 +85,13 @@ export interface PageWriterOptions {
 }
 
 /**
- * A multi-row `INSERT INTO table (page_id, position, ...cols)`, one prepared statement per row count. The page
- * id and the first position are bound once per statement (named), the positions are literal offsets from it.
+ * A multi-row `INSERT INTO table (page_id, position, ...cols)`, one prepared statement per row count, every
+ * value positional (better-sqlite3 reads a named one from an object: ~1 µs more per statement).
  */
 class ChildInsert {
   private readonly stmts = new Map<number, Statement>();
+  /** The statement's values, reused from call to call. */
+  private readonly row: Value[] = [];
 
   constructor(
     private readonly db: Db,
@@ -100,13 +104,11 @@ class ChildInsert {
   private stmt(rows: number): Statement {
     let s = this.stmts.get(rows);
     if (!s) {
-      const rest = new Array(this.cols.length).fill('?').join(',');
       const pos = this.positions ? ['position'] : [];
-      const tuples = Array.from({ length: rows }, (_, k) =>
-        this.positions ? `(@page,@first+${k},${rest})` : `(@page,${rest})`,
-      );
+      const all = ['page_id', ...pos, ...this.cols];
+      const tuple = `(${new Array(all.length).fill('?').join(',')})`;
       // OR FAIL (same outcome here: any error rolls back the whole batch) spares a statement journal.
-      const sql = `INSERT OR FAIL INTO ${this.table} (${['page_id', ...pos, ...this.cols].join(', ')}) VALUES ${tuples.join(',')}`;
+      const sql = `INSERT OR FAIL INTO ${this.table} (${all.join(', ')}) VALUES ${new Array(rows).fill(tuple).join(',')}`;
       s = this.db.prepare(sql);
       this.stmts.set(rows, s);
     }
@@ -118,11 +120,18 @@ class ChildInsert {
     const width = this.cols.length;
     const rows = values.length / width;
     if (rows === 0) return;
+    const row = this.row;
     for (let first = 0; first < rows; first += CHUNK) {
       const n = Math.min(CHUNK, rows - first);
-      const part = n === rows ? values : values.slice(first * width, (first + n) * width);
-      this.stmt(n).run(this.positions ? { page: pageId, first } : { page: pageId }, part);
+      row.length = 0;
+      for (let k = first; k < first + n; k++) {
+        row.push(pageId);
+        if (this.positions) row.push(k);
+        for (let c = 0; c < width; c++) row.push(values[k * width + c]);
+      }
+      this.stmt(n).run(row);
     }
+    row.length = 0;
   }
 }
 
@@ -155,9 +164,14 @@ export class PageWriter {
   private readonly urlIndex: Statement;
   /** Whether an index of the explorer's page lists exists (indexes.ts PAGE_LIST_INDEXES). */
   private readonly pageLists: Statement;
+  private readonly jsonValid: Statement;
   private readonly insertJsonld: Statement;
   private readonly types: ChildInsert;
   private readonly addInvalid: Statement;
+  /** Per-batch `pages_version` bump (migrations/013_batch_version.sql): the marker, the bump, the marker's end. */
+  private readonly deferVersion: Statement;
+  private readonly bumpVersion: Statement;
+  private readonly endDeferVersion: Statement;
   /** Custom rule values and microdata items (custom-rows.ts). */
   private readonly custom: CustomRowsWriter;
   /** The archive directories of each crawl (crawl_archives). */
@@ -207,16 +221,17 @@ export class PageWriter {
     this.targets = new LinkTargets(db);
     this.urlIndex = db.prepare(INDEX_EXISTS).bind('urls_url');
     this.pageLists = db.prepare(PAGE_LISTS_PRESENT);
-    // `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers).
-    this.insertJsonld = db
-      .prepare(
-        `INSERT OR FAIL INTO jsonld_rows (page_id, position, type, json, valid, raw)
-         VALUES (@page, @position, @type, @json, CASE WHEN @valid THEN json_valid(@json) ELSE 0 END, @raw)
-         RETURNING valid`,
-      )
-      .pluck();
+    // `valid = 1` promises `json_valid(json)`, whatever produced the record (an older worker kept wrappers): asked
+    // before the insert (RETURNING the stored value cost ~7 µs a block, named parameters ~2.5 µs more).
+    this.jsonValid = db.prepare('SELECT json_valid(?)').pluck();
+    this.insertJsonld = db.prepare(
+      'INSERT OR FAIL INTO jsonld_rows (page_id, position, type, json, valid, raw) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     this.types = new ChildInsert(db, 'jsonld_type_rows', ['type'], false);
     this.addInvalid = db.prepare('UPDATE pages SET jsonld_invalid = jsonld_invalid + ? WHERE id = ?');
+    this.deferVersion = db.prepare('INSERT OR IGNORE INTO pages_version_deferred (id) VALUES (1)');
+    this.bumpVersion = db.prepare('UPDATE crawls SET pages_version = pages_version + ? WHERE id = ?');
+    this.endDeferVersion = db.prepare('DELETE FROM pages_version_deferred');
     this.batch = db.transaction((records: readonly BatchItem[]) => this.writeAll(records));
     this.dict = new Dictionaries(db);
     this.since = new SinceLinker(db);
@@ -287,6 +302,9 @@ export class PageWriter {
     const storedAt = new Date().toISOString();
     this.dict.begin();
     this.targets.begin();
+    // The pages inserted below bump their crawl's pages_version once per crawl, after the loop (the trigger
+    // skips them while the marker row is there; it is deleted before the transaction commits).
+    this.deferVersion.run();
     for (const item of records) {
       const r = recordOf(item);
       if (r === null) continue;
@@ -294,6 +312,9 @@ export class PageWriter {
       const outcome = this.writeOne(r, storedAt, delta);
       total[outcome]++;
     }
+    for (const [crawl, d] of Object.entries(total.byCrawl))
+      if (d.inserted > 0) this.bumpVersion.run(d.inserted, this.crawlId(crawl));
+    this.endDeferVersion.run();
     this.dict.flush();
     // Pages link_targets covers that were rewritten get their entries back (their anchors are stored now).
     this.targets.finishBatch();
@@ -389,7 +410,8 @@ export class PageWriter {
     let demoted = 0;
     for (let k = 0; k < blocks.length; k++) {
       const [type, json, valid, raw] = blocks[k];
-      const stored = this.insertJsonld.get({ page: pageId, position: k, type, json, valid, raw });
+      const stored = valid === 1 ? (this.jsonValid.get(json) as number) : 0;
+      this.insertJsonld.run(pageId, k, type, json, stored, raw);
       if (valid === 1 && stored === 0) demoted++;
     }
     if (demoted > 0) this.addInvalid.run(demoted, pageId);

@@ -44,6 +44,7 @@ describe('openDb and migrations', () => {
       'meta_tags',
       'microdata',
       'pages',
+      'pages_version_deferred',
       'strings',
       'urls',
     ]);

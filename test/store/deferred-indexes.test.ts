@@ -8,7 +8,7 @@ import { ExplorerReader, openReadOnly } from '../../src/serve/reader.js';
 import { runAudit } from '../../src/store/audit.js';
 import { type Db, openDb } from '../../src/store/db.js';
 import { finishWrites, hasIndex, PAGE_LIST_INDEXES } from '../../src/store/indexes.js';
-import { PageWriter } from '../../src/store/writer.js';
+import { DEFER_INDEXES_AFTER, PageWriter } from '../../src/store/writer.js';
 import type { PageRecord } from '../../src/types.js';
 import { failRecord, okRecord, tempDir } from './records.js';
 
@@ -92,6 +92,19 @@ describe('deferred page-list indexes', () => {
       expect(sql.replace(' IF NOT EXISTS', '')).toBe(fresh[name]);
     }
     expect(views(t.dbPath, db)).toEqual(during);
+    db.close();
+  });
+
+  it('are kept by a default writer for its first DEFER_INDEXES_AFTER pages, dropped after', () => {
+    const db = openDb(t.dbPath);
+    const writer = new PageWriter(db);
+    const page = (i: number) => failRecord('c', `https://h.example.com/p${i}`, 'HTTP_5XX', 503);
+    const batch = (from: number, n: number) => Array.from({ length: n }, (_, k) => page(from + k));
+    writer.writeBatch(batch(0, DEFER_INDEXES_AFTER));
+    for (const name of [...NAMES, 'urls_url']) expect(hasIndex(db, name), name).toBe(true);
+    writer.writeBatch(batch(DEFER_INDEXES_AFTER, 1));
+    for (const name of [...NAMES, 'urls_url']) expect(hasIndex(db, name), name).toBe(false);
+    expect(finishWrites(db).map((b) => b.name)).toEqual(['urls_url', 'page_lists']);
     db.close();
   });
 

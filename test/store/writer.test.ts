@@ -143,6 +143,22 @@ describe('PageWriter', () => {
     expect(count('links')).toBe(9 * 160);
   });
 
+  it('stores every JSON-LD type of a page with more of them than one statement takes (256)', () => {
+    const r = okRecord('c', 'https://example.com/many-types');
+    const types = Array.from({ length: 600 }, (_, k) => `Type${k}`);
+    r.meta!.resolved!.jsonldTypes = types;
+    writer.writeBatch([r, okRecord('c', 'https://example.com/few-types')]);
+    const typesOf = (url: string) =>
+      db
+        .prepare(
+          'SELECT t.type FROM page_jsonld_types t JOIN pages p ON p.id = t.page_id WHERE p.url = ? ORDER BY t.type',
+        )
+        .pluck()
+        .all(url);
+    expect(typesOf(r.url)).toEqual([...types].sort());
+    expect(typesOf('https://example.com/few-types')).toEqual(['Article', 'Brand', 'Organization', 'WebPage']);
+  });
+
   it('never lets a later failure replace an earlier success', () => {
     writer.writeBatch([okRecord('c1', 'https://example.com/a', { links: 5 })]);
     const res = writer.writeBatch([failRecord('c1', 'https://example.com/a', 'FETCH_TIMEOUT')]);
