@@ -181,12 +181,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // The jobs being processed now, so a forced stop can hand them back to the queue.
   const inFlight = new Map<string, { job: Job<JobData>; token: string }>();
   let handingBack = false;
-  // BullMQ fetches jobs one at a time (a Redis round trip each) and starts the first of them only once it holds
-  // `concurrency` jobs: at the start of a crawl, 128 round trips (~150 ms on one core) before the second fetch
-  // begins. Its concurrency starts at 1 and grows by one per job started instead, so jobs start as they arrive.
-  let allowed = 1;
   const run = async (job: Job<JobData>, token?: string) => {
-    if (allowed < opts.concurrency) worker.concurrency = ++allowed;
     const key = `${job.id}:${token}`;
     inFlight.set(key, { job, token: token ?? '' });
     try {
@@ -209,7 +204,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const worker = new bullmq.Worker<JobData>(QUEUE_NAME, run, {
     connection: redis,
     prefix: keys(prefix).bullPrefix,
-    concurrency: allowed,
+    concurrency: opts.concurrency,
     lockDuration: opts.lockDurationMs ?? 30_000,
     stalledInterval: opts.stalledIntervalMs ?? 30_000,
     // A job whose worker keeps dying is retried a few times, then ends as a row (see 'failed' below).

@@ -1,6 +1,6 @@
 /**
- * A worker's concurrency: its BullMQ worker starts at one job and is allowed one more per job started (so the first
- * jobs start while the rest are fetched from the queue), up to --concurrency and never past it.
+ * A worker's concurrency: --concurrency pages in flight at once, never more, with its queue refilled as soon as
+ * it is told URLs are waiting (RunningWorker.feed).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
