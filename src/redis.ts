@@ -1,5 +1,5 @@
 /** Redis connections and the private redis-server launcher (the "embedded" default and the test setup). */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -175,11 +175,6 @@ export const REDIS_INSTALL_HINT =
   'redis-server was not found on PATH. Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis), ' +
   'or start one with `docker compose up -d redis` and pass --redis redis://127.0.0.1:6379 (or set REDIS_URL).';
 
-export function hasRedisServer(bin = 'redis-server'): boolean {
-  const r = spawnSync(bin, ['--version'], { stdio: 'ignore' });
-  return r.status === 0;
-}
-
 /**
  * Starts a private redis-server on a free loopback port with its data in `dir`.
  * AOF is on with appendfsync everysec: if redis-server alone is killed, what it wrote is in the kernel's
@@ -191,7 +186,6 @@ export async function startPrivateRedis(
   opts: { appendonly?: boolean; port?: number; bin?: string } = {},
 ): Promise<PrivateRedis> {
   const bin = opts.bin ?? 'redis-server';
-  if (!hasRedisServer(bin)) throw new Error(REDIS_INSTALL_HINT);
   mkdirSync(dir, { recursive: true });
   await stopLeftover(dir);
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -227,15 +221,27 @@ export async function startPrivateRedis(
       '',
     ];
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (d) => {
-      output += d;
+    // No redis-server on PATH shows as the spawn's error (no `redis-server --version` run first: ~10 ms more
+    // before every crawl's first fetch).
+    const spawnError = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      child.once('spawn', () => resolve(null));
+      child.once('error', resolve);
     });
-    child.stderr?.on('data', (d) => {
-      output += d;
+    if (spawnError) {
+      if (spawnError.code === 'ENOENT') throw new Error(REDIS_INSTALL_HINT);
+      throw new Error(`could not start ${bin}: ${spawnError.message}`);
+    }
+    let output = '';
+    const logged = new Promise<void>((resolve) => {
+      const onData = (d: Buffer) => {
+        output += d;
+        if (output.includes(READY_LINE)) resolve();
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
     });
     const url = `redis://127.0.0.1:${port}`;
-    const ok = await waitForRedis(url, child, 10_000);
+    const ok = await waitForRedis(url, child, logged, 10_000);
     if (ok) {
       child.stdout?.removeAllListeners('data');
       child.stderr?.removeAllListeners('data');
@@ -326,17 +332,48 @@ async function stopLeftover(dir: string): Promise<void> {
   }
 }
 
-async function waitForRedis(url: string, child: ChildProcess, timeoutMs: number): Promise<boolean> {
+/** What redis-server logs (to stdout, with `--logfile ''`) once it listens: Redis 5 to 7, and Valkey. */
+const READY_LINE = 'Ready to accept connections';
+
+/**
+ * Waits until the server started as `child` answers on `url`: as soon as it logs that it listens (`logged`), or,
+ * should that line never come (another log format), when a PING every 50 ms gets an answer. False when it exits
+ * first (e.g. its port was taken) or `timeoutMs` passes.
+ */
+async function waitForRedis(
+  url: string,
+  child: ChildProcess,
+  logged: Promise<void>,
+  timeoutMs: number,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    child.once('exit', () => resolve());
+  });
+  let ready = false;
+  logged.then(() => {
+    ready = true;
+  });
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) return false;
+    // The log line is the server's own word that it listens: no connection is tried before it (each refused try
+    // costs a client and a timer).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      logged,
+      exited,
+      new Promise((r) => {
+        timer = setTimeout(r, 50);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    if (ready) return true;
     try {
       await assertRedisReachable(url, 500);
       return true;
-    } catch {
-      // redis-server is up within tens of ms: a crawl's first fetch should not wait a long poll more.
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    } catch {}
   }
   return false;
 }

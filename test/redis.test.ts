@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,27 @@ describe('redis plumbing', () => {
     c.disconnect();
     await r.stop();
     await expect(assertRedisReachable(r.url, 300)).rejects.toThrow(/cannot reach Redis/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts one that does not log its readiness, and fails on a taken port or a missing binary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-redis-'));
+    // At log level "warning" redis-server never says "Ready to accept connections": found by PING instead.
+    const quiet = join(dir, 'quiet-redis-server');
+    writeFileSync(quiet, '#!/bin/sh\nexec redis-server "$@" --loglevel warning\n');
+    chmodSync(quiet, 0o755);
+    const r = await startPrivateRedis(join(dir, 'a'), { bin: quiet, appendonly: false });
+    const c = connectRedis(r.url);
+    expect(await c.config('GET', 'loglevel')).toEqual(['loglevel', 'warning']);
+    c.disconnect();
+    // Its port taken: that server exits, and this one says so rather than waiting.
+    await expect(startPrivateRedis(join(dir, 'b'), { port: r.port, appendonly: false })).rejects.toThrow(
+      new RegExp(`did not start on port ${r.port}`),
+    );
+    await r.stop();
+    await expect(
+      startPrivateRedis(join(dir, 'c'), { bin: join(dir, 'no-such-redis-server') }),
+    ).rejects.toThrow(/redis-server was not found on PATH/);
     rmSync(dir, { recursive: true, force: true });
   });
 

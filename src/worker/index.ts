@@ -63,6 +63,8 @@ export interface RunningWorker {
   redisLost: AbortSignal;
   /** Aborts, with an ArchiveError as reason, when the archive could not be written (e.g. disk full). */
   failed: AbortSignal;
+  /** New URLs are waiting (e.g. seeds just submitted): refill the queue now rather than at the next look. */
+  feed(): void;
   /** Stops taking jobs; waits up to graceMs for in-flight ones, then hands them back (they are re-run). */
   close(graceMs?: number): Promise<void>;
 }
@@ -255,6 +257,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     stats,
     redisLost: watch.signal,
     failed: failed.signal,
+    feed: () => feeder.kick(),
     close: async (graceMs = 10_000) => {
       stopping = true;
       clearInterval(heartbeat);

@@ -92,6 +92,19 @@ describe('what metacrawl crawl loads', () => {
         fromUndici.filter((p) => p.includes(unused)),
         unused,
       ).toEqual([]);
+    // Likewise bullmq's Worker, Queue, Job and errors (src/deps/bullmq.ts), not its index: no flow producer or
+    // queue events.
+    const fromBullmq = required.filter((p) => pkg(p) === 'bullmq');
+    expect(fromBullmq.some((p) => p.endsWith('/bullmq/dist/cjs/classes/worker.js'))).toBe(true);
+    for (const unused of [
+      '/bullmq/dist/cjs/index.js',
+      '/classes/flow-producer.js',
+      '/classes/queue-events.js',
+    ])
+      expect(
+        fromBullmq.filter((p) => p.endsWith(unused)),
+        unused,
+      ).toEqual([]);
   });
 
   it('loads prom-client when --metrics-port asks for it', async () => {
