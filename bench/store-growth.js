@@ -97,6 +97,33 @@ export function storePhaseRecords(extract, n, fetchedAt = new Date().toISOString
   };
 }
 
+/**
+ * The records of `bench/run.js --only user` as its crawl's writer gets them: the farm's pages (host h's page p is
+ * pool[(h * 100 + p) % 256], hosts interleaved as the crawl takes them) extracted from their bytes by `extractUtf8`
+ * afresh at each call, handed over as objects (no JSON): the strings the extractor made (resolved URLs are
+ * concatenations), none hashed yet.
+ * @param {(body: Uint8Array, url: string) => any} extractUtf8
+ * @param {number} [hosts]
+ * @param {string} [fetchedAt]
+ */
+export function crawlPhaseRecords(extractUtf8, hosts = 100, fetchedAt = new Date().toISOString()) {
+  const pool = Array.from({ length: 256 }, (_, i) => Buffer.from(renderIssuePage(i)));
+  return (/** @type {number} */ i) => {
+    const h = i % hosts;
+    const p = Math.floor(i / hosts);
+    const body = pool[(h * 100 + p) % pool.length];
+    const url = `http://127.0.1.${1 + h}:8080/issues/${p}`;
+    return fetchedPage('bench-crawl', url, {
+      fetchedAt,
+      elapsedMs: 3 + (i % 20),
+      queuedMs: 0,
+      bytes: body.length,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'content-encoding': 'gzip' },
+      meta: extractUtf8(body, url),
+    });
+  };
+}
+
 /** @param {{ pages?: number, sites?: number, batch?: number, keep?: boolean, log?: (s: string) => void }} [o] */
 export async function runStoreGrowth(o = {}) {
   const total = o.pages ?? 60_000;
