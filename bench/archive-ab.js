@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { farmUrls } from './farm.js';
-import { CLIENT_CORE, pin, runMeasured, startFarmProcess } from './lib.js';
+import { CLIENT_CORE, pin, runMeasured, startFarmProcess, USER_CRAWL_FLAGS } from './lib.js';
 
 const args = process.argv.slice(2);
 let pages = 2000;
@@ -75,7 +75,7 @@ try {
           `${b.dir}/bin/metacrawl.js`,
           'crawl',
           seeds,
-          ...['--host-rate', '0', '--host-concurrency', '4', '--allow-private', '--concurrency', '128'],
+          ...USER_CRAWL_FLAGS,
           ...['--no-progress', '--db', db, '--crawl', name, '--log-level', 'warn'],
           ...(archive ? ['--archive', warc] : []),
         ],

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { farmUrls } from './farm.js';
-import { BIN, CLIENT_CORE, machine, pinned, startFarmProcess } from './lib.js';
+import { BIN, CLIENT_CORE, machine, pinned, startFarmProcess, USER_CRAWL_FLAGS } from './lib.js';
 
 const o = { crawlee: '/tmp/crawlee', pages: 5000, runs: 1 };
 const argv = process.argv.slice(2);
@@ -87,13 +87,7 @@ try {
       '--crawl',
       `c${r}`,
       // As the bench's `user` phase: no --redis (its own redis-server), 128 in flight, no per-host rate.
-      '--host-rate',
-      '0',
-      '--host-concurrency',
-      '4',
-      '--allow-private',
-      '--concurrency',
-      '128',
+      ...USER_CRAWL_FLAGS,
       '--no-progress',
       '--log-level',
       'warn',

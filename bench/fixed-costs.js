@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { farmUrls } from './farm.js';
-import { CLIENT_CORE, machine, pinned, ROOT, startFarmProcess } from './lib.js';
+import { CLIENT_CORE, machine, pinned, ROOT, startFarmProcess, USER_CRAWL_FLAGS } from './lib.js';
 
 const o = { pages: 5000, runs: 4 };
 /** @type {[string, string][]} */
@@ -51,7 +51,7 @@ for (let round = 0; round < o.runs; round++) {
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     const args = [
       ...['--import', `${ROOT}bench/fixed-probe.js`, join(dir, 'bin/metacrawl.js'), 'crawl', seeds],
-      ...['--host-rate', '0', '--host-concurrency', '4', '--allow-private', '--concurrency', '128'],
+      ...USER_CRAWL_FLAGS,
       ...['--no-progress', '--db', db, '--crawl', 'fixed', '--log-level', 'warn'],
     ];
     const [cmd, cmdArgs] = pinned(CLIENT_CORE, process.execPath, args);

@@ -18,6 +18,17 @@ export const CAN_PIN = HAS_TASKSET && cpus().length >= 2;
 export const FARM_CORE = 0;
 export const CLIENT_CORE = 1;
 
+/** The flags of the bench's `user` crawl: no per-host rate, 4 per host, loopback allowed, 128 in flight. */
+export const USER_CRAWL_FLAGS = [
+  '--host-rate',
+  '0',
+  '--host-concurrency',
+  '4',
+  '--allow-private',
+  '--concurrency',
+  '128',
+];
+
 /** Pins every thread of `pid` to `core` (no-op without taskset). */
 export function pin(pid, core) {
   if (!CAN_PIN || pid === undefined) return false;

@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { farmUrls } from './farm.js';
-import { CLIENT_CORE, pin, ROOT, runMeasured, startFarmProcess } from './lib.js';
+import { CLIENT_CORE, pin, ROOT, runMeasured, startFarmProcess, USER_CRAWL_FLAGS } from './lib.js';
 
 const args = process.argv.slice(2);
 const opt = (/** @type {string} */ name, /** @type {number} */ dflt) => {
@@ -109,13 +109,7 @@ async function runOnce(b, round) {
       `${b.dir}/bin/metacrawl.js`,
       'crawl',
       seeds,
-      '--host-rate',
-      '0',
-      '--host-concurrency',
-      '4',
-      '--allow-private',
-      '--concurrency',
-      '128',
+      ...USER_CRAWL_FLAGS,
       '--no-progress',
       '--db',
       db,
