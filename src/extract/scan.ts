@@ -560,6 +560,10 @@ export function scan(
         closeTag(name, lastInfo() & (SCAN_OPEN - 1));
       },
       ontext(start, end) {
+        // The tokenizer's trailing data after an end tag cut off by the end of the page (`</i  `) starts at -1:
+        // no text (the tag is dropped at the end of input). Read, it would be a slice from -1: the page's last
+        // character as text, its whole head as bytes.
+        if (start < 0) return;
         if (raw === null && foreign.length === 0) {
           // Most text: HTML content outside raw-text elements.
           if (templateDepth === 0 && hiddenForeign === 0) visible(start, end);

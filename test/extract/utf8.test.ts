@@ -95,6 +95,24 @@ describe('extractUtf8', () => {
     expect(extractUtf8(ascii, 'https://site.example/').links[0].text).toBe('X < Y');
   });
 
+  it('drops the trailing data of an end tag cut off by the end of the page, as bytes and as text alike', () => {
+    // The tokenizer reports it as text from -1: read, that was the page's last character as text and its whole head
+    // as bytes (`abc<a href=/q>abc</i` for a link's text).
+    const read = (html: string) => {
+      const t = extract(html, 'https://site.example/');
+      const b = extractUtf8(Buffer.from(html, 'utf8'), 'https://site.example/');
+      return [t, b].map((m) => [m.audit?.h1, m.links[0]?.text, m.title, m.audit?.wordCount]);
+    };
+    for (const html of ['<h1>x</i  ', '<h1>x</i  long enough', '<h1>é</i  ', '<title>t</title  ']) {
+      const [t, b] = read(html);
+      expect(b).toEqual(t);
+      expect(t[0] ?? t[2]).toMatch(/^[xét]$/);
+    }
+    const [t, b] = read('<a href=/q>abc</i  ');
+    expect(t[1]).toBe('abc');
+    expect(b[1]).toBe('abc');
+  });
+
   it('reads a page in pieces as it reads it whole (tags, attributes, entities and texts across pieces)', () => {
     const wrong: string[] = [];
     pages.forEach((p, k) => {
